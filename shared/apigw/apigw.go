@@ -1,0 +1,145 @@
+// Package apigw adapts Switchboard's handlers to API Gateway HTTP API (payload
+// format 2.0): request ids and logging, panic recovery, JSON bodies and the one
+// map from error codes to HTTP statuses.
+package apigw
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/switchboard-hq/switchboard/shared/platform"
+	"github.com/switchboard-hq/switchboard/shared/switchboard"
+)
+
+// Request and Response are API Gateway HTTP API v2.0 events.
+type (
+	Request  = events.APIGatewayV2HTTPRequest
+	Response = events.APIGatewayV2HTTPResponse
+)
+
+// HandlerFunc serves one route. A returned error is written as a JSON error
+// response; its code picks the status.
+type HandlerFunc func(ctx context.Context, req Request) (Response, error)
+
+// LambdaHandler is the signature lambda.Start receives. It never returns an
+// error: API Gateway would turn one into a bare 500 without our JSON body.
+type LambdaHandler func(ctx context.Context, req Request) (Response, error)
+
+// statusByCode is the only place where error codes meet HTTP statuses.
+var statusByCode = map[string]int{
+	switchboard.EInvalid:      http.StatusBadRequest,
+	switchboard.EUnauthorized: http.StatusUnauthorized,
+	switchboard.EForbidden:    http.StatusForbidden,
+	switchboard.ENotFound:     http.StatusNotFound,
+	switchboard.EConflict:     http.StatusConflict,
+	switchboard.ERateLimited:  http.StatusTooManyRequests,
+	switchboard.EUnavailable:  http.StatusServiceUnavailable,
+	switchboard.EInternal:     http.StatusInternalServerError,
+}
+
+// StatusOf returns the HTTP status for an error code; unknown codes are
+// treated as internal so that a missing entry cannot look like success.
+func StatusOf(code string) int {
+	if s, ok := statusByCode[code]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+// Handle wraps h with what every route needs: a request-scoped logger carrying
+// the API Gateway and Lambda request ids, an X-Request-Id header, an access log
+// line, errors written as JSON and panics turned into 500s.
+func Handle(logger *slog.Logger, h HandlerFunc) LambdaHandler {
+	return func(ctx context.Context, req Request) (resp Response, _ error) {
+		start := time.Now()
+		requestID := req.RequestContext.RequestID
+		attrs := []any{"requestId", requestID, "route", req.RouteKey}
+		if lc, ok := lambdacontext.FromContext(ctx); ok {
+			attrs = append(attrs, "lambdaRequestId", lc.AwsRequestID)
+		}
+		log := logger.With(attrs...)
+		ctx = platform.WithLogger(ctx, log)
+
+		defer func() {
+			if p := recover(); p != nil {
+				resp = errorResponse(ctx, fmt.Errorf("panic: %v", p))
+			}
+			if resp.Headers == nil {
+				resp.Headers = map[string]string{}
+			}
+			if requestID != "" {
+				resp.Headers["X-Request-Id"] = requestID
+			}
+			log.Info("request",
+				"method", req.RequestContext.HTTP.Method,
+				"path", req.RawPath,
+				"status", resp.StatusCode,
+				"durationMs", time.Since(start).Milliseconds())
+		}()
+
+		resp, err := h(ctx, req)
+		if err != nil {
+			return errorResponse(ctx, err), nil
+		}
+		return resp, nil
+	}
+}
+
+// errorBody is the wire shape of every error: {"error":{"code","message"}}.
+type errorBody struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+// errorResponse writes err for the client. Internal causes go to the log only.
+func errorResponse(ctx context.Context, err error) Response {
+	code := switchboard.ErrorCode(err)
+	if code == switchboard.EInternal {
+		platform.Logger(ctx).Error("internal error", "error", err)
+	}
+	var body errorBody
+	body.Error.Code = code
+	body.Error.Message = switchboard.ErrorMessage(err)
+	resp, _ := JSON(StatusOf(code), body) // errorBody always marshals
+	return resp
+}
+
+// JSON writes v as the response body with status. It fails only when v cannot
+// be marshalled, which is a bug and reported as internal.
+func JSON(status int, v any) (Response, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return Response{}, fmt.Errorf("marshal response body: %w", err)
+	}
+	return Response{
+		StatusCode: status,
+		Headers: map[string]string{
+			"Content-Type":  "application/json; charset=utf-8",
+			"Cache-Control": "no-store",
+		},
+		Body: string(b),
+	}, nil
+}
+
+// QueryInt reads an optional integer query parameter; absent gives def.
+func QueryInt(req Request, name string, def int) (int, error) {
+	raw, ok := req.QueryStringParameters[name]
+	if !ok || raw == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil {
+		return 0, switchboard.Errorf(switchboard.EInvalid, "%s must be an integer", name)
+	}
+	return n, nil
+}

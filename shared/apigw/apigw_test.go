@@ -1,0 +1,106 @@
+package apigw_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/switchboard-hq/switchboard/shared/apigw"
+	"github.com/switchboard-hq/switchboard/shared/platform"
+	"github.com/switchboard-hq/switchboard/shared/switchboard"
+)
+
+func TestHandleWritesErrors(t *testing.T) {
+	tests := []struct {
+		name        string
+		err         error
+		wantStatus  int
+		wantCode    string
+		wantMessage string
+		wantLogged  bool
+	}{
+		{"invalid", switchboard.Errorf(switchboard.EInvalid, "limit must be an integer"), http.StatusBadRequest, "invalid", "limit must be an integer", false},
+		{"not found wrapped", fmt.Errorf("load: %w", switchboard.Errorf(switchboard.ENotFound, "no such app")), http.StatusNotFound, "not_found", "no such app", false},
+		{"rate limited", switchboard.Errorf(switchboard.ERateLimited, "slow down"), http.StatusTooManyRequests, "rate_limited", "slow down", false},
+		{"internal hides cause", errors.New("dial tcp 10.0.0.1:443: secret detail"), http.StatusInternalServerError, "internal", "An internal error occurred.", true},
+		{"unknown code is internal", &switchboard.Error{Code: "made_up", Message: "x"}, http.StatusInternalServerError, "made_up", "x", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			h := apigw.Handle(platform.NewLogger(&logs, slog.LevelInfo), func(context.Context, apigw.Request) (apigw.Response, error) {
+				return apigw.Response{}, tt.err
+			})
+			req := apigw.Request{RouteKey: "GET /x"}
+			req.RequestContext.RequestID = "req-123"
+			resp, err := h(context.Background(), req)
+			if err != nil {
+				t.Fatalf("handler returned error %v; API handlers must answer with a response", err)
+			}
+			if resp.StatusCode != tt.wantStatus {
+				t.Errorf("status = %d, want %d", resp.StatusCode, tt.wantStatus)
+			}
+			var body struct{ Error struct{ Code, Message string } }
+			if err := json.Unmarshal([]byte(resp.Body), &body); err != nil {
+				t.Fatalf("body %q is not JSON: %v", resp.Body, err)
+			}
+			if body.Error.Code != tt.wantCode || body.Error.Message != tt.wantMessage {
+				t.Errorf("error = %+v, want code %q message %q", body.Error, tt.wantCode, tt.wantMessage)
+			}
+			if strings.Contains(resp.Body, "secret detail") {
+				t.Errorf("internal cause leaked to the client: %s", resp.Body)
+			}
+			if got := resp.Headers["X-Request-Id"]; got != "req-123" {
+				t.Errorf("X-Request-Id = %q, want req-123", got)
+			}
+			if logged := strings.Contains(logs.String(), "secret detail"); logged != tt.wantLogged {
+				t.Errorf("cause logged = %v, want %v; logs: %s", logged, tt.wantLogged, logs.String())
+			}
+			if !strings.Contains(logs.String(), `"requestId":"req-123"`) {
+				t.Errorf("access log lacks the request id: %s", logs.String())
+			}
+		})
+	}
+}
+
+func TestHandleRecoversPanics(t *testing.T) {
+	var logs bytes.Buffer
+	h := apigw.Handle(platform.NewLogger(&logs, slog.LevelInfo), func(context.Context, apigw.Request) (apigw.Response, error) {
+		var m map[string]int
+		m["boom"]++ // nil map write panics
+		return apigw.Response{}, nil
+	})
+	resp, err := h(context.Background(), apigw.Request{})
+	if err != nil || resp.StatusCode != http.StatusInternalServerError {
+		t.Fatalf("got (%d, %v), want (500, nil)", resp.StatusCode, err)
+	}
+	if !strings.Contains(logs.String(), "panic") {
+		t.Errorf("panic not logged: %s", logs.String())
+	}
+}
+
+func TestQueryInt(t *testing.T) {
+	tests := []struct {
+		raw     string
+		want    int
+		wantErr bool
+	}{{"", 50, false}, {"7", 7, false}, {"-3", -3, false}, {"x", 0, true}, {"1e3", 0, true}, {"99999999999999999999", 0, true}}
+	for _, tt := range tests {
+		t.Run(tt.raw, func(t *testing.T) {
+			req := apigw.Request{QueryStringParameters: map[string]string{"limit": tt.raw}}
+			got, err := apigw.QueryInt(req, "limit", 50)
+			if (err != nil) != tt.wantErr || got != tt.want {
+				t.Errorf("QueryInt(%q) = %d, %v; want %d, err %v", tt.raw, got, err, tt.want, tt.wantErr)
+			}
+			if err != nil && switchboard.ErrorCode(err) != switchboard.EInvalid {
+				t.Errorf("error code = %q, want invalid", switchboard.ErrorCode(err))
+			}
+		})
+	}
+}

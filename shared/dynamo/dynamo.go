@@ -1,0 +1,108 @@
+// Package dynamo keeps Switchboard's entities in one DynamoDB table. It turns
+// SDK errors into domain errors at its boundary, so callers switch on codes,
+// not on AWS exception types.
+package dynamo
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/switchboard-hq/switchboard/shared/switchboard"
+)
+
+// Store is the DynamoDB implementation of the domain's store interfaces.
+type Store struct {
+	client *dynamodb.Client
+	table  string
+	now    func() time.Time
+}
+
+var _ switchboard.AppCatalog = (*Store)(nil)
+
+// New returns a Store on table. The clock is injectable for tests of
+// time-dependent rules.
+func New(client *dynamodb.Client, table string) *Store {
+	return &Store{client: client, table: table, now: time.Now}
+}
+
+// WithClock returns a copy of s that reads time from now.
+func (s *Store) WithClock(now func() time.Time) *Store {
+	c := *s
+	c.now = now
+	return &c
+}
+
+// Probe reports whether the table exists and accepts requests.
+func (s *Store) Probe(ctx context.Context) error {
+	out, err := s.client.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(s.table)})
+	if err != nil {
+		return fmt.Errorf("describe table %s: %w", s.table, err)
+	}
+	if out.Table.TableStatus != types.TableStatusActive && out.Table.TableStatus != types.TableStatusUpdating {
+		return fmt.Errorf("table %s is %s", s.table, out.Table.TableStatus)
+	}
+	return nil
+}
+
+// isConditionFailed reports whether err is a failed ConditionExpression, the
+// signal for "already exists" or "changed meanwhile".
+func isConditionFailed(err error) bool {
+	var ccf *types.ConditionalCheckFailedException
+	return errors.As(err, &ccf)
+}
+
+// encodeCursor makes LastEvaluatedKey opaque to clients. It holds only key
+// attributes, which are strings in this table.
+func encodeCursor(key map[string]types.AttributeValue) (string, error) {
+	if len(key) == 0 {
+		return "", nil
+	}
+	plain := make(map[string]string, len(key))
+	for k, v := range key {
+		s, ok := v.(*types.AttributeValueMemberS)
+		if !ok {
+			return "", fmt.Errorf("cursor key %s is %T, want a string", k, v)
+		}
+		plain[k] = s.Value
+	}
+	b, err := json.Marshal(plain)
+	if err != nil {
+		return "", fmt.Errorf("encode cursor: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// decodeCursor reverses encodeCursor and checks the key has exactly the
+// attributes of the index it will restart, so a forged cursor is rejected as
+// invalid input instead of reaching DynamoDB as a ValidationException.
+func decodeCursor(cursor string, attrs ...string) (map[string]types.AttributeValue, map[string]string, error) {
+	invalid := switchboard.Errorf(switchboard.EInvalid, "cursor is not valid for this listing")
+	if len(cursor) > 2048 {
+		return nil, nil, invalid
+	}
+	b, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil {
+		return nil, nil, invalid
+	}
+	var plain map[string]string
+	if err := json.Unmarshal(b, &plain); err != nil || len(plain) != len(attrs) {
+		return nil, nil, invalid
+	}
+	key := make(map[string]types.AttributeValue, len(attrs))
+	for _, a := range attrs {
+		v, ok := plain[a]
+		if !ok || v == "" {
+			return nil, nil, invalid
+		}
+		key[a] = &types.AttributeValueMemberS{Value: v}
+	}
+	return key, plain, nil
+}

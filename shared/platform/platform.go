@@ -1,0 +1,112 @@
+// Package platform builds what every function needs once per cold start:
+// configuration from the environment, one aws.Config and one logger. Nothing
+// here runs per invocation.
+package platform
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// Config is the functions' environment, set in template.yaml's Globals. The
+// AWS endpoints are not here: the SDK reads AWS_ENDPOINT_URL[_SERVICE] itself,
+// which is how the same binary reaches emulators, LocalStack or AWS.
+type Config struct {
+	Stage         string     // deployment stage, e.g. "prod" or "local"
+	TableName     string     // the single DynamoDB table
+	ArchiveBucket string     // S3 bucket for request and response bodies
+	SenderAddress string     // SES "From" address for digests
+	LogLevel      slog.Level // minimum level written
+	S3PathStyle   bool       // path-style S3 addressing, for emulators and LocalStack
+}
+
+// ConfigFromEnv reads Config through getenv (os.Getenv in production, a map in
+// tests) and reports every missing or malformed variable at once.
+func ConfigFromEnv(getenv func(string) string) (Config, error) {
+	c := Config{
+		Stage:         getenv("STAGE"),
+		TableName:     getenv("TABLE_NAME"),
+		ArchiveBucket: getenv("ARCHIVE_BUCKET"),
+		SenderAddress: getenv("SENDER_ADDRESS"),
+	}
+	var problems []string
+	for name, v := range map[string]string{"STAGE": c.Stage, "TABLE_NAME": c.TableName, "ARCHIVE_BUCKET": c.ArchiveBucket} {
+		if v == "" {
+			problems = append(problems, name+" is not set")
+		}
+	}
+	if raw := getenv("LOG_LEVEL"); raw != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(raw)); err != nil {
+			problems = append(problems, fmt.Sprintf("LOG_LEVEL %q is not debug, info, warn or error", raw))
+		}
+	}
+	if raw := getenv("S3_PATH_STYLE"); raw != "" {
+		v, err := strconv.ParseBool(raw)
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("S3_PATH_STYLE %q is not a boolean", raw))
+		}
+		c.S3PathStyle = v
+	}
+	if len(problems) > 0 {
+		slices.Sort(problems)
+		return Config{}, fmt.Errorf("configuration: %s", strings.Join(problems, "; "))
+	}
+	return c, nil
+}
+
+// Env is everything a function's constructor may draw on.
+type Env struct {
+	Config Config
+	AWS    aws.Config
+	Logger *slog.Logger
+}
+
+// Load reads the configuration and the AWS SDK configuration once.
+func Load(ctx context.Context) (*Env, error) {
+	cfg, err := ConfigFromEnv(os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	return &Env{Config: cfg, AWS: awsCfg, Logger: NewLogger(os.Stdout, cfg.LogLevel)}, nil
+}
+
+// MustLoad is Load for main functions: a function that cannot read its
+// configuration cannot serve, and exiting makes Lambda report an init error.
+func MustLoad(ctx context.Context) *Env {
+	env, err := Load(ctx)
+	if err != nil {
+		NewLogger(os.Stderr, slog.LevelInfo).Error("cold start failed", "error", err)
+		os.Exit(1)
+	}
+	return env
+}
+
+// DynamoDB returns a DynamoDB client built from the shared configuration.
+func (e *Env) DynamoDB() *dynamodb.Client { return dynamodb.NewFromConfig(e.AWS) }
+
+// S3 returns an S3 client; emulators and LocalStack need path-style addressing
+// because bucket subdomains of 127.0.0.1 do not resolve.
+func (e *Env) S3() *s3.Client {
+	return s3.NewFromConfig(e.AWS, func(o *s3.Options) { o.UsePathStyle = e.Config.S3PathStyle })
+}
+
+// NewLogger writes JSON lines, the format Lambda's JSON log setting and
+// CloudWatch Logs Insights both parse.
+func NewLogger(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+}

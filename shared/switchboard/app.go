@@ -1,0 +1,143 @@
+package switchboard
+
+import (
+	"context"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Level says what an app connects to: the whole account or one location.
+// The Connect action is offered only at the app's level.
+type Level string
+
+// The levels an app may connect at.
+const (
+	LevelAccount  Level = "account"
+	LevelLocation Level = "location"
+)
+
+// Categories group the catalog the way merchants look for apps.
+var Categories = []string{
+	"pos", "online_ordering", "delivery", "marketing", "loyalty", "bi", "inventory", "other",
+}
+
+// App is a third-party application listed in the catalog: an API consumer
+// that merchants can connect to their account or to one of their locations.
+type App struct {
+	ID          string    `json:"id"`
+	Name        string    `json:"name"`
+	Description string    `json:"description"`
+	Category    string    `json:"category"`
+	Level       Level     `json:"level"`
+	Scopes      []string  `json:"scopes"` // permissions requested at consent, e.g. "orders.write"
+	IconURL     string    `json:"iconUrl"`
+	Developer   string    `json:"developer"`
+	Website     string    `json:"website"`
+	CreatedAt   time.Time `json:"createdAt"`
+}
+
+// Length limits keep catalog cards readable and items far below DynamoDB's
+// 400 KB ceiling.
+const (
+	MaxAppNameLength        = 80
+	MaxAppDescriptionLength = 1000
+	MaxAppScopes            = 50
+)
+
+var (
+	appIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$`)
+	scopePattern = regexp.MustCompile(`^[a-z][a-z_]{0,39}\.(read|write)$`)
+)
+
+// Validate reports the first problem with a, as an EInvalid error naming the
+// field.
+func (a App) Validate() error {
+	switch {
+	case !appIDPattern.MatchString(a.ID):
+		return Errorf(EInvalid, "id must be 3 to 64 lowercase letters, digits or dashes, not starting or ending with a dash")
+	case strings.TrimSpace(a.Name) == "":
+		return Errorf(EInvalid, "name is required")
+	case utf8.RuneCountInString(a.Name) > MaxAppNameLength:
+		return Errorf(EInvalid, "name must be at most %d characters", MaxAppNameLength)
+	case utf8.RuneCountInString(a.Description) > MaxAppDescriptionLength:
+		return Errorf(EInvalid, "description must be at most %d characters", MaxAppDescriptionLength)
+	case !slices.Contains(Categories, a.Category):
+		return Errorf(EInvalid, "category must be one of %s", strings.Join(Categories, ", "))
+	case a.Level != LevelAccount && a.Level != LevelLocation:
+		return Errorf(EInvalid, "level must be %q or %q", LevelAccount, LevelLocation)
+	case len(a.Scopes) == 0:
+		return Errorf(EInvalid, "scopes must list at least one permission")
+	case len(a.Scopes) > MaxAppScopes:
+		return Errorf(EInvalid, "scopes must list at most %d permissions", MaxAppScopes)
+	case strings.TrimSpace(a.Developer) == "":
+		return Errorf(EInvalid, "developer is required")
+	}
+	for _, s := range a.Scopes {
+		if !scopePattern.MatchString(s) {
+			return Errorf(EInvalid, "scope %q must look like resource.read or resource.write", s)
+		}
+	}
+	if err := validateWebURL("iconUrl", a.IconURL); err != nil {
+		return err
+	}
+	return validateWebURL("website", a.Website)
+}
+
+// validateWebURL accepts an empty value or an absolute https URL: the site
+// renders these as links and images, so nothing else (javascript:, data:) may
+// get through.
+func validateWebURL(field, raw string) error {
+	if raw == "" {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "https" || u.Host == "" {
+		return Errorf(EInvalid, "%s must be an absolute https URL", field)
+	}
+	return nil
+}
+
+// DefaultPageSize and MaxPageSize bound every listing, as HubRise does (100).
+const (
+	DefaultPageSize = 50
+	MaxPageSize     = 100
+)
+
+// AppFilter selects a page of the catalog.
+type AppFilter struct {
+	Category string // empty for every category
+	Limit    int    // 1..MaxPageSize; 0 means DefaultPageSize
+	Cursor   string // opaque, from the previous page's NextCursor
+}
+
+// Validate checks the filter's own fields; the cursor is checked by the store
+// that issued it.
+func (f AppFilter) Validate() error {
+	if f.Category != "" && !slices.Contains(Categories, f.Category) {
+		return Errorf(EInvalid, "category must be one of %s", strings.Join(Categories, ", "))
+	}
+	if f.Limit < 0 || f.Limit > MaxPageSize {
+		return Errorf(EInvalid, "limit must be between 1 and %d", MaxPageSize)
+	}
+	return nil
+}
+
+// AppPage is one page of the catalog, ordered by category then name.
+type AppPage struct {
+	Apps       []App  `json:"apps"`
+	NextCursor string `json:"nextCursor,omitempty"`
+}
+
+// AppCatalog keeps the apps merchants can connect.
+type AppCatalog interface {
+	// CreateApp stores a new app. Returns EInvalid if the app fails
+	// validation and EConflict if an app with that ID exists.
+	CreateApp(ctx context.Context, app App) error
+	// ListApps returns one page of the catalog. Returns EInvalid for a bad
+	// filter or a cursor it did not issue.
+	ListApps(ctx context.Context, filter AppFilter) (AppPage, error)
+}

@@ -283,3 +283,20 @@ func (t *Template) CreateTableInput(logicalID, name string) (*dynamodb.CreateTab
 		BillingMode:            types.BillingModePayPerRequest,
 	}, nil
 }
+
+// FolderName is the functions/ folder, events/ fixture and binary name of a
+// function: ListAppsFunction → list-apps.
+func FolderName(logicalID string) string {
+	base := strings.TrimSuffix(logicalID, "Function")
+	var b strings.Builder
+	for i, r := range base {
+		if r >= 'A' && r <= 'Z' {
+			if i > 0 {
+				b.WriteByte('-')
+			}
+			r += 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

@@ -79,7 +79,8 @@ func (s *Store) ListApps(ctx context.Context, f switchboard.AppFilter) (switchbo
 		if err != nil {
 			return switchboard.AppPage{}, err
 		}
-		if plain["GSI1PK"] != catalogPK || !strings.HasPrefix(plain["GSI1SK"], catalogSKPrefix(f.Category)) {
+		inCategory := f.Category == "" || strings.HasPrefix(plain["GSI1SK"], catalogSKPrefix(f.Category))
+		if plain["GSI1PK"] != catalogPK || !inCategory {
 			return switchboard.AppPage{}, switchboard.Errorf(switchboard.EInvalid, "cursor is not valid for this listing")
 		}
 		in.ExclusiveStartKey = key

@@ -1,0 +1,151 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/switchboard-hq/switchboard/infra/testenv"
+	"github.com/switchboard-hq/switchboard/shared/api"
+	"github.com/switchboard-hq/switchboard/shared/apigw"
+	"github.com/switchboard-hq/switchboard/shared/dynamo"
+	"github.com/switchboard-hq/switchboard/shared/platform"
+	"github.com/switchboard-hq/switchboard/shared/switchboard"
+)
+
+func mustCreateApps(tb testing.TB, env *platform.Env, apps ...switchboard.App) {
+	tb.Helper()
+	store := dynamo.New(env.DynamoDB(), env.Config.TableName)
+	for _, a := range apps {
+		if err := store.CreateApp(context.Background(), a); err != nil {
+			tb.Fatal(err)
+		}
+	}
+}
+
+func app(id, category string) switchboard.App {
+	return switchboard.App{ID: id, Name: strings.ToUpper(id), Category: category, Level: switchboard.LevelAccount,
+		Scopes: []string{"customer_list.read"}, Developer: "Dev"}
+}
+
+func get(path string) apigw.Request {
+	u, _ := url.Parse(path)
+	req := apigw.Request{RawPath: u.Path, RawQueryString: u.RawQuery, QueryStringParameters: map[string]string{}}
+	for k, v := range u.Query() {
+		req.QueryStringParameters[k] = strings.Join(v, ",")
+	}
+	req.RequestContext.HTTP.Method = http.MethodGet
+	req.RequestContext.RequestID = "test-request"
+	return req
+}
+
+func TestListAppsRoute(t *testing.T) {
+	env := testenv.MustEnv(t)
+	mustCreateApps(t, env, app("pos-one", "pos"), app("bi-one", "bi"), app("pos-two", "pos"))
+	h := api.ListAppsFunction(env)
+	tests := []struct {
+		path       string
+		wantStatus int
+		wantIDs    []string
+		wantCode   string
+	}{
+		{"/admin/v1/apps", 200, []string{"bi-one", "pos-one", "pos-two"}, ""},
+		{"/admin/v1/apps?category=pos", 200, []string{"pos-one", "pos-two"}, ""},
+		{"/admin/v1/apps?category=loyalty", 200, []string{}, ""},
+		{"/admin/v1/apps?limit=1", 200, []string{"bi-one"}, ""},
+		{"/admin/v1/apps?limit=0", 400, nil, "invalid"},
+		{"/admin/v1/apps?limit=101", 400, nil, "invalid"},
+		{"/admin/v1/apps?limit=ten", 400, nil, "invalid"},
+		{"/admin/v1/apps?category=casino", 400, nil, "invalid"},
+		{"/admin/v1/apps?cursor=garbage", 400, nil, "invalid"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			resp, err := h(context.Background(), get(tt.path))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.StatusCode != tt.wantStatus {
+				t.Fatalf("status %d, want %d; body %s", resp.StatusCode, tt.wantStatus, resp.Body)
+			}
+			if tt.wantCode != "" {
+				var body struct{ Error struct{ Code string } }
+				if err := json.Unmarshal([]byte(resp.Body), &body); err != nil || body.Error.Code != tt.wantCode {
+					t.Errorf("body %s, want error code %q", resp.Body, tt.wantCode)
+				}
+				return
+			}
+			var page switchboard.AppPage
+			if err := json.Unmarshal([]byte(resp.Body), &page); err != nil {
+				t.Fatal(err)
+			}
+			ids := []string{}
+			for _, a := range page.Apps {
+				ids = append(ids, a.ID)
+			}
+			if strings.Join(ids, ",") != strings.Join(tt.wantIDs, ",") {
+				t.Errorf("apps %v, want %v", ids, tt.wantIDs)
+			}
+			if resp.Headers["Content-Type"] != "application/json; charset=utf-8" {
+				t.Errorf("Content-Type %q", resp.Headers["Content-Type"])
+			}
+		})
+	}
+}
+
+func TestHealthRoute(t *testing.T) {
+	env := testenv.MustEnv(t)
+	resp, err := api.HealthFunction(env)(context.Background(), get("/health"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var report api.HealthReport
+	if err := json.Unmarshal([]byte(resp.Body), &report); err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 200 || report.Status != "ok" || report.Checks["table"].Status != "ok" || report.Checks["archiveBucket"].Status != "ok" {
+		t.Errorf("healthy stack: %d %s", resp.StatusCode, resp.Body)
+	}
+
+	broken := *env
+	broken.Config.ArchiveBucket = "no-such-bucket"
+	resp, err = api.HealthFunction(&broken)(context.Background(), get("/health"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(resp.Body), &report); err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 503 || report.Status != "degraded" || report.Checks["archiveBucket"].Status != "unreachable" || report.Checks["table"].Status != "ok" {
+		t.Errorf("missing bucket: %d %s", resp.StatusCode, resp.Body)
+	}
+	if strings.Contains(resp.Body, "no-such-bucket") {
+		t.Errorf("/health leaks the failure cause: %s", resp.Body)
+	}
+}
+
+// FuzzListApps feeds arbitrary query strings to the catalog route: whatever
+// comes in, the answer is a 200 or a JSON 400, never a 5xx or a panic.
+func FuzzListApps(f *testing.F) {
+	for _, q := range []string{"", "category=pos", "limit=5", "limit=-1", "limit=1&cursor=eyJQSyI6IngifQ", "cursor=%00", "category=pos&category=bi", "limit=999999999999999999999"} {
+		f.Add(q)
+	}
+	env := testenv.MustEnv(f)
+	mustCreateApps(f, env, app("pos-one", "pos"), app("bi-one", "bi"))
+	h := api.ListAppsFunction(env)
+	f.Fuzz(func(t *testing.T, rawQuery string) {
+		resp, err := h(context.Background(), get("/admin/v1/apps?"+rawQuery))
+		if err != nil {
+			t.Fatalf("handler error: %v", err)
+		}
+		if resp.StatusCode != 200 && resp.StatusCode != 400 {
+			t.Fatalf("query %q: status %d body %s", rawQuery, resp.StatusCode, resp.Body)
+		}
+		if !json.Valid([]byte(resp.Body)) {
+			t.Fatalf("query %q: body is not JSON: %q", rawQuery, resp.Body)
+		}
+	})
+}

@@ -1,0 +1,80 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/switchboard-hq/switchboard/infra/samtemplate"
+	"github.com/switchboard-hq/switchboard/infra/testenv"
+	"github.com/switchboard-hq/switchboard/shared/api"
+	"github.com/switchboard-hq/switchboard/shared/platform"
+)
+
+// constructors maps each function of template.yaml to what its main passes
+// to lambda.Start. A function missing here fails TestEventsReplay.
+var constructors = map[string]func(*platform.Env) any{
+	"HealthFunction":   func(e *platform.Env) any { return api.HealthFunction(e) },
+	"ListAppsFunction": func(e *platform.Env) any { return api.ListAppsFunction(e) },
+}
+
+// TestEventsReplay sends every events/*.json fixture through
+// lambda.NewHandler(...).Invoke, the exact JSON path of the Lambda runtime,
+// so a fixture or a handler signature that drifted from API Gateway's v2.0
+// payload fails here rather than after deploy.
+func TestEventsReplay(t *testing.T) {
+	root := testenv.MustRoot(t)
+	fns, err := testenv.MustTemplate(t).Functions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	byFixture := map[string]string{}
+	for _, fn := range fns {
+		if _, ok := constructors[fn.LogicalID]; !ok {
+			t.Errorf("%s has no constructor in this test", fn.LogicalID)
+		}
+		byFixture[samtemplate.FolderName(fn.LogicalID)+".json"] = fn.LogicalID
+	}
+	fixtures, err := filepath.Glob(filepath.Join(root, "events", "*.json"))
+	if err != nil || len(fixtures) == 0 {
+		t.Fatalf("no fixtures in events/: %v", err)
+	}
+	env := testenv.MustEnv(t)
+	for _, path := range fixtures {
+		name := filepath.Base(path)
+		t.Run(name, func(t *testing.T) {
+			fn, ok := byFixture[name]
+			if !ok {
+				t.Fatalf("fixture %s matches no function of template.yaml", name)
+			}
+			payload, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := lambda.NewHandler(constructors[fn](env)).Invoke(context.Background(), payload)
+			if err != nil {
+				t.Fatalf("invoke: %v", err)
+			}
+			var resp events.APIGatewayV2HTTPResponse
+			if err := json.Unmarshal(out, &resp); err != nil {
+				t.Fatalf("response is not an API Gateway v2 response: %v", err)
+			}
+			if resp.StatusCode != 200 || !json.Valid([]byte(resp.Body)) {
+				t.Errorf("status %d body %s, want 200 with a JSON body", resp.StatusCode, resp.Body)
+			}
+			var req events.APIGatewayV2HTTPRequest
+			if err := json.Unmarshal(payload, &req); err != nil {
+				t.Fatal(err)
+			}
+			if got := resp.Headers["X-Request-Id"]; got == "" || !strings.EqualFold(got, req.RequestContext.RequestID) {
+				t.Errorf("X-Request-Id %q, want the fixture's request id", got)
+			}
+		})
+	}
+}

@@ -1,0 +1,151 @@
+package dynamo_test
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/switchboard-hq/switchboard/infra/testenv"
+	"github.com/switchboard-hq/switchboard/shared/dynamo"
+	"github.com/switchboard-hq/switchboard/shared/switchboard"
+)
+
+func mustStore(tb testing.TB) *dynamo.Store {
+	tb.Helper()
+	env := testenv.MustEnv(tb)
+	return dynamo.New(env.DynamoDB(), env.Config.TableName)
+}
+
+func newApp(id, name, category string) switchboard.App {
+	return switchboard.App{
+		ID: id, Name: name, Category: category, Level: switchboard.LevelLocation,
+		Scopes: []string{"orders.read"}, Developer: "Test Ltd",
+		CreatedAt: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC),
+	}
+}
+
+func TestCreateAppConflictAndValidation(t *testing.T) {
+	store := mustStore(t)
+	ctx := context.Background()
+	app := newApp("orderline-pos", "OrderLine POS", "pos")
+	if err := store.CreateApp(ctx, app); err != nil {
+		t.Fatal(err)
+	}
+	renamed := app
+	renamed.Name = "Another name"
+	if got := switchboard.ErrorCode(store.CreateApp(ctx, renamed)); got != switchboard.EConflict {
+		t.Errorf("second create: code %q, want conflict", got)
+	}
+	bad := newApp("x", "", "pos")
+	if got := switchboard.ErrorCode(store.CreateApp(ctx, bad)); got != switchboard.EInvalid {
+		t.Errorf("invalid app: code %q, want invalid", got)
+	}
+	page, err := store.ListApps(ctx, switchboard.AppFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff([]switchboard.App{app}, page.Apps); d != "" {
+		t.Errorf("catalog after conflict (-want +got):\n%s", d)
+	}
+}
+
+func TestListAppsPagesByCategoryThenName(t *testing.T) {
+	store := mustStore(t)
+	ctx := context.Background()
+	var wantAll, wantPOS []string
+	// Created out of order: the catalog orders by category, then name.
+	for i := 6; i >= 0; i-- {
+		cat := []string{"pos", "delivery"}[i%2]
+		a := newApp(fmt.Sprintf("app-%02d", i), fmt.Sprintf("App %02d", i), cat)
+		if err := store.CreateApp(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, cat := range []string{"delivery", "pos"} {
+		for i := 0; i <= 6; i++ {
+			if []string{"pos", "delivery"}[i%2] == cat {
+				wantAll = append(wantAll, fmt.Sprintf("app-%02d", i))
+				if cat == "pos" {
+					wantPOS = append(wantPOS, fmt.Sprintf("app-%02d", i))
+				}
+			}
+		}
+	}
+	collect := func(f switchboard.AppFilter) []string {
+		t.Helper()
+		var ids []string
+		for pages := 0; ; pages++ {
+			if pages > 10 {
+				t.Fatal("cursor never ends")
+			}
+			page, err := store.ListApps(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(page.Apps) > f.Limit {
+				t.Fatalf("page of %d apps, limit %d", len(page.Apps), f.Limit)
+			}
+			for _, a := range page.Apps {
+				ids = append(ids, a.ID)
+			}
+			if page.NextCursor == "" {
+				return ids
+			}
+			f.Cursor = page.NextCursor
+		}
+	}
+	if d := cmp.Diff(wantAll, collect(switchboard.AppFilter{Limit: 3})); d != "" {
+		t.Errorf("all apps (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff(wantPOS, collect(switchboard.AppFilter{Category: "pos", Limit: 2})); d != "" {
+		t.Errorf("pos apps (-want +got):\n%s", d)
+	}
+}
+
+func TestListAppsRejectsForeignCursors(t *testing.T) {
+	store := mustStore(t)
+	ctx := context.Background()
+	for i := range 3 {
+		if err := store.CreateApp(ctx, newApp(fmt.Sprintf("app-%d", i), fmt.Sprintf("App %d", i), "delivery")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	page, err := store.ListApps(ctx, switchboard.AppFilter{Category: "delivery", Limit: 1})
+	if err != nil || page.NextCursor == "" {
+		t.Fatalf("want a next cursor, got %q, %v", page.NextCursor, err)
+	}
+	enc := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+	tests := map[string]switchboard.AppFilter{
+		"other category's cursor": {Category: "pos", Cursor: page.NextCursor},
+		"not base64":              {Cursor: "!!!"},
+		"not JSON":                {Cursor: enc("nope")},
+		"missing keys":            {Cursor: enc(`{"PK":"APP#x"}`)},
+		"extra keys":              {Cursor: enc(`{"PK":"a","SK":"b","GSI1PK":"CATALOG","GSI1SK":"c","X":"d"}`)},
+		"other partition":         {Cursor: enc(`{"PK":"a","SK":"b","GSI1PK":"ACCOUNT#1","GSI1SK":"c"}`)},
+		"empty values":            {Cursor: enc(`{"PK":"","SK":"b","GSI1PK":"CATALOG","GSI1SK":"c"}`)},
+		"unknown category":        {Category: "casino"},
+		"limit too big":           {Limit: 101},
+	}
+	for name, f := range tests {
+		t.Run(name, func(t *testing.T) {
+			_, err := store.ListApps(ctx, f)
+			if got := switchboard.ErrorCode(err); got != switchboard.EInvalid {
+				t.Errorf("code %q (%v), want invalid", got, err)
+			}
+		})
+	}
+}
+
+func TestProbe(t *testing.T) {
+	env := testenv.MustEnv(t)
+	if err := dynamo.New(env.DynamoDB(), env.Config.TableName).Probe(context.Background()); err != nil {
+		t.Errorf("probe of an existing table: %v", err)
+	}
+	if err := dynamo.New(env.DynamoDB(), "no-such-table").Probe(context.Background()); err == nil {
+		t.Error("probe of a missing table succeeded")
+	}
+}

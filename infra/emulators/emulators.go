@@ -24,6 +24,8 @@ import (
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3afero"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
+
+	"github.com/switchboard-hq/switchboard/infra/proc"
 )
 
 // Options says where the emulators keep data and which ports they take.
@@ -40,7 +42,7 @@ type Options struct {
 type Emulators struct {
 	DynamoDB, S3, SES string
 
-	procs    []*exec.Cmd
+	procs    []*child
 	s3Server *http.Server
 	once     sync.Once
 }
@@ -136,22 +138,31 @@ func (e *Emulators) Close() {
 		if e.s3Server != nil {
 			_ = e.s3Server.Close() // shutting down; nothing to report to
 		}
-		for _, p := range e.procs {
-			stopProcess(p)
+		for _, c := range e.procs {
+			proc.Stop(c.cmd, c.exited, 3*time.Second)
 		}
 	})
 }
 
 func (e *Emulators) startNode(ctx context.Context, name string, args []string, log io.Writer) error {
 	cmd := exec.Command("node", args...)
-	cmd.Stdout = prefixWriter(log, name)
+	cmd.Stdout = proc.PrefixWriter(log, "["+name+"] ")
 	cmd.Stderr = cmd.Stdout
-	setProcessGroup(cmd)
+	proc.Group(cmd)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start %s: %w", name, err)
 	}
-	e.procs = append(e.procs, cmd)
+	c := &child{name: name, cmd: cmd, exited: make(chan struct{})}
+	go func() { _ = cmd.Wait(); close(c.exited) }() // exit is observed through c.exited
+	e.procs = append(e.procs, c)
 	return nil
+}
+
+// child is an emulator process and a channel closed when it exits.
+type child struct {
+	name   string
+	cmd    *exec.Cmd
+	exited chan struct{}
 }
 
 func (e *Emulators) startS3(o Options) error {
@@ -188,9 +199,11 @@ func (e *Emulators) waitReady(ctx context.Context, name, url string) error {
 			resp.Body.Close()
 			return nil
 		}
-		for _, p := range e.procs {
-			if processExited(p) {
-				return fmt.Errorf("%s exited during start-up (see its output above)", name)
+		for _, c := range e.procs {
+			select {
+			case <-c.exited:
+				return fmt.Errorf("%s exited during start-up (see its output)", c.name)
+			default:
 			}
 		}
 		select {
@@ -239,36 +252,4 @@ func EnsureNodeModules(ctx context.Context, dir string, log io.Writer) error {
 	}
 	fmt.Fprintf(log, "installed npm dependencies in %s\n", dir)
 	return nil
-}
-
-// prefixWriter tags each line of a child's output with its name.
-func prefixWriter(w io.Writer, name string) io.Writer {
-	if w == io.Discard {
-		return w
-	}
-	return &linePrefixer{w: w, prefix: "[" + name + "] "}
-}
-
-type linePrefixer struct {
-	mu     sync.Mutex
-	w      io.Writer
-	prefix string
-	buf    []byte
-}
-
-func (l *linePrefixer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.buf = append(l.buf, p...)
-	for {
-		i := bytes.IndexByte(l.buf, '\n')
-		if i < 0 {
-			break
-		}
-		if _, err := fmt.Fprintf(l.w, "%s%s\n", l.prefix, l.buf[:i]); err != nil {
-			return 0, err
-		}
-		l.buf = l.buf[i+1:]
-	}
-	return len(p), nil
 }

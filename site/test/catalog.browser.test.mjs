@@ -83,7 +83,7 @@ async function waitForExpectedApps(page, timeoutMs) {
     else await page.waitForTimeout(100);
   }
   const missing = expectedApps.filter((name) => !shown.includes(name));
-  const errorText = (await page.locator('[data-testid="catalog-error"]').allTextContents()).join(' ');
+  const errorText = (await page.locator('[data-testid="catalog-error"]').allInnerTexts()).join(' ').replace(/\s+/g, ' ');
   assert.fail(`Within ${timeoutMs} ms these apps were not shown: ${missing.join(', ')}. `
     + `Shown: [${shown.join(', ')}]${errorText ? `. Error panel: ${errorText}` : ''}`);
 }

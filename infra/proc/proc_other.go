@@ -1,9 +1,7 @@
 //go:build unix && !linux
 
-package emulators
+package proc
 
 import "syscall"
 
 func setParentDeathSignal(*syscall.SysProcAttr) {}
-
-func isZombie(int) bool { return false }

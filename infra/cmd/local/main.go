@@ -1,0 +1,65 @@
+// Command local runs the whole of Switchboard on this machine: `make run`.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/switchboard-hq/switchboard/infra/local"
+	"github.com/switchboard-hq/switchboard/infra/samtemplate"
+)
+
+func main() {
+	host := flag.String("host", "127.0.0.1", "loopback address to serve on")
+	apiPort := flag.Int("port", 3000, "port of the API and the admin site")
+	invokePort := flag.Int("invoke-port", 3001, "port of the Lambda Invoke API")
+	flag.Parse()
+	if err := run(*host, *apiPort, *invokePort); err != nil {
+		fmt.Fprintf(os.Stderr, "switchboard: %s\n", strings.ReplaceAll(err.Error(), "\n", " "))
+		os.Exit(1)
+	}
+}
+
+func run(host string, apiPort, invokePort int) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	root, err := samtemplate.FindRoot(".")
+	if err != nil {
+		return err
+	}
+	stack, err := local.Start(ctx, local.Options{
+		Root: root, Host: host, APIPort: apiPort, InvokePort: invokePort,
+		DataDir: filepath.Join(root, ".local", "data"), Seed: true, Log: os.Stdout,
+	})
+	if err != nil {
+		return err
+	}
+	defer stack.Close()
+
+	fmt.Printf("\nSwitchboard is running (backend: %s)\n", stack.Backend)
+	fmt.Printf("  admin site     %s/\n", stack.APIURL)
+	for _, fn := range stack.Functions {
+		for _, r := range fn.Routes {
+			fmt.Printf("  %-6s %s%s  → %s\n", r.Method, stack.APIURL, r.Path, fn.LogicalID)
+		}
+	}
+	fmt.Printf("  Lambda Invoke  %s  (aws lambda invoke --endpoint-url %s --function-name <LogicalId> out.json)\n", stack.InvokeURL, stack.InvokeURL)
+	for _, t := range stack.Timers {
+		fmt.Printf("  schedule       %s %s → %s\n", t.Event.Expression, t.Event.Name, t.Function)
+	}
+	if e := stack.Emulators; e != nil {
+		fmt.Printf("  DynamoDB       %s (dynalite)\n  S3             %s (gofakes3)\n  SES v2         %s (aws-ses-v2-local)\n", e.DynamoDB, e.S3, e.SES)
+		fmt.Printf("  sent mail      %s/\n", e.SES)
+		fmt.Printf("  data           %s (make reset wipes it)\n", filepath.Join(root, ".local", "data"))
+	}
+	fmt.Println("Ctrl-C stops everything.")
+	<-ctx.Done()
+	fmt.Println("\nstopping…")
+	return nil
+}

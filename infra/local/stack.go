@@ -1,0 +1,395 @@
+package local
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	dbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/switchboard-hq/switchboard/infra/emulators"
+	"github.com/switchboard-hq/switchboard/infra/samtemplate"
+)
+
+// Options configures the local stack. Zero ports pick free ones (tests);
+// `make run` asks for SAM's defaults, 3000 and 3001.
+type Options struct {
+	Root       string // repository root
+	Host       string // loopback address; default 127.0.0.1
+	APIPort    int
+	InvokePort int
+	DataDir    string // "" keeps emulator data in memory
+	BinDir     string // where function binaries are built; default Root/.local/bin
+	Seed       bool   // load the demo catalog (local and LocalStack modes only)
+	Getenv     func(string) string
+	Log        io.Writer
+}
+
+// Backend says which AWS the functions reach.
+type Backend string
+
+// The backends, chosen from the environment by ChooseBackend.
+const (
+	BackendEmulators  Backend = "emulators"  // dynalite, aws-ses-v2-local, gofakes3 started here
+	BackendLocalStack Backend = "localstack" // AWS_ENDPOINT_URL is set
+	BackendAWS        Backend = "aws"        // credentials plus TABLE_NAME and ARCHIVE_BUCKET of a deployed stack
+)
+
+// ChooseBackend picks where the functions' AWS calls go. Real AWS needs the
+// deployed stack's resource names too, so that credentials lying around in a
+// shell never send a local run to a production account by accident.
+func ChooseBackend(getenv func(string) string) Backend {
+	switch {
+	case getenv("AWS_ENDPOINT_URL") != "":
+		return BackendLocalStack
+	case (getenv("AWS_ACCESS_KEY_ID") != "" || getenv("AWS_PROFILE") != "") &&
+		getenv("TABLE_NAME") != "" && getenv("ARCHIVE_BUCKET") != "":
+		return BackendAWS
+	}
+	return BackendEmulators
+}
+
+// Stack is the running local system.
+type Stack struct {
+	Backend   Backend
+	APIURL    string
+	InvokeURL string
+	Emulators *emulators.Emulators // nil unless Backend is emulators
+	Functions []samtemplate.Function
+	Timers    []Timer
+	Resources map[string]string // logical ID → local physical name
+
+	runtime *Runtime
+	servers []*http.Server
+	cancel  context.CancelFunc
+}
+
+// Region and account are what local ARNs and events carry.
+const (
+	localRegion  = "us-east-1"
+	localAccount = "000000000000"
+	stackName    = "switchboard-local"
+)
+
+// Start brings up the whole stack. On error nothing is left running.
+func Start(ctx context.Context, o Options) (_ *Stack, err error) {
+	if o.Host == "" {
+		o.Host = "127.0.0.1"
+	}
+	if o.Getenv == nil {
+		o.Getenv = os.Getenv
+	}
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+	if o.BinDir == "" {
+		o.BinDir = filepath.Join(o.Root, ".local", "bin")
+	}
+	tpl, err := samtemplate.Load(filepath.Join(o.Root, "template.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	fns, err := tpl.Functions()
+	if err != nil {
+		return nil, err
+	}
+	timers, err := Timers(fns, localRegion, localAccount)
+	if err != nil {
+		return nil, err
+	}
+	// Claim the fixed ports before anything slow happens, so a taken port is
+	// the first and only line of output.
+	apiLn, err := listen(o.Host, o.APIPort)
+	if err != nil {
+		return nil, fmt.Errorf("API: %w", err)
+	}
+	invokeLn, err := listen(o.Host, o.InvokePort)
+	if err != nil {
+		apiLn.Close()
+		return nil, fmt.Errorf("Lambda Invoke API: %w", err)
+	}
+
+	runCtx, cancel := context.WithCancel(context.Background())
+	s := &Stack{Backend: ChooseBackend(o.Getenv), Functions: fns, Timers: timers, cancel: cancel}
+	defer func() {
+		if err != nil {
+			apiLn.Close()
+			invokeLn.Close()
+			s.Close()
+		}
+	}()
+
+	if err := buildFunctions(ctx, o.Root, o.BinDir, fns); err != nil {
+		return nil, err
+	}
+
+	awsEnv := map[string]string{}
+	switch s.Backend {
+	case BackendEmulators:
+		if s.Emulators, err = emulators.Start(ctx, emulators.Options{
+			InfraDir: filepath.Join(o.Root, "infra"), DataDir: o.DataDir, Host: o.Host, Log: o.Log,
+		}); err != nil {
+			return nil, err
+		}
+		awsEnv = s.Emulators.Env()
+	case BackendLocalStack:
+		awsEnv = map[string]string{"AWS_ENDPOINT_URL": o.Getenv("AWS_ENDPOINT_URL"), "S3_PATH_STYLE": "true"}
+		for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"} {
+			awsEnv[k] = valueOr(o.Getenv(k), map[string]string{"AWS_REGION": localRegion}[k], "test")
+		}
+	case BackendAWS:
+		for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "HOME"} {
+			if v := o.Getenv(k); v != "" {
+				awsEnv[k] = v
+			}
+		}
+	}
+
+	resolver, resources := localResolver(tpl, s.Backend, o.Getenv)
+	s.Resources = resources
+	if s.Backend != BackendAWS {
+		if err := createResources(ctx, tpl, resources, awsEnv); err != nil {
+			return nil, err
+		}
+	}
+
+	s.runtime, err = NewRuntime(o.Host, o.Log)
+	if err != nil {
+		return nil, err
+	}
+	for _, fn := range fns {
+		env, err := functionEnv(fn, resolver, awsEnv)
+		if err != nil {
+			return nil, fmt.Errorf("%s environment: %w", fn.LogicalID, err)
+		}
+		s.runtime.Register(FunctionSpec{
+			Name:    fn.LogicalID,
+			Binary:  filepath.Join(o.BinDir, samtemplate.FolderName(fn.LogicalID)),
+			Env:     env,
+			Timeout: time.Duration(max(fn.TimeoutSec, 3)) * time.Second,
+			ARN:     fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", localRegion, localAccount, fn.LogicalID),
+		})
+	}
+
+	if o.Seed && s.Backend != BackendAWS {
+		if err := SeedDemo(ctx, awsEnv, resources["Table"], o.Log); err != nil {
+			return nil, err
+		}
+	}
+
+	gw, err := NewGateway(fns, s.runtime, filepath.Join(o.Root, "site"), o.Log)
+	if err != nil {
+		return nil, err
+	}
+	s.APIURL = "http://" + apiLn.Addr().String()
+	s.InvokeURL = "http://" + invokeLn.Addr().String()
+	s.serve(apiLn, gw)
+	s.serve(invokeLn, NewInvokeAPI(runCtx, s.runtime, o.Log))
+	RunScheduler(runCtx, timers, s.runtime, localRegion, localAccount, o.Log)
+	return s, nil
+}
+
+func (s *Stack) serve(ln net.Listener, h http.Handler) {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	s.servers = append(s.servers, srv)
+	go func() { _ = srv.Serve(ln) }() // ErrServerClosed on Close
+}
+
+// Invoke runs a function directly, as the Invoke API does.
+func (s *Stack) Invoke(ctx context.Context, name string, payload []byte) (Result, error) {
+	return s.runtime.Invoke(ctx, name, payload)
+}
+
+// Close stops servers, function processes and emulators.
+func (s *Stack) Close() {
+	s.cancel()
+	for _, srv := range s.servers {
+		_ = srv.Close() // shutting down
+	}
+	if s.runtime != nil {
+		s.runtime.Close()
+	}
+	if s.Emulators != nil {
+		s.Emulators.Close()
+	}
+}
+
+func listen(host string, port int) (net.Listener, error) {
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+	if err != nil {
+		return nil, fmt.Errorf("port %d on %s is taken (set another with API_PORT / INVOKE_PORT)", port, host)
+	}
+	return ln, nil
+}
+
+// buildFunctions compiles every function for this machine in one go build,
+// so the local stack runs the same main packages SAM builds for arm64.
+func buildFunctions(ctx context.Context, root, binDir string, fns []samtemplate.Function) error {
+	if err := os.MkdirAll(binDir, 0o755); err != nil {
+		return fmt.Errorf("bin folder: %w", err)
+	}
+	args := []string{"build", "-tags", "lambda.norpc", "-trimpath", "-o", binDir + string(filepath.Separator)}
+	for _, fn := range fns {
+		args = append(args, "./functions/"+samtemplate.FolderName(fn.LogicalID))
+	}
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("build functions: %v\n%s", err, out)
+	}
+	return nil
+}
+
+// localResolver gives each resource a local name and ARN, so that !Ref and
+// !GetAtt in the template resolve as CloudFormation would resolve them.
+func localResolver(tpl *samtemplate.Template, backend Backend, getenv func(string) string) (samtemplate.Resolver, map[string]string) {
+	r := samtemplate.Resolver{
+		Refs: map[string]string{
+			"AWS::Region": localRegion, "AWS::AccountId": localAccount, "AWS::StackName": stackName,
+			"AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com",
+		},
+		Attrs: map[string]string{},
+	}
+	for name, p := range tpl.Parameters {
+		if p.Default != nil {
+			r.Refs[name] = fmt.Sprint(p.Default)
+		}
+	}
+	r.Refs["Stage"] = "local"
+	resources := map[string]string{}
+	for id, res := range tpl.Resources {
+		name := stackName + "-" + samtemplate.FolderName(id)
+		switch res.Type {
+		case "AWS::DynamoDB::Table":
+			if backend == BackendAWS && id == "Table" {
+				name = getenv("TABLE_NAME")
+			}
+			r.Attrs[id+".Arn"] = fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s", localRegion, localAccount, name)
+		case "AWS::S3::Bucket":
+			if backend == BackendAWS && id == "ArchiveBucket" {
+				name = getenv("ARCHIVE_BUCKET")
+			}
+			r.Attrs[id+".Arn"] = "arn:aws:s3:::" + name
+		default:
+			continue
+		}
+		resources[id] = name
+		r.Refs[id] = name
+	}
+	return r, resources
+}
+
+// functionEnv is the complete environment of a function process: the
+// template's variables resolved, the AWS endpoints, and what Lambda sets.
+func functionEnv(fn samtemplate.Function, r samtemplate.Resolver, awsEnv map[string]string) ([]string, error) {
+	env := []string{
+		"PATH=" + os.Getenv("PATH"),
+		"TZ=UTC",
+		"AWS_LAMBDA_FUNCTION_NAME=" + fn.LogicalID,
+		"AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
+		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=" + strconv.Itoa(fn.MemoryMB),
+		"AWS_LAMBDA_LOG_FORMAT=JSON",
+	}
+	for k, v := range awsEnv {
+		env = append(env, k+"="+v)
+	}
+	for k, v := range fn.Environment {
+		s, err := r.Resolve(v)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", k, err)
+		}
+		env = append(env, k+"="+s)
+	}
+	slices.Sort(env)
+	return env, nil
+}
+
+// awsConfig builds an SDK configuration from env alone (the functions' view),
+// for the stack's own set-up calls.
+func awsConfig(ctx context.Context, env map[string]string) (aws.Config, error) {
+	opts := []func(*awsconfig.LoadOptions) error{awsconfig.WithRegion(valueOr(env["AWS_REGION"], localRegion))}
+	if env["AWS_ACCESS_KEY_ID"] != "" {
+		opts = append(opts, awsconfig.WithCredentialsProvider(aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: env["AWS_ACCESS_KEY_ID"], SecretAccessKey: env["AWS_SECRET_ACCESS_KEY"]}, nil
+		})))
+	}
+	cfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return aws.Config{}, err
+	}
+	if u := valueOr(env["AWS_ENDPOINT_URL_DYNAMODB"], env["AWS_ENDPOINT_URL"]); u != "" {
+		cfg.BaseEndpoint = aws.String(u)
+	}
+	return cfg, nil
+}
+
+func s3Client(cfg aws.Config, env map[string]string) *s3.Client {
+	return s3.NewFromConfig(cfg, func(o *s3.Options) {
+		if u := valueOr(env["AWS_ENDPOINT_URL_S3"], env["AWS_ENDPOINT_URL"]); u != "" {
+			o.BaseEndpoint = aws.String(u)
+		}
+		o.UsePathStyle = true
+	})
+}
+
+// createResources makes the template's tables and buckets if missing; a
+// second `make run` finds them with yesterday's data.
+func createResources(ctx context.Context, tpl *samtemplate.Template, names map[string]string, env map[string]string) error {
+	cfg, err := awsConfig(ctx, env)
+	if err != nil {
+		return err
+	}
+	db := dynamodb.NewFromConfig(cfg)
+	for _, id := range tpl.LogicalIDs("AWS::DynamoDB::Table") {
+		in, err := tpl.CreateTableInput(id, names[id])
+		if err != nil {
+			return err
+		}
+		_, err = db.CreateTable(ctx, in)
+		var inUse *dbtypes.ResourceInUseException
+		if err != nil && !errors.As(err, &inUse) {
+			return fmt.Errorf("create table %s: %w", names[id], err)
+		}
+		waiter := dynamodb.NewTableExistsWaiter(db, func(o *dynamodb.TableExistsWaiterOptions) {
+			o.MinDelay, o.MaxDelay = 10*time.Millisecond, 500*time.Millisecond
+		})
+		if err := waiter.Wait(ctx, &dynamodb.DescribeTableInput{TableName: in.TableName}, time.Minute); err != nil {
+			return fmt.Errorf("table %s never became active: %w", names[id], err)
+		}
+	}
+	s3c := s3Client(cfg, env)
+	for _, id := range tpl.LogicalIDs("AWS::S3::Bucket") {
+		_, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(names[id])})
+		var owned *s3types.BucketAlreadyOwnedByYou
+		var exists *s3types.BucketAlreadyExists
+		if err != nil && !errors.As(err, &owned) && !errors.As(err, &exists) {
+			return fmt.Errorf("create bucket %s: %w", names[id], err)
+		}
+	}
+	return nil
+}
+
+func valueOr(vals ...string) string {
+	for _, v := range vals {
+		if strings.TrimSpace(v) != "" {
+			return v
+		}
+	}
+	return ""
+}

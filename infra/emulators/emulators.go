@@ -60,7 +60,7 @@ func Start(ctx context.Context, o Options) (_ *Emulators, err error) {
 		o.Log = io.Discard
 	}
 	if _, err := exec.LookPath("node"); err != nil {
-		return nil, errors.New("Node.js is not installed: `node` is not on PATH")
+		return nil, errors.New("`node` is not on PATH: install Node.js 20 or later")
 	}
 	if err := EnsureNodeModules(ctx, o.InfraDir, o.Log); err != nil {
 		return nil, err
@@ -196,7 +196,7 @@ func (e *Emulators) waitReady(ctx context.Context, name, url string) error {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 		resp, err := client.Do(req)
 		if err == nil {
-			resp.Body.Close()
+			_ = resp.Body.Close() // only reachability matters
 			return nil
 		}
 		for _, c := range e.procs {
@@ -221,8 +221,11 @@ func claimPort(host string, port int) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("port %d on %s is taken", port, host)
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
+	port = ln.Addr().(*net.TCPAddr).Port
+	if err := ln.Close(); err != nil {
+		return 0, fmt.Errorf("release port %d: %w", port, err)
+	}
+	return port, nil
 }
 
 // EnsureNodeModules runs `npm ci` in dir when node_modules is missing or

@@ -120,16 +120,16 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	}
 	invokeLn, err := listen(o.Host, o.InvokePort)
 	if err != nil {
-		apiLn.Close()
-		return nil, fmt.Errorf("Lambda Invoke API: %w", err)
+		_ = apiLn.Close() // never served
+		return nil, fmt.Errorf("invoke API: %w", err)
 	}
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	s := &Stack{Backend: ChooseBackend(o.Getenv), Functions: fns, Timers: timers, cancel: cancel}
 	defer func() {
 		if err != nil {
-			apiLn.Close()
-			invokeLn.Close()
+			_ = apiLn.Close() // never served
+			_ = invokeLn.Close()
 			s.Close()
 		}
 	}()

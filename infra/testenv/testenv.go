@@ -78,7 +78,9 @@ func MustEmulators(tb testing.TB) *emulators.Emulators {
 		tb.Fatalf("start emulators: %v", err)
 	}
 	for k, v := range e.Env() {
-		os.Setenv(k, v)
+		if err := os.Setenv(k, v); err != nil {
+			tb.Fatal(err)
+		}
 	}
 	running = e
 	return e

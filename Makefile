@@ -1,0 +1,86 @@
+# Switchboard. `make run` starts everything locally; `make test` checks
+# everything. SAM calls the build-<LogicalId> targets during `sam build`.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+GO          ?= go
+API_PORT    ?= 3000
+INVOKE_PORT ?= 3001
+FUZZTIME    ?= 20s
+BENCHTIME   ?= 1x
+NODE_DEPS   := infra/node_modules/.package-lock.json
+
+.PHONY: help run test test-go lint bench fuzz invoke reset deploy deps chromium
+
+help: ## list the verbs
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+# --- SAM builds (arm64 Lambda, provided.al2023) -----------------------------
+# One target per function of template.yaml; the folder is the logical ID in
+# kebab case without "Function".
+define build_function
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath \
+		-ldflags='-s -w' -o $(ARTIFACTS_DIR)/bootstrap ./functions/$(1)
+endef
+
+build-HealthFunction:
+	$(call build_function,health)
+
+build-ListAppsFunction:
+	$(call build_function,list-apps)
+
+# --- Local ------------------------------------------------------------------
+run: deps ## the whole system on http://localhost:$(API_PORT), seeded with demo data
+	$(GO) run ./infra/cmd/local -port $(API_PORT) -invoke-port $(INVOKE_PORT)
+
+invoke: ## invoke a function of the running stack: make invoke FN=HealthFunction EVENT=events/health.json
+	@test -n "$(FN)" || { echo "usage: make invoke FN=<LogicalId> [EVENT=events/<file>.json]"; exit 2; }
+	@curl -sS --fail-with-body -X POST -H 'Content-Type: application/json' \
+		--data-binary @$(or $(EVENT),/dev/null) \
+		-D >(grep -i '^x-amz-function-error' >&2 || true) \
+		http://127.0.0.1:$(INVOKE_PORT)/2015-03-31/functions/$(FN)/invocations \
+		|| { echo "is the stack running (make run)?" >&2; exit 1; }
+	@echo
+
+reset: ## wipe local data (tables, buckets, screenshots); the next run reseeds
+	rm -rf .local/data .local/screenshots
+
+# --- Checks -----------------------------------------------------------------
+deps: $(NODE_DEPS)
+
+$(NODE_DEPS): infra/package.json infra/package-lock.json
+	cd infra && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+chromium: ## Debian's chromium for the browser test, when missing
+	@infra/install-chromium.sh
+
+test: deps chromium lint test-go ## everything: lint, unit, integration, end-to-end and browser tests
+
+test-go:
+	$(GO) test -count=1 -timeout 20m ./...
+
+lint: ## gofmt, go vet, staticcheck, errcheck
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './infra/node_modules/*')); \
+		if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
+	$(GO) tool errcheck -exclude .errcheck-exclude ./...
+
+bench: deps ## binary sizes, cold starts and other figures (testing.B)
+	@mkdir -p .local
+	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -benchmem -count 1 ./... | tee .local/bench.txt
+
+fuzz: deps ## every fuzz target for FUZZTIME each
+	@for pkg in $$($(GO) list ./...); do \
+		for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+			echo "== $$pkg $$target"; \
+			$(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg; \
+		done; \
+	done
+
+# --- AWS --------------------------------------------------------------------
+deploy: ## sam build && sam deploy, then upload site/ (STAGE=dev by default)
+	infra/deploy.sh $(or $(STAGE),dev)

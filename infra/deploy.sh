@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Deploys one stage: SAM builds and deploys template.yaml, then the admin site
+# is uploaded to the site bucket and CloudFront's cache is invalidated.
+set -euo pipefail
+stage=${1:-dev}
+stack="switchboard-${stage}"
+cd "$(dirname "$0")/.."
+for tool in sam aws; do
+  command -v "$tool" >/dev/null || { echo "deploy needs the $tool CLI" >&2; exit 1; }
+done
+sam build
+sam deploy --stack-name "$stack" --resolve-s3 --capabilities CAPABILITY_IAM \
+  --no-fail-on-empty-changeset --parameter-overrides "Stage=${stage}" ${SAM_DEPLOY_ARGS:-}
+output() {
+  aws cloudformation describe-stacks --stack-name "$stack" \
+    --query "Stacks[0].Outputs[?OutputKey=='$1'].OutputValue" --output text
+}
+aws s3 sync site/ "s3://$(output SiteBucketName)/" --delete --exclude 'test/*'
+aws cloudfront create-invalidation --distribution-id "$(output DistributionId)" --paths '/*' >/dev/null
+echo "deployed: $(output SiteUrl)"

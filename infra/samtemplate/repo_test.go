@@ -1,0 +1,210 @@
+package samtemplate_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/switchboard-hq/switchboard/infra/samtemplate"
+)
+
+// stackResources are the only resources a function policy may name.
+var stackResources = []string{"Table", "ArchiveBucket", "SiteBucket"}
+
+// TestTemplateFunctions checks what SAM would only report after a deploy, or
+// never: every function has its folder, main.go, Makefile target and events/
+// fixture; runtime, architecture and handler are right; routes are unique;
+// policies are scoped to this stack's table and buckets.
+func TestTemplateFunctions(t *testing.T) {
+	root, err := samtemplate.FindRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpl, err := samtemplate.Load(filepath.Join(root, "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fns, err := tpl.Functions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fns) == 0 {
+		t.Fatal("template.yaml declares no function")
+	}
+	makefile, err := os.ReadFile(filepath.Join(root, "Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	routes := map[string]string{}
+	folders := map[string]bool{}
+	for _, fn := range fns {
+		t.Run(fn.LogicalID, func(t *testing.T) {
+			if !strings.HasSuffix(fn.LogicalID, "Function") {
+				t.Errorf("logical ID should end in Function")
+			}
+			folder := samtemplate.FolderName(fn.LogicalID)
+			folders[folder] = true
+			for _, p := range []string{
+				filepath.Join(root, "functions", folder, "main.go"),
+				filepath.Join(root, "events", folder+".json"),
+			} {
+				if _, err := os.Stat(p); err != nil {
+					t.Errorf("missing %s", p)
+				}
+			}
+			if !regexp.MustCompile(`(?m)^build-` + fn.LogicalID + `:`).Match(makefile) {
+				t.Errorf("Makefile has no build-%s target", fn.LogicalID)
+			}
+			checks := []struct{ what, got, want string }{
+				{"Runtime", fn.Runtime, "provided.al2023"},
+				{"Handler", fn.Handler, "bootstrap"},
+				{"Architectures", strings.Join(fn.Architectures, ","), "arm64"},
+				{"Metadata.BuildMethod", fn.BuildMethod, "makefile"},
+				{"CodeUri", fn.CodeURI, "."},
+			}
+			for _, c := range checks {
+				if c.got != c.want {
+					t.Errorf("%s = %q, want %q", c.what, c.got, c.want)
+				}
+			}
+			if len(fn.Routes)+len(fn.Schedules) == 0 {
+				t.Errorf("no HttpApi or Schedule event: nothing would call it")
+			}
+			for _, r := range fn.Routes {
+				key := r.Method + " " + r.Path
+				if other, dup := routes[key]; dup {
+					t.Errorf("route %s also belongs to %s", key, other)
+				}
+				routes[key] = fn.LogicalID
+			}
+			if len(fn.Policies) == 0 {
+				t.Errorf("no Policies: say what it may touch")
+			}
+			for _, problem := range policyProblems(fn.Policies) {
+				t.Error(problem)
+			}
+		})
+	}
+	entries, err := os.ReadDir(filepath.Join(root, "functions"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.IsDir() && !folders[e.Name()] {
+			t.Errorf("functions/%s is not a function of template.yaml", e.Name())
+		}
+	}
+}
+
+// policyProblems lists statements that grant more than this stack's own
+// resources: wildcard actions, literal or wildcard resources, or references
+// to anything but the table and buckets.
+func policyProblems(policies []any) []string {
+	var problems []string
+	for _, p := range policies {
+		doc, ok := p.(map[string]any)
+		if !ok {
+			problems = append(problems, fmt.Sprintf("policy %v is a managed policy or template; write the statement out", p))
+			continue
+		}
+		stmts, _ := doc["Statement"].([]any)
+		if len(stmts) == 0 {
+			problems = append(problems, "policy without statements")
+		}
+		for _, s := range stmts {
+			st, _ := s.(map[string]any)
+			for _, a := range listOf(st["Action"]) {
+				as, _ := a.(string)
+				if as == "" || strings.Contains(as, "*") {
+					problems = append(problems, fmt.Sprintf("action %v is not one named action", a))
+				}
+			}
+			res := listOf(st["Resource"])
+			if len(res) == 0 {
+				problems = append(problems, "statement without Resource")
+			}
+			for _, r := range res {
+				if err := checkResource(r); err != nil {
+					problems = append(problems, err.Error())
+				}
+			}
+		}
+	}
+	return problems
+}
+
+var subRef = regexp.MustCompile(`\$\{([A-Za-z0-9]+)(\.[A-Za-z]+)?\}`)
+
+func checkResource(r any) error {
+	m, ok := r.(map[string]any)
+	if !ok {
+		return fmt.Errorf("resource %v is literal; reference this stack's resources", r)
+	}
+	if ref, ok := m["Ref"].(string); ok && slices.Contains(stackResources, ref) {
+		return nil
+	}
+	if att, ok := m["Fn::GetAtt"].([]any); ok && len(att) == 2 && slices.Contains(stackResources, fmt.Sprint(att[0])) && att[1] == "Arn" {
+		return nil
+	}
+	if sub, ok := m["Fn::Sub"].(string); ok {
+		refs := subRef.FindAllStringSubmatch(sub, -1)
+		if len(refs) == 0 || !strings.HasPrefix(sub, "${") {
+			return fmt.Errorf("resource %q must start from a stack resource's ARN", sub)
+		}
+		for _, ref := range refs {
+			if !slices.Contains(stackResources, ref[1]) {
+				return fmt.Errorf("resource %q names %s, not this stack's table or buckets", sub, ref[1])
+			}
+		}
+		if strings.HasSuffix(sub, "*") && !strings.HasSuffix(sub, "/*") {
+			return fmt.Errorf("resource %q widens a name with a wildcard", sub)
+		}
+		return nil
+	}
+	return fmt.Errorf("resource %v does not name this stack's table or buckets", r)
+}
+
+func listOf(v any) []any {
+	if l, ok := v.([]any); ok {
+		return l
+	}
+	if v == nil {
+		return nil
+	}
+	return []any{v}
+}
+
+func TestPolicyProblems(t *testing.T) {
+	stmt := func(action, resource any) []any {
+		return []any{map[string]any{"Statement": []any{map[string]any{"Effect": "Allow", "Action": action, "Resource": resource}}}}
+	}
+	tests := []struct {
+		name     string
+		policies []any
+		bad      bool
+	}{
+		{"table arn", stmt("dynamodb:Query", map[string]any{"Fn::GetAtt": []any{"Table", "Arn"}}), false},
+		{"index arn", stmt("dynamodb:Query", map[string]any{"Fn::Sub": "${Table.Arn}/index/GSI1"}), false},
+		{"bucket objects", stmt([]any{"s3:GetObject"}, map[string]any{"Fn::Sub": "${ArchiveBucket.Arn}/*"}), false},
+		{"star resource", stmt("dynamodb:Query", "*"), true},
+		{"literal arn", stmt("dynamodb:Query", "arn:aws:dynamodb:eu-west-1:1:table/x"), true},
+		{"wildcard action", stmt("dynamodb:*", map[string]any{"Fn::GetAtt": []any{"Table", "Arn"}}), true},
+		{"other resource", stmt("sqs:SendMessage", map[string]any{"Fn::GetAtt": []any{"Queue", "Arn"}}), true},
+		{"sub to other", stmt("s3:GetObject", map[string]any{"Fn::Sub": "arn:aws:s3:::${Other}/*"}), true},
+		{"sub widened", stmt("dynamodb:Query", map[string]any{"Fn::Sub": "${Table.Arn}*"}), true},
+		{"managed policy", []any{"AmazonDynamoDBFullAccess"}, true},
+		{"SAM template", []any{map[string]any{"DynamoDBCrudPolicy": map[string]any{"TableName": "x"}}}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := policyProblems(tt.policies)
+			if (len(got) > 0) != tt.bad {
+				t.Errorf("problems %v, want bad=%v", got, tt.bad)
+			}
+		})
+	}
+}

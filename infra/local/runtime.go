@@ -124,6 +124,24 @@ func (r *Runtime) Functions() []string {
 	return names
 }
 
+// Recycle stops name's idle processes, so that its next invocation starts
+// cold: what a deploy does in Lambda, and what cold-start benchmarks need.
+func (r *Runtime) Recycle(name string) {
+	r.mu.Lock()
+	p, ok := r.pools[name]
+	r.mu.Unlock()
+	if !ok {
+		return
+	}
+	p.mu.Lock()
+	idle := p.idle
+	p.idle = nil
+	p.mu.Unlock()
+	for _, pr := range idle {
+		proc.Stop(pr.cmd, pr.done, 2*time.Second)
+	}
+}
+
 // Invoke runs payload through function name and waits for its answer, as a
 // synchronous Lambda invocation does. Errors are for the caller's side only
 // (unknown function, ctx ended); function failures come back in Result.

@@ -215,6 +215,9 @@ func (s *Stack) Invoke(ctx context.Context, name string, payload []byte) (Result
 	return s.runtime.Invoke(ctx, name, payload)
 }
 
+// Recycle makes the next invocation of name start a new process.
+func (s *Stack) Recycle(name string) { s.runtime.Recycle(name) }
+
 // Close stops servers, function processes and emulators.
 func (s *Stack) Close() {
 	s.cancel()

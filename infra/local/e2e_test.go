@@ -3,7 +3,9 @@ package local_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -136,4 +138,41 @@ func TestEndToEnd(t *testing.T) {
 		}
 		t.Logf("%s", out)
 	})
+}
+
+// TestStartFailsFastOnTakenPort: a taken port is reported in one line before
+// anything slow starts, instead of a hang or a half-started stack.
+func TestStartFailsFastOnTakenPort(t *testing.T) {
+	root, err := samtemplate.FindRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	port := ln.Addr().(*net.TCPAddr).Port
+	_, err = local.Start(context.Background(), local.Options{Root: root, APIPort: port, BinDir: t.TempDir()})
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("port %d", port)) || strings.Contains(err.Error(), "\n") {
+		t.Errorf("error %v, want one line naming port %d", err, port)
+	}
+}
+
+func TestChooseBackend(t *testing.T) {
+	tests := []struct {
+		env  map[string]string
+		want local.Backend
+	}{
+		{map[string]string{}, local.BackendEmulators},
+		{map[string]string{"AWS_ENDPOINT_URL": "http://localhost:4566"}, local.BackendLocalStack},
+		{map[string]string{"AWS_PROFILE": "dev"}, local.BackendEmulators},
+		{map[string]string{"AWS_PROFILE": "dev", "TABLE_NAME": "t", "ARCHIVE_BUCKET": "b"}, local.BackendAWS},
+		{map[string]string{"AWS_ACCESS_KEY_ID": "AKIA…", "TABLE_NAME": "t"}, local.BackendEmulators},
+	}
+	for _, tt := range tests {
+		if got := local.ChooseBackend(func(k string) string { return tt.env[k] }); got != tt.want {
+			t.Errorf("%v: %s, want %s", tt.env, got, tt.want)
+		}
+	}
 }

@@ -1,0 +1,60 @@
+package platform_test
+
+import (
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/switchboard-hq/switchboard/shared/platform"
+)
+
+func TestConfigFromEnv(t *testing.T) {
+	full := map[string]string{
+		"STAGE": "prod", "TABLE_NAME": "t", "ARCHIVE_BUCKET": "b", "SENDER_ADDRESS": "n@x.example",
+		"LOG_LEVEL": "debug", "S3_PATH_STYLE": "true",
+	}
+	with := func(k, v string) map[string]string {
+		m := map[string]string{}
+		for key, val := range full {
+			m[key] = val
+		}
+		m[k] = v
+		return m
+	}
+	tests := []struct {
+		name    string
+		env     map[string]string
+		want    platform.Config
+		wantErr []string
+	}{
+		{"complete", full, platform.Config{Stage: "prod", TableName: "t", ArchiveBucket: "b", SenderAddress: "n@x.example", LogLevel: slog.LevelDebug, S3PathStyle: true}, nil},
+		{"defaults", with("LOG_LEVEL", ""), platform.Config{Stage: "prod", TableName: "t", ArchiveBucket: "b", SenderAddress: "n@x.example", LogLevel: slog.LevelInfo, S3PathStyle: true}, nil},
+		{"everything missing", map[string]string{}, platform.Config{}, []string{"ARCHIVE_BUCKET is not set", "STAGE is not set", "TABLE_NAME is not set"}},
+		{"bad level", with("LOG_LEVEL", "loud"), platform.Config{}, []string{`LOG_LEVEL "loud"`}},
+		{"bad bool", with("S3_PATH_STYLE", "maybe"), platform.Config{}, []string{`S3_PATH_STYLE "maybe"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := platform.ConfigFromEnv(func(k string) string { return tt.env[k] })
+			if len(tt.wantErr) > 0 {
+				if err == nil {
+					t.Fatalf("want an error, got %+v", got)
+				}
+				for _, w := range tt.wantErr {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("error %q lacks %q", err, w)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(tt.want, got); d != "" {
+				t.Errorf("config (-want +got):\n%s", d)
+			}
+		})
+	}
+}

@@ -31,6 +31,15 @@ build-HealthFunction:
 build-ListAppsFunction:
 	$(call build_function,list-apps)
 
+build-CreateSessionFunction:
+	$(call build_function,create-session)
+
+build-DeleteSessionFunction:
+	$(call build_function,delete-session)
+
+build-GetMeFunction:
+	$(call build_function,get-me)
+
 # --- Local ------------------------------------------------------------------
 run: deps ## the whole system on http://localhost:$(API_PORT), seeded with demo data
 	$(GO) run ./infra/cmd/local -port $(API_PORT) -invoke-port $(INVOKE_PORT)

@@ -3,15 +3,30 @@
 // Adding a page: create a module under ./js/pages/ exporting a render function
 // `render(outlet, { params, query, signal, setQuery })`, then add one entry to
 // ROUTES below. Entries with a `nav` label get a link in the left navigation.
+// Every route needs a session except those marked `public: true`.
 
 import { startRouter } from './js/router.js';
+import { h, clear, srOnly } from './js/dom.js';
+import { loadSession, onSessionChange, getSession, isSignedIn, signOut } from './js/session.js';
 import { renderCatalog } from './js/pages/catalog.js';
+import { renderSignin } from './js/pages/signin.js';
+
+const APP_NAME = 'Switchboard';
+const DEFAULT_PATH = '/catalog';
+const SIGNIN_PATH = '/signin';
 
 const ROUTES = [
+  { path: SIGNIN_PATH, title: 'Sign in', render: renderSignin, public: true },
   { path: '/catalog', title: 'App catalog', nav: 'App catalog', render: renderCatalog },
 ];
 
+const ROLE_LABELS = { super_admin: 'Super admin', admin: 'Admin', member: 'Member' };
+
 const main = document.getElementById('main');
+const shell = document.querySelector('.shell');
+const sidenav = document.getElementById('sidenav');
+const sessionBar = document.getElementById('session-bar');
+const appAlert = document.getElementById('app-alert');
 
 // Skip link: focus the main region without touching the hash route.
 document.querySelector('.skip-link').addEventListener('click', (event) => {
@@ -19,10 +34,131 @@ document.querySelector('.skip-link').addEventListener('click', (event) => {
   main.focus();
 });
 
-startRouter({
-  routes: ROUTES,
-  defaultPath: '/catalog',
-  outlet: main,
-  navList: document.getElementById('nav-list'),
-  appName: 'Switchboard',
+// ---- guard: signed-out visitors only see public routes ---------------------
+
+/** A safe in-app path from ?next= ('/catalog?category=pos'), or ''. */
+function safeNext(value) {
+  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//')) return '';
+  const path = value.split('?')[0];
+  if (path === SIGNIN_PATH || /[\\\s]/.test(value)) return '';
+  return value;
+}
+
+function guard({ path, query }) {
+  if (path === SIGNIN_PATH) {
+    return isSignedIn() ? `#${safeNext(query.get('next')) || DEFAULT_PATH}` : null;
+  }
+  const route = ROUTES.find((r) => r.path === path);
+  if (route && route.public) return null;
+  if (isSignedIn()) return null;
+  // Remember where the visitor wanted to go (path and query of the hash).
+  const wanted = window.location.hash.replace(/^#/, '');
+  const next = safeNext(wanted);
+  return next && next !== DEFAULT_PATH
+    ? `#${SIGNIN_PATH}?${new URLSearchParams({ next })}`
+    : `#${SIGNIN_PATH}`;
+}
+
+// ---- header and navigation -------------------------------------------------
+
+function renderChrome() {
+  const session = getSession();
+  shell.classList.toggle('shell--signed-out', !session);
+  sidenav.hidden = !session;
+  clear(sessionBar);
+  sessionBar.hidden = !session;
+  if (!session) return;
+
+  const { user, account } = session;
+  const signOutButton = h('button', { type: 'button', class: 'btn btn--topbar', dataset: { testid: 'sign-out' } }, 'Sign out');
+  signOutButton.addEventListener('click', () => onSignOut(signOutButton));
+
+  sessionBar.append(
+    h('p', { class: 'topbar__who' },
+      account.name
+        ? h('span', { class: 'topbar__account', title: account.name },
+          srOnly('Account: '), h('span', { dataset: { testid: 'session-account' } }, account.name))
+        : null,
+      h('span', { class: 'topbar__user' },
+        srOnly('Signed in as '),
+        h('span', { class: 'topbar__user-name', title: user.email || user.name, dataset: { testid: 'session-user' } }, user.name),
+        user.role ? srOnly(', role: ') : null,
+        user.role
+          ? h('span', { class: 'role-badge', dataset: { testid: 'session-role' } }, ROLE_LABELS[user.role] || user.role)
+          : null,
+      ),
+    ),
+    signOutButton,
+  );
+}
+
+async function onSignOut(button) {
+  if (button.getAttribute('aria-disabled') === 'true') return;
+  button.setAttribute('aria-disabled', 'true');
+  button.setAttribute('aria-busy', 'true');
+  button.textContent = 'Signing out…';
+  showAlert('');
+  try {
+    await signOut(); // on success the session change re-renders header and page
+  } catch (err) {
+    button.removeAttribute('aria-disabled');
+    button.removeAttribute('aria-busy');
+    button.textContent = 'Sign out';
+    showAlert(`Couldn’t sign out: ${err && err.message ? err.message : 'something went wrong.'}`);
+  }
+}
+
+function showAlert(message) {
+  appAlert.textContent = message;
+}
+window.addEventListener('hashchange', () => showAlert(''));
+
+// ---- start-up ----------------------------------------------------------------
+
+let router = null;
+let loadingTimer = 0;
+
+onSessionChange(({ reason }) => {
+  renderChrome();
+  if (reason !== 'loaded') showAlert('');
+  if (router) router.refresh();
 });
+
+function showStartupError(err) {
+  clearTimeout(loadingTimer);
+  clear(main);
+  document.title = `Couldn’t start · ${APP_NAME}`;
+  const heading = h('h1', { class: 'panel__title', tabindex: '-1' }, 'Couldn’t start Switchboard admin');
+  main.append(h('div', { class: 'panel panel--error', role: 'alert', dataset: { testid: 'startup-error' } },
+    heading,
+    h('p', { class: 'panel__text' }, err && err.message ? err.message : 'Something went wrong.'),
+    h('button', { type: 'button', class: 'btn btn--primary', onclick: start }, 'Retry'),
+  ));
+  heading.focus();
+}
+
+async function start() {
+  clear(main);
+  // Only show a loading line when /me is slow, to avoid a flash on every load.
+  loadingTimer = setTimeout(() => {
+    main.append(h('p', { class: 'results-status', role: 'status' }, 'Loading…'));
+  }, 300);
+  try {
+    await loadSession();
+  } catch (err) {
+    showStartupError(err);
+    return;
+  }
+  clearTimeout(loadingTimer);
+  clear(main);
+  router = startRouter({
+    routes: ROUTES,
+    defaultPath: DEFAULT_PATH,
+    outlet: main,
+    navList: document.getElementById('nav-list'),
+    appName: APP_NAME,
+    guard,
+  });
+}
+
+start();

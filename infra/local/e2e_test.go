@@ -7,12 +7,14 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/switchboard-hq/switchboard/infra/demo"
 	"github.com/switchboard-hq/switchboard/infra/local"
 	"github.com/switchboard-hq/switchboard/infra/samtemplate"
 	"github.com/switchboard-hq/switchboard/shared/switchboard"
@@ -37,9 +39,9 @@ func mustStack(tb testing.TB) (*local.Stack, string) {
 	return s, root
 }
 
-func getJSON(t *testing.T, url string, wantStatus int, into any) http.Header {
+func getJSON(t *testing.T, client *http.Client, url string, wantStatus int, into any) http.Header {
 	t.Helper()
-	resp, err := http.Get(url)
+	resp, err := client.Get(url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,13 +65,18 @@ func getJSON(t *testing.T, url string, wantStatus int, into any) http.Header {
 // AWS SDK. The browser test then checks the admin site shows the seed.
 func TestEndToEnd(t *testing.T) {
 	stack, root := mustStack(t)
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	browser := &http.Client{Jar: jar}
 
 	t.Run("health", func(t *testing.T) {
 		var report struct {
 			Status string
 			Checks map[string]struct{ Status string }
 		}
-		h := getJSON(t, stack.APIURL+"/health", http.StatusOK, &report)
+		h := getJSON(t, http.DefaultClient, stack.APIURL+"/health", http.StatusOK, &report)
 		if report.Status != "ok" || report.Checks["table"].Status != "ok" || report.Checks["archiveBucket"].Status != "ok" {
 			t.Errorf("report %+v", report)
 		}
@@ -78,20 +85,39 @@ func TestEndToEnd(t *testing.T) {
 		}
 	})
 
+	t.Run("sign in", func(t *testing.T) {
+		var unauthorized struct{ Error struct{ Code string } }
+		getJSON(t, browser, stack.APIURL+"/admin/v1/me", http.StatusUnauthorized, &unauthorized)
+		body := `{"email":"owner@demo.test","password":"` + demo.DefaultPassword + `"}`
+		resp, err := browser.Post(stack.APIURL+"/admin/v1/session", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated || !strings.Contains(resp.Header.Get("Set-Cookie"), "HttpOnly") {
+			t.Fatalf("sign in: %d, Set-Cookie %q", resp.StatusCode, resp.Header.Get("Set-Cookie"))
+		}
+		var me struct{ User struct{ Email string } }
+		getJSON(t, browser, stack.APIURL+"/admin/v1/me", http.StatusOK, &me)
+		if me.User.Email != "owner@demo.test" {
+			t.Errorf("me: %+v", me)
+		}
+	})
+
 	t.Run("catalog", func(t *testing.T) {
 		var page switchboard.AppPage
-		getJSON(t, stack.APIURL+"/admin/v1/apps", http.StatusOK, &page)
+		getJSON(t, browser, stack.APIURL+"/admin/v1/apps", http.StatusOK, &page)
 		got := map[string]bool{}
 		for _, a := range page.Apps {
 			got[a.ID] = true
 		}
-		for _, a := range local.DemoApps {
+		for _, a := range demo.Apps {
 			if !got[a.ID] {
 				t.Errorf("seeded app %s missing from the catalog", a.ID)
 			}
 		}
 		var bad struct{ Error struct{ Code string } }
-		getJSON(t, stack.APIURL+"/admin/v1/apps?limit=nope", http.StatusBadRequest, &bad)
+		getJSON(t, browser, stack.APIURL+"/admin/v1/apps?limit=nope", http.StatusBadRequest, &bad)
 		if bad.Error.Code != switchboard.EInvalid {
 			t.Errorf("error code %q, want invalid", bad.Error.Code)
 		}
@@ -99,7 +125,7 @@ func TestEndToEnd(t *testing.T) {
 
 	t.Run("unknown API route", func(t *testing.T) {
 		var body struct{ Message string }
-		getJSON(t, stack.APIURL+"/admin/v1/nothing-here", http.StatusNotFound, &body)
+		getJSON(t, http.DefaultClient, stack.APIURL+"/admin/v1/nothing-here", http.StatusNotFound, &body)
 		if body.Message != "Not Found" {
 			t.Errorf("message %q", body.Message)
 		}
@@ -125,13 +151,14 @@ func TestEndToEnd(t *testing.T) {
 	})
 
 	t.Run("admin site in Chromium", func(t *testing.T) {
-		names := make([]string, 0, len(local.DemoApps))
-		for _, a := range local.DemoApps {
+		names := make([]string, 0, len(demo.Apps))
+		for _, a := range demo.Apps {
 			names = append(names, a.Name)
 		}
 		cmd := exec.Command("node", "--test", "site/test/")
 		cmd.Dir = root
-		cmd.Env = append(os.Environ(), "SWITCHBOARD_URL="+stack.APIURL+"/", "SWITCHBOARD_EXPECT_APPS="+strings.Join(names, ","))
+		cmd.Env = append(os.Environ(), "SWITCHBOARD_URL="+stack.APIURL+"/", "SWITCHBOARD_EXPECT_APPS="+strings.Join(names, ","),
+			"SWITCHBOARD_EMAIL=member@demo.test", "SWITCHBOARD_PASSWORD="+demo.DefaultPassword)
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			t.Fatalf("browser test failed: %v\n%s", err, out)

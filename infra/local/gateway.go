@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -21,6 +22,8 @@ import (
 
 	"github.com/switchboard-hq/switchboard/infra/samtemplate"
 )
+
+var pathVariable = regexp.MustCompile(`\{[^}]*\}`)
 
 // maxRequestBody is API Gateway's payload limit.
 const maxRequestBody = 10 << 20
@@ -101,7 +104,14 @@ func NewGateway(fns []samtemplate.Function, invoker Invoker, siteDir string, log
 	seen := map[string]string{}
 	for _, fn := range fns {
 		for _, r := range fn.Routes {
-			key := r.Method + " " + r.Path
+			// Variable names do not tell routes apart: /a/{id} and /a/{key}
+			// are one route to API Gateway.
+			key := r.Method + " " + pathVariable.ReplaceAllStringFunc(r.Path, func(v string) string {
+				if strings.HasSuffix(v, "+}") {
+					return "{+}"
+				}
+				return "{}"
+			})
 			if other, dup := seen[key]; dup {
 				return nil, fmt.Errorf("route %s is declared by both %s and %s", key, other, fn.LogicalID)
 			}
@@ -190,7 +200,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // route answers like API Gateway instead of with index.html.
 func isAPIPath(p string) bool {
 	for _, prefix := range []string{"/admin/", "/oauth2/", "/v1/"} {
-		if strings.HasPrefix(p, prefix) {
+		if strings.HasPrefix(p, prefix) || p == strings.TrimSuffix(prefix, "/") {
 			return true
 		}
 	}

@@ -163,24 +163,31 @@ func (r *Runtime) Invoke(ctx context.Context, name string, payload []byte) (Resu
 	}
 	defer func() { <-p.sem }()
 
-	pr, cold, err := r.acquire(p)
-	if err != nil {
-		return functionError("Runtime.StartError", err.Error()), nil
-	}
 	inv := &invocation{
 		id:       newID(),
 		payload:  payload,
 		deadline: time.Now().Add(p.spec.Timeout),
 		result:   make(chan Result, 1),
 	}
-	res := pr.run(ctx, inv, p.spec)
-	res.ColdStart = cold
-	if pr.alive() {
-		p.mu.Lock()
-		p.idle = append(p.idle, pr)
-		p.mu.Unlock()
+	// A warm process can die while idle; the invocation it never received
+	// goes to a new process, as Lambda replaces a dead sandbox.
+	for {
+		pr, cold, err := r.acquire(p)
+		if err != nil {
+			return functionError("Runtime.StartError", err.Error()), nil
+		}
+		res, delivered := pr.run(ctx, inv, p.spec)
+		if !delivered && !cold {
+			continue
+		}
+		res.ColdStart = cold
+		if pr.alive() {
+			p.mu.Lock()
+			p.idle = append(p.idle, pr)
+			p.mu.Unlock()
+		}
+		return res, nil
 	}
-	return res, nil
 }
 
 // acquire returns a warm process, or starts one.
@@ -207,13 +214,20 @@ func (r *Runtime) start(p *pool) (*process, error) {
 	cmd.Stdout, cmd.Stderr = out, out
 	proc.Group(cmd)
 	pr := &process{id: id, pool: p, cmd: cmd, next: make(chan *invocation), done: make(chan struct{})}
+	// Registering and starting under the lock means Close either sees the
+	// process or prevents it: none is left running after Close.
 	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return nil, errors.New("runtime is shut down")
+	}
 	r.procs[id] = pr
-	r.mu.Unlock()
 	if err := cmd.Start(); err != nil {
-		r.forget(id)
+		delete(r.procs, id)
+		r.mu.Unlock()
 		return nil, fmt.Errorf("start %s: %w", p.spec.Binary, err)
 	}
+	r.mu.Unlock()
 	go func() {
 		err := cmd.Wait()
 		pr.mu.Lock()
@@ -246,7 +260,8 @@ func (r *Runtime) process(req *http.Request) *process {
 
 // run hands inv to the process and waits for its result, its crash or its
 // deadline. A timed-out process is killed, as Lambda resets the sandbox.
-func (p *process) run(ctx context.Context, inv *invocation, spec FunctionSpec) Result {
+// delivered is false when the process died before taking inv.
+func (p *process) run(ctx context.Context, inv *invocation, spec FunctionSpec) (_ Result, delivered bool) {
 	timer := time.NewTimer(time.Until(inv.deadline))
 	defer timer.Stop()
 	p.mu.Lock()
@@ -260,23 +275,23 @@ func (p *process) run(ctx context.Context, inv *invocation, spec FunctionSpec) R
 	select {
 	case p.next <- inv:
 	case <-p.done:
-		return functionError("Runtime.ExitError", p.exitReason())
+		return functionError("Runtime.ExitError", p.exitReason()), false
 	case <-timer.C:
 		p.kill()
-		return timeoutError(spec)
+		return timeoutError(spec), true
 	case <-ctx.Done():
 		p.kill()
-		return functionError("Runtime.Cancelled", "the caller went away")
+		return functionError("Runtime.Cancelled", "the caller went away"), true
 	}
 	select {
 	case res := <-inv.result:
-		return res
+		return res, true
 	case <-timer.C:
 		p.kill()
-		return timeoutError(spec)
+		return timeoutError(spec), true
 	case <-ctx.Done():
 		p.kill()
-		return functionError("Runtime.Cancelled", "the caller went away")
+		return functionError("Runtime.Cancelled", "the caller went away"), true
 	}
 }
 

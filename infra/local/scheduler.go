@@ -25,12 +25,14 @@ func Timers(fns []samtemplate.Function, region, account string) ([]Timer, error)
 	var timers []Timer
 	for _, fn := range fns {
 		for _, ev := range fn.Schedules {
-			if !ev.Enabled {
-				continue
-			}
+			// A disabled schedule is still deployed, so its expression must
+			// be valid too.
 			s, err := schedule.Parse(ev.Expression)
 			if err != nil {
 				return nil, fmt.Errorf("%s event %s: %w", fn.LogicalID, ev.Name, err)
+			}
+			if !ev.Enabled {
+				continue
 			}
 			timers = append(timers, Timer{Function: fn.LogicalID, Event: ev, Schedule: s,
 				RuleARN: fmt.Sprintf("arn:aws:events:%s:%s:rule/%s-%s", region, account, fn.LogicalID, ev.Name)})

@@ -22,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/switchboard-hq/switchboard/infra/demo"
 	"github.com/switchboard-hq/switchboard/infra/emulators"
 	"github.com/switchboard-hq/switchboard/infra/samtemplate"
 )
@@ -187,7 +188,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	}
 
 	if o.Seed && s.Backend != BackendAWS {
-		if err := SeedDemo(ctx, awsEnv, resources["Table"], o.Log); err != nil {
+		if err := seedDemo(ctx, awsEnv, resources["Table"], DemoPassword(o.Getenv), o.Log); err != nil {
 			return nil, err
 		}
 	}
@@ -202,6 +203,11 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	s.serve(invokeLn, NewInvokeAPI(runCtx, s.runtime, o.Log))
 	RunScheduler(runCtx, timers, s.runtime, localRegion, localAccount, o.Log)
 	return s, nil
+}
+
+// DemoPassword is the demo users' password: DEMO_PASSWORD or the default.
+func DemoPassword(getenv func(string) string) string {
+	return valueOr(getenv("DEMO_PASSWORD"), demo.DefaultPassword)
 }
 
 func (s *Stack) serve(ln net.Listener, h http.Handler) {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/switchboard-hq/switchboard/infra/demo"
 	"github.com/switchboard-hq/switchboard/infra/testenv"
 	"github.com/switchboard-hq/switchboard/shared/api"
 	"github.com/switchboard-hq/switchboard/shared/apigw"
@@ -28,7 +29,7 @@ func mustCreateApps(tb testing.TB, env *platform.Env, apps ...switchboard.App) {
 
 func app(id, category string) switchboard.App {
 	return switchboard.App{ID: id, Name: strings.ToUpper(id), Category: category, Level: switchboard.LevelAccount,
-		Scopes: []string{"customer_list.read"}, Developer: "Dev"}
+		Scopes: []string{"customers.read"}, Developer: "Dev"}
 }
 
 func get(path string) apigw.Request {
@@ -44,17 +45,21 @@ func get(path string) apigw.Request {
 
 func TestListAppsRoute(t *testing.T) {
 	env := testenv.MustEnv(t)
-	mustCreateApps(t, env, app("pos-one", "pos"), app("bi-one", "bi"), app("pos-two", "pos"))
+	// The demo catalog has no app in "other".
+	mustCreateApps(t, env, app("other-one", "other"), app("bi-one", "bi"), app("other-two", "other"))
+	session := mustSignIn(t, env, "member@demo.test")
 	h := api.ListAppsFunction(env)
+	if resp, _ := h(context.Background(), get("/admin/v1/apps")); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("without a session: status %d, want 401", resp.StatusCode)
+	}
 	tests := []struct {
 		path       string
 		wantStatus int
 		wantIDs    []string
 		wantCode   string
 	}{
-		{"/admin/v1/apps", 200, []string{"bi-one", "pos-one", "pos-two"}, ""},
-		{"/admin/v1/apps?category=pos", 200, []string{"pos-one", "pos-two"}, ""},
-		{"/admin/v1/apps?category=loyalty", 200, []string{}, ""},
+		{"/admin/v1/apps?category=other", 200, []string{"other-one", "other-two"}, ""},
+		{"/admin/v1/apps?category=bi", 200, []string{"bi-one", "insight-bi"}, ""},
 		{"/admin/v1/apps?limit=1", 200, []string{"bi-one"}, ""},
 		{"/admin/v1/apps?limit=0", 400, nil, "invalid"},
 		{"/admin/v1/apps?limit=101", 400, nil, "invalid"},
@@ -64,7 +69,7 @@ func TestListAppsRoute(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
-			resp, err := h(context.Background(), get(tt.path))
+			resp, err := h(context.Background(), session.get(tt.path))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -135,9 +140,10 @@ func FuzzListApps(f *testing.F) {
 	}
 	env := testenv.MustEnv(f)
 	mustCreateApps(f, env, app("pos-one", "pos"), app("bi-one", "bi"))
+	session := mustSignIn(f, env, "member@demo.test")
 	h := api.ListAppsFunction(env)
 	f.Fuzz(func(t *testing.T, rawQuery string) {
-		resp, err := h(context.Background(), get("/admin/v1/apps?"+rawQuery))
+		resp, err := h(context.Background(), session.get("/admin/v1/apps?"+rawQuery))
 		if err != nil {
 			t.Fatalf("handler error: %v", err)
 		}
@@ -148,4 +154,49 @@ func FuzzListApps(f *testing.F) {
 			t.Fatalf("query %q: body is not JSON: %q", rawQuery, resp.Body)
 		}
 	})
+}
+
+// seeded remembers the tables that already hold the demo data.
+var seeded = map[string]bool{}
+
+// signedIn is a demo user's live session.
+type signedIn struct {
+	cookie, csrf string
+}
+
+// mustSignIn seeds the demo data and signs email in through the real route.
+func mustSignIn(tb testing.TB, env *platform.Env, email string) signedIn {
+	tb.Helper()
+	mustSeedDemo(tb, env)
+	req := apigw.Request{Body: `{"email":"` + email + `","password":"` + demo.DefaultPassword + `"}`,
+		Headers: map[string]string{"content-type": "application/json", "host": "localhost:3000"}}
+	req.RequestContext.HTTP.Method = http.MethodPost
+	req.RequestContext.HTTP.SourceIP = "127.0.0.1"
+	resp, err := api.CreateSessionFunction(env)(context.Background(), req)
+	if err != nil || resp.StatusCode != http.StatusCreated || len(resp.Cookies) != 1 {
+		tb.Fatalf("sign in %s: %d %v %s", email, resp.StatusCode, err, resp.Body)
+	}
+	var me api.Me
+	if err := json.Unmarshal([]byte(resp.Body), &me); err != nil {
+		tb.Fatal(err)
+	}
+	cookie, _, _ := strings.Cut(resp.Cookies[0], ";")
+	return signedIn{cookie: cookie, csrf: me.CSRFToken}
+}
+
+func (s signedIn) get(path string) apigw.Request {
+	req := get(path)
+	req.Cookies = []string{s.cookie}
+	return req
+}
+
+func mustSeedDemo(tb testing.TB, env *platform.Env) {
+	tb.Helper()
+	if seeded[env.Config.TableName] {
+		return
+	}
+	seeded[env.Config.TableName] = true
+	if _, err := demo.Seed(context.Background(), dynamo.New(env.DynamoDB(), env.Config.TableName), demo.DefaultPassword); err != nil {
+		tb.Fatal(err)
+	}
 }

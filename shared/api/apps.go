@@ -5,14 +5,15 @@ import (
 	"net/http"
 
 	"github.com/switchboard-hq/switchboard/shared/apigw"
-	"github.com/switchboard-hq/switchboard/shared/dynamo"
 	"github.com/switchboard-hq/switchboard/shared/platform"
 	"github.com/switchboard-hq/switchboard/shared/switchboard"
 )
 
-// ListApps serves GET /admin/v1/apps?category=&limit=&cursor=.
-func ListApps(catalog switchboard.AppCatalog) apigw.HandlerFunc {
-	return func(ctx context.Context, req apigw.Request) (apigw.Response, error) {
+// ListApps serves GET /admin/v1/apps?category=&limit=&cursor=. The catalog
+// is the same for every account; a session is still required, as on every
+// admin route.
+func ListApps(catalog switchboard.AppCatalog) AuthedHandler {
+	return func(ctx context.Context, _ switchboard.Principal, req apigw.Request) (apigw.Response, error) {
 		limit, err := apigw.QueryInt(req, "limit", 0)
 		if err != nil {
 			return apigw.Response{}, err
@@ -34,5 +35,6 @@ func ListApps(catalog switchboard.AppCatalog) apigw.HandlerFunc {
 
 // ListAppsFunction is the handler of ListAppsFunction in template.yaml.
 func ListAppsFunction(env *platform.Env) apigw.LambdaHandler {
-	return apigw.Handle(env.Logger, ListApps(dynamo.New(env.DynamoDB(), env.Config.TableName)))
+	svc, store := authService(env)
+	return apigw.Handle(env.Logger, RequireSession(svc, ListApps(store)))
 }

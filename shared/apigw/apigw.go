@@ -4,12 +4,17 @@
 package apigw
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -142,4 +147,67 @@ func QueryInt(req Request, name string, def int) (int, error) {
 		return 0, switchboard.Errorf(switchboard.EInvalid, "%s must be an integer", name)
 	}
 	return n, nil
+}
+
+// DecodeJSON reads a JSON object body into v: at most maxBytes, declared as
+// application/json (which also forces a CORS preflight on cross-site
+// requests), and no unknown fields, so that typos are errors, not ignored.
+func DecodeJSON(req Request, v any, maxBytes int) error {
+	ct := strings.ToLower(req.Headers["content-type"])
+	if ct != "application/json" && !strings.HasPrefix(ct, "application/json;") {
+		return switchboard.Errorf(switchboard.EInvalid, "Content-Type must be application/json")
+	}
+	body := []byte(req.Body)
+	if req.IsBase64Encoded {
+		var err error
+		if body, err = base64.StdEncoding.DecodeString(req.Body); err != nil {
+			return switchboard.Errorf(switchboard.EInvalid, "body is not valid base64")
+		}
+	}
+	if len(body) > maxBytes {
+		return switchboard.Errorf(switchboard.EInvalid, "body must be at most %d bytes", maxBytes)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return switchboard.Errorf(switchboard.EInvalid, "body is not the expected JSON object: %s", jsonProblem(err))
+	}
+	if dec.More() {
+		return switchboard.Errorf(switchboard.EInvalid, "body must hold one JSON object")
+	}
+	return nil
+}
+
+// jsonProblem words a decoding error for clients without Go type names.
+func jsonProblem(err error) string {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) {
+		return fmt.Sprintf("field %q has the wrong type", typeErr.Field)
+	}
+	msg := strings.TrimPrefix(err.Error(), "json: ")
+	if strings.HasPrefix(msg, "unknown field") {
+		return msg
+	}
+	return "malformed JSON"
+}
+
+// Cookie returns the value of the request cookie name, or "".
+func Cookie(req Request, name string) string {
+	for _, c := range req.Cookies {
+		k, v, ok := strings.Cut(c, "=")
+		if ok && strings.TrimSpace(k) == name {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+// IsLocalHost reports whether the request came to localhost, where cookies
+// cannot be Secure because there is no TLS.
+func IsLocalHost(req Request) bool {
+	host := req.Headers["host"]
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	return host == "localhost" || host == "127.0.0.1" || host == "::1" || host == "[::1]"
 }

@@ -33,7 +33,7 @@ type App struct {
 	Description string    `json:"description"`
 	Category    string    `json:"category"`
 	Level       Level     `json:"level"`
-	Scopes      []string  `json:"scopes"` // permissions requested at consent, e.g. "orders.write"
+	Scopes      []string  `json:"scopes"` // permissions requested at consent, at the app's level, e.g. "orders.write"
 	IconURL     string    `json:"iconUrl"`
 	Developer   string    `json:"developer"`
 	Website     string    `json:"website"`
@@ -50,7 +50,6 @@ const (
 
 var (
 	appIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$`)
-	scopePattern = regexp.MustCompile(`^[a-z][a-z_]{0,39}\.(read|write)$`)
 )
 
 // Validate reports the first problem with a, as an EInvalid error naming the
@@ -77,8 +76,8 @@ func (a App) Validate() error {
 		return Errorf(EInvalid, "developer is required")
 	}
 	for _, s := range a.Scopes {
-		if !scopePattern.MatchString(s) {
-			return Errorf(EInvalid, "scope %q must look like resource.read or resource.write", s)
+		if !ValidPermission(s) {
+			return Errorf(EInvalid, "scope %q must be one of %s each .read or .write", s, strings.Join(Resources, ", "))
 		}
 	}
 	if err := validateWebURL("iconUrl", a.IconURL); err != nil {

@@ -10,7 +10,7 @@ import (
 func validApp() switchboard.App {
 	return switchboard.App{
 		ID: "orderline-pos", Name: "OrderLine POS", Category: "pos", Level: switchboard.LevelLocation,
-		Scopes: []string{"orders.read", "customer_list.write"}, Developer: "OrderLine Ltd",
+		Scopes: []string{"orders.read", "customers.write"}, Developer: "OrderLine Ltd",
 		IconURL: "https://cdn.example/icon.png", Website: "https://orderline.example",
 	}
 }
@@ -34,8 +34,8 @@ func TestAppValidate(t *testing.T) {
 		{"bad level", func(a *switchboard.App) { a.Level = "planet" }, "level must be"},
 		{"no scopes", func(a *switchboard.App) { a.Scopes = nil }, "at least one"},
 		{"too many scopes", func(a *switchboard.App) { a.Scopes = make([]string, 51) }, "at most 50"},
-		{"bad scope", func(a *switchboard.App) { a.Scopes = []string{"orders.delete"} }, "resource.read"},
-		{"scope injection", func(a *switchboard.App) { a.Scopes = []string{"location[orders.read]"} }, "resource.read"},
+		{"bad scope", func(a *switchboard.App) { a.Scopes = []string{"orders.delete"} }, "each .read or .write"},
+		{"scope injection", func(a *switchboard.App) { a.Scopes = []string{"location[orders.read]"} }, "each .read or .write"},
 		{"no developer", func(a *switchboard.App) { a.Developer = "" }, "developer"},
 		{"javascript icon", func(a *switchboard.App) { a.IconURL = "javascript:alert(1)" }, "iconUrl"},
 		{"http website", func(a *switchboard.App) { a.Website = "http://orderline.example" }, "website"},

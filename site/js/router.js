@@ -1,6 +1,11 @@
 // Hash router: '#/path?query'. Routes are { path, title, render, nav? }.
 // `path` may contain ':param' segments. `render(outlet, ctx)` receives
 // ctx = { params, query, signal, setQuery } and may return a cleanup function.
+//
+// Options: `guard({ path, query })` runs before every render and may return a
+// hash ('#/signin?next=…') to show instead (the address is replaced, not pushed).
+// startRouter returns { refresh() }: re-runs the guard and renders the current
+// address synchronously (e.g. after signing in or out).
 
 import { h, clear } from './dom.js';
 
@@ -33,7 +38,7 @@ function matchRoute(routes, path) {
   return null;
 }
 
-export function startRouter({ routes, defaultPath, outlet, navList, appName }) {
+export function startRouter({ routes, defaultPath, outlet, navList, appName, guard }) {
   let controller = null;
   let cleanup = null;
   let firstRender = true;
@@ -56,7 +61,14 @@ export function startRouter({ routes, defaultPath, outlet, navList, appName }) {
       }
       return;
     }
-    const { path, query } = parseHash(hash);
+    let { path, query } = parseHash(hash);
+    if (guard) {
+      const redirect = guard({ path, query });
+      if (redirect && redirect !== hash) {
+        history.replaceState(history.state, '', redirect);
+        ({ path, query } = parseHash(redirect));
+      }
+    }
 
     if (controller) controller.abort();
     if (typeof cleanup === 'function') cleanup();
@@ -89,8 +101,10 @@ export function startRouter({ routes, defaultPath, outlet, navList, appName }) {
       cleanup = match.route.render(outlet, { params: match.params, query, signal: controller.signal, setQuery });
     }
 
-    // Move focus to the new page heading on in-app navigation (not on first load).
-    if (!firstRender) {
+    // Move focus to the new page heading on in-app navigation (not on first
+    // load), unless the page already put focus inside itself (e.g. a form field).
+    const pageTookFocus = outlet !== document.activeElement && outlet.contains(document.activeElement);
+    if (!firstRender && !pageTookFocus) {
       const heading = outlet.querySelector('h1');
       if (heading) {
         if (!heading.hasAttribute('tabindex')) heading.setAttribute('tabindex', '-1');
@@ -102,4 +116,12 @@ export function startRouter({ routes, defaultPath, outlet, navList, appName }) {
 
   window.addEventListener('hashchange', render);
   render();
+
+  return {
+    refresh() {
+      // An in-page anchor ('#main') is not a route: re-render the start page.
+      if (!window.location.hash.startsWith('#/')) history.replaceState(history.state, '', `#${defaultPath}`);
+      render();
+    },
+  };
 }

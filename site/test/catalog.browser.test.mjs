@@ -1,11 +1,17 @@
-// Browser test for the Switchboard admin app catalog.
+// Browser test for the Switchboard admin site: sign-in, app catalog, sign-out.
 //
 // Run from the repository root:
 //   SWITCHBOARD_URL=http://127.0.0.1:8080/ \
 //   SWITCHBOARD_EXPECT_APPS="OrderLine POS,MailBloom" \
+//   SWITCHBOARD_EMAIL=member@demo.test SWITCHBOARD_PASSWORD=… \
 //   node --test site/test/
 //
 // Optional: CHROMIUM_PATH (default /usr/bin/chromium).
+// The sign-in test makes one deliberately wrong sign-in attempt for
+// SWITCHBOARD_EMAIL (it counts toward the API's failed-attempt limit).
+// Any console error or page error fails a test, except Chromium's own
+// "Failed to load resource: … status of 401" line for the 401s a test expects
+// (GET /admin/v1/me while signed out, POST /admin/v1/session with a wrong password).
 // Requests to origins other than SWITCHBOARD_URL's (e.g. third-party app icons)
 // are answered locally with a placeholder PNG so the test never touches the
 // internet and unreachable icon hosts do not show up as console errors.
@@ -38,8 +44,19 @@ const PLACEHOLDER_PNG = Buffer.from(
   'base64',
 );
 
+const ME_PATH = '/admin/v1/me';
+const SESSION_PATH = '/admin/v1/session';
+const APPS_PATH = '/admin/v1/apps';
+// Chromium logs every fetch answered with a 4xx as this console error. It is
+// ignored only for the 401s a test expects (see openPage's allow401), nothing else.
+const EXPECTED_401_LOG = /^Failed to load resource: the server responded with a status of 401( \([^)]*\))?$/;
+const ROLE_LABELS = { super_admin: 'Super admin', admin: 'Admin', member: 'Member' };
+
 let baseUrl;
+let origin;
 let expectedApps;
+let email;
+let password;
 let context;
 let userDataDir;
 
@@ -51,19 +68,33 @@ function requireEnv(name, hint) {
   return value.trim();
 }
 
-/** Opens a new page with console / page-error capture and cross-origin isolation. */
-async function openPage({ viewport = { width: 1280, height: 900 } } = {}) {
+/**
+ * Opens a new page with console / page-error capture and cross-origin isolation.
+ * allow401: API paths whose 401 answer the test expects; Chromium's
+ * "Failed to load resource … 401" console line for exactly those URLs is ignored.
+ */
+async function openPage({ viewport = { width: 1280, height: 900 }, allow401 = [] } = {}) {
   const page = await context.newPage();
   await page.setViewportSize(viewport);
   const errors = [];
   page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(`console.error: ${msg.text()} (${msg.location().url || 'unknown'})`);
+    if (msg.type() !== 'error') return;
+    const url = msg.location().url || '';
+    let pathname = '';
+    try {
+      pathname = new URL(url).pathname;
+    } catch { /* not a URL */ }
+    if (EXPECTED_401_LOG.test(msg.text()) && url.startsWith(origin) && allow401.includes(pathname)) return;
+    errors.push(`console.error: ${msg.text()} (${url || 'unknown'})`);
   });
   page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
-  const origin = new URL(baseUrl).origin;
   await page.route((url) => url.origin !== origin && /^https?:$/.test(url.protocol), (route) =>
     route.fulfill({ status: 200, contentType: 'image/png', body: PLACEHOLDER_PNG }));
   return { page, errors };
+}
+
+function isApi(req, pathname, method) {
+  return new URL(req.url()).pathname === pathname && req.method() === method;
 }
 
 async function names(page) {
@@ -83,18 +114,59 @@ async function waitForExpectedApps(page, timeoutMs) {
     else await page.waitForTimeout(100);
   }
   const missing = expectedApps.filter((name) => !shown.includes(name));
-  const errorText = (await page.locator('[data-testid="catalog-error"]').allInnerTexts()).join(' ').replace(/\s+/g, ' ');
+  const errorText = (await page.locator('[data-testid="catalog-error"], [data-testid="startup-error"]').allInnerTexts())
+    .join(' ').replace(/\s+/g, ' ');
+  const where = await page.evaluate(() => window.location.hash);
   assert.fail(`Within ${timeoutMs} ms these apps were not shown: ${missing.join(', ')}. `
-    + `Shown: [${shown.join(', ')}]${errorText ? `. Error panel: ${errorText}` : ''}`);
+    + `Shown: [${shown.join(', ')}] at ${where || '(no hash)'}${errorText ? `. Error panel: ${errorText}` : ''}`);
+}
+
+/** Waits for the sign-in page and checks the signed-out chrome. */
+async function expectSignInPage(page) {
+  await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor({ timeout: 10_000 });
+  assert.match(await page.evaluate(() => window.location.hash), /^#\/signin(\?|$)/);
+  assert.equal(await page.getByRole('navigation', { name: 'Main' }).getByRole('link').count(), 0,
+    'navigation links are shown while signed out');
+  assert.equal(await page.getByRole('button', { name: 'Sign out' }).count(), 0, '"Sign out" is shown while signed out');
+}
+
+/** Makes sure the browser context holds a session cookie (signs in through the API when needed). */
+async function ensureSignedIn() {
+  const meResponse = await context.request.get(new URL(ME_PATH, origin).href, { failOnStatusCode: false });
+  if (meResponse.status() === 200) return meResponse.json();
+  assert.equal(meResponse.status(), 401, `GET ${ME_PATH}: HTTP ${meResponse.status()} ${await meResponse.text()}`);
+  const response = await context.request.post(new URL(SESSION_PATH, origin).href, {
+    data: { email, password },
+    headers: { 'Content-Type': 'application/json' },
+    failOnStatusCode: false,
+  });
+  assert.equal(response.status(), 201,
+    `signing in as ${email} through the API: HTTP ${response.status()} ${await response.text()}`);
+  return response.json();
+}
+
+function apiRequestsOf(page) {
+  const seen = [];
+  page.on('request', (req) => {
+    if (new URL(req.url()).pathname === APPS_PATH) seen.push(req.url());
+  });
+  return seen;
 }
 
 before(async () => {
   baseUrl = requireEnv('SWITCHBOARD_URL',
     'Set it to the base URL serving the admin site, e.g. SWITCHBOARD_URL=http://127.0.0.1:8080/');
+  origin = new URL(baseUrl).origin;
   expectedApps = requireEnv('SWITCHBOARD_EXPECT_APPS',
     'Set it to the comma-separated names of the seeded apps, e.g. SWITCHBOARD_EXPECT_APPS="OrderLine POS,MailBloom"')
     .split(',').map((s) => s.trim()).filter(Boolean);
   assert.ok(expectedApps.length > 0, 'SWITCHBOARD_EXPECT_APPS contains no app names');
+  email = requireEnv('SWITCHBOARD_EMAIL',
+    'Set it to the email of a seeded admin user, e.g. SWITCHBOARD_EMAIL=member@demo.test');
+  password = process.env.SWITCHBOARD_PASSWORD || '';
+  if (!password) {
+    throw new Error('SWITCHBOARD_PASSWORD is not set. Set it to the password of SWITCHBOARD_EMAIL\'s user.');
+  }
 
   userDataDir = await mkdtemp(path.join(tmpdir(), 'switchboard-chromium-'));
   context = await chromium.launchPersistentContext(userDataDir, {
@@ -109,22 +181,110 @@ after(async () => {
   if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
 });
 
-test('catalog shows every seeded app without console or page errors', { timeout: 30_000 }, async () => {
-  const { page, errors } = await openPage();
+test('signed out: the site shows the sign-in page; a wrong password shows the API message', { timeout: 30_000 }, async () => {
+  await context.clearCookies();
+  const { page, errors } = await openPage({ allow401: [ME_PATH, SESSION_PATH] });
+  const appRequests = apiRequestsOf(page);
   await page.goto(baseUrl);
-  await waitForExpectedApps(page, 10_000);
+  await expectSignInPage(page);
+  assert.equal((await page.title()).startsWith('Sign in'), true, `title "${await page.title()}"`);
 
-  // Layout basics: product name, navigation with the active item.
-  await assert.doesNotReject(page.getByRole('banner').getByText('Switchboard', { exact: true }).waitFor());
+  const emailField = page.getByLabel('Email');
+  const passwordField = page.getByLabel('Password');
+  assert.equal(await emailField.getAttribute('autocomplete'), 'username');
+  assert.equal(await passwordField.getAttribute('autocomplete'), 'current-password');
+  assert.equal(await passwordField.getAttribute('type'), 'password');
+  assert.ok(await emailField.evaluate((el) => el === document.activeElement), 'the email field does not have focus');
+
+  await page.waitForLoadState('networkidle');
+  await mkdir(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'signin.png'), fullPage: true });
+
+  await emailField.fill(email);
+  await passwordField.fill(`${password}-wrong`);
+  const responsePromise = page.waitForResponse((res) => isApi(res.request(), SESSION_PATH, 'POST'), { timeout: 10_000 });
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  const response = await responsePromise;
+  const body = await response.json().catch(() => null);
+  assert.equal(response.status(), 401, `wrong password: HTTP ${response.status()} ${JSON.stringify(body)}`);
+  const message = body && body.error && body.error.message;
+  assert.ok(message, `401 body has no error.message: ${JSON.stringify(body)}`);
+
+  const alert = page.locator('[data-testid="signin-error"]');
+  await page.waitForFunction((text) => {
+    const el = document.querySelector('[data-testid="signin-error"]');
+    return el && el.textContent.trim() === text;
+  }, message.trim(), { timeout: 5_000 });
+  assert.equal(await alert.getAttribute('role'), 'alert');
+  assert.ok(await alert.isVisible());
+  assert.equal(await passwordField.getAttribute('aria-invalid'), 'true');
+  assert.ok(await passwordField.evaluate((el) => el === document.activeElement && el.value === ''),
+    'after a wrong password the password field is not emptied and focused');
+  await expectSignInPage(page);
+  assert.deepEqual(appRequests, [], 'the catalog was requested while signed out');
+
+  assert.deepEqual(errors, [], `Unexpected console/page errors:\n${errors.join('\n')}`);
+  await page.close();
+});
+
+test('signing in shows the catalog with every seeded app and the user in the header', { timeout: 30_000 }, async () => {
+  await context.clearCookies();
+  const { page, errors } = await openPage({ allow401: [ME_PATH] });
+  await page.goto(baseUrl);
+  await expectSignInPage(page);
+
+  // Hold the sign-in response to see the busy state.
+  let release;
+  const gate = new Promise((resolve) => { release = resolve; });
+  const isSessionUrl = (url) => url.pathname === SESSION_PATH;
+  await page.route(isSessionUrl, async (route) => {
+    if (route.request().method() === 'POST') await gate;
+    await route.continue();
+  });
+
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  const responsePromise = page.waitForResponse((res) => isApi(res.request(), SESSION_PATH, 'POST'), { timeout: 10_000 });
+  const button = page.getByRole('button', { name: 'Sign in' });
+  await button.click();
+  await page.waitForFunction(() => {
+    const el = document.querySelector('form button[type="submit"]');
+    return el && el.getAttribute('aria-busy') === 'true' && el.getAttribute('aria-disabled') === 'true';
+  }, null, { timeout: 5_000 });
+  release();
+  const response = await responsePromise;
+  const me = await response.json().catch(() => null);
+  assert.equal(response.status(), 201, `sign-in: HTTP ${response.status()} ${JSON.stringify(me)}`);
+  await page.unroute(isSessionUrl);
+
+  await waitForExpectedApps(page, 10_000);
+  assert.match(await page.evaluate(() => window.location.hash), /^#\/catalog(\?|$)/);
+
+  // Header: product name, account, user and role, "Sign out".
+  const banner = page.getByRole('banner');
+  await assert.doesNotReject(banner.getByText('Switchboard', { exact: true }).waitFor());
+  assert.equal((await banner.locator('[data-testid="session-user"]').innerText()).trim(), me.user.name);
+  if (me.account && me.account.name) {
+    assert.equal((await banner.locator('[data-testid="session-account"]').innerText()).trim(), me.account.name);
+  }
+  assert.equal((await banner.locator('[data-testid="session-role"]').innerText()).trim(),
+    ROLE_LABELS[me.user.role] || me.user.role);
+  assert.ok(await banner.getByRole('button', { name: 'Sign out' }).isVisible());
+
   const active = page.getByRole('navigation').locator('a[aria-current="page"]');
   assert.equal((await active.textContent()).trim(), 'App catalog');
 
   await page.waitForLoadState('networkidle');
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await mkdir(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'catalog.png'), fullPage: true });
+
   assert.deepEqual(errors, [], `Unexpected console/page errors:\n${errors.join('\n')}`);
   await page.close();
 });
 
 test('category filter requests category= and shows only that category', { timeout: 30_000 }, async () => {
+  await ensureSignedIn();
   const { page, errors } = await openPage();
   await page.goto(baseUrl);
   await waitForExpectedApps(page, 10_000);
@@ -146,7 +306,7 @@ test('category filter requests category= and shows only that category', { timeou
 
   const requestPromise = page.waitForRequest((req) => {
     const url = new URL(req.url());
-    return url.pathname.endsWith('/admin/v1/apps') && url.searchParams.get('category') === value;
+    return url.pathname.endsWith(APPS_PATH) && url.searchParams.get('category') === value;
   }, { timeout: 10_000 });
   await select.selectOption(value);
   const request = await requestPromise;
@@ -170,25 +330,43 @@ test('category filter requests category= and shows only that category', { timeou
   await page.close();
 });
 
-test('saves a full-page screenshot of the catalog', { timeout: 30_000 }, async () => {
-  const { page } = await openPage();
+test('catalog fits a 360px wide viewport without horizontal scrolling', { timeout: 30_000 }, async () => {
+  await ensureSignedIn();
+  const { page, errors } = await openPage({ viewport: { width: 360, height: 740 } });
   await page.goto(baseUrl);
   await waitForExpectedApps(page, 10_000);
+  assert.ok(await page.getByRole('button', { name: 'Sign out' }).isVisible(), '"Sign out" is not visible at 360px');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `page is ${overflow}px wider than the 360px viewport`);
   await page.waitForLoadState('networkidle');
-  await page.evaluate(() => window.scrollTo(0, 0));
   await mkdir(SCREENSHOT_DIR, { recursive: true });
-  const file = path.join(SCREENSHOT_DIR, 'catalog.png');
-  await page.screenshot({ path: file, fullPage: true });
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'catalog-360.png'), fullPage: true });
+  assert.deepEqual(errors, [], `Unexpected console/page errors:\n${errors.join('\n')}`);
   await page.close();
 });
 
-test('catalog fits a 360px wide viewport without horizontal scrolling', { timeout: 30_000 }, async () => {
-  const { page } = await openPage({ viewport: { width: 360, height: 740 } });
+test('"Sign out" returns to the sign-in page and reloading stays signed out', { timeout: 30_000 }, async () => {
+  const me = await ensureSignedIn();
+  const { page, errors } = await openPage({ allow401: [ME_PATH] });
   await page.goto(baseUrl);
   await waitForExpectedApps(page, 10_000);
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  assert.ok(overflow <= 0, `page is ${overflow}px wider than the 360px viewport`);
-  await mkdir(SCREENSHOT_DIR, { recursive: true });
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'catalog-360.png'), fullPage: true });
+
+  const requestPromise = page.waitForRequest((req) => isApi(req, SESSION_PATH, 'DELETE'), { timeout: 10_000 });
+  await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
+  const request = await requestPromise;
+  assert.equal(request.headers()['x-csrf-token'], me.csrfToken, 'DELETE /admin/v1/session without the CSRF token from /me');
+  const response = await request.response();
+  assert.equal(response && response.status(), 204, `sign-out: HTTP ${response && response.status()}`);
+  await expectSignInPage(page);
+
+  const appRequests = apiRequestsOf(page);
+  await page.reload();
+  await expectSignInPage(page);
+  await page.waitForLoadState('networkidle');
+  assert.deepEqual(appRequests, [], 'the catalog was requested after signing out');
+  const meAfter = await context.request.get(new URL(ME_PATH, origin).href, { failOnStatusCode: false });
+  assert.equal(meAfter.status(), 401, `GET ${ME_PATH} after signing out: HTTP ${meAfter.status()}`);
+
+  assert.deepEqual(errors, [], `Unexpected console/page errors:\n${errors.join('\n')}`);
   await page.close();
 });

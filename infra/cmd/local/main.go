@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/switchboard-hq/switchboard/infra/demo"
 	"github.com/switchboard-hq/switchboard/infra/local"
 	"github.com/switchboard-hq/switchboard/infra/samtemplate"
 )
@@ -57,6 +58,16 @@ func run(host string, apiPort, invokePort int) error {
 		fmt.Printf("  DynamoDB       %s (dynalite)\n  S3             %s (gofakes3)\n  SES v2         %s (aws-ses-v2-local)\n", e.DynamoDB, e.S3, e.SES)
 		fmt.Printf("  sent mail      %s/\n", e.SES)
 		fmt.Printf("  data           %s (make reset wipes it)\n", filepath.Join(root, ".local", "data"))
+	}
+	if stack.Backend != local.BackendAWS {
+		fmt.Printf("  demo sign-ins  ")
+		for i, u := range demo.Users {
+			if i > 0 {
+				fmt.Print(", ")
+			}
+			fmt.Printf("%s (%s)", u.Email, u.Role)
+		}
+		fmt.Printf("; password %q\n", local.DemoPassword(os.Getenv))
 	}
 	fmt.Println("Ctrl-C stops everything.")
 	<-ctx.Done()

@@ -1,0 +1,188 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/switchboard-hq/switchboard/infra/demo"
+	"github.com/switchboard-hq/switchboard/infra/testenv"
+	"github.com/switchboard-hq/switchboard/shared/api"
+	"github.com/switchboard-hq/switchboard/shared/apigw"
+	"github.com/switchboard-hq/switchboard/shared/platform"
+)
+
+func signInRequest(body, contentType, host string) apigw.Request {
+	req := apigw.Request{Body: body, Headers: map[string]string{"content-type": contentType, "host": host}}
+	req.RequestContext.HTTP.Method = http.MethodPost
+	req.RequestContext.HTTP.SourceIP = "192.0.2.10"
+	return req
+}
+
+func errorCode(t *testing.T, resp apigw.Response) string {
+	t.Helper()
+	var body struct{ Error struct{ Code, Message string } }
+	if err := json.Unmarshal([]byte(resp.Body), &body); err != nil {
+		t.Fatalf("body %q is not a JSON error", resp.Body)
+	}
+	return body.Error.Code
+}
+
+func TestSignInRejectsBadInput(t *testing.T) {
+	env := testenv.MustEnv(t)
+	mustSeedDemo(t, env)
+	h := api.CreateSessionFunction(env)
+	tests := []struct {
+		name, body, contentType string
+		wantStatus              int
+		wantCode                string
+	}{
+		{"wrong password", `{"email":"owner@demo.test","password":"wrong-password"}`, "application/json", 401, "unauthorized"},
+		{"unknown email", `{"email":"nobody@demo.test","password":"switchboard-demo"}`, "application/json", 401, "unauthorized"},
+		{"not an email", `{"email":"owner","password":"switchboard-demo"}`, "application/json", 400, "invalid"},
+		{"missing password", `{"email":"owner@demo.test"}`, "application/json", 400, "invalid"},
+		{"unknown field", `{"email":"owner@demo.test","password":"x","admin":true}`, "application/json", 400, "invalid"},
+		{"form post", `email=owner@demo.test&password=switchboard-demo`, "application/x-www-form-urlencoded", 400, "invalid"},
+		{"not JSON", `{"email":`, "application/json", 400, "invalid"},
+		{"two objects", `{"email":"a@b.c","password":"12345678"}{}`, "application/json", 400, "invalid"},
+		{"wrong type", `{"email":1,"password":"x"}`, "application/json", 400, "invalid"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, err := h(context.Background(), signInRequest(tt.body, tt.contentType, "localhost:3000"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.StatusCode != tt.wantStatus || errorCode(t, resp) != tt.wantCode {
+				t.Errorf("got %d %s, want %d %s", resp.StatusCode, resp.Body, tt.wantStatus, tt.wantCode)
+			}
+			if len(resp.Cookies) != 0 {
+				t.Errorf("a failed sign-in set a cookie: %v", resp.Cookies)
+			}
+		})
+	}
+}
+
+func TestSessionLifecycle(t *testing.T) {
+	env := testenv.MustEnv(t)
+	mustSeedDemo(t, env)
+	ctx := context.Background()
+
+	resp, err := api.CreateSessionFunction(env)(ctx, signInRequest(`{"email":" Owner@Demo.test ","password":"`+demo.DefaultPassword+`"}`, "application/json", "switchboard.example"))
+	if err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("sign in: %d %v %s", resp.StatusCode, err, resp.Body)
+	}
+	cookie := resp.Cookies[0]
+	for _, attr := range []string{"HttpOnly", "SameSite=Lax", "Path=/", "Secure", "Expires="} {
+		if !strings.Contains(cookie, attr) {
+			t.Errorf("cookie %q lacks %s", cookie, attr)
+		}
+	}
+	local, _ := api.CreateSessionFunction(env)(ctx, signInRequest(`{"email":"owner@demo.test","password":"`+demo.DefaultPassword+`"}`, "application/json", "localhost:3000"))
+	if strings.Contains(local.Cookies[0], "Secure") {
+		t.Errorf("a localhost cookie cannot be Secure: %q", local.Cookies[0])
+	}
+
+	var me api.Me
+	if err := json.Unmarshal([]byte(resp.Body), &me); err != nil {
+		t.Fatal(err)
+	}
+	if me.User.Email != "owner@demo.test" || me.Account.Name != "Demo Pizzeria" || len(me.Locations) != 2 || me.CSRFToken == "" {
+		t.Errorf("sign-in body %+v", me)
+	}
+	s := signedIn{cookie: strings.Split(cookie, ";")[0], csrf: me.CSRFToken}
+
+	getMe := api.GetMeFunction(env)
+	if r, _ := getMe(ctx, s.get("/admin/v1/me")); r.StatusCode != http.StatusOK || !strings.Contains(r.Body, me.CSRFToken) {
+		t.Errorf("me with the session: %d %s", r.StatusCode, r.Body)
+	}
+	if r, _ := getMe(ctx, get("/admin/v1/me")); r.StatusCode != http.StatusUnauthorized {
+		t.Errorf("me without a session: %d", r.StatusCode)
+	}
+	forged := get("/admin/v1/me")
+	forged.Cookies = []string{api.SessionCookie + "=forged-token"}
+	if r, _ := getMe(ctx, forged); r.StatusCode != http.StatusUnauthorized {
+		t.Errorf("me with a forged session: %d", r.StatusCode)
+	}
+
+	signOut := api.DeleteSessionFunction(env)
+	del := s.get("/admin/v1/session")
+	del.RequestContext.HTTP.Method = http.MethodDelete
+	if r, _ := signOut(ctx, del); r.StatusCode != http.StatusForbidden || errorCode(t, r) != "forbidden" {
+		t.Errorf("sign-out without the CSRF token: %d %s", r.StatusCode, r.Body)
+	}
+	del.Headers = map[string]string{"x-csrf-token": "not-the-token"}
+	if r, _ := signOut(ctx, del); r.StatusCode != http.StatusForbidden {
+		t.Errorf("sign-out with a wrong CSRF token: %d", r.StatusCode)
+	}
+	del.Headers["x-csrf-token"] = s.csrf
+	r, _ := signOut(ctx, del)
+	if r.StatusCode != http.StatusNoContent || len(r.Cookies) != 1 || !strings.Contains(r.Cookies[0], "Max-Age=0") {
+		t.Errorf("sign-out: %d %v", r.StatusCode, r.Cookies)
+	}
+	if r, _ := getMe(ctx, s.get("/admin/v1/me")); r.StatusCode != http.StatusUnauthorized {
+		t.Errorf("me after sign-out: %d, want 401: the session must end on the server", r.StatusCode)
+	}
+}
+
+func TestSignInThrottling(t *testing.T) {
+	env := testenv.MustEnv(t)
+	mustSeedDemo(t, env)
+	h := api.CreateSessionFunction(env)
+	wrong := `{"email":"admin@demo.test","password":"not-the-password"}`
+	for i := range 5 {
+		if r, _ := h(context.Background(), signInRequest(wrong, "application/json", "localhost")); r.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("failure %d: %d %s", i+1, r.StatusCode, r.Body)
+		}
+	}
+	right := `{"email":"admin@demo.test","password":"` + demo.DefaultPassword + `"}`
+	r, _ := h(context.Background(), signInRequest(right, "application/json", "localhost"))
+	if r.StatusCode != http.StatusTooManyRequests || errorCode(t, r) != "rate_limited" {
+		t.Errorf("after 5 failures even the right password must wait: %d %s", r.StatusCode, r.Body)
+	}
+	other := `{"email":"member@demo.test","password":"` + demo.DefaultPassword + `"}`
+	if r, _ := h(context.Background(), signInRequest(other, "application/json", "localhost")); r.StatusCode != http.StatusCreated {
+		t.Errorf("another user from the same address: %d %s", r.StatusCode, r.Body)
+	}
+}
+
+// TestNoSecretInClear scans every item of the table after sign-ins: neither
+// the password nor a session token may be stored as given.
+func TestNoSecretInClear(t *testing.T) {
+	env := testenv.MustEnv(t)
+	s := mustSignIn(t, env, "owner@demo.test")
+	token := strings.TrimPrefix(s.cookie, api.SessionCookie+"=")
+	dump := scanTable(t, env)
+	for _, secret := range []string{demo.DefaultPassword, token, s.csrf} {
+		if strings.Contains(dump, secret) {
+			t.Errorf("the table holds %q in clear", secret)
+		}
+	}
+	if !strings.Contains(dump, "$argon2id$") {
+		t.Error("no argon2id hash found: did the scan read the users?")
+	}
+}
+
+func scanTable(t *testing.T, env *platform.Env) string {
+	t.Helper()
+	var b strings.Builder
+	p := dynamodb.NewScanPaginator(env.DynamoDB(), &dynamodb.ScanInput{TableName: aws.String(env.Config.TableName)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, item := range page.Items {
+			for k, v := range item {
+				raw, _ := json.Marshal(v)
+				b.WriteString(k + "=" + string(raw) + "\n")
+			}
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,305 @@
+package dynamo
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/switchboard-hq/switchboard/shared/switchboard"
+)
+
+var (
+	_ switchboard.AccountStore = (*Store)(nil)
+	_ switchboard.SessionStore = (*Store)(nil)
+	_ switchboard.Limiter      = (*Store)(nil)
+)
+
+type accountItem struct {
+	PK, SK, Type string
+	switchboard.Account
+}
+
+type locationItem struct {
+	PK, SK, Type string
+	switchboard.Location
+}
+
+type userItem struct {
+	PK, SK, Type string
+	switchboard.User
+	PasswordHash string
+}
+
+type emailItem struct {
+	PK, SK, Type string
+	AccountID    string
+	UserID       string
+}
+
+type sessionItem struct {
+	PK, SK, Type string
+	AccountID    string
+	UserID       string
+	CreatedAt    time.Time
+	ExpiresAt    int64 // epoch seconds: the table's TTL attribute
+}
+
+// putNew writes item only if its key is free.
+func (s *Store) putNew(ctx context.Context, item any, what string) error {
+	av, err := attributevalue.MarshalMap(item)
+	if err != nil {
+		return fmt.Errorf("marshal %s: %w", what, err)
+	}
+	_, err = s.client.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: aws.String(s.table), Item: av,
+		ConditionExpression: aws.String("attribute_not_exists(PK)"),
+	})
+	if isConditionFailed(err) {
+		return switchboard.Errorf(switchboard.EConflict, "%s already exists", what)
+	}
+	if err != nil {
+		return fmt.Errorf("put %s: %w", what, err)
+	}
+	return nil
+}
+
+// get reads one item into out; found is false when there is none.
+func (s *Store) get(ctx context.Context, pk, sk string, out any) (found bool, err error) {
+	res, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(s.table),
+		Key:       map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: pk}, "SK": &types.AttributeValueMemberS{Value: sk}},
+	})
+	if err != nil {
+		return false, fmt.Errorf("get %s %s: %w", pk, sk, err)
+	}
+	if res.Item == nil {
+		return false, nil
+	}
+	if err := attributevalue.UnmarshalMap(res.Item, out); err != nil {
+		return false, fmt.Errorf("unmarshal %s %s: %w", pk, sk, err)
+	}
+	return true, nil
+}
+
+func (s *Store) delete(ctx context.Context, pk, sk string) error {
+	_, err := s.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName: aws.String(s.table),
+		Key:       map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: pk}, "SK": &types.AttributeValueMemberS{Value: sk}},
+	})
+	if err != nil {
+		return fmt.Errorf("delete %s %s: %w", pk, sk, err)
+	}
+	return nil
+}
+
+// CreateAccount writes the account, then its locations. Without transactions
+// a crash can leave an account with some locations; the account item is
+// written first so a retry sees EConflict and the operator knows.
+func (s *Store) CreateAccount(ctx context.Context, a switchboard.Account, locations []switchboard.Location) error {
+	if a.ID == "" || strings.TrimSpace(a.Name) == "" {
+		return switchboard.Errorf(switchboard.EInvalid, "account needs an id and a name")
+	}
+	if a.TimeZone == "" {
+		a.TimeZone = "UTC"
+	}
+	if _, err := time.LoadLocation(a.TimeZone); err != nil {
+		return switchboard.Errorf(switchboard.EInvalid, "time zone %q is not an IANA time zone", a.TimeZone)
+	}
+	if a.CreatedAt.IsZero() {
+		a.CreatedAt = s.now().UTC()
+	}
+	if err := s.putNew(ctx, accountItem{PK: accountPK(a.ID), SK: accountSK, Type: "account", Account: a}, "account "+a.ID); err != nil {
+		return err
+	}
+	for _, l := range locations {
+		l.AccountID = a.ID
+		if err := s.putNew(ctx, locationItem{PK: accountPK(a.ID), SK: locationSK(l.ID), Type: "location", Location: l}, "location "+l.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// GetAccount reads one account.
+func (s *Store) GetAccount(ctx context.Context, accountID string) (switchboard.Account, error) {
+	var it accountItem
+	found, err := s.get(ctx, accountPK(accountID), accountSK, &it)
+	if err != nil {
+		return switchboard.Account{}, err
+	}
+	if !found {
+		return switchboard.Account{}, switchboard.Errorf(switchboard.ENotFound, "account not found")
+	}
+	return it.Account, nil
+}
+
+// ListLocations queries the account's partition for its locations.
+func (s *Store) ListLocations(ctx context.Context, accountID string) ([]switchboard.Location, error) {
+	out, err := s.client.Query(ctx, &dynamodb.QueryInput{
+		TableName:              aws.String(s.table),
+		KeyConditionExpression: aws.String("PK = :pk AND begins_with(SK, :sk)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": &types.AttributeValueMemberS{Value: accountPK(accountID)},
+			":sk": &types.AttributeValueMemberS{Value: locationSKPrefix},
+		},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("query locations: %w", err)
+	}
+	var items []locationItem
+	if err := attributevalue.UnmarshalListOfMaps(out.Items, &items); err != nil {
+		return nil, fmt.Errorf("unmarshal locations: %w", err)
+	}
+	locs := make([]switchboard.Location, 0, len(items))
+	for _, it := range items {
+		locs = append(locs, it.Location)
+	}
+	sort.Slice(locs, func(i, j int) bool { return locs[i].Name < locs[j].Name })
+	return locs, nil
+}
+
+// CreateUser claims the email first, then writes the user; if the user
+// write fails the claim is released, so an address is never left claimed by
+// nobody.
+func (s *Store) CreateUser(ctx context.Context, u switchboard.User, passwordHash string) error {
+	email, err := switchboard.NormalizeEmail(u.Email)
+	if err != nil {
+		return err
+	}
+	u.Email = email
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	if passwordHash == "" {
+		return switchboard.Errorf(switchboard.EInvalid, "a password is required")
+	}
+	if u.CreatedAt.IsZero() {
+		u.CreatedAt = s.now().UTC()
+	}
+	if err := s.putNew(ctx, emailItem{PK: emailPK(email), SK: emailSK, Type: "email", AccountID: u.AccountID, UserID: u.ID}, "a user with this email"); err != nil {
+		return err
+	}
+	err = s.putNew(ctx, userItem{PK: accountPK(u.AccountID), SK: userSK(u.ID), Type: "user", User: u, PasswordHash: passwordHash}, "user "+u.ID)
+	if err != nil {
+		if derr := s.delete(ctx, emailPK(email), emailSK); derr != nil {
+			return fmt.Errorf("%w (and releasing the email claim failed: %v)", err, derr)
+		}
+		return err
+	}
+	return nil
+}
+
+// UserByEmail follows the email claim to the user.
+func (s *Store) UserByEmail(ctx context.Context, email string) (switchboard.User, string, error) {
+	notFound := switchboard.Errorf(switchboard.ENotFound, "no user with this email")
+	email, err := switchboard.NormalizeEmail(email)
+	if err != nil {
+		return switchboard.User{}, "", notFound
+	}
+	var claim emailItem
+	found, err := s.get(ctx, emailPK(email), emailSK, &claim)
+	if err != nil || !found {
+		return switchboard.User{}, "", firstErr(err, notFound)
+	}
+	var it userItem
+	found, err = s.get(ctx, accountPK(claim.AccountID), userSK(claim.UserID), &it)
+	if err != nil || !found {
+		return switchboard.User{}, "", firstErr(err, notFound)
+	}
+	return it.User, it.PasswordHash, nil
+}
+
+// GetUser reads a user of the account.
+func (s *Store) GetUser(ctx context.Context, accountID, userID string) (switchboard.User, error) {
+	var it userItem
+	found, err := s.get(ctx, accountPK(accountID), userSK(userID), &it)
+	if err != nil {
+		return switchboard.User{}, err
+	}
+	if !found {
+		return switchboard.User{}, switchboard.Errorf(switchboard.ENotFound, "user not found")
+	}
+	return it.User, nil
+}
+
+// CreateSession stores a session under its token hash.
+func (s *Store) CreateSession(ctx context.Context, sess switchboard.Session) error {
+	return s.putNew(ctx, sessionItem{
+		PK: sessionPK(sess.TokenHash), SK: sessionSK, Type: "session",
+		AccountID: sess.AccountID, UserID: sess.UserID, CreatedAt: sess.CreatedAt, ExpiresAt: sess.ExpiresAt.Unix(),
+	}, "session")
+}
+
+// SessionByTokenHash treats an expired session as missing: TTL deletion
+// lags by up to days in DynamoDB and never happens in dynalite.
+func (s *Store) SessionByTokenHash(ctx context.Context, tokenHash string) (switchboard.Session, error) {
+	var it sessionItem
+	found, err := s.get(ctx, sessionPK(tokenHash), sessionSK, &it)
+	if err != nil {
+		return switchboard.Session{}, err
+	}
+	if !found || s.now().Unix() >= it.ExpiresAt {
+		return switchboard.Session{}, switchboard.Errorf(switchboard.ENotFound, "session not found")
+	}
+	return switchboard.Session{TokenHash: tokenHash, AccountID: it.AccountID, UserID: it.UserID,
+		CreatedAt: it.CreatedAt, ExpiresAt: time.Unix(it.ExpiresAt, 0).UTC()}, nil
+}
+
+// DeleteSession removes the session item.
+func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
+	return s.delete(ctx, sessionPK(tokenHash), sessionSK)
+}
+
+// Count adds one to key's window with an atomic ADD: concurrent attempts
+// never lose a count, and the item expires with its window.
+func (s *Store) Count(ctx context.Context, key string, window time.Duration) (int, error) {
+	start := s.now().Truncate(window)
+	out, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(s.table),
+		Key: map[string]types.AttributeValue{
+			"PK": &types.AttributeValueMemberS{Value: limitPK(key)},
+			"SK": &types.AttributeValueMemberS{Value: fmt.Sprint(start.Unix())},
+		},
+		UpdateExpression: aws.String("ADD #c :one SET ExpiresAt = :exp, #t = :type"),
+		ExpressionAttributeNames: map[string]string{"#c": "Count", "#t": "Type"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":one":  &types.AttributeValueMemberN{Value: "1"},
+			":exp":  &types.AttributeValueMemberN{Value: fmt.Sprint(start.Add(2 * window).Unix())},
+			":type": &types.AttributeValueMemberS{Value: "limit"},
+		},
+		ReturnValues: types.ReturnValueUpdatedNew,
+	})
+	if err != nil {
+		return 0, fmt.Errorf("count %s: %w", key, err)
+	}
+	var n struct{ Count int }
+	if err := attributevalue.UnmarshalMap(out.Attributes, &n); err != nil {
+		return 0, fmt.Errorf("unmarshal count: %w", err)
+	}
+	return n.Count, nil
+}
+
+// Peek reads key's current window.
+func (s *Store) Peek(ctx context.Context, key string, window time.Duration) (int, error) {
+	var n struct{ Count int }
+	if _, err := s.get(ctx, limitPK(key), fmt.Sprint(s.now().Truncate(window).Unix()), &n); err != nil {
+		return 0, err
+	}
+	return n.Count, nil
+}
+
+func firstErr(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}

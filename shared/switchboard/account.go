@@ -1,0 +1,134 @@
+package switchboard
+
+import (
+	"context"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Role is what a user may do in their account.
+type Role string
+
+// Roles, from most to least powerful. Super admins and admins manage users,
+// teams, connections and notification rules; members read.
+const (
+	RoleSuperAdmin Role = "super_admin"
+	RoleAdmin      Role = "admin"
+	RoleMember     Role = "member"
+)
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return r == RoleSuperAdmin || r == RoleAdmin || r == RoleMember }
+
+// CanManage reports whether r may change the account's settings, users,
+// teams and connections.
+func (r Role) CanManage() bool { return r == RoleSuperAdmin || r == RoleAdmin }
+
+// Account is a merchant: the tenant every other record belongs to.
+type Account struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	TimeZone  string    `json:"timeZone"` // IANA name; digests and charts use it
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// Location is one of an account's points of sale.
+type Location struct {
+	ID        string `json:"id"`
+	AccountID string `json:"accountId"`
+	Name      string `json:"name"`
+}
+
+// User is a person who signs in to the admin site of one account.
+type User struct {
+	ID        string    `json:"id"`
+	AccountID string    `json:"accountId"`
+	Email     string    `json:"email"`
+	Name      string    `json:"name"`
+	Role      Role      `json:"role"`
+	Active    bool      `json:"active"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// NormalizeEmail returns the canonical form of an address used as a sign-in
+// key (trimmed, lower case), or EInvalid.
+func NormalizeEmail(raw string) (string, error) {
+	s := strings.ToLower(strings.TrimSpace(raw))
+	addr, err := mail.ParseAddress(s)
+	if err != nil || addr.Address != s || len(s) > 254 {
+		return "", Errorf(EInvalid, "email must be a plain address such as name@example.com")
+	}
+	return s, nil
+}
+
+// Validate reports the first problem with u.
+func (u User) Validate() error {
+	if _, err := NormalizeEmail(u.Email); err != nil {
+		return err
+	}
+	switch {
+	case u.AccountID == "" || u.ID == "":
+		return Errorf(EInvalid, "user needs an id and an account")
+	case strings.TrimSpace(u.Name) == "" || utf8.RuneCountInString(u.Name) > 100:
+		return Errorf(EInvalid, "name is required and must be at most 100 characters")
+	case !u.Role.Valid():
+		return Errorf(EInvalid, "role must be super_admin, admin or member")
+	}
+	return nil
+}
+
+// Principal is who is calling an admin route, established from a session.
+type Principal struct {
+	AccountID string
+	UserID    string
+	Role      Role
+}
+
+// Session is a signed-in browser. Only the hash of its token is stored.
+type Session struct {
+	TokenHash string
+	AccountID string
+	UserID    string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// AccountStore keeps accounts, their locations and their users.
+type AccountStore interface {
+	// CreateAccount stores an account and its locations. Returns EConflict
+	// if the account exists.
+	CreateAccount(ctx context.Context, a Account, locations []Location) error
+	// GetAccount returns ENotFound for an unknown account.
+	GetAccount(ctx context.Context, accountID string) (Account, error)
+	// ListLocations returns an account's locations, by name.
+	ListLocations(ctx context.Context, accountID string) ([]Location, error)
+	// CreateUser stores u with its password hash. Returns EInvalid for a bad
+	// user and EConflict when the email is taken by any account.
+	CreateUser(ctx context.Context, u User, passwordHash string) error
+	// UserByEmail returns the user signing in with email and its password
+	// hash, or ENotFound.
+	UserByEmail(ctx context.Context, email string) (User, string, error)
+	// GetUser returns ENotFound when the user is not in the account.
+	GetUser(ctx context.Context, accountID, userID string) (User, error)
+}
+
+// SessionStore keeps sessions by token hash.
+type SessionStore interface {
+	// CreateSession stores s. Returns EConflict if the hash exists.
+	CreateSession(ctx context.Context, s Session) error
+	// SessionByTokenHash returns ENotFound for an unknown or expired session.
+	SessionByTokenHash(ctx context.Context, tokenHash string) (Session, error)
+	// DeleteSession ends a session; ending an unknown one is not an error.
+	DeleteSession(ctx context.Context, tokenHash string) error
+}
+
+// Limiter counts attempts in fixed windows, to slow down guessing.
+type Limiter interface {
+	// Count adds one attempt under key in the window containing now, and
+	// returns how many the window holds, including this one.
+	Count(ctx context.Context, key string, window time.Duration) (int, error)
+	// Peek returns the count of key's current window without adding.
+	Peek(ctx context.Context, key string, window time.Duration) (int, error)
+}

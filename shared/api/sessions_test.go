@@ -26,7 +26,9 @@ func signInRequest(body, contentType, host string) apigw.Request {
 
 func errorCode(t *testing.T, resp apigw.Response) string {
 	t.Helper()
-	var body struct{ Error struct{ Code, Message string } }
+	var body struct {
+		Error struct{ Code, Message string }
+	}
 	if err := json.Unmarshal([]byte(resp.Body), &body); err != nil {
 		t.Fatalf("body %q is not a JSON error", resp.Body)
 	}

@@ -267,7 +267,7 @@ func (s *Store) Count(ctx context.Context, key string, window time.Duration) (in
 			"PK": &types.AttributeValueMemberS{Value: limitPK(key)},
 			"SK": &types.AttributeValueMemberS{Value: fmt.Sprint(start.Unix())},
 		},
-		UpdateExpression: aws.String("ADD #c :one SET ExpiresAt = :exp, #t = :type"),
+		UpdateExpression:         aws.String("ADD #c :one SET ExpiresAt = :exp, #t = :type"),
 		ExpressionAttributeNames: map[string]string{"#c": "Count", "#t": "Type"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":one":  &types.AttributeValueMemberN{Value: "1"},

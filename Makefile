@@ -40,6 +40,72 @@ build-DeleteSessionFunction:
 build-GetMeFunction:
 	$(call build_function,get-me)
 
+build-ListUsersFunction:
+	$(call build_function,list-users)
+
+build-InviteUserFunction:
+	$(call build_function,invite-user)
+
+build-UpdateUserFunction:
+	$(call build_function,update-user)
+
+build-AcceptInvitationFunction:
+	$(call build_function,accept-invitation)
+
+build-ListTeamsFunction:
+	$(call build_function,list-teams)
+
+build-CreateTeamFunction:
+	$(call build_function,create-team)
+
+build-RenameTeamFunction:
+	$(call build_function,rename-team)
+
+build-DeleteTeamFunction:
+	$(call build_function,delete-team)
+
+build-AddTeamMemberFunction:
+	$(call build_function,add-team-member)
+
+build-RemoveTeamMemberFunction:
+	$(call build_function,remove-team-member)
+
+build-AuthorizeFunction:
+	$(call build_function,authorize)
+
+build-DecideFunction:
+	$(call build_function,decide)
+
+build-TokenFunction:
+	$(call build_function,token)
+
+build-RevokeFunction:
+	$(call build_function,revoke)
+
+build-GetAppFunction:
+	$(call build_function,get-app)
+
+build-ListConnectionsFunction:
+	$(call build_function,list-connections)
+
+build-GetConnectionFunction:
+	$(call build_function,get-connection)
+
+build-ListDeveloperAppsFunction:
+	$(call build_function,list-developer-apps)
+
+build-RegisterAppFunction:
+	$(call build_function,register-app)
+
+build-GetDeveloperAppFunction:
+	$(call build_function,get-developer-app)
+
+build-UpdateDeveloperAppFunction:
+	$(call build_function,update-developer-app)
+
+build-RotateAppSecretFunction:
+	$(call build_function,rotate-app-secret)
+
 # --- Local ------------------------------------------------------------------
 run: deps ## the whole system on http://localhost:$(API_PORT), seeded with demo data
 	$(GO) run ./infra/cmd/local -port $(API_PORT) -invoke-port $(INVOKE_PORT)

@@ -10,6 +10,12 @@ import { h, clear, srOnly } from './js/dom.js';
 import { loadSession, onSessionChange, getSession, isSignedIn, signOut } from './js/session.js';
 import { renderCatalog } from './js/pages/catalog.js';
 import { renderSignin } from './js/pages/signin.js';
+import { renderUsers } from './js/pages/users.js';
+import { renderAcceptInvite } from './js/pages/accept-invite.js';
+import { renderConnections } from './js/pages/connections.js';
+import { renderDeveloper } from './js/pages/developer.js';
+import { renderConsent } from './js/pages/consent.js';
+import { renderOauthError } from './js/pages/oauth-error.js';
 
 const APP_NAME = 'Switchboard';
 const DEFAULT_PATH = '/catalog';
@@ -17,7 +23,14 @@ const SIGNIN_PATH = '/signin';
 
 const ROUTES = [
   { path: SIGNIN_PATH, title: 'Sign in', render: renderSignin, public: true },
-  { path: '/catalog', title: 'App catalog', nav: 'App catalog', render: renderCatalog },
+  // Invitation links are opened signed out: the invitee has no password yet.
+  { path: '/accept-invite', title: 'Accept invitation', render: renderAcceptInvite, public: true },
+  { path: '/connections', title: 'Connections', nav: 'Connections', render: renderConnections },
+  { path: '/catalog', title: 'Available apps', nav: 'Available apps', render: renderCatalog },
+  { path: '/developer', title: 'My apps', nav: 'My apps', render: renderDeveloper },
+  { path: '/consent', title: 'Connect an app', render: renderConsent },
+  { path: '/oauth-error', title: 'App can’t be connected', render: renderOauthError, public: true },
+  { path: '/users', title: 'Users & teams', nav: 'Users & teams', render: renderUsers },
 ];
 
 const ROLE_LABELS = { super_admin: 'Super admin', admin: 'Admin', member: 'Member' };

@@ -21,7 +21,7 @@ var Apps = []switchboard.App{
 	{ID: "orderline-pos", Name: "OrderLine POS", Category: "pos", Level: switchboard.LevelLocation,
 		Description: "Till software for restaurants: orders from every channel land on the till and in the kitchen.",
 		Scopes:      []string{"orders.read", "orders.write", "catalog.read", "customers.read"},
-		Developer:   "OrderLine Ltd", Website: "https://orderline.example"},
+		Developer:   "OrderLine Ltd", Website: "https://orderline.example", OpenURL: "https://orderline.example/app", MultipleInstances: true},
 	{ID: "clickeat", Name: "ClickEat Online Ordering", Category: "online_ordering", Level: switchboard.LevelLocation,
 		Description: "A branded ordering website and app, with the menu kept in sync with the till.",
 		Scopes:      []string{"orders.write", "catalog.read", "customers.write"},
@@ -29,7 +29,7 @@ var Apps = []switchboard.App{
 	{ID: "speedydrop", Name: "SpeedyDrop Delivery", Category: "delivery", Level: switchboard.LevelLocation,
 		Description: "Dispatches couriers for your own deliveries and tracks them until the door.",
 		Scopes:      []string{"orders.read", "orders.write"},
-		Developer:   "SpeedyDrop", Website: "https://speedydrop.example"},
+		Developer:   "SpeedyDrop", Website: "https://speedydrop.example", MultipleInstances: true},
 	{ID: "mailbloom", Name: "MailBloom", Category: "marketing", Level: switchboard.LevelAccount,
 		Description: "Email and SMS campaigns built from your customers' orders.",
 		Scopes:      []string{"customers.read", "orders.read"},
@@ -60,21 +60,42 @@ var (
 		{ID: "usr-admin", Email: "admin@demo.test", Name: "Adam Admin", Role: switchboard.RoleAdmin, Active: true},
 		{ID: "usr-member", Email: "member@demo.test", Name: "Mia Member", Role: switchboard.RoleMember, Active: true},
 	}
+	// Teams are created with their members once; later changes made in the
+	// site are kept by the next seed.
+	Teams = []switchboard.Team{
+		{ID: "team-kitchen", Name: "Kitchen", MemberIDs: []string{"usr-member"}},
+		{ID: "team-marketing", Name: "Marketing", MemberIDs: []string{"usr-admin", "usr-member"}},
+	}
 )
+
+// PartnersAccountID owns the demo catalog's apps, as their developers'
+// accounts would; nobody signs in to it.
+const PartnersAccountID = "acc-demo-partners"
 
 // Store is what seeding writes to.
 type Store interface {
-	switchboard.AppCatalog
+	switchboard.DeveloperAppStore
 	switchboard.AccountStore
+	switchboard.TeamStore
 }
 
 // Seed writes the demo data with password for every user. It is idempotent:
 // what exists is left as it is, so a second `make run` keeps yesterday's data.
 func Seed(ctx context.Context, store Store, password string) (created int, err error) {
 	since := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	if _, err := createdOrExists(store.CreateAccount(ctx, switchboard.Account{ID: PartnersAccountID, Name: "Demo app partners", CreatedAt: since}, nil)); err != nil {
+		return created, fmt.Errorf("seed partners account: %w", err)
+	}
 	for _, app := range Apps {
 		app.CreatedAt = since
-		if ok, err := createdOrExists(store.CreateApp(ctx, app)); err != nil {
+		dev := switchboard.DeveloperApp{
+			App: app, OwnerAccountID: PartnersAccountID, Published: true,
+			RedirectURIs: []string{app.Website + "/oauth/callback"}, CallbackURL: app.Website + "/switchboard/events",
+		}
+		// Nobody knows a demo app's secret: apps to try the flow with are
+		// registered through the developer API, which shows theirs once.
+		_, secretHash := auth.NewToken()
+		if ok, err := createdOrExists(store.RegisterApp(ctx, dev, secretHash)); err != nil {
 			return created, fmt.Errorf("seed app %s: %w", app.ID, err)
 		} else if ok {
 			created++
@@ -95,6 +116,14 @@ func Seed(ctx context.Context, store Store, password string) (created int, err e
 		u.AccountID, u.CreatedAt = Account.ID, since
 		if ok, err := createdOrExists(store.CreateUser(ctx, u, hash)); err != nil {
 			return created, fmt.Errorf("seed user %s: %w", u.Email, err)
+		} else if ok {
+			created++
+		}
+	}
+	for _, t := range Teams {
+		t.AccountID, t.CreatedAt = Account.ID, since
+		if ok, err := createdOrExists(store.CreateTeam(ctx, t)); err != nil {
+			return created, fmt.Errorf("seed team %s: %w", t.Name, err)
 		} else if ok {
 			created++
 		}

@@ -44,6 +44,7 @@ type Emulators struct {
 
 	procs    []*child
 	s3Server *http.Server
+	dataLock *os.File
 	once     sync.Once
 }
 
@@ -71,6 +72,11 @@ func Start(ctx context.Context, o Options) (_ *Emulators, err error) {
 			e.Close()
 		}
 	}()
+	if o.DataDir != "" {
+		if e.dataLock, err = proc.LockDir(o.DataDir); err != nil {
+			return nil, err
+		}
+	}
 
 	ports := map[string]*int{"DynamoDB": &o.DynamoDBPort, "S3": &o.S3Port, "SES": &o.SESPort}
 	for name, p := range ports {
@@ -140,6 +146,9 @@ func (e *Emulators) Close() {
 		}
 		for _, c := range e.procs {
 			proc.Stop(c.cmd, c.exited, 3*time.Second)
+		}
+		if e.dataLock != nil {
+			_ = e.dataLock.Close() // releases the lock
 		}
 	})
 }

@@ -375,11 +375,13 @@ func createResources(ctx context.Context, tpl *samtemplate.Template, names map[s
 		if err != nil && !errors.As(err, &inUse) {
 			return fmt.Errorf("create table %s: %w", names[id], err)
 		}
-		waiter := dynamodb.NewTableExistsWaiter(db, func(o *dynamodb.TableExistsWaiterOptions) {
-			o.MinDelay, o.MaxDelay = 10*time.Millisecond, 500*time.Millisecond
-		})
-		if err := waiter.Wait(ctx, &dynamodb.DescribeTableInput{TableName: in.TableName}, time.Minute); err != nil {
-			return fmt.Errorf("table %s never became active: %w", names[id], err)
+		if err := waitActive(ctx, db, names[id]); err != nil {
+			return err
+		}
+		if inUse != nil {
+			if err := addMissingIndexes(ctx, db, in); err != nil {
+				return err
+			}
 		}
 	}
 	s3c := s3Client(cfg, env)
@@ -389,6 +391,55 @@ func createResources(ctx context.Context, tpl *samtemplate.Template, names map[s
 		var exists *s3types.BucketAlreadyExists
 		if err != nil && !errors.As(err, &owned) && !errors.As(err, &exists) {
 			return fmt.Errorf("create bucket %s: %w", names[id], err)
+		}
+	}
+	return nil
+}
+
+func waitActive(ctx context.Context, db *dynamodb.Client, table string) error {
+	waiter := dynamodb.NewTableExistsWaiter(db, func(o *dynamodb.TableExistsWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 10*time.Millisecond, 500*time.Millisecond
+	})
+	if err := waiter.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)}, time.Minute); err != nil {
+		return fmt.Errorf("table %s never became active: %w", table, err)
+	}
+	return nil
+}
+
+// addMissingIndexes brings a table kept from an earlier run up to the
+// template: a GSI added since is created, as a CloudFormation update would.
+// DynamoDB creates one index per UpdateTable call.
+func addMissingIndexes(ctx context.Context, db *dynamodb.Client, want *dynamodb.CreateTableInput) error {
+	out, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: want.TableName})
+	if err != nil {
+		return fmt.Errorf("describe table %s: %w", *want.TableName, err)
+	}
+	have := map[string]bool{}
+	for _, g := range out.Table.GlobalSecondaryIndexes {
+		have[aws.ToString(g.IndexName)] = true
+	}
+	for _, g := range want.GlobalSecondaryIndexes {
+		if have[aws.ToString(g.IndexName)] {
+			continue
+		}
+		create := &dbtypes.CreateGlobalSecondaryIndexAction{IndexName: g.IndexName, KeySchema: g.KeySchema, Projection: g.Projection}
+		update := &dynamodb.UpdateTableInput{
+			TableName:                   want.TableName,
+			AttributeDefinitions:        want.AttributeDefinitions,
+			GlobalSecondaryIndexUpdates: []dbtypes.GlobalSecondaryIndexUpdate{{Create: create}},
+		}
+		_, err := db.UpdateTable(ctx, update)
+		if err != nil && strings.Contains(err.Error(), "provisionedThroughput") {
+			// dynalite insists on a throughput even for on-demand tables,
+			// where DynamoDB forbids one; this path only runs locally.
+			create.ProvisionedThroughput = &dbtypes.ProvisionedThroughput{ReadCapacityUnits: aws.Int64(1), WriteCapacityUnits: aws.Int64(1)}
+			_, err = db.UpdateTable(ctx, update)
+		}
+		if err != nil {
+			return fmt.Errorf("add index %s to %s: %w", aws.ToString(g.IndexName), *want.TableName, err)
+		}
+		if err := waitActive(ctx, db, *want.TableName); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -128,6 +128,9 @@ func policyProblems(policies []any) []string {
 				problems = append(problems, "statement without Resource")
 			}
 			for _, r := range res {
+				if sesSendOnly(st["Action"], r) {
+					continue
+				}
 				if err := checkResource(r); err != nil {
 					problems = append(problems, err.Error())
 				}
@@ -135,6 +138,17 @@ func policyProblems(policies []any) []string {
 		}
 	}
 	return problems
+}
+
+// sesIdentities is the one resource outside the stack a policy may name:
+// SES identities are verified by hand, not created by the stack, so their
+// ARNs cannot be references. It is allowed only for ses:SendEmail alone.
+const sesIdentities = "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*"
+
+func sesSendOnly(action, resource any) bool {
+	m, _ := resource.(map[string]any)
+	actions := listOf(action)
+	return len(m) == 1 && m["Fn::Sub"] == sesIdentities && len(actions) == 1 && actions[0] == "ses:SendEmail"
 }
 
 var subRef = regexp.MustCompile(`\$\{([A-Za-z0-9]+)(\.[A-Za-z]+)?\}`)
@@ -196,6 +210,10 @@ func TestPolicyProblems(t *testing.T) {
 		{"other resource", stmt("sqs:SendMessage", map[string]any{"Fn::GetAtt": []any{"Queue", "Arn"}}), true},
 		{"sub to other", stmt("s3:GetObject", map[string]any{"Fn::Sub": "arn:aws:s3:::${Other}/*"}), true},
 		{"sub widened", stmt("dynamodb:Query", map[string]any{"Fn::Sub": "${Table.Arn}*"}), true},
+		{"ses identities for SendEmail", stmt("ses:SendEmail", map[string]any{"Fn::Sub": sesIdentities}), false},
+		{"ses identities for more", stmt([]any{"ses:SendEmail", "ses:DeleteEmailIdentity"}, map[string]any{"Fn::Sub": sesIdentities}), true},
+		{"ses identities for another action", stmt("ses:SendBulkEmail", map[string]any{"Fn::Sub": sesIdentities}), true},
+		{"ses star for SendEmail", stmt("ses:SendEmail", "*"), true},
 		{"managed policy", []any{"AmazonDynamoDBFullAccess"}, true},
 		{"SAM template", []any{map[string]any{"DynamoDBCrudPolicy": map[string]any{"TableName": "x"}}}, true},
 	}

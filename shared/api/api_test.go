@@ -21,7 +21,8 @@ func mustCreateApps(tb testing.TB, env *platform.Env, apps ...switchboard.App) {
 	tb.Helper()
 	store := dynamo.New(env.DynamoDB(), env.Config.TableName)
 	for _, a := range apps {
-		if err := store.CreateApp(context.Background(), a); err != nil {
+		dev := switchboard.DeveloperApp{App: a, OwnerAccountID: "acc-dev", RedirectURIs: []string{"https://dev.example/callback"}, Published: true}
+		if err := store.RegisterApp(context.Background(), dev, "secret-hash"); err != nil {
 			tb.Fatal(err)
 		}
 	}

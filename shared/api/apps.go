@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/switchboard-hq/switchboard/shared/apigw"
+	"github.com/switchboard-hq/switchboard/shared/dynamo"
 	"github.com/switchboard-hq/switchboard/shared/platform"
 	"github.com/switchboard-hq/switchboard/shared/switchboard"
 )
@@ -35,6 +36,5 @@ func ListApps(catalog switchboard.AppCatalog) AuthedHandler {
 
 // ListAppsFunction is the handler of ListAppsFunction in template.yaml.
 func ListAppsFunction(env *platform.Env) apigw.LambdaHandler {
-	svc, store := authService(env)
-	return apigw.Handle(env.Logger, RequireSession(svc, ListApps(store)))
+	return sessionRoute(env, func(s *dynamo.Store) AuthedHandler { return ListApps(s) })
 }

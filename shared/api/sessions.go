@@ -129,6 +129,12 @@ func authService(env *platform.Env) (*auth.Service, *dynamo.Store) {
 	return auth.NewService(store, store, store), store
 }
 
+// sessionRoute builds a route that needs a session, over the one store.
+func sessionRoute(env *platform.Env, build func(*dynamo.Store) AuthedHandler) apigw.LambdaHandler {
+	svc, store := authService(env)
+	return apigw.Handle(env.Logger, RequireSession(svc, build(store)))
+}
+
 // CreateSessionFunction is CreateSessionFunction in template.yaml.
 func CreateSessionFunction(env *platform.Env) apigw.LambdaHandler {
 	svc, _ := authService(env)
@@ -145,4 +151,13 @@ func DeleteSessionFunction(env *platform.Env) apigw.LambdaHandler {
 func GetMeFunction(env *platform.Env) apigw.LambdaHandler {
 	svc, _ := authService(env)
 	return apigw.Handle(env.Logger, GetMe(svc))
+}
+
+// requireManager refuses members: only super admins and admins change an
+// account's users, teams, apps and connections.
+func requireManager(p switchboard.Principal) error {
+	if !p.Role.CanManage() {
+		return switchboard.Errorf(switchboard.EForbidden, "Only admins can do this.")
+	}
+	return nil
 }

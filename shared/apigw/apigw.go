@@ -122,10 +122,15 @@ func errorResponse(ctx context.Context, err error) Response {
 // JSON writes v as the response body with status. It fails only when v cannot
 // be marshalled, which is a bug and reported as internal.
 func JSON(status int, v any) (Response, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
+	// Bodies are JSON, never HTML: escaping <, > and & would only make
+	// URLs such as redirect targets harder to read.
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		return Response{}, fmt.Errorf("marshal response body: %w", err)
 	}
+	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	return Response{
 		StatusCode: status,
 		Headers: map[string]string{

@@ -70,6 +70,27 @@ func (s *Store) putNew(ctx context.Context, item any, what string) error {
 	return nil
 }
 
+// putVersioned replaces an item only if its Version is still version: two
+// editors cannot silently overwrite each other.
+func (s *Store) putVersioned(ctx context.Context, item any, version int, what string) error {
+	av, err := attributevalue.MarshalMap(item)
+	if err != nil {
+		return fmt.Errorf("marshal %s: %w", what, err)
+	}
+	_, err = s.client.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: aws.String(s.table), Item: av,
+		ConditionExpression:       aws.String("Version = :v"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":v": num(version)},
+	})
+	if isConditionFailed(err) {
+		return switchboard.Errorf(switchboard.EConflict, "%s was changed meanwhile; reload and try again", what)
+	}
+	if err != nil {
+		return fmt.Errorf("put %s: %w", what, err)
+	}
+	return nil
+}
+
 // get reads one item into out; found is false when there is none.
 func (s *Store) get(ctx context.Context, pk, sk string, out any) (found bool, err error) {
 	res, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{

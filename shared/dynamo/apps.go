@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -13,42 +14,144 @@ import (
 	"github.com/switchboard-hq/switchboard/shared/switchboard"
 )
 
-// appItem is an app as stored: the domain fields plus its keys.
+// appItem is a registered app as stored. The catalog keys (GSI1) are set
+// only while the app is published, so the catalog index holds nothing else.
 type appItem struct {
-	PK     string
-	SK     string
-	GSI1PK string
-	GSI1SK string
-	Type   string
-	switchboard.App
+	PK         string
+	SK         string
+	GSI1PK     string `dynamodbav:",omitempty"`
+	GSI1SK     string `dynamodbav:",omitempty"`
+	GSI2PK     string
+	GSI2SK     string
+	Type       string
+	SecretHash string
+	Version    int
+	switchboard.DeveloperApp
 }
 
-// CreateApp stores app unless an app with its ID exists.
-func (s *Store) CreateApp(ctx context.Context, app switchboard.App) error {
+func newAppItem(app switchboard.DeveloperApp, secretHash string, version int) appItem {
+	it := appItem{
+		PK: appPK(app.ID), SK: appSK, Type: "app",
+		GSI2PK: accountPK(app.OwnerAccountID), GSI2SK: ownedAppSK(app.Name, app.ID),
+		SecretHash: secretHash, Version: version, DeveloperApp: app,
+	}
+	if app.Published {
+		it.GSI1PK, it.GSI1SK = catalogPK, catalogSK(app.Category, app.Name, app.ID)
+	}
+	return it
+}
+
+// RegisterApp stores a new app unless its ID is taken.
+func (s *Store) RegisterApp(ctx context.Context, app switchboard.DeveloperApp, secretHash string) error {
 	if err := app.Validate(); err != nil {
 		return err
 	}
+	if secretHash == "" {
+		return switchboard.Errorf(switchboard.EInvalid, "an app needs a client secret")
+	}
+	now := s.now().UTC()
 	if app.CreatedAt.IsZero() {
-		app.CreatedAt = s.now().UTC()
+		app.CreatedAt = now
 	}
-	item, err := attributevalue.MarshalMap(appItem{
-		PK: appPK(app.ID), SK: appSK,
-		GSI1PK: catalogPK, GSI1SK: catalogSK(app.Category, app.Name, app.ID),
-		Type: "app", App: app,
-	})
+	app.UpdatedAt, app.SecretRotatedAt = now, now
+	return s.putNew(ctx, newAppItem(app, secretHash, 1), fmt.Sprintf("an app with id %q", app.ID))
+}
+
+func (s *Store) getAppItem(ctx context.Context, appID string) (appItem, error) {
+	var it appItem
+	found, err := s.get(ctx, appPK(appID), appSK, &it)
 	if err != nil {
-		return fmt.Errorf("marshal app %s: %w", app.ID, err)
+		return appItem{}, err
 	}
-	_, err = s.client.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:           aws.String(s.table),
-		Item:                item,
-		ConditionExpression: aws.String("attribute_not_exists(PK)"),
+	if !found {
+		return appItem{}, switchboard.Errorf(switchboard.ENotFound, "app not found")
+	}
+	return it, nil
+}
+
+// GetDeveloperApp reads an app whatever its publication.
+func (s *Store) GetDeveloperApp(ctx context.Context, appID string) (switchboard.DeveloperApp, error) {
+	it, err := s.getAppItem(ctx, appID)
+	return it.DeveloperApp, err
+}
+
+// GetApp reads a published app; an unpublished one does not exist for
+// merchants.
+func (s *Store) GetApp(ctx context.Context, appID string) (switchboard.App, error) {
+	it, err := s.getAppItem(ctx, appID)
+	if err != nil {
+		return switchboard.App{}, err
+	}
+	if !it.Published {
+		return switchboard.App{}, switchboard.Errorf(switchboard.ENotFound, "app not found")
+	}
+	return it.App, nil
+}
+
+// AppSecretHash reads the hash of the app's client secret.
+func (s *Store) AppSecretHash(ctx context.Context, appID string) (string, error) {
+	it, err := s.getAppItem(ctx, appID)
+	return it.SecretHash, err
+}
+
+// ListDeveloperApps queries GSI2 for the apps an account owns.
+func (s *Store) ListDeveloperApps(ctx context.Context, ownerAccountID string) ([]switchboard.DeveloperApp, error) {
+	var apps []switchboard.DeveloperApp
+	p := dynamodb.NewQueryPaginator(s.client, &dynamodb.QueryInput{
+		TableName:              aws.String(s.table),
+		IndexName:              aws.String(indexGSI2),
+		KeyConditionExpression: aws.String("GSI2PK = :pk AND begins_with(GSI2SK, :sk)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": &types.AttributeValueMemberS{Value: accountPK(ownerAccountID)},
+			":sk": &types.AttributeValueMemberS{Value: ownedAppSKPrefix},
+		},
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("query apps of %s: %w", ownerAccountID, err)
+		}
+		var items []appItem
+		if err := attributevalue.UnmarshalListOfMaps(page.Items, &items); err != nil {
+			return nil, fmt.Errorf("unmarshal apps: %w", err)
+		}
+		for _, it := range items {
+			apps = append(apps, it.DeveloperApp)
+		}
+	}
+	return apps, nil
+}
+
+// UpdateDeveloperApp rewrites the app if nobody changed it since it was
+// read, keeping its owner, secret and creation time.
+func (s *Store) UpdateDeveloperApp(ctx context.Context, app switchboard.DeveloperApp) error {
+	cur, err := s.getAppItem(ctx, app.ID)
+	if err != nil {
+		return err
+	}
+	app.OwnerAccountID, app.CreatedAt, app.SecretRotatedAt = cur.OwnerAccountID, cur.CreatedAt, cur.SecretRotatedAt
+	app.UpdatedAt = s.now().UTC()
+	if err := app.Validate(); err != nil {
+		return err
+	}
+	return s.putVersioned(ctx, newAppItem(app, cur.SecretHash, cur.Version+1), cur.Version, "app "+app.ID)
+}
+
+// SetAppSecret replaces the secret's hash; the old secret stops working at
+// once.
+func (s *Store) SetAppSecret(ctx context.Context, appID, secretHash string, at time.Time) error {
+	_, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       key(appPK(appID), appSK),
+		UpdateExpression:          aws.String("SET SecretHash = :h, SecretRotatedAt = :at ADD Version :one"),
+		ConditionExpression:       aws.String("attribute_exists(PK)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":h": str(secretHash), ":at": str(at.UTC().Format(time.RFC3339Nano)), ":one": num(1)},
 	})
 	if isConditionFailed(err) {
-		return switchboard.Errorf(switchboard.EConflict, "an app with id %q already exists", app.ID)
+		return switchboard.Errorf(switchboard.ENotFound, "app not found")
 	}
 	if err != nil {
-		return fmt.Errorf("put app %s: %w", app.ID, err)
+		return fmt.Errorf("rotate secret of %s: %w", appID, err)
 	}
 	return nil
 }

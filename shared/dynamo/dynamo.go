@@ -25,7 +25,10 @@ type Store struct {
 	now    func() time.Time
 }
 
-var _ switchboard.AppCatalog = (*Store)(nil)
+var (
+	_ switchboard.AppCatalog        = (*Store)(nil)
+	_ switchboard.DeveloperAppStore = (*Store)(nil)
+)
 
 // New returns a Store on table. The clock is injectable for tests of
 // time-dependent rules.
@@ -106,3 +109,11 @@ func decodeCursor(cursor string, attrs ...string) (map[string]types.AttributeVal
 	}
 	return key, plain, nil
 }
+
+func key(pk, sk string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{"PK": str(pk), "SK": str(sk)}
+}
+
+func str(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }
+
+func num(n int) types.AttributeValue { return &types.AttributeValueMemberN{Value: fmt.Sprint(n)} }

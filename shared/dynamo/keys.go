@@ -1,12 +1,18 @@
 package dynamo
 
-import "strings"
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+	"time"
+)
 
 // Every key format lives in this file, so the table's layout reads in one
 // place. Partition keys start with their owner (an app, later an account),
 // and GSI1 holds the listings that cross owners.
 const (
 	indexGSI1 = "GSI1"
+	indexGSI2 = "GSI2"
 
 	catalogPK = "CATALOG" // GSI1 partition of every listed app
 	appSK     = "APP"
@@ -33,6 +39,27 @@ const locationSKPrefix = "LOCATION#"
 
 func userSK(userID string) string { return "USER#" + userID }
 
+const userSKPrefix = "USER#"
+
+// superAdminGuardSK is a counter bumped by every change that takes away an
+// active super admin, so that two such changes racing each other cannot
+// both pass the "one must remain" check (see UpdateUser).
+const superAdminGuardSK = "GUARD#SUPERADMINS"
+
+func teamSK(teamID string) string { return teamSKPrefix + teamID }
+
+const teamSKPrefix = "TEAM#"
+
+// teamNameSK claims a team name in its account, lower-cased, which makes
+// names unique case-insensitively with a conditional put.
+func teamNameSK(nameKey string) string { return "TEAMNAME#" + nameKey }
+
+// invitationPK is keyed by the hash of the invitation token, like sessions:
+// the invitee has only the token, not yet an account.
+func invitationPK(tokenHash string) string { return "INVITE#" + tokenHash }
+
+const invitationSK = "INVITE"
+
 // emailPK claims a sign-in address across all accounts: the one key that
 // cannot start with a tenant, because sign-in happens before the tenant is
 // known. The claim holds no secret, only where the user lives.
@@ -47,3 +74,39 @@ func sessionPK(tokenHash string) string { return "SESSION#" + tokenHash }
 const sessionSK = "SESSION"
 
 func limitPK(key string) string { return "LIMIT#" + key }
+
+// ownedAppSK lists a developer's apps by name in GSI2 under their account.
+func ownedAppSK(name, appID string) string {
+	return ownedAppSKPrefix + strings.ToLower(name) + "#" + appID
+}
+
+const ownedAppSKPrefix = "APP#"
+
+func connectionSK(connectionID string) string { return connectionSKPrefix + connectionID }
+
+const connectionSKPrefix = "CONN#"
+
+// connectionKeySK claims one app instance at one target inside an account,
+// so that authorising it again finds the same connection. The label is
+// hashed because it is free text.
+func connectionKeySK(appID, locationID, label string) string {
+	sum := sha256.Sum256([]byte(label))
+	if locationID == "" {
+		locationID = "*"
+	}
+	return "CONNKEY#" + appID + "#" + locationID + "#" + hex.EncodeToString(sum[:8])
+}
+
+func codePK(hash string) string { return "CODE#" + hash }
+
+const codeSK = "CODE"
+
+func tokenPK(hash string) string { return "TOKEN#" + hash }
+
+const tokenSK = "TOKEN"
+
+// eventSK orders the app log by time; the id breaks ties and makes a
+// retried write land on the same key.
+func eventSK(at time.Time, id string) string {
+	return "EVENT#" + at.UTC().Format("2006-01-02T15:04:05.000000000Z") + "#" + id
+}

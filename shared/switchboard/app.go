@@ -28,16 +28,28 @@ var Categories = []string{
 // App is a third-party application listed in the catalog: an API consumer
 // that merchants can connect to their account or to one of their locations.
 type App struct {
-	ID          string    `json:"id"`
-	Name        string    `json:"name"`
-	Description string    `json:"description"`
-	Category    string    `json:"category"`
-	Level       Level     `json:"level"`
-	Scopes      []string  `json:"scopes"` // permissions requested at consent, at the app's level, e.g. "orders.write"
-	IconURL     string    `json:"iconUrl"`
-	Developer   string    `json:"developer"`
-	Website     string    `json:"website"`
-	CreatedAt   time.Time `json:"createdAt"`
+	ID          string   `json:"id"`
+	Name        string   `json:"name"`
+	Description string   `json:"description"`
+	Category    string   `json:"category"`
+	Level       Level    `json:"level"`
+	Scopes      []string `json:"scopes"` // permissions requested at consent, at the app's level, e.g. "orders.write"
+	IconURL     string   `json:"iconUrl"`
+	Developer   string   `json:"developer"`
+	Website     string   `json:"website"`
+	OpenURL     string   `json:"openUrl"` // the app's own page, opened from a connection
+	// MultipleInstances lets one location connect the app more than once,
+	// each instance with its own label (HubRise's device_id, done properly).
+	MultipleInstances bool      `json:"multipleInstances"`
+	CreatedAt         time.Time `json:"createdAt"`
+}
+
+// RequestedScope is the scope an app asks for at consent: its permissions at
+// its level. Apps validated by Validate always have one.
+func (a App) RequestedScope() Scope {
+	s := Scope{Level: a.Level, Permissions: slices.Clone(a.Scopes)}
+	slices.Sort(s.Permissions)
+	return s
 }
 
 // Length limits keep catalog cards readable and items far below DynamoDB's
@@ -80,10 +92,12 @@ func (a App) Validate() error {
 			return Errorf(EInvalid, "scope %q must be one of %s each .read or .write", s, strings.Join(Resources, ", "))
 		}
 	}
-	if err := validateWebURL("iconUrl", a.IconURL); err != nil {
-		return err
+	for field, u := range map[string]string{"iconUrl": a.IconURL, "website": a.Website, "openUrl": a.OpenURL} {
+		if err := validateWebURL(field, u); err != nil {
+			return err
+		}
 	}
-	return validateWebURL("website", a.Website)
+	return nil
 }
 
 // validateWebURL accepts an empty value or an absolute https URL: the site
@@ -131,12 +145,11 @@ type AppPage struct {
 	NextCursor string `json:"nextCursor,omitempty"`
 }
 
-// AppCatalog keeps the apps merchants can connect.
+// AppCatalog is the published apps merchants can connect.
 type AppCatalog interface {
-	// CreateApp stores a new app. Returns EInvalid if the app fails
-	// validation and EConflict if an app with that ID exists.
-	CreateApp(ctx context.Context, app App) error
 	// ListApps returns one page of the catalog. Returns EInvalid for a bad
 	// filter or a cursor it did not issue.
 	ListApps(ctx context.Context, filter AppFilter) (AppPage, error)
+	// GetApp returns a published app, or ENotFound.
+	GetApp(ctx context.Context, appID string) (App, error)
 }

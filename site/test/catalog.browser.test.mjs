@@ -272,7 +272,7 @@ test('signing in shows the catalog with every seeded app and the user in the hea
   assert.ok(await banner.getByRole('button', { name: 'Sign out' }).isVisible());
 
   const active = page.getByRole('navigation').locator('a[aria-current="page"]');
-  assert.equal((await active.textContent()).trim(), 'App catalog');
+  assert.equal((await active.textContent()).trim(), 'Available apps');
 
   await page.waitForLoadState('networkidle');
   await page.evaluate(() => window.scrollTo(0, 0));

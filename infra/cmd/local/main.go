@@ -20,23 +20,27 @@ func main() {
 	host := flag.String("host", "127.0.0.1", "loopback address to serve on")
 	apiPort := flag.Int("port", 3000, "port of the API and the admin site")
 	invokePort := flag.Int("invoke-port", 3001, "port of the Lambda Invoke API")
+	dataDir := flag.String("data", filepath.Join(".local", "data"), "emulator data folder, relative to the repository root")
 	flag.Parse()
-	if err := run(*host, *apiPort, *invokePort); err != nil {
+	if err := run(*host, *apiPort, *invokePort, *dataDir); err != nil {
 		fmt.Fprintf(os.Stderr, "switchboard: %s\n", strings.ReplaceAll(err.Error(), "\n", " "))
 		os.Exit(1)
 	}
 }
 
-func run(host string, apiPort, invokePort int) error {
+func run(host string, apiPort, invokePort int, dataDir string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	root, err := samtemplate.FindRoot(".")
 	if err != nil {
 		return err
 	}
+	if !filepath.IsAbs(dataDir) {
+		dataDir = filepath.Join(root, dataDir)
+	}
 	stack, err := local.Start(ctx, local.Options{
 		Root: root, Host: host, APIPort: apiPort, InvokePort: invokePort,
-		DataDir: filepath.Join(root, ".local", "data"), Seed: true, Log: os.Stdout,
+		DataDir: dataDir, Seed: true, Log: os.Stdout,
 	})
 	if err != nil {
 		return err
@@ -57,7 +61,7 @@ func run(host string, apiPort, invokePort int) error {
 	if e := stack.Emulators; e != nil {
 		fmt.Printf("  DynamoDB       %s (dynalite)\n  S3             %s (gofakes3)\n  SES v2         %s (aws-ses-v2-local)\n", e.DynamoDB, e.S3, e.SES)
 		fmt.Printf("  sent mail      %s/\n", e.SES)
-		fmt.Printf("  data           %s (make reset wipes it)\n", filepath.Join(root, ".local", "data"))
+		fmt.Printf("  data           %s (make reset wipes .local/data)\n", dataDir)
 	}
 	if stack.Backend != local.BackendAWS {
 		fmt.Printf("  demo sign-ins  ")

@@ -1,16 +1,47 @@
-// App catalog page: lists the third-party apps merchants can connect.
+// Available apps (#/catalog?category=&target=): the third-party apps merchants
+// can connect, HubRise-style: pick the target first ("Account (all locations)"
+// or one location), then Connect; an app whose level does not fit the target
+// has its Connect button disabled, with the reason shown under it.
+//
+// How Connect starts the OAuth flow (decision):
+// An authorisation request needs the app's redirect_uri, and the catalog does
+// not expose it (only the app's developer sees it). So:
+//  - for an app this account registered itself (found in GET
+//    /admin/v1/developer/apps), Connect sends the browser to
+//    /oauth2/v1/authorize with client_id, response_type=code,
+//    scope=<level>[<scopes>], a random state and the first registered
+//    redirect URI. The app's backend did not issue that state, so a backend
+//    that checks its state will refuse it: this path is for developers trying
+//    their own app. The chosen location is remembered (sessionStorage, keyed
+//    by the state) so the consent page preselects it.
+//  - for any other app, Connect opens the app's website in a new tab, where
+//    the merchant starts the connection from the app (as on HubRise, where
+//    many apps "require a configuration from the app first"); the app then
+//    sends the browser back to Switchboard's consent page. Without a website
+//    there is nothing to open and Connect is disabled with the reason.
 
-import { h, clear, srOnly, uid, safeHttpUrl } from '../dom.js';
+import { h, clear, srOnly, uid } from '../dom.js';
 import { apiGet } from '../api.js';
-import { CATEGORIES, LEVELS, categoryLabel, isCategory } from '../catalog-meta.js';
+import { getSession } from '../session.js';
+import { CATEGORIES, categoryLabel, isCategory } from '../catalog-meta.js';
+import {
+  renderIcon, renderLevelBadge, normalizeApp, normalizeDeveloperApp, canManage, randomToken, connectTargetKey,
+} from '../app-ui.js';
+import { describePermission, formatScope } from '../permissions.js';
 
 const PAGE_SIZE = 24;
 const SKELETON_COUNT = 6;
-const AVATAR_TONES = 6;
+const ACCOUNT_TARGET = 'account';
 
 export function renderCatalog(outlet, { query, signal, setQuery }) {
+  const session = getSession();
+  const locations = session ? session.locations : [];
+  const manager = canManage(session);
+  const wantedTarget = query.get('target');
   const state = {
     category: isCategory(query.get('category')) ? query.get('category') : '',
+    target: locations.some((l) => l.id === wantedTarget) ? wantedTarget : ACCOUNT_TARGET,
+    ownApps: new Map(), // id → developer app (with redirect URIs), for apps this account registered
     apps: [],
     seen: new Set(),
     nextCursor: '',
@@ -24,7 +55,17 @@ export function renderCatalog(outlet, { query, signal, setQuery }) {
     CATEGORIES.map((c) => h('option', { value: c.value }, c.label)),
   );
   select.value = state.category;
-  if (query.has('category') && !state.category) setQuery({}); // drop unknown values from the URL
+
+  const targetId = uid('target-filter');
+  const targetSelect = h('select', { id: targetId, class: 'select', name: 'target', dataset: { testid: 'target-select' } },
+    h('option', { value: ACCOUNT_TARGET }, 'Account (all locations)'),
+    locations.map((l) => h('option', { value: l.id }, l.name || l.id)),
+  );
+  targetSelect.value = state.target;
+  const syncQuery = () => setQuery({ category: state.category, target: state.target === ACCOUNT_TARGET ? '' : state.target });
+  if ((query.has('category') && !state.category) || (query.has('target') && state.target === ACCOUNT_TARGET)) {
+    syncQuery(); // drop unknown values from the URL
+  }
 
   const status = h('p', { class: 'results-status', role: 'status', 'aria-live': 'polite' });
   const list = h('ul', { class: 'card-grid', 'aria-label': 'Apps' });
@@ -34,26 +75,127 @@ export function renderCatalog(outlet, { query, signal, setQuery }) {
   outlet.append(
     h('div', { class: 'page-header' },
       h('div', {},
-        h('h1', { class: 'page-title' }, 'App catalog'),
+        h('h1', { class: 'page-title' }, 'Available apps'),
         h('p', { class: 'page-lead' },
-          'Third-party apps merchants can connect to their account or to one of their locations.'),
+          'Choose where to connect, then pick an app. Some apps connect to the whole account, others to one location.'),
       ),
     ),
     h('div', { class: 'toolbar' },
-      h('div', { class: 'field' },
-        h('label', { class: 'field__label', for: selectId }, 'Category'),
-        select,
+      h('div', { class: 'toolbar__fields' },
+        h('div', { class: 'field' },
+          h('label', { class: 'field__label', for: targetId }, 'Connect to'),
+          targetSelect,
+        ),
+        h('div', { class: 'field' },
+          h('label', { class: 'field__label', for: selectId }, 'Category'),
+          select,
+        ),
       ),
       status,
     ),
+    ...(manager ? [] : [h('p', { class: 'form-notice form-notice--inline', dataset: { testid: 'member-notice' } },
+      'You can browse apps, but only admins can connect them.')]),
     body,
   );
 
   select.addEventListener('change', () => {
     state.category = select.value;
-    setQuery({ category: state.category });
+    syncQuery();
     loadFirstPage();
   });
+
+  targetSelect.addEventListener('change', () => {
+    state.target = targetSelect.value;
+    syncQuery();
+    // Only the Connect buttons depend on the target: update them in place.
+    for (const slot of list.querySelectorAll('[data-connect-slot]')) {
+      const app = state.apps.find((a) => a.id === slot.dataset.connectSlot);
+      if (app) slot.replaceWith(renderConnect(app));
+    }
+  });
+
+  // The account's own apps: their redirect URIs let Connect start the real flow.
+  const ownRequest = new AbortController();
+  signal.addEventListener('abort', () => ownRequest.abort());
+  apiGet('/admin/v1/developer/apps', {}, { signal: ownRequest.signal })
+    .then((body) => {
+      const apps = Array.isArray(body.apps) ? body.apps.filter((a) => a && typeof a === 'object') : [];
+      state.ownApps = new Map(apps.map(normalizeDeveloperApp).map((a) => [a.id, a]));
+      for (const slot of list.querySelectorAll('[data-connect-slot]')) {
+        const app = state.apps.find((a) => a.id === slot.dataset.connectSlot);
+        if (app && state.ownApps.has(app.id)) slot.replaceWith(renderConnect(app));
+      }
+    })
+    .catch(() => { /* without it, own apps connect through their website like any other */ });
+
+  // ---- Connect -----------------------------------------------------------
+  function targetLabel() {
+    if (state.target === ACCOUNT_TARGET) return 'Account (all locations)';
+    const loc = locations.find((l) => l.id === state.target);
+    return loc ? loc.name || loc.id : state.target;
+  }
+
+  /** Why Connect is unavailable for app at the current target, or ''. */
+  function connectBlocker(app) {
+    if (!manager) return 'Only admins can connect apps.';
+    if (app.level === 'account' && state.target !== ACCOUNT_TARGET) {
+      return `${app.name} connects to the whole account: choose “Account (all locations)” in “Connect to”.`;
+    }
+    if (app.level === 'location' && state.target === ACCOUNT_TARGET) {
+      return `${app.name} connects to one location at a time: choose a location in “Connect to”.`;
+    }
+    if (app.level !== 'account' && app.level !== 'location') return 'This app has no connection level.';
+    const own = state.ownApps.get(app.id);
+    if (!(own && own.redirectUris.length) && !app.website) {
+      return 'This app has no website to start the connection from. Contact its developer.';
+    }
+    return '';
+  }
+
+  function renderConnect(app) {
+    const blocker = connectBlocker(app);
+    const own = state.ownApps.get(app.id);
+    const direct = own && own.redirectUris.length > 0;
+    const noteId = uid('connect-note');
+    const button = h('button', {
+      type: 'button',
+      class: 'btn btn--primary btn--connect',
+      disabled: Boolean(blocker),
+      'aria-describedby': noteId,
+      dataset: { testid: 'connect' },
+    }, 'Connect', srOnly(` ${app.name}`), !blocker && !direct ? h('span', { class: 'card__link-arrow', 'aria-hidden': 'true' }, '↗') : null);
+    let note;
+    if (blocker) {
+      note = h('p', { class: 'connect-note connect-note--blocked', id: noteId, dataset: { testid: 'connect-reason' } }, blocker);
+    } else if (direct) {
+      note = h('p', { class: 'connect-note', id: noteId }, `To: ${targetLabel()}. You will review the permissions before anything is shared.`);
+    } else {
+      let host = '';
+      try { host = new URL(app.website).host; } catch { /* checked by normalizeApp */ }
+      note = h('p', { class: 'connect-note', id: noteId },
+        `Opens ${host || 'the app’s website'} in a new tab: start the connection there, then approve it here.`);
+    }
+    button.addEventListener('click', () => {
+      if (connectBlocker(app)) return;
+      if (direct) {
+        const oauthState = randomToken();
+        try {
+          sessionStorage.setItem(connectTargetKey(oauthState), state.target === ACCOUNT_TARGET ? '' : state.target);
+        } catch { /* storage unavailable: the consent page asks again */ }
+        const params = new URLSearchParams({
+          client_id: app.id,
+          redirect_uri: own.redirectUris[0],
+          response_type: 'code',
+          scope: formatScope(app.level, app.scopes),
+          state: oauthState,
+        });
+        window.location.assign(`/oauth2/v1/authorize?${params}`);
+      } else {
+        window.open(app.website, '_blank', 'noopener,noreferrer');
+      }
+    });
+    return h('div', { class: 'card__connect', dataset: { connectSlot: app.id } }, button, note);
+  }
 
   signal.addEventListener('abort', () => {
     if (state.request) state.request.abort();
@@ -111,7 +253,7 @@ export function renderCatalog(outlet, { query, signal, setQuery }) {
       if (controller.signal.aborted) return;
       const added = addApps(page.apps);
       state.nextCursor = page.nextCursor;
-      for (const app of added) list.append(renderCard(app));
+      for (const app of added) list.append(renderCard(app, renderConnect(app)));
       updateStatus();
       renderLoadMore();
       // Keep keyboard users in place: move focus to the first new card.
@@ -180,7 +322,7 @@ export function renderCatalog(outlet, { query, signal, setQuery }) {
       return;
     }
     clear(list);
-    for (const app of state.apps) list.append(renderCard(app));
+    for (const app of state.apps) list.append(renderCard(app, renderConnect(app)));
     body.append(list, more);
     updateStatus();
     renderLoadMore();
@@ -246,78 +388,20 @@ function normalizePage(body) {
   if (!Array.isArray(body.apps)) {
     throw new Error('The server returned an unexpected response.');
   }
-  const apps = body.apps
-    .filter((app) => app && typeof app === 'object')
-    .map((app) => ({
-      id: str(app.id),
-      name: str(app.name) || str(app.id) || 'Untitled app',
-      description: str(app.description),
-      category: str(app.category),
-      level: str(app.level),
-      scopes: Array.isArray(app.scopes) ? app.scopes.filter((s) => typeof s === 'string' && s) : [],
-      iconUrl: safeHttpUrl(app.iconUrl, { allowRelative: true }),
-      developer: str(app.developer),
-      website: safeHttpUrl(app.website),
-    }));
+  const apps = body.apps.filter((app) => app && typeof app === 'object').map(normalizeApp);
   return { apps, nextCursor: str(body.nextCursor) };
 }
 
 // ---- card --------------------------------------------------------------
 
-function avatarFor(name) {
-  const letter = (Array.from(name.trim())[0] || '?').toLocaleUpperCase();
-  let hash = 0;
-  for (const ch of name) hash = (hash * 31 + ch.codePointAt(0)) >>> 0;
-  return h('span', { class: `app-icon app-icon--letter tone-${hash % AVATAR_TONES}`, 'aria-hidden': 'true' }, letter);
-}
-
-function renderIcon(app) {
-  if (!app.iconUrl) return avatarFor(app.name);
-  const img = h('img', {
-    class: 'app-icon',
-    src: app.iconUrl,
-    alt: '',
-    width: '48',
-    height: '48',
-    loading: 'lazy',
-    decoding: 'async',
-    referrerpolicy: 'no-referrer',
-  });
-  img.addEventListener('error', () => img.replaceWith(avatarFor(app.name)), { once: true });
-  return img;
-}
-
-function renderLevelBadge(level) {
-  const info = LEVELS[level];
-  if (!info) {
-    return level ? h('span', { class: 'badge badge--neutral', dataset: { testid: 'app-level' } }, level) : null;
-  }
-  const tipId = uid('level-tip');
-  const tooltip = h('span', { class: 'tooltip', role: 'tooltip', id: tipId }, info.explanation);
-  const badge = h('span', {
-    class: `badge badge--${level} has-tooltip`,
-    tabindex: '0',
-    'aria-describedby': tipId,
-    dataset: { testid: 'app-level' },
-  }, srOnly('Connects at '), info.label, srOnly(' level'), tooltip);
-  // WCAG 1.4.13: the tooltip can be dismissed with Escape without moving focus.
-  badge.addEventListener('keydown', (e) => {
-    if (e.key === 'Escape') badge.classList.add('tooltip-dismissed');
-  });
-  const reset = () => badge.classList.remove('tooltip-dismissed');
-  badge.addEventListener('blur', reset);
-  badge.addEventListener('mouseleave', reset);
-  return badge;
-}
-
-function renderCard(app) {
+function renderCard(app, connect) {
   const nameId = uid('app-name');
   const scopesId = uid('app-scopes');
 
   const scopes = app.scopes.length
-    ? h('ul', { class: 'chips', 'aria-labelledby': scopesId },
-      app.scopes.map((scope) => h('li', { class: 'chip' }, scope)))
-    : h('p', { class: 'muted' }, 'No scopes requested');
+    ? h('ul', { class: 'perm-list perm-list--compact', 'aria-labelledby': scopesId },
+      app.scopes.map((scope) => h('li', { title: scope }, describePermission(scope))))
+    : h('p', { class: 'muted' }, 'No permissions requested');
 
   const website = app.website
     ? h('a', {
@@ -347,10 +431,10 @@ function renderCard(app) {
     ),
     app.description ? h('p', { class: 'card__description' }, app.description) : null,
     h('div', { class: 'card__scopes' },
-      h('p', { class: 'card__section-label', id: scopesId }, 'Requested scopes'),
+      h('p', { class: 'card__section-label', id: scopesId }, 'Permissions requested'),
       scopes,
     ),
-    website ? h('div', { class: 'card__footer' }, website) : null,
+    h('div', { class: 'card__footer card__footer--actions' }, connect, website),
     ),
   );
 }

@@ -1,0 +1,224 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/switchboard-hq/switchboard/shared/apigw"
+	"github.com/switchboard-hq/switchboard/shared/dynamo"
+	"github.com/switchboard-hq/switchboard/shared/oauth"
+	"github.com/switchboard-hq/switchboard/shared/platform"
+	"github.com/switchboard-hq/switchboard/shared/switchboard"
+)
+
+// appInput is what a developer sends to register or change an app. Pointers
+// tell "absent" from "empty" on PATCH.
+type appInput struct {
+	Name              *string   `json:"name"`
+	Description       *string   `json:"description"`
+	Category          *string   `json:"category"`
+	Level             *string   `json:"level"`
+	Scopes            *[]string `json:"scopes"`
+	IconURL           *string   `json:"iconUrl"`
+	Developer         *string   `json:"developer"`
+	Website           *string   `json:"website"`
+	OpenURL           *string   `json:"openUrl"`
+	MultipleInstances *bool     `json:"multipleInstances"`
+	RedirectURIs      *[]string `json:"redirectUris"`
+	CallbackURL       *string   `json:"callbackUrl"`
+	PublicClient      *bool     `json:"publicClient"`
+	Published         *bool     `json:"published"`
+}
+
+func (in appInput) applyTo(a *switchboard.DeveloperApp) {
+	set := func(dst *string, src *string) {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	set(&a.Name, in.Name)
+	set(&a.Description, in.Description)
+	set(&a.Category, in.Category)
+	if in.Level != nil {
+		a.Level = switchboard.Level(*in.Level)
+	}
+	if in.Scopes != nil {
+		a.Scopes = *in.Scopes
+	}
+	set(&a.IconURL, in.IconURL)
+	set(&a.Developer, in.Developer)
+	set(&a.Website, in.Website)
+	set(&a.OpenURL, in.OpenURL)
+	set(&a.CallbackURL, in.CallbackURL)
+	if in.RedirectURIs != nil {
+		a.RedirectURIs = *in.RedirectURIs
+	}
+	for dst, src := range map[*bool]*bool{&a.MultipleInstances: in.MultipleInstances, &a.PublicClient: in.PublicClient, &a.Published: in.Published} {
+		if src != nil {
+			*dst = *src
+		}
+	}
+}
+
+// registeredApp is the answer to registration and rotation: the secret
+// appears here once and is never shown again.
+type registeredApp struct {
+	switchboard.DeveloperApp
+	ClientID     string `json:"clientId"`
+	ClientSecret string `json:"clientSecret,omitempty"`
+}
+
+// ownedApp returns the app if p's account owns it; another account's app is
+// not found.
+func ownedApp(ctx context.Context, store switchboard.DeveloperAppStore, p switchboard.Principal, appID string) (switchboard.DeveloperApp, error) {
+	app, err := store.GetDeveloperApp(ctx, appID)
+	if err != nil {
+		return switchboard.DeveloperApp{}, err
+	}
+	if app.OwnerAccountID != p.AccountID {
+		return switchboard.DeveloperApp{}, switchboard.Errorf(switchboard.ENotFound, "app not found")
+	}
+	return app, nil
+}
+
+// ListDeveloperApps serves GET /admin/v1/developer/apps.
+func ListDeveloperApps(store switchboard.DeveloperAppStore) AuthedHandler {
+	return func(ctx context.Context, p switchboard.Principal, _ apigw.Request) (apigw.Response, error) {
+		apps, err := store.ListDeveloperApps(ctx, p.AccountID)
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		out := make([]registeredApp, 0, len(apps))
+		for _, a := range apps {
+			out = append(out, registeredApp{DeveloperApp: a, ClientID: a.ID})
+		}
+		return apigw.JSON(http.StatusOK, map[string]any{"apps": out})
+	}
+}
+
+// RegisterApp serves POST /admin/v1/developer/apps.
+func RegisterApp(store switchboard.DeveloperAppStore) AuthedHandler {
+	return func(ctx context.Context, p switchboard.Principal, req apigw.Request) (apigw.Response, error) {
+		if err := requireManager(p); err != nil {
+			return apigw.Response{}, err
+		}
+		var in appInput
+		if err := apigw.DecodeJSON(req, &in, 32768); err != nil {
+			return apigw.Response{}, err
+		}
+		app := switchboard.DeveloperApp{App: switchboard.App{ID: oauth.NewAppID()}, OwnerAccountID: p.AccountID}
+		in.applyTo(&app)
+		secret, hash := oauth.NewClientSecret()
+		if err := store.RegisterApp(ctx, app, hash); err != nil {
+			return apigw.Response{}, err
+		}
+		saved, err := store.GetDeveloperApp(ctx, app.ID)
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		return apigw.JSON(http.StatusCreated, registeredApp{DeveloperApp: saved, ClientID: saved.ID, ClientSecret: secret})
+	}
+}
+
+// GetDeveloperApp serves GET /admin/v1/developer/apps/{appId}.
+func GetDeveloperApp(store switchboard.DeveloperAppStore) AuthedHandler {
+	return func(ctx context.Context, p switchboard.Principal, req apigw.Request) (apigw.Response, error) {
+		app, err := ownedApp(ctx, store, p, req.PathParameters["appId"])
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		return apigw.JSON(http.StatusOK, registeredApp{DeveloperApp: app, ClientID: app.ID})
+	}
+}
+
+// UpdateDeveloperApp serves PATCH /admin/v1/developer/apps/{appId};
+// publishing is the "published" field.
+func UpdateDeveloperApp(store switchboard.DeveloperAppStore) AuthedHandler {
+	return func(ctx context.Context, p switchboard.Principal, req apigw.Request) (apigw.Response, error) {
+		if err := requireManager(p); err != nil {
+			return apigw.Response{}, err
+		}
+		app, err := ownedApp(ctx, store, p, req.PathParameters["appId"])
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		var in appInput
+		if err := apigw.DecodeJSON(req, &in, 32768); err != nil {
+			return apigw.Response{}, err
+		}
+		in.applyTo(&app)
+		if err := store.UpdateDeveloperApp(ctx, app); err != nil {
+			return apigw.Response{}, err
+		}
+		saved, err := store.GetDeveloperApp(ctx, app.ID)
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		return apigw.JSON(http.StatusOK, registeredApp{DeveloperApp: saved, ClientID: saved.ID})
+	}
+}
+
+// RotateAppSecret serves POST /admin/v1/developer/apps/{appId}/secret: the
+// old secret stops working at once; the new one is shown once.
+func RotateAppSecret(store switchboard.DeveloperAppStore) AuthedHandler {
+	return func(ctx context.Context, p switchboard.Principal, req apigw.Request) (apigw.Response, error) {
+		if err := requireManager(p); err != nil {
+			return apigw.Response{}, err
+		}
+		app, err := ownedApp(ctx, store, p, req.PathParameters["appId"])
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		secret, hash := oauth.NewClientSecret()
+		if err := store.SetAppSecret(ctx, app.ID, hash, time.Now()); err != nil {
+			return apigw.Response{}, err
+		}
+		saved, err := store.GetDeveloperApp(ctx, app.ID)
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		return apigw.JSON(http.StatusOK, registeredApp{DeveloperApp: saved, ClientID: saved.ID, ClientSecret: secret})
+	}
+}
+
+// GetApp serves GET /admin/v1/apps/{appId}: a published app of the catalog.
+func GetApp(catalog switchboard.AppCatalog) AuthedHandler {
+	return func(ctx context.Context, _ switchboard.Principal, req apigw.Request) (apigw.Response, error) {
+		app, err := catalog.GetApp(ctx, req.PathParameters["appId"])
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		return apigw.JSON(http.StatusOK, app)
+	}
+}
+
+// ListDeveloperAppsFunction is ListDeveloperAppsFunction in template.yaml.
+func ListDeveloperAppsFunction(env *platform.Env) apigw.LambdaHandler {
+	return sessionRoute(env, func(s *dynamo.Store) AuthedHandler { return ListDeveloperApps(s) })
+}
+
+// RegisterAppFunction is RegisterAppFunction in template.yaml.
+func RegisterAppFunction(env *platform.Env) apigw.LambdaHandler {
+	return sessionRoute(env, func(s *dynamo.Store) AuthedHandler { return RegisterApp(s) })
+}
+
+// GetDeveloperAppFunction is GetDeveloperAppFunction in template.yaml.
+func GetDeveloperAppFunction(env *platform.Env) apigw.LambdaHandler {
+	return sessionRoute(env, func(s *dynamo.Store) AuthedHandler { return GetDeveloperApp(s) })
+}
+
+// UpdateDeveloperAppFunction is UpdateDeveloperAppFunction in template.yaml.
+func UpdateDeveloperAppFunction(env *platform.Env) apigw.LambdaHandler {
+	return sessionRoute(env, func(s *dynamo.Store) AuthedHandler { return UpdateDeveloperApp(s) })
+}
+
+// RotateAppSecretFunction is RotateAppSecretFunction in template.yaml.
+func RotateAppSecretFunction(env *platform.Env) apigw.LambdaHandler {
+	return sessionRoute(env, func(s *dynamo.Store) AuthedHandler { return RotateAppSecret(s) })
+}
+
+// GetAppFunction is GetAppFunction in template.yaml.
+func GetAppFunction(env *platform.Env) apigw.LambdaHandler {
+	return sessionRoute(env, func(s *dynamo.Store) AuthedHandler { return GetApp(s) })
+}

@@ -1,0 +1,421 @@
+package api_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/switchboard-hq/switchboard/infra/testenv"
+	"github.com/switchboard-hq/switchboard/shared/api"
+	"github.com/switchboard-hq/switchboard/shared/apigw"
+	"github.com/switchboard-hq/switchboard/shared/auth"
+	"github.com/switchboard-hq/switchboard/shared/dynamo"
+	"github.com/switchboard-hq/switchboard/shared/oauth"
+	"github.com/switchboard-hq/switchboard/shared/platform"
+	"github.com/switchboard-hq/switchboard/shared/switchboard"
+)
+
+const redirectURI = "https://app.example/callback"
+
+// call sends a JSON request with the session's cookie and CSRF token.
+func (s signedIn) call(t *testing.T, h apigw.LambdaHandler, method, path string, params map[string]string, body any) apigw.Response {
+	t.Helper()
+	req := s.get(path)
+	req.RequestContext.HTTP.Method = method
+	req.PathParameters = params
+	req.Headers = map[string]string{"x-csrf-token": s.csrf, "content-type": "application/json"}
+	if body != nil {
+		b, _ := json.Marshal(body)
+		req.Body = string(b)
+	}
+	resp, err := h(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
+}
+
+func form(h apigw.LambdaHandler, values url.Values, basicUser, basicPass string) apigw.Response {
+	req := apigw.Request{Body: values.Encode(), Headers: map[string]string{"content-type": "application/x-www-form-urlencoded"}}
+	req.RequestContext.HTTP.Method = http.MethodPost
+	if basicUser != "" {
+		req.Headers["authorization"] = "Basic " + base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(basicUser)+":"+url.QueryEscape(basicPass)))
+	}
+	resp, _ := h(context.Background(), req)
+	return resp
+}
+
+func oauthErrorOf(t *testing.T, resp apigw.Response) string {
+	t.Helper()
+	var body struct{ Error string }
+	if err := json.Unmarshal([]byte(resp.Body), &body); err != nil {
+		t.Fatalf("not an OAuth error body: %q", resp.Body)
+	}
+	return body.Error
+}
+
+type registered struct {
+	ClientID, ClientSecret string
+}
+
+func mustRegisterApp(t *testing.T, env *platform.Env, s signedIn, body map[string]any) registered {
+	t.Helper()
+	resp := s.call(t, api.RegisterAppFunction(env), http.MethodPost, "/admin/v1/developer/apps", nil, body)
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("register: %d %s", resp.StatusCode, resp.Body)
+	}
+	var r registered
+	if err := json.Unmarshal([]byte(resp.Body), &r); err != nil || r.ClientSecret == "" {
+		t.Fatalf("register body %s", resp.Body)
+	}
+	return r
+}
+
+func posApp(extra map[string]any) map[string]any {
+	m := map[string]any{"name": "Test POS", "category": "pos", "level": "location", "scopes": []string{"orders.read", "orders.write"},
+		"developer": "Test Co", "redirectUris": []string{redirectURI}, "multipleInstances": true, "published": true}
+	for k, v := range extra {
+		m[k] = v
+	}
+	return m
+}
+
+func authorizeQuery(clientID string, extra map[string]string) url.Values {
+	q := url.Values{"client_id": {clientID}, "redirect_uri": {redirectURI}, "response_type": {"code"},
+		"scope": {"location[orders.read,orders.write]"}, "state": {"st-123"}}
+	for k, v := range extra {
+		if v == "" {
+			q.Del(k)
+		} else {
+			q.Set(k, v)
+		}
+	}
+	return q
+}
+
+// consent approves on the consent page and returns the code.
+func consent(t *testing.T, env *platform.Env, s signedIn, q url.Values, location, label string) string {
+	t.Helper()
+	body := map[string]any{"approve": true, "location_id": location, "instance_label": label}
+	for k := range q {
+		body[k] = q.Get(k)
+	}
+	resp := s.call(t, api.DecideFunction(env), http.MethodPost, "/oauth2/v1/authorize", nil, body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("consent: %d %s", resp.StatusCode, resp.Body)
+	}
+	var out struct{ RedirectTo string }
+	_ = json.Unmarshal([]byte(resp.Body), &out)
+	u, err := url.Parse(out.RedirectTo)
+	if err != nil || u.Query().Get("code") == "" || u.Query().Get("state") != q.Get("state") || !strings.HasPrefix(out.RedirectTo, redirectURI) {
+		t.Fatalf("consent redirect %q", out.RedirectTo)
+	}
+	return u.Query().Get("code")
+}
+
+func exchange(env *platform.Env, app registered, code string, extra url.Values) apigw.Response {
+	v := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirectURI}}
+	for k, vals := range extra {
+		v[k] = vals
+	}
+	return form(api.TokenFunction(env), v, app.ClientID, app.ClientSecret)
+}
+
+func TestAuthorizeRequestErrors(t *testing.T) {
+	env := testenv.MustEnv(t)
+	owner := mustSignIn(t, env, "owner@demo.test")
+	app := mustRegisterApp(t, env, owner, posApp(nil))
+	h := api.AuthorizeFunction(env)
+	tests := []struct {
+		name       string
+		query      url.Values
+		toMerchant string // substring of the site's error page message
+		toClient   string // OAuth error sent to the redirect URI
+	}{
+		{"unknown client", authorizeQuery("app_nope", nil), "No app is registered", ""},
+		{"no client", authorizeQuery("", map[string]string{"client_id": ""}), "no client_id", ""},
+		{"wrong redirect", authorizeQuery(app.ClientID, map[string]string{"redirect_uri": "https://evil.example/cb"}), "does not match", ""},
+		{"redirect prefix", authorizeQuery(app.ClientID, map[string]string{"redirect_uri": redirectURI + "/more"}), "does not match", ""},
+		{"token response type", authorizeQuery(app.ClientID, map[string]string{"response_type": "token"}), "", "unsupported_response_type"},
+		{"malformed scope", authorizeQuery(app.ClientID, map[string]string{"scope": "location[orders.read"}), "", "invalid_scope"},
+		{"scope not requested", authorizeQuery(app.ClientID, map[string]string{"scope": "location[customers.read]"}), "", "invalid_scope"},
+		{"wrong level", authorizeQuery(app.ClientID, map[string]string{"scope": "account[orders.read]"}), "", "invalid_scope"},
+		{"plain PKCE", authorizeQuery(app.ClientID, map[string]string{"code_challenge": strings.Repeat("a", 43), "code_challenge_method": "plain"}), "", "invalid_request"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := get("/oauth2/v1/authorize?" + tt.query.Encode())
+			resp, err := h(context.Background(), req)
+			if err != nil || resp.StatusCode != http.StatusFound {
+				t.Fatalf("got %d %v %s", resp.StatusCode, err, resp.Body)
+			}
+			loc, _ := url.Parse(resp.Headers["Location"])
+			switch {
+			case tt.toMerchant != "":
+				if !strings.HasPrefix(resp.Headers["Location"], "/#/oauth-error?") {
+					t.Fatalf("redirected to %q; bad clients and redirect URIs are shown to the merchant", resp.Headers["Location"])
+				}
+				msg, _ := url.ParseQuery(strings.TrimPrefix(resp.Headers["Location"], "/#/oauth-error?"))
+				if !strings.Contains(msg.Get("message"), tt.toMerchant) {
+					t.Errorf("message %q lacks %q", msg.Get("message"), tt.toMerchant)
+				}
+			default:
+				if !strings.HasPrefix(resp.Headers["Location"], redirectURI) || loc.Query().Get("error") != tt.toClient || loc.Query().Get("state") != "st-123" {
+					t.Errorf("redirect %q, want %s with the state", resp.Headers["Location"], tt.toClient)
+				}
+			}
+		})
+	}
+	ok, _ := h(context.Background(), get("/oauth2/v1/authorize?"+authorizeQuery(app.ClientID, nil).Encode()))
+	if !strings.HasPrefix(ok.Headers["Location"], "/#/consent?") {
+		t.Errorf("a good request goes to the consent page, got %q", ok.Headers["Location"])
+	}
+}
+
+func TestCodeFlow(t *testing.T) {
+	env := testenv.MustEnv(t)
+	owner := mustSignIn(t, env, "owner@demo.test")
+	app := mustRegisterApp(t, env, owner, posApp(nil))
+	store := dynamo.New(env.DynamoDB(), env.Config.TableName)
+	ctx := context.Background()
+	q := authorizeQuery(app.ClientID, nil)
+
+	t.Run("consent refusals", func(t *testing.T) {
+		decide := api.DecideFunction(env)
+		body := map[string]any{"client_id": app.ClientID, "redirect_uri": redirectURI, "scope": q.Get("scope"), "state": "s", "approve": true}
+		if r := owner.call(t, decide, "POST", "/oauth2/v1/authorize", nil, body); r.StatusCode != 400 || !strings.Contains(r.Body, "choose one") {
+			t.Errorf("location app without a location: %d %s", r.StatusCode, r.Body)
+		}
+		body["location_id"] = "loc-of-someone-else"
+		if r := owner.call(t, decide, "POST", "/oauth2/v1/authorize", nil, body); r.StatusCode != 400 {
+			t.Errorf("another account's location: %d %s", r.StatusCode, r.Body)
+		}
+		body["location_id"] = "loc-bastille"
+		member := mustSignIn(t, env, "member@demo.test")
+		if r := member.call(t, decide, "POST", "/oauth2/v1/authorize", nil, body); r.StatusCode != 403 {
+			t.Errorf("a member connecting an app: %d %s", r.StatusCode, r.Body)
+		}
+		// Another account may not connect an unpublished app.
+		draft := mustRegisterApp(t, env, owner, posApp(map[string]any{"name": "Draft POS", "published": false}))
+		other := mustOtherAccountAdmin(t, env)
+		draftBody := map[string]any{"client_id": draft.ClientID, "redirect_uri": redirectURI, "scope": q.Get("scope"), "approve": true, "location_id": "loc-other"}
+		if r := other.call(t, decide, "POST", "/oauth2/v1/authorize", nil, draftBody); r.StatusCode != 400 || !strings.Contains(r.Body, "not published") {
+			t.Errorf("another account connecting an unpublished app: %d %s", r.StatusCode, r.Body)
+		}
+		draftBody["location_id"] = "loc-bastille"
+		if r := owner.call(t, decide, "POST", "/oauth2/v1/authorize", nil, draftBody); r.StatusCode != 200 {
+			t.Errorf("the developer's own account trying its unpublished app: %d %s", r.StatusCode, r.Body)
+		}
+		body["approve"] = false
+		r := owner.call(t, decide, "POST", "/oauth2/v1/authorize", nil, body)
+		if r.StatusCode != 200 || !strings.Contains(r.Body, "error=access_denied") || !strings.Contains(r.Body, "state=s") {
+			t.Errorf("denial: %d %s", r.StatusCode, r.Body)
+		}
+	})
+
+	code := consent(t, env, owner, q, "loc-bastille", "Till 1")
+
+	t.Run("token errors", func(t *testing.T) {
+		wrongSecret := app
+		wrongSecret.ClientSecret = "sbs_wrong"
+		if r := exchange(env, wrongSecret, code, nil); r.StatusCode != 401 || oauthErrorOf(t, r) != "invalid_client" {
+			t.Errorf("wrong secret: %d %s", r.StatusCode, r.Body)
+		}
+		unknown := registered{ClientID: "app_unknown", ClientSecret: "x"}
+		if r := exchange(env, unknown, code, nil); oauthErrorOf(t, r) != "invalid_client" {
+			t.Errorf("unknown client: %s", r.Body)
+		}
+		if r := exchange(env, app, "sbc_not-a-code", nil); oauthErrorOf(t, r) != "invalid_grant" {
+			t.Errorf("unknown code: %s", r.Body)
+		}
+		if r := form(api.TokenFunction(env), url.Values{"grant_type": {"password"}}, app.ClientID, app.ClientSecret); oauthErrorOf(t, r) != "unsupported_grant_type" {
+			t.Errorf("password grant: %s", r.Body)
+		}
+	})
+
+	// The failed attempts above did not consume the code (wrong client
+	// secrets are refused before it is redeemed).
+	resp := exchange(env, app, code, nil)
+	if resp.StatusCode != 200 || resp.Headers["Cache-Control"] != "no-store" {
+		t.Fatalf("exchange: %d %s", resp.StatusCode, resp.Body)
+	}
+	var tok oauth.TokenResponse
+	if err := json.Unmarshal([]byte(resp.Body), &tok); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(tok.AccessToken, "sbt_") || len(tok.AccessToken) < 47 || tok.TokenType != "Bearer" ||
+		tok.Scope != "location[orders.read,orders.write]" || tok.AccountID != "acc-demo-pizzeria" || tok.LocationID != "loc-bastille" {
+		t.Errorf("token response %+v", tok)
+	}
+
+	t.Run("replayed code revokes its token", func(t *testing.T) {
+		if r := exchange(env, app, code, nil); oauthErrorOf(t, r) != "invalid_grant" {
+			t.Errorf("replay: %s", r.Body)
+		}
+		stored, err := store.GetToken(ctx, auth.HashToken(tok.AccessToken))
+		if err != nil || !stored.Revoked {
+			t.Errorf("token after replay: %+v %v", stored, err)
+		}
+	})
+
+	t.Run("re-authorising the same instance keeps the connection", func(t *testing.T) {
+		narrower := authorizeQuery(app.ClientID, map[string]string{"scope": "location[orders.read]"})
+		r := exchange(env, app, consent(t, env, owner, narrower, "loc-bastille", " Till 1 "), nil)
+		var again oauth.TokenResponse
+		if err := json.Unmarshal([]byte(r.Body), &again); err != nil || r.StatusCode != 200 {
+			t.Fatalf("re-authorise: %d %s", r.StatusCode, r.Body)
+		}
+		if again.ConnectionID != tok.ConnectionID || again.Scope != "location[orders.read]" {
+			t.Errorf("re-authorisation made %+v, want connection %s with the new scope", again, tok.ConnectionID)
+		}
+		r2 := exchange(env, app, consent(t, env, owner, q, "loc-bastille", "Till 2"), nil)
+		var second oauth.TokenResponse
+		_ = json.Unmarshal([]byte(r2.Body), &second)
+		if r2.StatusCode != 200 || second.ConnectionID == tok.ConnectionID {
+			t.Errorf("another label must make another instance: %d %s", r2.StatusCode, r2.Body)
+		}
+
+		list := owner.call(t, api.ListConnectionsFunction(env), "GET", "/admin/v1/connections", nil, nil)
+		var conns struct{ Connections []switchboard.Connection }
+		_ = json.Unmarshal([]byte(list.Body), &conns)
+		if len(conns.Connections) != 2 {
+			t.Fatalf("connections: %s", list.Body)
+		}
+		for _, c := range conns.Connections {
+			if c.LocationID != "loc-bastille" || c.AppName != "Test POS" || c.Status != switchboard.ConnectionActive || c.ConnectedBy != "usr-owner" {
+				t.Errorf("connection %+v", c)
+			}
+		}
+		if strings.Contains(list.Body, "TokenHash") || strings.Contains(list.Body, "tokenHash") {
+			t.Errorf("the listing exposes token hashes: %s", list.Body)
+		}
+
+		// Another account sees none of it.
+		other := mustOtherAccountAdmin(t, env)
+		params := map[string]string{"connectionId": tok.ConnectionID}
+		if r := other.call(t, api.GetConnectionFunction(env), "GET", "/admin/v1/connections/"+tok.ConnectionID, params, nil); r.StatusCode != 404 {
+			t.Errorf("another account reading a connection: %d %s", r.StatusCode, r.Body)
+		}
+		if r := other.call(t, api.ListConnectionsFunction(env), "GET", "/admin/v1/connections", nil, nil); r.StatusCode != 200 || strings.Contains(r.Body, tok.ConnectionID) {
+			t.Errorf("another account's listing: %d %s", r.StatusCode, r.Body)
+		}
+		appParams := map[string]string{"appId": app.ClientID}
+		for _, h := range []apigw.LambdaHandler{api.GetDeveloperAppFunction(env), api.UpdateDeveloperAppFunction(env), api.RotateAppSecretFunction(env)} {
+			if r := other.call(t, h, "PATCH", "/admin/v1/developer/apps/"+app.ClientID, appParams, map[string]any{"published": false}); r.StatusCode != 404 {
+				t.Errorf("another account reaching a developer app: %d %s", r.StatusCode, r.Body)
+			}
+		}
+		if r := owner.call(t, api.GetConnectionFunction(env), "GET", "/admin/v1/connections/"+tok.ConnectionID, params, nil); r.StatusCode != 200 {
+			t.Errorf("the owner reading its connection: %d %s", r.StatusCode, r.Body)
+		}
+	})
+
+	t.Run("revoke", func(t *testing.T) {
+		fresh := exchange(env, app, consent(t, env, owner, q, "loc-canal", ""), nil)
+		var ft oauth.TokenResponse
+		_ = json.Unmarshal([]byte(fresh.Body), &ft)
+		if r := form(api.RevokeFunction(env), url.Values{"token": {ft.AccessToken}}, app.ClientID, app.ClientSecret); r.StatusCode != 200 {
+			t.Fatalf("revoke: %d %s", r.StatusCode, r.Body)
+		}
+		if stored, _ := store.GetToken(ctx, auth.HashToken(ft.AccessToken)); !stored.Revoked {
+			t.Error("token not revoked")
+		}
+		if r := form(api.RevokeFunction(env), url.Values{"token": {"sbt_unknown"}}, app.ClientID, app.ClientSecret); r.StatusCode != 200 {
+			t.Errorf("unknown token: %d, RFC 7009 answers 200", r.StatusCode)
+		}
+	})
+}
+
+func TestPKCEPublicClient(t *testing.T) {
+	env := testenv.MustEnv(t)
+	owner := mustSignIn(t, env, "owner@demo.test")
+	app := mustRegisterApp(t, env, owner, posApp(map[string]any{"publicClient": true, "name": "Pocket POS"}))
+	verifier := strings.Repeat("v3rifier-", 6)
+	sum := sha256.Sum256([]byte(verifier))
+	challenge := base64.RawURLEncoding.EncodeToString(sum[:])
+
+	noPKCE, _ := api.AuthorizeFunction(env)(context.Background(), get("/oauth2/v1/authorize?"+authorizeQuery(app.ClientID, nil).Encode()))
+	if !strings.Contains(noPKCE.Headers["Location"], "error=invalid_request") {
+		t.Errorf("public client without PKCE: %q", noPKCE.Headers["Location"])
+	}
+	q := authorizeQuery(app.ClientID, map[string]string{"code_challenge": challenge, "code_challenge_method": "S256"})
+	public := registered{ClientID: app.ClientID}
+	code := consent(t, env, owner, q, "loc-bastille", "")
+	if r := exchange(env, registered{}, code, url.Values{"client_id": {app.ClientID}, "code_verifier": {strings.Repeat("x", 43)}}); oauthErrorOf(t, r) != "invalid_grant" {
+		t.Errorf("wrong verifier: %s", r.Body)
+	}
+	code = consent(t, env, owner, q, "loc-bastille", "")
+	if r := exchange(env, registered{}, code, url.Values{"client_id": {app.ClientID}, "code_verifier": {verifier}}); r.StatusCode != 200 {
+		t.Errorf("right verifier: %d %s", r.StatusCode, r.Body)
+	}
+	_ = public
+	code = consent(t, env, owner, q, "loc-bastille", "")
+	if r := exchange(env, registered{ClientID: app.ClientID, ClientSecret: app.ClientSecret}, code, url.Values{"code_verifier": {verifier}}); oauthErrorOf(t, r) != "invalid_client" {
+		t.Errorf("a public client may not authenticate with a secret: %s", r.Body)
+	}
+}
+
+func TestExpiredCode(t *testing.T) {
+	env := testenv.MustEnv(t)
+	owner := mustSignIn(t, env, "owner@demo.test")
+	app := mustRegisterApp(t, env, owner, posApp(nil))
+	store := dynamo.New(env.DynamoDB(), env.Config.TableName)
+	start := time.Now()
+	svc := &oauth.Service{Apps: store, Accounts: store, Connections: store, Tokens: store, Log: store, Now: func() time.Time { return start }}
+	q := authorizeQuery(app.ClientID, nil)
+	ar, _ := oauth.AuthorizeRequestFromQuery(q)
+	p := switchboard.Principal{AccountID: "acc-demo-pizzeria", UserID: "usr-owner", Role: switchboard.RoleSuperAdmin}
+	to, err := svc.Decide(context.Background(), p, oauth.Decision{AuthorizeRequest: ar, LocationID: "loc-bastille", Approve: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(to)
+	svc.Now = func() time.Time { return start.Add(switchboard.CodeLifetime + time.Second) }
+	_, err = svc.Exchange(context.Background(), oauth.TokenRequest{GrantType: "authorization_code", Code: u.Query().Get("code"),
+		RedirectURI: redirectURI, ClientID: app.ClientID, ClientSecret: app.ClientSecret})
+	var oe *switchboard.OAuthError
+	if !errorsAs(err, &oe) || oe.Code != "invalid_grant" {
+		t.Errorf("expired code: %v", err)
+	}
+}
+
+func errorsAs(err error, target **switchboard.OAuthError) bool {
+	oe, ok := err.(*switchboard.OAuthError)
+	if ok {
+		*target = oe
+	}
+	return ok
+}
+
+// mustOtherAccountAdmin creates a second merchant with one location and an
+// admin, and signs that admin in.
+func mustOtherAccountAdmin(t *testing.T, env *platform.Env) signedIn {
+	t.Helper()
+	store := dynamo.New(env.DynamoDB(), env.Config.TableName)
+	ctx := context.Background()
+	err := store.CreateAccount(ctx, switchboard.Account{ID: "acc-other", Name: "Other Bistro"}, []switchboard.Location{{ID: "loc-other", Name: "Other Bistro"}})
+	if err == nil {
+		hash, herr := auth.HashPassword("other-password")
+		if herr != nil {
+			t.Fatal(herr)
+		}
+		err = store.CreateUser(ctx, switchboard.User{ID: "usr-other", AccountID: "acc-other", Email: "admin@other.test", Name: "Other Admin", Role: switchboard.RoleAdmin, Active: true}, hash)
+	}
+	if err != nil && switchboard.ErrorCode(err) != switchboard.EConflict { // made by an earlier call on this table
+		t.Fatal(err)
+	}
+	req := signInRequest(`{"email":"admin@other.test","password":"other-password"}`, "application/json", "localhost")
+	resp, err := api.CreateSessionFunction(env)(ctx, req)
+	if err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("sign in other admin: %d %v", resp.StatusCode, err)
+	}
+	var me api.Me
+	_ = json.Unmarshal([]byte(resp.Body), &me)
+	return signedIn{cookie: strings.Split(resp.Cookies[0], ";")[0], csrf: me.CSRFToken}
+}

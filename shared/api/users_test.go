@@ -1,0 +1,329 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/switchboard-hq/switchboard/infra/demo"
+	"github.com/switchboard-hq/switchboard/infra/testenv"
+	"github.com/switchboard-hq/switchboard/shared/api"
+	"github.com/switchboard-hq/switchboard/shared/apigw"
+	"github.com/switchboard-hq/switchboard/shared/auth"
+	"github.com/switchboard-hq/switchboard/shared/dynamo"
+	"github.com/switchboard-hq/switchboard/shared/platform"
+	"github.com/switchboard-hq/switchboard/shared/switchboard"
+)
+
+// callAs sends one admin request as s, with the CSRF token on writes, the
+// way the site does from http://localhost:3000.
+func callAs(tb testing.TB, h apigw.LambdaHandler, s signedIn, method, path string, params map[string]string, body string) apigw.Response {
+	tb.Helper()
+	req := s.get(path)
+	req.RequestContext.HTTP.Method = method
+	req.PathParameters = params
+	req.Headers = map[string]string{"host": "localhost:3000", "origin": "http://localhost:3000"}
+	if method != http.MethodGet {
+		req.Headers["x-csrf-token"] = s.csrf
+	}
+	if body != "" {
+		req.Body = body
+		req.Headers["content-type"] = "application/json"
+	}
+	resp, err := h(context.Background(), req)
+	if err != nil {
+		tb.Fatalf("%s %s: handler error %v", method, path, err)
+	}
+	return resp
+}
+
+// wantStatus fails unless resp has status and, for errors, a JSON error
+// body with code.
+func wantStatus(t *testing.T, what string, resp apigw.Response, status int, code string) {
+	t.Helper()
+	if resp.StatusCode != status {
+		t.Errorf("%s: status %d, want %d; body %s", what, resp.StatusCode, status, resp.Body)
+		return
+	}
+	if code != "" && errorCode(t, resp) != code {
+		t.Errorf("%s: body %s, want error code %q", what, resp.Body, code)
+	}
+}
+
+func decode[T any](t *testing.T, resp apigw.Response) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal([]byte(resp.Body), &v); err != nil {
+		t.Fatalf("body %q: %v", resp.Body, err)
+	}
+	return v
+}
+
+type userList struct {
+	Users []switchboard.DirectoryUser `json:"users"`
+}
+
+func TestUserRoutesByRole(t *testing.T) {
+	env := testenv.MustEnv(t)
+	owner, admin, member := mustSignIn(t, env, "owner@demo.test"), mustSignIn(t, env, "admin@demo.test"), mustSignIn(t, env, "member@demo.test")
+	list, invite, update := api.ListUsersFunction(env), api.InviteUserFunction(env), api.UpdateUserFunction(env)
+
+	resp := callAs(t, list, member, "GET", "/admin/v1/users", nil, "")
+	wantStatus(t, "members list users", resp, 200, "")
+	users := decode[userList](t, resp).Users
+	if len(users) != 3 || users[0].Email != "admin@demo.test" || users[0].Status != switchboard.UserActive {
+		t.Errorf("users %+v", users)
+	}
+	if strings.Contains(resp.Body, "argon2") || strings.Contains(strings.ToLower(resp.Body), "password") {
+		t.Errorf("the user list leaks password hashes: %s", resp.Body)
+	}
+	if r, _ := list(context.Background(), get("/admin/v1/users")); r.StatusCode != 401 {
+		t.Errorf("without a session: %d", r.StatusCode)
+	}
+
+	inviteBody := func(email, role string) string {
+		return `{"email":"` + email + `","name":"New Person","role":"` + role + `"}`
+	}
+	tests := []struct {
+		name   string
+		as     signedIn
+		h      apigw.LambdaHandler
+		method string
+		params map[string]string
+		body   string
+		status int
+		code   string
+	}{
+		{"member invites", member, invite, "POST", nil, inviteBody("m1@demo.test", "member"), 403, "forbidden"},
+		{"admin invites a member", admin, invite, "POST", nil, inviteBody("a1@demo.test", "member"), 201, ""},
+		{"admin invites an admin", admin, invite, "POST", nil, inviteBody("a2@demo.test", "admin"), 201, ""},
+		{"admin invites a super admin", admin, invite, "POST", nil, inviteBody("a3@demo.test", "super_admin"), 403, "forbidden"},
+		{"owner invites a super admin", owner, invite, "POST", nil, inviteBody("o1@demo.test", "super_admin"), 201, ""},
+		{"taken email", owner, invite, "POST", nil, inviteBody("MEMBER@demo.test", "member"), 409, "conflict"},
+		{"bad email", owner, invite, "POST", nil, inviteBody("not-an-email", "member"), 400, "invalid"},
+		{"unknown role", owner, invite, "POST", nil, inviteBody("o2@demo.test", "owner"), 400, "invalid"},
+		{"no name", owner, invite, "POST", nil, `{"email":"o3@demo.test","name":"  ","role":"member"}`, 400, "invalid"},
+		{"unknown field", owner, invite, "POST", nil, `{"email":"o4@demo.test","name":"X","role":"member","active":true}`, 400, "invalid"},
+
+		{"member promotes", member, update, "PATCH", map[string]string{"userId": "usr-member"}, `{"role":"admin"}`, 403, "forbidden"},
+		{"admin promotes the member", admin, update, "PATCH", map[string]string{"userId": "usr-member"}, `{"role":"admin"}`, 200, ""},
+		{"admin demotes them back", admin, update, "PATCH", map[string]string{"userId": "usr-member"}, `{"role":"member"}`, 200, ""},
+		{"admin grants super_admin", admin, update, "PATCH", map[string]string{"userId": "usr-member"}, `{"role":"super_admin"}`, 403, "forbidden"},
+		{"admin demotes the owner", admin, update, "PATCH", map[string]string{"userId": "usr-owner"}, `{"role":"admin"}`, 403, "forbidden"},
+		{"admin deactivates the owner", admin, update, "PATCH", map[string]string{"userId": "usr-owner"}, `{"active":false}`, 403, "forbidden"},
+		{"admin demotes themself", admin, update, "PATCH", map[string]string{"userId": "usr-admin"}, `{"role":"member"}`, 403, "forbidden"},
+		{"admin deactivates themself", admin, update, "PATCH", map[string]string{"userId": "usr-admin"}, `{"active":false}`, 403, "forbidden"},
+		{"owner demotes themself", owner, update, "PATCH", map[string]string{"userId": "usr-owner"}, `{"role":"admin"}`, 403, "forbidden"},
+		{"nothing to change", owner, update, "PATCH", map[string]string{"userId": "usr-member"}, `{}`, 400, "invalid"},
+		{"unknown field", owner, update, "PATCH", map[string]string{"userId": "usr-member"}, `{"email":"x@y.z"}`, 400, "invalid"},
+		{"unknown user", owner, update, "PATCH", map[string]string{"userId": "usr-nobody"}, `{"active":false}`, 404, "not_found"},
+		{"not an id", owner, update, "PATCH", map[string]string{"userId": "USER#usr-member"}, `{"active":false}`, 404, "not_found"},
+		{"owner deactivates the member", owner, update, "PATCH", map[string]string{"userId": "usr-member"}, `{"active":false}`, 200, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := callAs(t, tt.h, tt.as, tt.method, "/admin/v1/users", tt.params, tt.body)
+			wantStatus(t, tt.name, resp, tt.status, tt.code)
+		})
+	}
+	// Deactivation takes effect at once: the member's session no longer works.
+	wantStatus(t, "deactivated member lists users", callAs(t, list, member, "GET", "/admin/v1/users", nil, ""), 401, "unauthorized")
+
+	noCSRF := owner
+	noCSRF.csrf = ""
+	wantStatus(t, "a write without the CSRF token", callAs(t, invite, noCSRF, "POST", "/admin/v1/users", nil, inviteBody("o5@demo.test", "member")), 403, "forbidden")
+}
+
+// sesEmail is one message as aws-ses-v2-local's /store lists it.
+type sesEmail struct {
+	From        string
+	Destination struct{ To []string }
+	Subject     string
+	Body        struct{ HTML, Text string }
+}
+
+// mustSentEmail returns the last message the SES emulator holds for to.
+func mustSentEmail(t *testing.T, to string) sesEmail {
+	t.Helper()
+	resp, err := http.Get(testenv.MustEmulators(t).SES + "/store")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var store struct{ Emails []sesEmail }
+	if err := json.Unmarshal(raw, &store); err != nil {
+		t.Fatalf("SES store: %v: %s", err, raw)
+	}
+	for i := len(store.Emails) - 1; i >= 0; i-- {
+		if e := store.Emails[i]; len(e.Destination.To) == 1 && e.Destination.To[0] == to {
+			return e
+		}
+	}
+	t.Fatalf("no email to %s in the SES emulator", to)
+	return sesEmail{}
+}
+
+func acceptRequest(body string) apigw.Request {
+	req := apigw.Request{Body: body, Headers: map[string]string{"content-type": "application/json", "host": "localhost:3000"}}
+	req.RequestContext.HTTP.Method = http.MethodPost
+	req.RequestContext.RequestID = "test-accept"
+	return req
+}
+
+func accept(t *testing.T, h apigw.LambdaHandler, token, password string) apigw.Response {
+	t.Helper()
+	b, _ := json.Marshal(map[string]string{"token": token, "password": password})
+	resp, err := h(context.Background(), acceptRequest(string(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
+}
+
+func signInAs(t *testing.T, env *platform.Env, email, password string) apigw.Response {
+	t.Helper()
+	resp, err := api.CreateSessionFunction(env)(context.Background(), signInRequest(`{"email":"`+email+`","password":"`+password+`"}`, "application/json", "localhost:3000"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
+}
+
+func TestInvitationFlow(t *testing.T) {
+	env := testenv.MustEnv(t)
+	admin := mustSignIn(t, env, "admin@demo.test")
+	invite, acceptFn := api.InviteUserFunction(env), api.AcceptInvitationFunction(env)
+
+	resp := callAs(t, invite, admin, "POST", "/admin/v1/users", nil, `{"email":"Nina@Demo.test","name":"Nina  Newhire","role":"member"}`)
+	wantStatus(t, "invite", resp, 201, "")
+	invited := decode[api.Invited](t, resp)
+	if invited.User.Status != switchboard.UserInvited || invited.User.Active || invited.User.Email != "nina@demo.test" || invited.User.Name != "Nina Newhire" || !invited.EmailSent {
+		t.Errorf("invited %+v", invited)
+	}
+	token, ok := strings.CutPrefix(invited.InviteURL, "/#/accept-invite?token=")
+	if !ok || len(token) < 43 {
+		t.Fatalf("inviteUrl %q", invited.InviteURL)
+	}
+
+	mail := mustSentEmail(t, "nina@demo.test")
+	link := "http://localhost:3000" + invited.InviteURL
+	if mail.From != env.Config.SenderAddress || !strings.Contains(mail.Subject, "Demo Pizzeria") ||
+		!strings.Contains(mail.Body.Text, link) || !strings.Contains(mail.Body.HTML, `href="`+link+`"`) || !strings.Contains(mail.Body.Text, "Adam Admin") {
+		t.Errorf("invitation email %+v", mail)
+	}
+	if dump := scanTable(t, env); strings.Contains(dump, token) {
+		t.Error("the invitation token is stored in clear")
+	}
+
+	users := decode[userList](t, callAs(t, api.ListUsersFunction(env), admin, "GET", "/admin/v1/users", nil, ""))
+	if len(users.Users) != 4 {
+		t.Errorf("after inviting: %d users", len(users.Users))
+	}
+	wantStatus(t, "sign in before accepting", signInAs(t, env, "nina@demo.test", "whatever-password"), 401, "unauthorized")
+
+	wantStatus(t, "short password", accept(t, acceptFn, token, "short"), 400, "invalid")
+	wantStatus(t, "unknown token", accept(t, acceptFn, "not-a-token", "a-long-password"), 400, "invalid")
+	wantStatus(t, "no token", accept(t, acceptFn, "", "a-long-password"), 400, "invalid")
+	r, _ := acceptFn(context.Background(), acceptRequest(`{"token":"`+token+`","password":"a-long-password","role":"super_admin"}`))
+	wantStatus(t, "unknown field", r, 400, "invalid")
+
+	resp = accept(t, acceptFn, token, "nina-password-1")
+	wantStatus(t, "accept", resp, 200, "")
+	if u := decode[struct{ User switchboard.DirectoryUser }](t, resp).User; u.Status != switchboard.UserActive || u.Email != "nina@demo.test" {
+		t.Errorf("accepted user %+v", u)
+	}
+	wantStatus(t, "sign in after accepting", signInAs(t, env, "nina@demo.test", "nina-password-1"), 201, "")
+
+	resp = accept(t, acceptFn, token, "another-password")
+	wantStatus(t, "reuse", resp, 400, "invalid")
+	var body struct{ Error struct{ Message string } }
+	_ = json.Unmarshal([]byte(resp.Body), &body)
+	if !strings.Contains(body.Error.Message, "invalid, already used or expired") {
+		t.Errorf("reuse message %q", body.Error.Message)
+	}
+	wantStatus(t, "the old password still works", signInAs(t, env, "nina@demo.test", "nina-password-1"), 201, "")
+
+	// Expiry: the same route a week and a day later.
+	resp = callAs(t, invite, admin, "POST", "/admin/v1/users", nil, `{"email":"late@demo.test","name":"Late Larry","role":"member"}`)
+	wantStatus(t, "second invite", resp, 201, "")
+	lateToken := strings.TrimPrefix(decode[api.Invited](t, resp).InviteURL, api.AcceptInvitePath)
+	store := dynamo.New(env.DynamoDB(), env.Config.TableName)
+	later := store.WithClock(func() time.Time { return time.Now().Add(switchboard.InvitationLifetime + 24*time.Hour) })
+	acceptLater := apigw.Handle(env.Logger, api.AcceptInvitation(later))
+	wantStatus(t, "expired", accept(t, acceptLater, lateToken, "late-password"), 400, "invalid")
+	wantStatus(t, "in time", accept(t, acceptFn, lateToken, "late-password"), 200, "")
+}
+
+// TestTenantIsolation: an admin of another account sees none of Demo
+// Pizzeria's users or teams and changes none of them; every attempt is a 404,
+// as for ids that do not exist.
+func TestTenantIsolation(t *testing.T) {
+	env := testenv.MustEnv(t)
+	mustSeedDemo(t, env)
+	ctx := context.Background()
+	store := dynamo.New(env.DynamoDB(), env.Config.TableName)
+	if err := store.CreateAccount(ctx, switchboard.Account{ID: "acc-rival", Name: "Rival Burgers"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	hash, err := auth.HashPassword(demo.DefaultPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rivalUser := switchboard.User{ID: "usr-rival", AccountID: "acc-rival", Email: "boss@rival.test", Name: "Rita Rival", Role: switchboard.RoleSuperAdmin, Active: true}
+	if err := store.CreateUser(ctx, rivalUser, hash); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.CreateTeam(ctx, switchboard.Team{ID: "team-rival", AccountID: "acc-rival", Name: "Grill"}); err != nil {
+		t.Fatal(err)
+	}
+	rival := mustSignIn(t, env, "boss@rival.test")
+
+	users := decode[userList](t, callAs(t, api.ListUsersFunction(env), rival, "GET", "/admin/v1/users", nil, ""))
+	if len(users.Users) != 1 || users.Users[0].ID != "usr-rival" {
+		t.Errorf("rival sees users %+v", users.Users)
+	}
+	teams := decode[teamList](t, callAs(t, api.ListTeamsFunction(env), rival, "GET", "/admin/v1/teams", nil, ""))
+	if len(teams.Teams) != 1 || teams.Teams[0].ID != "team-rival" {
+		t.Errorf("rival sees teams %+v", teams.Teams)
+	}
+
+	attempts := []struct {
+		name   string
+		h      apigw.LambdaHandler
+		method string
+		params map[string]string
+		body   string
+	}{
+		{"demote a demo user", api.UpdateUserFunction(env), "PATCH", map[string]string{"userId": "usr-owner"}, `{"role":"member"}`},
+		{"deactivate a demo user", api.UpdateUserFunction(env), "PATCH", map[string]string{"userId": "usr-member"}, `{"active":false}`},
+		{"rename a demo team", api.RenameTeamFunction(env), "PATCH", map[string]string{"teamId": "team-kitchen"}, `{"name":"Hijacked"}`},
+		{"delete a demo team", api.DeleteTeamFunction(env), "DELETE", map[string]string{"teamId": "team-marketing"}, ""},
+		{"join a demo team", api.AddTeamMemberFunction(env), "PUT", map[string]string{"teamId": "team-kitchen", "userId": "usr-rival"}, ""},
+		{"remove a demo member", api.RemoveTeamMemberFunction(env), "DELETE", map[string]string{"teamId": "team-marketing", "userId": "usr-member"}, ""},
+		{"add a demo user to an own team", api.AddTeamMemberFunction(env), "PUT", map[string]string{"teamId": "team-rival", "userId": "usr-member"}, ""},
+	}
+	for _, tt := range attempts {
+		wantStatus(t, tt.name, callAs(t, tt.h, rival, tt.method, "/admin/v1/x", tt.params, tt.body), 404, "not_found")
+	}
+
+	owner := mustSignIn(t, env, "owner@demo.test")
+	demoTeams := decode[teamList](t, callAs(t, api.ListTeamsFunction(env), owner, "GET", "/admin/v1/teams", nil, ""))
+	if got := teamSummary(demoTeams.Teams); got != "Kitchen[usr-member] Marketing[usr-admin,usr-member]" {
+		t.Errorf("demo teams after the rival's attempts: %s", got)
+	}
+	demoUsers := decode[userList](t, callAs(t, api.ListUsersFunction(env), owner, "GET", "/admin/v1/users", nil, ""))
+	for _, u := range demoUsers.Users {
+		want := map[string]switchboard.Role{"usr-owner": switchboard.RoleSuperAdmin, "usr-admin": switchboard.RoleAdmin, "usr-member": switchboard.RoleMember}[u.ID]
+		if u.Role != want || !u.Active || u.AccountID != demo.Account.ID {
+			t.Errorf("demo user changed: %+v", u)
+		}
+	}
+}

@@ -1,0 +1,227 @@
+package dynamo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/switchboard-hq/switchboard/shared/switchboard"
+)
+
+var (
+	_ switchboard.ConnectionStore = (*Store)(nil)
+	_ switchboard.OAuthStore      = (*Store)(nil)
+	_ switchboard.AppLog          = (*Store)(nil)
+)
+
+// connectionItem stores the connection's TokenHash and Version too: they
+// are hidden from JSON, not from the table.
+type connectionItem struct {
+	PK, SK, Type string
+	switchboard.Connection
+}
+
+type connectionKeyItem struct {
+	PK, SK, Type string
+	ConnectionID string
+}
+
+// CreateConnection claims the app instance's key, then writes the
+// connection; a failed second write releases the claim.
+func (s *Store) CreateConnection(ctx context.Context, c switchboard.Connection) error {
+	claim := connectionKeyItem{PK: accountPK(c.AccountID), SK: connectionKeySK(c.AppID, c.LocationID, c.InstanceLabel), Type: "connection-key", ConnectionID: c.ID}
+	if err := s.putNew(ctx, claim, "a connection of this app instance"); err != nil {
+		return err
+	}
+	c.Version = 1
+	err := s.putNew(ctx, connectionItem{PK: accountPK(c.AccountID), SK: connectionSK(c.ID), Type: "connection", Connection: c}, "connection "+c.ID)
+	if err != nil {
+		if derr := s.delete(ctx, claim.PK, claim.SK); derr != nil {
+			return fmt.Errorf("%w (and releasing the claim failed: %v)", err, derr)
+		}
+	}
+	return err
+}
+
+// FindConnection follows the instance's claim to its connection.
+func (s *Store) FindConnection(ctx context.Context, accountID, locationID, appID, label string) (switchboard.Connection, error) {
+	var claim connectionKeyItem
+	found, err := s.get(ctx, accountPK(accountID), connectionKeySK(appID, locationID, label), &claim)
+	if err != nil {
+		return switchboard.Connection{}, err
+	}
+	if !found {
+		return switchboard.Connection{}, switchboard.Errorf(switchboard.ENotFound, "connection not found")
+	}
+	return s.GetConnection(ctx, accountID, claim.ConnectionID)
+}
+
+// GetConnection reads a connection inside its account's partition, which is
+// the tenant check: another account's id finds nothing.
+func (s *Store) GetConnection(ctx context.Context, accountID, connectionID string) (switchboard.Connection, error) {
+	var it connectionItem
+	found, err := s.get(ctx, accountPK(accountID), connectionSK(connectionID), &it)
+	if err != nil {
+		return switchboard.Connection{}, err
+	}
+	if !found {
+		return switchboard.Connection{}, switchboard.Errorf(switchboard.ENotFound, "connection not found")
+	}
+	return it.Connection, nil
+}
+
+// ListConnections queries the account's connections, newest first.
+func (s *Store) ListConnections(ctx context.Context, accountID string, f switchboard.ConnectionFilter) ([]switchboard.Connection, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	out := []switchboard.Connection{}
+	p := dynamodb.NewQueryPaginator(s.client, &dynamodb.QueryInput{
+		TableName:              aws.String(s.table),
+		KeyConditionExpression: aws.String("PK = :pk AND begins_with(SK, :sk)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": str(accountPK(accountID)), ":sk": str(connectionSKPrefix),
+		},
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("query connections: %w", err)
+		}
+		var items []connectionItem
+		if err := attributevalue.UnmarshalListOfMaps(page.Items, &items); err != nil {
+			return nil, fmt.Errorf("unmarshal connections: %w", err)
+		}
+		for _, it := range items {
+			if f.Matches(it.Connection) {
+				out = append(out, it.Connection)
+			}
+		}
+	}
+	return out, nil
+}
+
+// ReplaceGrant rewrites the connection if its version is unchanged.
+func (s *Store) ReplaceGrant(ctx context.Context, c switchboard.Connection) error {
+	current := c.Version
+	c.Version++
+	return s.putVersioned(ctx, connectionItem{PK: accountPK(c.AccountID), SK: connectionSK(c.ID), Type: "connection", Connection: c}, current, "connection "+c.ID)
+}
+
+type codeItem struct {
+	PK, SK, Type string
+	ExpiresAt    int64 // TTL attribute
+	switchboard.AuthorizationCode
+}
+
+// SaveCode stores a code until it expires.
+func (s *Store) SaveCode(ctx context.Context, c switchboard.AuthorizationCode) error {
+	return s.putNew(ctx, codeItem{PK: codePK(c.Hash), SK: codeSK, Type: "code", ExpiresAt: c.ExpiresAt.Unix(), AuthorizationCode: c}, "code")
+}
+
+// RedeemCode flips Used with a condition, so that of two concurrent
+// exchanges exactly one succeeds.
+func (s *Store) RedeemCode(ctx context.Context, hash string, now time.Time) (switchboard.AuthorizationCode, error) {
+	out, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:           aws.String(s.table),
+		Key:                 key(codePK(hash), codeSK),
+		UpdateExpression:    aws.String("SET Used = :true"),
+		ConditionExpression: aws.String("attribute_exists(PK) AND Used = :false AND ExpiresAt > :now"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":true": &types.AttributeValueMemberBOOL{Value: true}, ":false": &types.AttributeValueMemberBOOL{Value: false},
+			":now": num(int(now.Unix())),
+		},
+		ReturnValues: types.ReturnValueAllNew,
+	})
+	if err == nil {
+		var it codeItem
+		if err := attributevalue.UnmarshalMap(out.Attributes, &it); err != nil {
+			return switchboard.AuthorizationCode{}, fmt.Errorf("unmarshal code: %w", err)
+		}
+		return it.AuthorizationCode, nil
+	}
+	if !isConditionFailed(err) {
+		return switchboard.AuthorizationCode{}, fmt.Errorf("redeem code: %w", err)
+	}
+	var it codeItem
+	found, gerr := s.get(ctx, codePK(hash), codeSK, &it)
+	switch {
+	case gerr != nil:
+		return switchboard.AuthorizationCode{}, gerr
+	case found && it.Used:
+		return it.AuthorizationCode, switchboard.Errorf(switchboard.EConflict, "the code was already used")
+	}
+	return switchboard.AuthorizationCode{}, switchboard.Errorf(switchboard.ENotFound, "the code is unknown or expired")
+}
+
+// SetCodeToken links a code to the token it produced.
+func (s *Store) SetCodeToken(ctx context.Context, codeHash, tokenHash string) error {
+	_, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       key(codePK(codeHash), codeSK),
+		UpdateExpression:          aws.String("SET TokenHash = :t"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":t": str(tokenHash)},
+	})
+	if err != nil {
+		return fmt.Errorf("link code to token: %w", err)
+	}
+	return nil
+}
+
+type tokenItem struct {
+	PK, SK, Type string
+	switchboard.AccessToken
+}
+
+// SaveToken stores a token by hash.
+func (s *Store) SaveToken(ctx context.Context, t switchboard.AccessToken) error {
+	return s.putNew(ctx, tokenItem{PK: tokenPK(t.Hash), SK: tokenSK, Type: "token", AccessToken: t}, "token")
+}
+
+// GetToken reads a token by hash.
+func (s *Store) GetToken(ctx context.Context, hash string) (switchboard.AccessToken, error) {
+	var it tokenItem
+	found, err := s.get(ctx, tokenPK(hash), tokenSK, &it)
+	if err != nil {
+		return switchboard.AccessToken{}, err
+	}
+	if !found {
+		return switchboard.AccessToken{}, switchboard.Errorf(switchboard.ENotFound, "token not found")
+	}
+	return it.AccessToken, nil
+}
+
+// RevokeToken marks the token revoked; a missing token is already revoked.
+func (s *Store) RevokeToken(ctx context.Context, hash string) error {
+	_, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       key(tokenPK(hash), tokenSK),
+		UpdateExpression:          aws.String("SET Revoked = :true"),
+		ConditionExpression:       aws.String("attribute_exists(PK)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":true": &types.AttributeValueMemberBOOL{Value: true}},
+	})
+	if err != nil && !isConditionFailed(err) {
+		return fmt.Errorf("revoke token: %w", err)
+	}
+	return nil
+}
+
+type eventItem struct {
+	PK, SK, Type string
+	switchboard.AppEvent
+}
+
+// RecordEvent appends to the account's app log; a retried write with the
+// same event finds its key taken and succeeds without a duplicate.
+func (s *Store) RecordEvent(ctx context.Context, e switchboard.AppEvent) error {
+	err := s.putNew(ctx, eventItem{PK: accountPK(e.AccountID), SK: eventSK(e.At, e.ID), Type: "event", AppEvent: e}, "event "+e.ID)
+	if switchboard.ErrorCode(err) == switchboard.EConflict {
+		return nil
+	}
+	return err
+}

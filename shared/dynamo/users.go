@@ -1,0 +1,347 @@
+package dynamo
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/switchboard-hq/switchboard/shared/switchboard"
+)
+
+var (
+	_ switchboard.UserDirectory   = (*Store)(nil)
+	_ switchboard.InvitationStore = (*Store)(nil)
+)
+
+// directoryItem reads a user item with the flag invitations add to it. The
+// flag is removed when the invitation is accepted.
+type directoryItem struct {
+	userItem
+	InvitePending bool `dynamodbav:",omitempty"`
+}
+
+func (it directoryItem) directoryUser() switchboard.DirectoryUser {
+	status := switchboard.UserDeactivated
+	switch {
+	case it.InvitePending:
+		status = switchboard.UserInvited
+	case it.Active:
+		status = switchboard.UserActive
+	}
+	return switchboard.DirectoryUser{User: it.User, Status: status}
+}
+
+type invitationItem struct {
+	PK, SK, Type string
+	AccountID    string
+	UserID       string
+	Email        string
+	InvitedBy    string
+	CreatedAt    time.Time
+	ExpiresAt    int64  // epoch seconds: the table's TTL attribute
+	UsedAt       string `dynamodbav:",omitempty"` // set once, by AcceptInvitation
+}
+
+type guardItem struct {
+	Version int
+}
+
+func itemKey(pk, sk string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{"PK": attrS(pk), "SK": attrS(sk)}
+}
+
+func attrS(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }
+
+func attrBool(b bool) types.AttributeValue { return &types.AttributeValueMemberBOOL{Value: b} }
+
+func attrN(n int64) types.AttributeValue { return &types.AttributeValueMemberN{Value: fmt.Sprint(n)} }
+
+// ListUsers reads the account's users with a consistent read, since
+// UpdateUser counts super admins from it.
+func (s *Store) ListUsers(ctx context.Context, accountID string) ([]switchboard.DirectoryUser, error) {
+	p := dynamodb.NewQueryPaginator(s.client, &dynamodb.QueryInput{
+		TableName:              aws.String(s.table),
+		KeyConditionExpression: aws.String("PK = :pk AND begins_with(SK, :sk)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": attrS(accountPK(accountID)), ":sk": attrS(userSKPrefix),
+		},
+		ConsistentRead: aws.Bool(true),
+	})
+	var users []switchboard.DirectoryUser
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("query users: %w", err)
+		}
+		var items []directoryItem
+		if err := attributevalue.UnmarshalListOfMaps(page.Items, &items); err != nil {
+			return nil, fmt.Errorf("unmarshal users: %w", err)
+		}
+		for _, it := range items {
+			users = append(users, it.directoryUser())
+		}
+	}
+	slices.SortFunc(users, func(a, b switchboard.DirectoryUser) int {
+		return cmp.Or(cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), cmp.Compare(a.Email, b.Email))
+	})
+	return users, nil
+}
+
+// GetDirectoryUser reads one user of the account.
+func (s *Store) GetDirectoryUser(ctx context.Context, accountID, userID string) (switchboard.DirectoryUser, error) {
+	var it directoryItem
+	found, err := s.get(ctx, accountPK(accountID), userSK(userID), &it)
+	if err != nil {
+		return switchboard.DirectoryUser{}, err
+	}
+	if !found {
+		return switchboard.DirectoryUser{}, switchboard.Errorf(switchboard.ENotFound, "user not found")
+	}
+	return it.directoryUser(), nil
+}
+
+// UpdateUser writes the changes only if the user still looks as seen.
+//
+// Keeping one active super admin needs more than one item and there are no
+// transactions, so a change that takes one away is serialised through the
+// account's guard counter: read the counter, count the other active super
+// admins, write the user, then bump the counter only if it has not moved. Of
+// two such changes racing, the one whose bump fails undoes its write; one
+// that reads the counter after another's bump also lists the users after
+// that write, and sees one super admin fewer.
+func (s *Store) UpdateUser(ctx context.Context, accountID string, seen switchboard.DirectoryUser, changes switchboard.UserChanges) (switchboard.DirectoryUser, error) {
+	if changes.Role != nil && !changes.Role.Valid() {
+		return switchboard.DirectoryUser{}, switchboard.Errorf(switchboard.EInvalid, "role must be super_admin, admin or member")
+	}
+	after := changes.Apply(seen.User)
+	removes := changes.RemovesSuperAdmin(seen.User)
+	var guard int
+	if removes {
+		var g guardItem
+		if _, err := s.getConsistent(ctx, accountPK(accountID), superAdminGuardSK, &g); err != nil {
+			return switchboard.DirectoryUser{}, err
+		}
+		guard = g.Version
+		users, err := s.ListUsers(ctx, accountID)
+		if err != nil {
+			return switchboard.DirectoryUser{}, err
+		}
+		others := 0
+		for _, u := range users {
+			if u.ID != seen.ID && u.Role == switchboard.RoleSuperAdmin && u.Status == switchboard.UserActive {
+				others++
+			}
+		}
+		if others == 0 {
+			return switchboard.DirectoryUser{}, switchboard.Errorf(switchboard.EConflict,
+				"%s is the last active super admin; make someone else super admin first.", seen.Name)
+		}
+	}
+	updated, err := s.setRoleAndActive(ctx, accountID, seen.ID, seen.User, seen.Status == switchboard.UserInvited, after)
+	if err != nil {
+		return switchboard.DirectoryUser{}, err
+	}
+	if !removes {
+		return updated, nil
+	}
+	cond, vals := "attribute_not_exists(Version)", map[string]types.AttributeValue{":next": attrN(int64(guard) + 1), ":type": attrS("guard")}
+	if guard > 0 {
+		cond, vals[":v"] = "Version = :v", attrN(int64(guard))
+	}
+	_, err = s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(s.table), Key: itemKey(accountPK(accountID), superAdminGuardSK),
+		UpdateExpression: aws.String("SET Version = :next, #t = :type"), ConditionExpression: aws.String(cond),
+		ExpressionAttributeNames: map[string]string{"#t": "Type"}, ExpressionAttributeValues: vals,
+	})
+	if err == nil {
+		return updated, nil
+	}
+	if _, uerr := s.setRoleAndActive(context.WithoutCancel(ctx), accountID, seen.ID, after, seen.Status == switchboard.UserInvited, seen.User); uerr != nil {
+		return switchboard.DirectoryUser{}, fmt.Errorf("undo change of user %s after %v: %w", seen.ID, err, uerr)
+	}
+	if isConditionFailed(err) {
+		return switchboard.DirectoryUser{}, switchboard.Errorf(switchboard.EConflict,
+			"Another change to this account's super admins happened at the same time; reload and try again.")
+	}
+	return switchboard.DirectoryUser{}, fmt.Errorf("bump super admin guard: %w", err)
+}
+
+// setRoleAndActive moves a user from the role and active flag of from to
+// those of to, only if the item still holds from's (and is still invited,
+// or not, as pending says).
+func (s *Store) setRoleAndActive(ctx context.Context, accountID, userID string, from switchboard.User, pending bool, to switchboard.User) (switchboard.DirectoryUser, error) {
+	cond := "attribute_exists(PK) AND #role = :fromRole AND Active = :fromActive AND "
+	if pending {
+		cond += "InvitePending = :pending"
+	} else {
+		cond += "(attribute_not_exists(InvitePending) OR InvitePending = :pending)"
+	}
+	out, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(s.table), Key: itemKey(accountPK(accountID), userSK(userID)),
+		UpdateExpression:         aws.String("SET #role = :role, Active = :active"),
+		ConditionExpression:      aws.String(cond),
+		ExpressionAttributeNames: map[string]string{"#role": "Role"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":role": attrS(string(to.Role)), ":active": attrBool(to.Active),
+			":fromRole": attrS(string(from.Role)), ":fromActive": attrBool(from.Active),
+			":pending": attrBool(pending),
+		},
+		ReturnValues: types.ReturnValueAllNew,
+	})
+	if isConditionFailed(err) {
+		if _, gerr := s.GetDirectoryUser(ctx, accountID, userID); gerr != nil {
+			return switchboard.DirectoryUser{}, gerr
+		}
+		return switchboard.DirectoryUser{}, switchboard.Errorf(switchboard.EConflict, "This user was changed meanwhile; reload and try again.")
+	}
+	if err != nil {
+		return switchboard.DirectoryUser{}, fmt.Errorf("update user %s: %w", userID, err)
+	}
+	var it directoryItem
+	if err := attributevalue.UnmarshalMap(out.Attributes, &it); err != nil {
+		return switchboard.DirectoryUser{}, fmt.Errorf("unmarshal user: %w", err)
+	}
+	return it.directoryUser(), nil
+}
+
+// getConsistent is get with a strongly consistent read.
+func (s *Store) getConsistent(ctx context.Context, pk, sk string, out any) (bool, error) {
+	res, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(s.table), Key: itemKey(pk, sk), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return false, fmt.Errorf("get %s %s: %w", pk, sk, err)
+	}
+	if res.Item == nil {
+		return false, nil
+	}
+	if err := attributevalue.UnmarshalMap(res.Item, out); err != nil {
+		return false, fmt.Errorf("unmarshal %s %s: %w", pk, sk, err)
+	}
+	return true, nil
+}
+
+// InviteUser claims the email, writes the user, then the invitation; a
+// failed step undoes the earlier ones, so an address is never left claimed
+// by a user nobody can activate.
+func (s *Store) InviteUser(ctx context.Context, u switchboard.User, passwordHash string, inv switchboard.Invitation) error {
+	email, err := switchboard.NormalizeEmail(u.Email)
+	if err != nil {
+		return err
+	}
+	u.Email, u.Active = email, false
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	if passwordHash == "" || inv.TokenHash == "" || inv.ExpiresAt.IsZero() {
+		return switchboard.Errorf(switchboard.EInvalid, "an invitation needs a token hash, an expiry and a password hash")
+	}
+	if u.CreatedAt.IsZero() {
+		u.CreatedAt = s.now().UTC()
+	}
+	if inv.CreatedAt.IsZero() {
+		inv.CreatedAt = u.CreatedAt
+	}
+	if err := s.putNew(ctx, emailItem{PK: emailPK(email), SK: emailSK, Type: "email", AccountID: u.AccountID, UserID: u.ID}, "a user with this email"); err != nil {
+		return err
+	}
+	user := directoryItem{userItem: userItem{PK: accountPK(u.AccountID), SK: userSK(u.ID), Type: "user", User: u, PasswordHash: passwordHash}, InvitePending: true}
+	if err := s.putNew(ctx, user, "user "+u.ID); err != nil {
+		return s.undo(ctx, err, emailPK(email), emailSK)
+	}
+	invitation := invitationItem{
+		PK: invitationPK(inv.TokenHash), SK: invitationSK, Type: "invitation",
+		AccountID: u.AccountID, UserID: u.ID, Email: email, InvitedBy: inv.InvitedBy,
+		CreatedAt: inv.CreatedAt.UTC(), ExpiresAt: inv.ExpiresAt.Unix(),
+	}
+	if err := s.putNew(ctx, invitation, "invitation"); err != nil {
+		return s.undo(ctx, err, accountPK(u.AccountID), userSK(u.ID), emailPK(email), emailSK)
+	}
+	return nil
+}
+
+// undo deletes the items at keys (PK, SK pairs) after err, even when ctx is
+// done, and reports both if undoing fails.
+func (s *Store) undo(ctx context.Context, err error, keys ...string) error {
+	ctx = context.WithoutCancel(ctx)
+	for i := 0; i+1 < len(keys); i += 2 {
+		if derr := s.delete(ctx, keys[i], keys[i+1]); derr != nil {
+			return fmt.Errorf("%w (and undoing failed: %v)", err, derr)
+		}
+	}
+	return err
+}
+
+// PendingInvitation treats used and expired invitations as missing: TTL
+// deletion lags in DynamoDB and never happens in dynalite.
+func (s *Store) PendingInvitation(ctx context.Context, tokenHash string) (switchboard.Invitation, error) {
+	var it invitationItem
+	found, err := s.getConsistent(ctx, invitationPK(tokenHash), invitationSK, &it)
+	if err != nil {
+		return switchboard.Invitation{}, err
+	}
+	if !found || it.UsedAt != "" || s.now().Unix() >= it.ExpiresAt {
+		return switchboard.Invitation{}, switchboard.Errorf(switchboard.ENotFound, "invitation not found")
+	}
+	return switchboard.Invitation{
+		TokenHash: tokenHash, AccountID: it.AccountID, UserID: it.UserID, Email: it.Email, InvitedBy: it.InvitedBy,
+		CreatedAt: it.CreatedAt, ExpiresAt: time.Unix(it.ExpiresAt, 0).UTC(),
+	}, nil
+}
+
+// AcceptInvitation marks the invitation used with a conditional update, so
+// that of two acceptances only one passes, then activates the user if the
+// user is still waiting for this invitation.
+func (s *Store) AcceptInvitation(ctx context.Context, tokenHash, passwordHash string) (switchboard.DirectoryUser, error) {
+	notFound := switchboard.Errorf(switchboard.ENotFound, "invitation not found")
+	if passwordHash == "" {
+		return switchboard.DirectoryUser{}, switchboard.Errorf(switchboard.EInvalid, "a password is required")
+	}
+	inv, err := s.PendingInvitation(ctx, tokenHash)
+	if err != nil {
+		return switchboard.DirectoryUser{}, err
+	}
+	now := s.now()
+	_, err = s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(s.table), Key: itemKey(invitationPK(tokenHash), invitationSK),
+		UpdateExpression:    aws.String("SET UsedAt = :now"),
+		ConditionExpression: aws.String("attribute_exists(PK) AND attribute_not_exists(UsedAt) AND ExpiresAt > :epoch"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":now": attrS(now.UTC().Format(time.RFC3339Nano)), ":epoch": attrN(now.Unix()),
+		},
+	})
+	if isConditionFailed(err) {
+		return switchboard.DirectoryUser{}, notFound
+	}
+	if err != nil {
+		return switchboard.DirectoryUser{}, fmt.Errorf("use invitation: %w", err)
+	}
+	out, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(s.table), Key: itemKey(accountPK(inv.AccountID), userSK(inv.UserID)),
+		UpdateExpression:    aws.String("SET Active = :true, PasswordHash = :hash REMOVE InvitePending"),
+		ConditionExpression: aws.String("attribute_exists(PK) AND InvitePending = :true"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":true": attrBool(true), ":hash": attrS(passwordHash),
+		},
+		ReturnValues: types.ReturnValueAllNew,
+	})
+	if isConditionFailed(err) {
+		return switchboard.DirectoryUser{}, notFound
+	}
+	if err != nil {
+		return switchboard.DirectoryUser{}, fmt.Errorf("activate user %s: %w", inv.UserID, err)
+	}
+	var it directoryItem
+	if err := attributevalue.UnmarshalMap(out.Attributes, &it); err != nil {
+		return switchboard.DirectoryUser{}, fmt.Errorf("unmarshal user: %w", err)
+	}
+	return it.directoryUser(), nil
+}

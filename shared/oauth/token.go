@@ -1,0 +1,204 @@
+package oauth
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/switchboard-hq/switchboard/shared/auth"
+	"github.com/switchboard-hq/switchboard/shared/switchboard"
+)
+
+// TokenRequest is the form of POST /oauth2/v1/token.
+type TokenRequest struct {
+	GrantType    string
+	Code         string
+	RedirectURI  string
+	ClientID     string
+	ClientSecret string // from the form or HTTP Basic
+	CodeVerifier string
+}
+
+// TokenResponse is RFC 6749 §5.1's answer, with the connection's target.
+type TokenResponse struct {
+	AccessToken  string `json:"access_token"`
+	TokenType    string `json:"token_type"`
+	Scope        string `json:"scope"`
+	AccountID    string `json:"account_id"`
+	LocationID   string `json:"location_id,omitempty"`
+	ConnectionID string `json:"connection_id"`
+}
+
+// authenticateClient checks the secret when one is given. Public clients
+// have none to give; confidential clients may instead prove possession of
+// the code through PKCE, checked later.
+func (s *Service) authenticateClient(ctx context.Context, clientID, secret string) (switchboard.DeveloperApp, error) {
+	invalid := oauthError(switchboard.OAuthInvalidClient, "client authentication failed")
+	if clientID == "" {
+		return switchboard.DeveloperApp{}, invalid
+	}
+	app, err := s.Apps.GetDeveloperApp(ctx, clientID)
+	if switchboard.ErrorCode(err) == switchboard.ENotFound {
+		return switchboard.DeveloperApp{}, invalid
+	}
+	if err != nil {
+		return switchboard.DeveloperApp{}, err
+	}
+	if secret == "" {
+		return app, nil
+	}
+	if app.PublicClient {
+		return switchboard.DeveloperApp{}, invalid
+	}
+	hash, err := s.Apps.AppSecretHash(ctx, clientID)
+	if err != nil {
+		return switchboard.DeveloperApp{}, err
+	}
+	if !equalSecret(auth.HashToken(secret), hash) {
+		return switchboard.DeveloperApp{}, invalid
+	}
+	return app, nil
+}
+
+// Exchange trades a code for an access token and creates or re-authorises
+// the connection. A replayed code revokes the token it issued (RFC 6749
+// §4.1.2): whoever replays it may have stolen it.
+func (s *Service) Exchange(ctx context.Context, r TokenRequest) (TokenResponse, error) {
+	if r.GrantType != "authorization_code" {
+		return TokenResponse{}, oauthError(switchboard.OAuthUnsupportedGrantType, "grant_type must be authorization_code")
+	}
+	app, err := s.authenticateClient(ctx, r.ClientID, r.ClientSecret)
+	if err != nil {
+		return TokenResponse{}, err
+	}
+	if r.Code == "" {
+		return TokenResponse{}, oauthError(switchboard.OAuthInvalidRequest, "code is required")
+	}
+	codeHash := auth.HashToken(r.Code)
+	code, err := s.Tokens.RedeemCode(ctx, codeHash, s.Now())
+	switch switchboard.ErrorCode(err) {
+	case "":
+	case switchboard.ENotFound:
+		return TokenResponse{}, oauthError(switchboard.OAuthInvalidGrant, "the code is invalid or expired")
+	case switchboard.EConflict:
+		if code.AppID == app.ID && code.TokenHash != "" {
+			if err := s.Tokens.RevokeToken(ctx, code.TokenHash); err != nil {
+				return TokenResponse{}, err
+			}
+		}
+		return TokenResponse{}, oauthError(switchboard.OAuthInvalidGrant, "the code was already used; the token it issued is revoked")
+	default:
+		return TokenResponse{}, err
+	}
+	switch {
+	case code.AppID != app.ID:
+		return TokenResponse{}, oauthError(switchboard.OAuthInvalidGrant, "the code was issued to another client")
+	case code.RedirectURI != r.RedirectURI:
+		return TokenResponse{}, oauthError(switchboard.OAuthInvalidGrant, "redirect_uri differs from the authorisation request's")
+	case code.CodeChallenge != "" && (!pkceValue.MatchString(r.CodeVerifier) || !equalSecret(s256(r.CodeVerifier), code.CodeChallenge)):
+		return TokenResponse{}, oauthError(switchboard.OAuthInvalidGrant, "code_verifier does not match the code_challenge")
+	case code.CodeChallenge == "" && r.ClientSecret == "":
+		return TokenResponse{}, oauthError(switchboard.OAuthInvalidClient, "authenticate with the client secret or use PKCE")
+	}
+
+	token, tokenHash := newSecret("sbt_")
+	conn, err := s.grant(ctx, app, code, tokenHash)
+	if err != nil {
+		return TokenResponse{}, err
+	}
+	if err := s.Tokens.SaveToken(ctx, switchboard.AccessToken{
+		Hash: tokenHash, ConnectionID: conn.ID, AccountID: conn.AccountID, LocationID: conn.LocationID,
+		AppID: app.ID, Scope: conn.Scope, IssuedAt: s.Now().UTC(),
+	}); err != nil {
+		return TokenResponse{}, err
+	}
+	if err := s.Tokens.SetCodeToken(ctx, codeHash, tokenHash); err != nil {
+		return TokenResponse{}, err
+	}
+	return TokenResponse{AccessToken: token, TokenType: "Bearer", Scope: conn.Scope,
+		AccountID: conn.AccountID, LocationID: conn.LocationID, ConnectionID: conn.ID}, nil
+}
+
+// grant creates the connection of the code's app instance, or re-authorises
+// the existing one: new scope and token, old token revoked.
+func (s *Service) grant(ctx context.Context, app switchboard.DeveloperApp, code switchboard.AuthorizationCode, tokenHash string) (switchboard.Connection, error) {
+	now := s.Now().UTC()
+	for attempt := 0; attempt < 3; attempt++ {
+		existing, err := s.Connections.FindConnection(ctx, code.AccountID, code.LocationID, app.ID, code.InstanceLabel)
+		if switchboard.ErrorCode(err) == switchboard.ENotFound {
+			c := switchboard.Connection{
+				ID: newID("con_"), AccountID: code.AccountID, LocationID: code.LocationID, AppID: app.ID, AppName: app.Name,
+				Level: app.Level, InstanceLabel: code.InstanceLabel, Scope: code.Scope, Status: switchboard.ConnectionActive,
+				ConnectedBy: code.UserID, ConnectedAt: now, UpdatedAt: now, TokenHash: tokenHash,
+			}
+			err = s.Connections.CreateConnection(ctx, c)
+			if switchboard.ErrorCode(err) == switchboard.EConflict {
+				continue // another exchange created it meanwhile: re-authorise that one
+			}
+			if err != nil {
+				return switchboard.Connection{}, err
+			}
+			return c, s.record(ctx, switchboard.EventInstalled, code.UserID, nil, &c)
+		}
+		if err != nil {
+			return switchboard.Connection{}, err
+		}
+		updated := existing
+		updated.Scope, updated.TokenHash, updated.UpdatedAt, updated.ConnectedBy = code.Scope, tokenHash, now, code.UserID
+		err = s.Connections.ReplaceGrant(ctx, updated)
+		if switchboard.ErrorCode(err) == switchboard.EConflict {
+			continue
+		}
+		if err != nil {
+			return switchboard.Connection{}, err
+		}
+		if existing.TokenHash != "" {
+			if err := s.Tokens.RevokeToken(ctx, existing.TokenHash); err != nil {
+				return switchboard.Connection{}, err
+			}
+		}
+		if err := s.record(ctx, switchboard.EventReinstalled, code.UserID, &existing, &updated); err != nil {
+			return switchboard.Connection{}, err
+		}
+		if existing.Scope != updated.Scope {
+			if err := s.record(ctx, switchboard.EventScopesUpdated, code.UserID, &existing, &updated); err != nil {
+				return switchboard.Connection{}, err
+			}
+		}
+		return updated, nil
+	}
+	return switchboard.Connection{}, fmt.Errorf("connection of %s kept changing during re-authorisation", app.ID)
+}
+
+func (s *Service) record(ctx context.Context, typ switchboard.AppEventType, actor string, before, after *switchboard.Connection) error {
+	c := after
+	if c == nil {
+		c = before
+	}
+	return s.Log.RecordEvent(ctx, switchboard.AppEvent{
+		ID: newID("evt_"), AccountID: c.AccountID, Type: typ, ConnectionID: c.ID, AppID: c.AppID,
+		LocationID: c.LocationID, ActorUserID: actor, At: s.Now().UTC(), Before: before, After: after,
+	})
+}
+
+// Revoke implements RFC 7009: the client's own token is revoked; an unknown
+// token, or another client's, is answered the same way, so nothing leaks.
+func (s *Service) Revoke(ctx context.Context, clientID, secret, token string) error {
+	app, err := s.authenticateClient(ctx, clientID, secret)
+	if err != nil {
+		return err
+	}
+	if secret == "" && !app.PublicClient {
+		return oauthError(switchboard.OAuthInvalidClient, "confidential clients authenticate with their secret")
+	}
+	t, err := s.Tokens.GetToken(ctx, auth.HashToken(token))
+	if switchboard.ErrorCode(err) == switchboard.ENotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if t.AppID != app.ID {
+		return nil
+	}
+	return s.Tokens.RevokeToken(ctx, t.Hash)
+}

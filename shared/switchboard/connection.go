@@ -1,0 +1,124 @@
+package switchboard
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// ConnectionStatus says whether a connection's token is honoured.
+type ConnectionStatus string
+
+// Statuses of a connection. A disconnected connection is deleted, not kept
+// with a status, so that its token can never be honoured again by mistake.
+const (
+	ConnectionActive  ConnectionStatus = "active"
+	ConnectionBlocked ConnectionStatus = "blocked"
+)
+
+// Connection is an app's grant on an account or one of its locations.
+type Connection struct {
+	ID            string           `json:"id"`
+	AccountID     string           `json:"accountId"`
+	LocationID    string           `json:"locationId,omitempty"` // empty for account-level apps
+	AppID         string           `json:"appId"`
+	AppName       string           `json:"appName"`
+	Level         Level            `json:"level"`
+	InstanceLabel string           `json:"instanceLabel,omitempty"`
+	Scope         string           `json:"scope"` // canonical, as granted
+	Status        ConnectionStatus `json:"status"`
+	ConnectedBy   string           `json:"connectedBy"` // user id
+	ConnectedAt   time.Time        `json:"connectedAt"`
+	UpdatedAt     time.Time        `json:"updatedAt"`
+	LastUsedAt    *time.Time       `json:"lastUsedAt,omitempty"`
+	TokenHash     string           `json:"-"` // the current access token's hash
+	Version       int              `json:"-"` // optimistic concurrency
+}
+
+// MaxInstanceLabelLength keeps labels readable in lists.
+const MaxInstanceLabelLength = 60
+
+// NormalizeInstanceLabel trims a label and checks its length and characters.
+func NormalizeInstanceLabel(raw string) (string, error) {
+	s := strings.TrimSpace(raw)
+	if utf8.RuneCountInString(s) > MaxInstanceLabelLength {
+		return "", Errorf(EInvalid, "instance label must be at most %d characters", MaxInstanceLabelLength)
+	}
+	for _, r := range s {
+		if r < ' ' || r == 0x7f {
+			return "", Errorf(EInvalid, "instance label cannot hold control characters")
+		}
+	}
+	return s, nil
+}
+
+// ConnectionFilter narrows a listing; empty fields match everything.
+type ConnectionFilter struct {
+	LocationID string
+	AppID      string
+	Status     ConnectionStatus
+}
+
+// Matches reports whether c passes the filter.
+func (f ConnectionFilter) Matches(c Connection) bool {
+	return (f.LocationID == "" || c.LocationID == f.LocationID) &&
+		(f.AppID == "" || c.AppID == f.AppID) &&
+		(f.Status == "" || c.Status == f.Status)
+}
+
+// Validate checks the filter's values.
+func (f ConnectionFilter) Validate() error {
+	if f.Status != "" && f.Status != ConnectionActive && f.Status != ConnectionBlocked {
+		return Errorf(EInvalid, "status must be active or blocked")
+	}
+	return nil
+}
+
+// ConnectionStore keeps connections inside their account's partition.
+type ConnectionStore interface {
+	// CreateConnection stores a new connection. Returns EConflict when the
+	// account already has one for the same location, app and instance label.
+	CreateConnection(ctx context.Context, c Connection) error
+	// FindConnection returns the connection of an app instance at a target,
+	// or ENotFound.
+	FindConnection(ctx context.Context, accountID, locationID, appID, instanceLabel string) (Connection, error)
+	// GetConnection returns ENotFound when the connection is not in the account.
+	GetConnection(ctx context.Context, accountID, connectionID string) (Connection, error)
+	// ListConnections returns the account's connections matching filter.
+	ListConnections(ctx context.Context, accountID string, filter ConnectionFilter) ([]Connection, error)
+	// ReplaceGrant stores c's new scope and token hash if c.Version is still
+	// current. Returns ENotFound and EConflict (changed meanwhile).
+	ReplaceGrant(ctx context.Context, c Connection) error
+}
+
+// AppEventType names a lifecycle event of the app log.
+type AppEventType string
+
+// App-log event types; later issues add blocked, unblocked, uninstalled.
+const (
+	EventInstalled     AppEventType = "installed"
+	EventReinstalled   AppEventType = "reinstalled"
+	EventScopesUpdated AppEventType = "scopes_updated"
+)
+
+// AppEvent is one entry of an account's app log: who did what to which
+// connection, with the state before and after.
+type AppEvent struct {
+	ID           string       `json:"id"`
+	AccountID    string       `json:"accountId"`
+	Type         AppEventType `json:"type"`
+	ConnectionID string       `json:"connectionId"`
+	AppID        string       `json:"appId"`
+	LocationID   string       `json:"locationId,omitempty"`
+	ActorUserID  string       `json:"actorUserId"`
+	At           time.Time    `json:"at"`
+	Before       *Connection  `json:"before,omitempty"`
+	After        *Connection  `json:"after,omitempty"`
+}
+
+// AppLog records lifecycle events.
+type AppLog interface {
+	// RecordEvent appends e; recording the same event ID twice keeps one.
+	RecordEvent(ctx context.Context, e AppEvent) error
+}

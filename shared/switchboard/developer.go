@@ -1,0 +1,85 @@
+package switchboard
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// DeveloperApp is an app as its developer registers it: the catalog entry
+// plus what only the developer and the OAuth server see. Its ID is also its
+// OAuth client_id.
+type DeveloperApp struct {
+	App
+	OwnerAccountID string   `json:"ownerAccountId"`
+	RedirectURIs   []string `json:"redirectUris"` // matched exactly (RFC 6749 §3.1.2, no partial or pattern match)
+	CallbackURL    string   `json:"callbackUrl"`  // receives signed lifecycle events
+	// PublicClient apps (mobile, single-page) cannot keep a secret: they
+	// must use PKCE and never authenticate with the secret.
+	PublicClient    bool      `json:"publicClient"`
+	Published       bool      `json:"published"`
+	SecretRotatedAt time.Time `json:"secretRotatedAt"`
+	UpdatedAt       time.Time `json:"updatedAt"`
+}
+
+// MaxRedirectURIs keeps exact matching cheap and the list reviewable.
+const MaxRedirectURIs = 10
+
+// Validate checks the catalog fields and the developer settings.
+func (d DeveloperApp) Validate() error {
+	if err := d.App.Validate(); err != nil {
+		return err
+	}
+	if d.OwnerAccountID == "" {
+		return Errorf(EInvalid, "the app needs an owner account")
+	}
+	if len(d.RedirectURIs) == 0 || len(d.RedirectURIs) > MaxRedirectURIs {
+		return Errorf(EInvalid, "redirectUris must list 1 to %d URIs", MaxRedirectURIs)
+	}
+	for _, r := range d.RedirectURIs {
+		if err := ValidateRedirectURI(r); err != nil {
+			return err
+		}
+	}
+	return validateWebURL("callbackUrl", d.CallbackURL)
+}
+
+// ValidateRedirectURI accepts absolute https URIs without fragments
+// (RFC 6749 §3.1.2), and http only on loopback hosts for development
+// (RFC 8252 §7.3).
+func ValidateRedirectURI(raw string) error {
+	u, err := url.Parse(raw)
+	bad := Errorf(EInvalid, "redirect URI %q must be an absolute https URL without a fragment (http only on localhost)", raw)
+	if err != nil || u.Host == "" || u.Fragment != "" || strings.Contains(raw, "#") || len(raw) > 2000 {
+		return bad
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		if h := u.Hostname(); h == "localhost" || h == "127.0.0.1" || h == "::1" {
+			return nil
+		}
+	}
+	return bad
+}
+
+// DeveloperAppStore keeps registered apps and the hashes of their secrets.
+type DeveloperAppStore interface {
+	// RegisterApp stores a new app with its secret's hash. Returns EInvalid
+	// and EConflict (the ID exists).
+	RegisterApp(ctx context.Context, app DeveloperApp, secretHash string) error
+	// GetDeveloperApp returns any app, published or not, or ENotFound.
+	// Callers check the owner before showing it to an account.
+	GetDeveloperApp(ctx context.Context, appID string) (DeveloperApp, error)
+	// ListDeveloperApps returns the apps an account registered, by name.
+	ListDeveloperApps(ctx context.Context, ownerAccountID string) ([]DeveloperApp, error)
+	// UpdateDeveloperApp replaces the app's fields, keeping its secret and
+	// owner. Returns EInvalid, ENotFound and EConflict (changed meanwhile).
+	UpdateDeveloperApp(ctx context.Context, app DeveloperApp) error
+	// SetAppSecret replaces the secret's hash. Returns ENotFound.
+	SetAppSecret(ctx context.Context, appID, secretHash string, at time.Time) error
+	// AppSecretHash returns the stored hash of the app's secret, or ENotFound.
+	AppSecretHash(ctx context.Context, appID string) (string, error)
+}

@@ -10,7 +10,7 @@ import (
 	"github.com/switchboard-hq/switchboard/shared/switchboard"
 )
 
-// ListApps serves GET /admin/v1/apps?category=&limit=&cursor=. The catalog
+// ListApps serves GET /admin/v1/apps?category=&q=&limit=&cursor=. The catalog
 // is the same for every account; a session is still required, as on every
 // admin route.
 func ListApps(catalog switchboard.AppCatalog) AuthedHandler {
@@ -24,6 +24,7 @@ func ListApps(catalog switchboard.AppCatalog) AuthedHandler {
 		}
 		page, err := catalog.ListApps(ctx, switchboard.AppFilter{
 			Category: req.QueryStringParameters["category"],
+			Search:   req.QueryStringParameters["q"],
 			Limit:    limit,
 			Cursor:   req.QueryStringParameters["cursor"],
 		})

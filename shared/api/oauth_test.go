@@ -316,6 +316,29 @@ func TestCodeFlow(t *testing.T) {
 		}
 	})
 
+	t.Run("members cannot manage apps", func(t *testing.T) {
+		member := mustSignIn(t, env, "member@demo.test")
+		if r := member.call(t, api.RegisterAppFunction(env), "POST", "/admin/v1/developer/apps", nil, posApp(nil)); r.StatusCode != 403 {
+			t.Errorf("a member registering an app: %d %s", r.StatusCode, r.Body)
+		}
+		params := map[string]string{"appId": app.ClientID}
+		if r := member.call(t, api.RotateAppSecretFunction(env), "POST", "/x", params, nil); r.StatusCode != 403 {
+			t.Errorf("a member rotating a secret: %d %s", r.StatusCode, r.Body)
+		}
+		if r := member.call(t, api.GetDeveloperAppFunction(env), "GET", "/x", params, nil); r.StatusCode != 200 || strings.Contains(r.Body, "clientSecret") {
+			t.Errorf("a member reading the account's app: %d %s", r.StatusCode, r.Body)
+		}
+	})
+
+	t.Run("no secret in clear", func(t *testing.T) {
+		dump := scanTable(t, env)
+		for _, secret := range []string{app.ClientSecret, tok.AccessToken, code} {
+			if strings.Contains(dump, secret) {
+				t.Errorf("the table holds %q in clear", secret[:8]+"…")
+			}
+		}
+	})
+
 	t.Run("revoke", func(t *testing.T) {
 		fresh := exchange(env, app, consent(t, env, owner, q, "loc-canal", ""), nil)
 		var ft oauth.TokenResponse

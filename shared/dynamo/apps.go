@@ -25,6 +25,7 @@ type appItem struct {
 	GSI2SK     string
 	Type       string
 	SecretHash string
+	SearchName string // lower-cased name, for case-insensitive search
 	Version    int
 	switchboard.DeveloperApp
 }
@@ -33,7 +34,7 @@ func newAppItem(app switchboard.DeveloperApp, secretHash string, version int) ap
 	it := appItem{
 		PK: appPK(app.ID), SK: appSK, Type: "app",
 		GSI2PK: accountPK(app.OwnerAccountID), GSI2SK: ownedAppSK(app.Name, app.ID),
-		SecretHash: secretHash, Version: version, DeveloperApp: app,
+		SecretHash: secretHash, SearchName: strings.ToLower(app.Name), Version: version, DeveloperApp: app,
 	}
 	if app.Published {
 		it.GSI1PK, it.GSI1SK = catalogPK, catalogSK(app.Category, app.Name, app.ID)
@@ -176,6 +177,13 @@ func (s *Store) ListApps(ctx context.Context, f switchboard.AppFilter) (switchbo
 	if f.Category != "" {
 		in.KeyConditionExpression = aws.String("GSI1PK = :pk AND begins_with(GSI1SK, :prefix)")
 		in.ExpressionAttributeValues[":prefix"] = &types.AttributeValueMemberS{Value: catalogSKPrefix(f.Category)}
+	}
+	if q := strings.ToLower(strings.TrimSpace(f.Search)); q != "" {
+		// The sort key holds the lower-cased name, so a case-insensitive
+		// search is a filter on it. A filtered page may hold fewer than
+		// Limit apps; the cursor still walks the whole catalog.
+		in.FilterExpression = aws.String("contains(SearchName, :q)")
+		in.ExpressionAttributeValues[":q"] = &types.AttributeValueMemberS{Value: q}
 	}
 	if f.Cursor != "" {
 		key, plain, err := decodeCursor(f.Cursor, "PK", "SK", "GSI1PK", "GSI1SK")

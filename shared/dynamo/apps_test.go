@@ -109,6 +109,19 @@ func TestListAppsPagesByCategoryThenName(t *testing.T) {
 	if d := cmp.Diff(wantPOS, collect(switchboard.AppFilter{Category: "pos", Limit: 2})); d != "" {
 		t.Errorf("pos apps (-want +got):\n%s", d)
 	}
+	// Search is by name, in any case, across pages.
+	if d := cmp.Diff([]string{"app-03"}, collect(switchboard.AppFilter{Search: "aPP 03", Limit: 2})); d != "" {
+		t.Errorf("search (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff([]string{"app-06"}, collect(switchboard.AppFilter{Category: "pos", Search: "06", Limit: 1})); d != "" {
+		t.Errorf("search in a category (-want +got):\n%s", d)
+	}
+	if got := collect(switchboard.AppFilter{Category: "delivery", Search: "06", Limit: 3}); len(got) != 0 {
+		t.Errorf("App 06 is not a delivery app: %v", got)
+	}
+	if got := collect(switchboard.AppFilter{Search: "nothing like it", Limit: 3}); len(got) != 0 {
+		t.Errorf("search without match: %v", got)
+	}
 }
 
 func TestListAppsRejectsForeignCursors(t *testing.T) {

@@ -123,15 +123,22 @@ const (
 // AppFilter selects a page of the catalog.
 type AppFilter struct {
 	Category string // empty for every category
+	Search   string // part of the name, any case; empty for all
 	Limit    int    // 1..MaxPageSize; 0 means DefaultPageSize
 	Cursor   string // opaque, from the previous page's NextCursor
 }
+
+// MaxSearchLength bounds the search text.
+const MaxSearchLength = 80
 
 // Validate checks the filter's own fields; the cursor is checked by the store
 // that issued it.
 func (f AppFilter) Validate() error {
 	if f.Category != "" && !slices.Contains(Categories, f.Category) {
 		return Errorf(EInvalid, "category must be one of %s", strings.Join(Categories, ", "))
+	}
+	if utf8.RuneCountInString(f.Search) > MaxSearchLength {
+		return Errorf(EInvalid, "search must be at most %d characters", MaxSearchLength)
 	}
 	if f.Limit < 0 || f.Limit > MaxPageSize {
 		return Errorf(EInvalid, "limit must be between 1 and %d", MaxPageSize)

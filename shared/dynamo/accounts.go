@@ -163,20 +163,9 @@ func (s *Store) GetAccount(ctx context.Context, accountID string) (switchboard.A
 
 // ListLocations queries the account's partition for its locations.
 func (s *Store) ListLocations(ctx context.Context, accountID string) ([]switchboard.Location, error) {
-	out, err := s.client.Query(ctx, &dynamodb.QueryInput{
-		TableName:              aws.String(s.table),
-		KeyConditionExpression: aws.String("PK = :pk AND begins_with(SK, :sk)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": &types.AttributeValueMemberS{Value: accountPK(accountID)},
-			":sk": &types.AttributeValueMemberS{Value: locationSKPrefix},
-		},
-	})
+	items, err := queryAll[locationItem](ctx, s, s.prefixQuery(accountPK(accountID), locationSKPrefix), "locations")
 	if err != nil {
-		return nil, fmt.Errorf("query locations: %w", err)
-	}
-	var items []locationItem
-	if err := attributevalue.UnmarshalListOfMaps(out.Items, &items); err != nil {
-		return nil, fmt.Errorf("unmarshal locations: %w", err)
+		return nil, err
 	}
 	locs := make([]switchboard.Location, 0, len(items))
 	for _, it := range items {

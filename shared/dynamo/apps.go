@@ -97,28 +97,18 @@ func (s *Store) AppSecretHash(ctx context.Context, appID string) (string, error)
 
 // ListDeveloperApps queries GSI2 for the apps an account owns.
 func (s *Store) ListDeveloperApps(ctx context.Context, ownerAccountID string) ([]switchboard.DeveloperApp, error) {
-	var apps []switchboard.DeveloperApp
-	p := dynamodb.NewQueryPaginator(s.client, &dynamodb.QueryInput{
-		TableName:              aws.String(s.table),
-		IndexName:              aws.String(indexGSI2),
-		KeyConditionExpression: aws.String("GSI2PK = :pk AND begins_with(GSI2SK, :sk)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": &types.AttributeValueMemberS{Value: accountPK(ownerAccountID)},
-			":sk": &types.AttributeValueMemberS{Value: ownedAppSKPrefix},
-		},
-	})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("query apps of %s: %w", ownerAccountID, err)
-		}
-		var items []appItem
-		if err := attributevalue.UnmarshalListOfMaps(page.Items, &items); err != nil {
-			return nil, fmt.Errorf("unmarshal apps: %w", err)
-		}
-		for _, it := range items {
-			apps = append(apps, it.DeveloperApp)
-		}
+	items, err := queryAll[appItem](ctx, s, &dynamodb.QueryInput{
+		TableName:                 aws.String(s.table),
+		IndexName:                 aws.String(indexGSI2),
+		KeyConditionExpression:    aws.String("GSI2PK = :pk AND begins_with(GSI2SK, :sk)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(accountPK(ownerAccountID)), ":sk": str(ownedAppSKPrefix)},
+	}, "apps of "+ownerAccountID)
+	if err != nil {
+		return nil, err
+	}
+	apps := make([]switchboard.DeveloperApp, 0, len(items))
+	for _, it := range items {
+		apps = append(apps, it.DeveloperApp)
 	}
 	return apps, nil
 }

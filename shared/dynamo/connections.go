@@ -80,27 +80,14 @@ func (s *Store) ListConnections(ctx context.Context, accountID string, f switchb
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
+	items, err := queryAll[connectionItem](ctx, s, s.prefixQuery(accountPK(accountID), connectionSKPrefix), "connections")
+	if err != nil {
+		return nil, err
+	}
 	out := []switchboard.Connection{}
-	p := dynamodb.NewQueryPaginator(s.client, &dynamodb.QueryInput{
-		TableName:              aws.String(s.table),
-		KeyConditionExpression: aws.String("PK = :pk AND begins_with(SK, :sk)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": str(accountPK(accountID)), ":sk": str(connectionSKPrefix),
-		},
-	})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("query connections: %w", err)
-		}
-		var items []connectionItem
-		if err := attributevalue.UnmarshalListOfMaps(page.Items, &items); err != nil {
-			return nil, fmt.Errorf("unmarshal connections: %w", err)
-		}
-		for _, it := range items {
-			if f.Matches(it.Connection) {
-				out = append(out, it.Connection)
-			}
+	for _, it := range items {
+		if f.Matches(it.Connection) {
+			out = append(out, it.Connection)
 		}
 	}
 	return out, nil
@@ -133,8 +120,8 @@ func (s *Store) RedeemCode(ctx context.Context, hash string, now time.Time) (swi
 		UpdateExpression:    aws.String("SET Used = :true"),
 		ConditionExpression: aws.String("attribute_exists(PK) AND Used = :false AND ExpiresAt > :now"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":true": &types.AttributeValueMemberBOOL{Value: true}, ":false": &types.AttributeValueMemberBOOL{Value: false},
-			":now": num(int(now.Unix())),
+			":true": boolean(true), ":false": boolean(false),
+			":now": num(now.Unix()),
 		},
 		ReturnValues: types.ReturnValueAllNew,
 	})
@@ -203,7 +190,7 @@ func (s *Store) RevokeToken(ctx context.Context, hash string) error {
 		Key:                       key(tokenPK(hash), tokenSK),
 		UpdateExpression:          aws.String("SET Revoked = :true"),
 		ConditionExpression:       aws.String("attribute_exists(PK)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":true": &types.AttributeValueMemberBOOL{Value: true}},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":true": boolean(true)},
 	})
 	if err != nil && !isConditionFailed(err) {
 		return fmt.Errorf("revoke token: %w", err)

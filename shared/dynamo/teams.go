@@ -127,15 +127,15 @@ func (s *Store) claimTeamName(ctx context.Context, accountID, name, teamID strin
 	if (ownerFound && switchboard.TeamNameKey(owner.Name) == switchboard.TeamNameKey(name)) || s.now().Sub(held.ClaimedAt) < claimGrace {
 		return taken
 	}
-	return put("TeamID = :held", map[string]types.AttributeValue{":held": attrS(held.TeamID)})
+	return put("TeamID = :held", map[string]types.AttributeValue{":held": str(held.TeamID)})
 }
 
 // releaseTeamName deletes the claim on name if teamID still holds it.
 func (s *Store) releaseTeamName(ctx context.Context, accountID, name, teamID string) error {
 	_, err := s.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-		TableName: aws.String(s.table), Key: itemKey(accountPK(accountID), teamNameSK(switchboard.TeamNameKey(name))),
+		TableName: aws.String(s.table), Key: key(accountPK(accountID), teamNameSK(switchboard.TeamNameKey(name))),
 		ConditionExpression:       aws.String("TeamID = :id"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":id": attrS(teamID)},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":id": str(teamID)},
 	})
 	if err != nil && !isConditionFailed(err) {
 		return fmt.Errorf("release team name: %w", err)
@@ -158,26 +158,13 @@ func (s *Store) GetTeam(ctx context.Context, accountID, teamID string) (switchbo
 
 // ListTeams queries the account's partition for its teams.
 func (s *Store) ListTeams(ctx context.Context, accountID string) ([]switchboard.Team, error) {
-	p := dynamodb.NewQueryPaginator(s.client, &dynamodb.QueryInput{
-		TableName:              aws.String(s.table),
-		KeyConditionExpression: aws.String("PK = :pk AND begins_with(SK, :sk)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": attrS(accountPK(accountID)), ":sk": attrS(teamSKPrefix),
-		},
-	})
-	teams := []switchboard.Team{}
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("query teams: %w", err)
-		}
-		var items []teamItem
-		if err := attributevalue.UnmarshalListOfMaps(page.Items, &items); err != nil {
-			return nil, fmt.Errorf("unmarshal teams: %w", err)
-		}
-		for _, it := range items {
-			teams = append(teams, it.team())
-		}
+	items, err := queryAll[teamItem](ctx, s, s.prefixQuery(accountPK(accountID), teamSKPrefix), "teams")
+	if err != nil {
+		return nil, err
+	}
+	teams := make([]switchboard.Team, 0, len(items))
+	for _, it := range items {
+		teams = append(teams, it.team())
 	}
 	slices.SortFunc(teams, func(a, b switchboard.Team) int {
 		return cmp.Or(cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), cmp.Compare(a.ID, b.ID))
@@ -201,12 +188,12 @@ func (s *Store) RenameTeam(ctx context.Context, accountID, teamID, name string) 
 		return switchboard.Team{}, err
 	}
 	out, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(s.table), Key: itemKey(accountPK(accountID), teamSK(teamID)),
+		TableName: aws.String(s.table), Key: key(accountPK(accountID), teamSK(teamID)),
 		UpdateExpression:         aws.String("SET #name = :new"),
 		ConditionExpression:      aws.String("attribute_exists(PK) AND #name = :old"),
 		ExpressionAttributeNames: map[string]string{"#name": "Name"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":new": attrS(name), ":old": attrS(cur.Name),
+			":new": str(name), ":old": str(cur.Name),
 		},
 		ReturnValues: types.ReturnValueAllNew,
 	})
@@ -235,7 +222,7 @@ func (s *Store) RenameTeam(ctx context.Context, accountID, teamID, name string) 
 // DeleteTeam deletes the team, then releases its name.
 func (s *Store) DeleteTeam(ctx context.Context, accountID, teamID string) error {
 	out, err := s.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-		TableName: aws.String(s.table), Key: itemKey(accountPK(accountID), teamSK(teamID)),
+		TableName: aws.String(s.table), Key: key(accountPK(accountID), teamSK(teamID)),
 		ConditionExpression: aws.String("attribute_exists(PK)"),
 		ReturnValues:        types.ReturnValueAllOld,
 	})
@@ -259,12 +246,12 @@ func (s *Store) AddTeamMember(ctx context.Context, accountID, teamID, userID str
 		return switchboard.Team{}, err
 	}
 	out, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(s.table), Key: itemKey(accountPK(accountID), teamSK(teamID)),
+		TableName: aws.String(s.table), Key: key(accountPK(accountID), teamSK(teamID)),
 		UpdateExpression:    aws.String("ADD MemberIDs :ids"),
 		ConditionExpression: aws.String("attribute_exists(PK) AND (attribute_not_exists(MemberIDs) OR size(MemberIDs) < :max OR contains(MemberIDs, :id))"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":ids": &types.AttributeValueMemberSS{Value: []string{userID}}, ":id": attrS(userID),
-			":max": attrN(switchboard.MaxTeamMembers),
+			":ids": &types.AttributeValueMemberSS{Value: []string{userID}}, ":id": str(userID),
+			":max": num(switchboard.MaxTeamMembers),
 		},
 		ReturnValues: types.ReturnValueAllNew,
 	})
@@ -283,11 +270,11 @@ func (s *Store) AddTeamMember(ctx context.Context, accountID, teamID, userID str
 // RemoveTeamMember deletes the user from the set if they are in it.
 func (s *Store) RemoveTeamMember(ctx context.Context, accountID, teamID, userID string) (switchboard.Team, error) {
 	out, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(s.table), Key: itemKey(accountPK(accountID), teamSK(teamID)),
+		TableName: aws.String(s.table), Key: key(accountPK(accountID), teamSK(teamID)),
 		UpdateExpression:    aws.String("DELETE MemberIDs :ids"),
 		ConditionExpression: aws.String("attribute_exists(PK) AND contains(MemberIDs, :id)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":ids": &types.AttributeValueMemberSS{Value: []string{userID}}, ":id": attrS(userID),
+			":ids": &types.AttributeValueMemberSS{Value: []string{userID}}, ":id": str(userID),
 		},
 		ReturnValues: types.ReturnValueAllNew,
 	})

@@ -54,40 +54,18 @@ type guardItem struct {
 	Version int
 }
 
-func itemKey(pk, sk string) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{"PK": attrS(pk), "SK": attrS(sk)}
-}
-
-func attrS(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }
-
-func attrBool(b bool) types.AttributeValue { return &types.AttributeValueMemberBOOL{Value: b} }
-
-func attrN(n int64) types.AttributeValue { return &types.AttributeValueMemberN{Value: fmt.Sprint(n)} }
-
 // ListUsers reads the account's users with a consistent read, since
 // UpdateUser counts super admins from it.
 func (s *Store) ListUsers(ctx context.Context, accountID string) ([]switchboard.DirectoryUser, error) {
-	p := dynamodb.NewQueryPaginator(s.client, &dynamodb.QueryInput{
-		TableName:              aws.String(s.table),
-		KeyConditionExpression: aws.String("PK = :pk AND begins_with(SK, :sk)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": attrS(accountPK(accountID)), ":sk": attrS(userSKPrefix),
-		},
-		ConsistentRead: aws.Bool(true),
-	})
-	var users []switchboard.DirectoryUser
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("query users: %w", err)
-		}
-		var items []directoryItem
-		if err := attributevalue.UnmarshalListOfMaps(page.Items, &items); err != nil {
-			return nil, fmt.Errorf("unmarshal users: %w", err)
-		}
-		for _, it := range items {
-			users = append(users, it.directoryUser())
-		}
+	in := s.prefixQuery(accountPK(accountID), userSKPrefix)
+	in.ConsistentRead = aws.Bool(true)
+	items, err := queryAll[directoryItem](ctx, s, in, "users")
+	if err != nil {
+		return nil, err
+	}
+	users := make([]switchboard.DirectoryUser, 0, len(items))
+	for _, it := range items {
+		users = append(users, it.directoryUser())
 	}
 	slices.SortFunc(users, func(a, b switchboard.DirectoryUser) int {
 		return cmp.Or(cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), cmp.Compare(a.Email, b.Email))
@@ -152,12 +130,12 @@ func (s *Store) UpdateUser(ctx context.Context, accountID string, seen switchboa
 	if !removes {
 		return updated, nil
 	}
-	cond, vals := "attribute_not_exists(Version)", map[string]types.AttributeValue{":next": attrN(int64(guard) + 1), ":type": attrS("guard")}
+	cond, vals := "attribute_not_exists(Version)", map[string]types.AttributeValue{":next": num(guard + 1), ":type": str("guard")}
 	if guard > 0 {
-		cond, vals[":v"] = "Version = :v", attrN(int64(guard))
+		cond, vals[":v"] = "Version = :v", num(guard)
 	}
 	_, err = s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(s.table), Key: itemKey(accountPK(accountID), superAdminGuardSK),
+		TableName: aws.String(s.table), Key: key(accountPK(accountID), superAdminGuardSK),
 		UpdateExpression: aws.String("SET Version = :next, #t = :type"), ConditionExpression: aws.String(cond),
 		ExpressionAttributeNames: map[string]string{"#t": "Type"}, ExpressionAttributeValues: vals,
 	})
@@ -185,14 +163,14 @@ func (s *Store) setRoleAndActive(ctx context.Context, accountID, userID string, 
 		cond += "(attribute_not_exists(InvitePending) OR InvitePending = :pending)"
 	}
 	out, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(s.table), Key: itemKey(accountPK(accountID), userSK(userID)),
+		TableName: aws.String(s.table), Key: key(accountPK(accountID), userSK(userID)),
 		UpdateExpression:         aws.String("SET #role = :role, Active = :active"),
 		ConditionExpression:      aws.String(cond),
 		ExpressionAttributeNames: map[string]string{"#role": "Role"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":role": attrS(string(to.Role)), ":active": attrBool(to.Active),
-			":fromRole": attrS(string(from.Role)), ":fromActive": attrBool(from.Active),
-			":pending": attrBool(pending),
+			":role": str(string(to.Role)), ":active": boolean(to.Active),
+			":fromRole": str(string(from.Role)), ":fromActive": boolean(from.Active),
+			":pending": boolean(pending),
 		},
 		ReturnValues: types.ReturnValueAllNew,
 	})
@@ -215,7 +193,7 @@ func (s *Store) setRoleAndActive(ctx context.Context, accountID, userID string, 
 // getConsistent is get with a strongly consistent read.
 func (s *Store) getConsistent(ctx context.Context, pk, sk string, out any) (bool, error) {
 	res, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(s.table), Key: itemKey(pk, sk), ConsistentRead: aws.Bool(true),
+		TableName: aws.String(s.table), Key: key(pk, sk), ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
 		return false, fmt.Errorf("get %s %s: %w", pk, sk, err)
@@ -311,11 +289,11 @@ func (s *Store) AcceptInvitation(ctx context.Context, tokenHash, passwordHash st
 	}
 	now := s.now()
 	_, err = s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(s.table), Key: itemKey(invitationPK(tokenHash), invitationSK),
+		TableName: aws.String(s.table), Key: key(invitationPK(tokenHash), invitationSK),
 		UpdateExpression:    aws.String("SET UsedAt = :now"),
 		ConditionExpression: aws.String("attribute_exists(PK) AND attribute_not_exists(UsedAt) AND ExpiresAt > :epoch"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":now": attrS(now.UTC().Format(time.RFC3339Nano)), ":epoch": attrN(now.Unix()),
+			":now": str(now.UTC().Format(time.RFC3339Nano)), ":epoch": num(now.Unix()),
 		},
 	})
 	if isConditionFailed(err) {
@@ -325,11 +303,11 @@ func (s *Store) AcceptInvitation(ctx context.Context, tokenHash, passwordHash st
 		return switchboard.DirectoryUser{}, fmt.Errorf("use invitation: %w", err)
 	}
 	out, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(s.table), Key: itemKey(accountPK(inv.AccountID), userSK(inv.UserID)),
+		TableName: aws.String(s.table), Key: key(accountPK(inv.AccountID), userSK(inv.UserID)),
 		UpdateExpression:    aws.String("SET Active = :true, PasswordHash = :hash REMOVE InvitePending"),
 		ConditionExpression: aws.String("attribute_exists(PK) AND InvitePending = :true"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":true": attrBool(true), ":hash": attrS(passwordHash),
+			":true": boolean(true), ":hash": str(passwordHash),
 		},
 		ReturnValues: types.ReturnValueAllNew,
 	})

@@ -330,6 +330,70 @@ test('category filter requests category= and shows only that category', { timeou
   await page.close();
 });
 
+test('search box requests q=, shows only matching apps, survives a reload; clearing shows all again', { timeout: 45_000 }, async () => {
+  const SEARCH = 'loop';
+  const MATCH = 'Loyalty Loop'; // seeded by infra/demo/demo.go
+  const NO_MATCH = 'no-such-app-zq';
+  assert.ok(expectedApps.includes(MATCH), `SWITCHBOARD_EXPECT_APPS does not include "${MATCH}"`);
+  await ensureSignedIn();
+  const { page, errors } = await openPage();
+  await page.goto(baseUrl);
+  await waitForExpectedApps(page, 10_000);
+
+  const search = page.getByRole('searchbox', { name: 'Search apps' });
+  assert.equal(await search.getAttribute('type'), 'search');
+  const isSearchRequest = (req, q) => {
+    const url = new URL(req.url());
+    return url.pathname === APPS_PATH && req.method() === 'GET' && (url.searchParams.get('q') || '') === q;
+  };
+  /** Waits until the cards show only names containing text (any case), at least one. */
+  const waitForOnlyMatches = (text) => page.waitForFunction((q) => {
+    const shown = [...document.querySelectorAll('[data-testid="app-name"]')].map((n) => n.textContent.trim());
+    return shown.length > 0 && shown.every((n) => n.toLowerCase().includes(q));
+  }, text, { timeout: 10_000 });
+  const checkOnlyMatch = async () => {
+    const shown = (await names(page)).map((n) => n.trim());
+    assert.deepEqual(shown.filter((n) => expectedApps.includes(n)), [MATCH],
+      `searching "${SEARCH}" shows [${shown.join(', ')}]`);
+    assert.match(await page.locator('.results-status').innerText(), new RegExp(`matching “${SEARCH}”`));
+  };
+
+  // Typing (debounced) requests q=loop and shows only the matching apps.
+  const requestPromise = page.waitForRequest((req) => isSearchRequest(req, SEARCH), { timeout: 10_000 });
+  await search.pressSequentially(SEARCH, { delay: 40 });
+  const request = await requestPromise;
+  assert.match(request.url(), /[?&]q=loop(&|$)/);
+  const response = await request.response();
+  assert.ok(response && response.ok(), `search request failed with HTTP ${response && response.status()}`);
+  await waitForOnlyMatches(SEARCH);
+  await checkOnlyMatch();
+  assert.match(await page.evaluate(() => window.location.hash), /^#\/catalog\?(.*&)?q=loop(&|$)/);
+
+  // The search is kept in the address: a reload shows the same results.
+  await page.reload();
+  await waitForOnlyMatches(SEARCH);
+  assert.equal(await page.getByRole('searchbox', { name: 'Search apps' }).inputValue(), SEARCH);
+  await checkOnlyMatch();
+
+  // No match: Enter searches at once and the empty state names the search.
+  const noMatchRequest = page.waitForRequest((req) => isSearchRequest(req, NO_MATCH), { timeout: 10_000 });
+  await search.fill(NO_MATCH);
+  await search.press('Enter');
+  await noMatchRequest;
+  await page.getByRole('heading', { name: `No apps match “${NO_MATCH}”` }).waitFor({ timeout: 10_000 });
+  assert.equal(await page.locator('[data-testid="app-card"]').count(), 0);
+
+  // Clearing the search shows every app again, without q=.
+  const allRequest = page.waitForRequest((req) => isSearchRequest(req, ''), { timeout: 10_000 });
+  await search.fill('');
+  await allRequest;
+  await waitForExpectedApps(page, 10_000);
+  assert.doesNotMatch(await page.evaluate(() => window.location.hash), /[?&]q=/);
+
+  assert.deepEqual(errors, [], `Unexpected console/page errors:\n${errors.join('\n')}`);
+  await page.close();
+});
+
 test('catalog fits a 360px wide viewport without horizontal scrolling', { timeout: 30_000 }, async () => {
   await ensureSignedIn();
   const { page, errors } = await openPage({ viewport: { width: 360, height: 740 } });

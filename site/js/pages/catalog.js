@@ -1,4 +1,4 @@
-// Available apps (#/catalog?category=&target=): the third-party apps merchants
+// Available apps (#/catalog?category=&q=&target=): the third-party apps merchants
 // can connect, HubRise-style: pick the target first ("Account (all locations)"
 // or one location), then Connect; an app whose level does not fit the target
 // has its Connect button disabled, with the reason shown under it.
@@ -19,6 +19,12 @@
 //    many apps "require a configuration from the app first"); the app then
 //    sends the browser back to Switchboard's consent page. Without a website
 //    there is nothing to open and Connect is disabled with the reason.
+//
+// Search (q=): the API filters on the name, any case. A searched page may
+// hold fewer than `limit` apps, even none, while nextCursor is still set:
+// pages that bring nothing new are skipped automatically (at most
+// MAX_EMPTY_PAGE_SKIPS in a row), so the list never sits empty behind a
+// "Load more" that would bring nothing.
 
 import { h, clear, srOnly, uid } from '../dom.js';
 import { apiGet } from '../api.js';
@@ -32,6 +38,14 @@ import { describePermission, formatScope } from '../permissions.js';
 const PAGE_SIZE = 24;
 const SKELETON_COUNT = 6;
 const ACCOUNT_TARGET = 'account';
+const SEARCH_MAX_LENGTH = 80; // the API answers 400 beyond this (counted in code points)
+const SEARCH_DEBOUNCE_MS = 250;
+const MAX_EMPTY_PAGE_SKIPS = 5;
+
+/** The search text as sent: trimmed, at most SEARCH_MAX_LENGTH code points. */
+function cleanSearch(value) {
+  return Array.from(String(value || '').trim()).slice(0, SEARCH_MAX_LENGTH).join('').trim();
+}
 
 export function renderCatalog(outlet, { query, signal, setQuery }) {
   const session = getSession();
@@ -40,6 +54,7 @@ export function renderCatalog(outlet, { query, signal, setQuery }) {
   const wantedTarget = query.get('target');
   const state = {
     category: isCategory(query.get('category')) ? query.get('category') : '',
+    search: cleanSearch(query.get('q')),
     target: locations.some((l) => l.id === wantedTarget) ? wantedTarget : ACCOUNT_TARGET,
     ownApps: new Map(), // id → developer app (with redirect URIs), for apps this account registered
     apps: [],
@@ -62,9 +77,33 @@ export function renderCatalog(outlet, { query, signal, setQuery }) {
     locations.map((l) => h('option', { value: l.id }, l.name || l.id)),
   );
   targetSelect.value = state.target;
-  const syncQuery = () => setQuery({ category: state.category, target: state.target === ACCOUNT_TARGET ? '' : state.target });
-  if ((query.has('category') && !state.category) || (query.has('target') && state.target === ACCOUNT_TARGET)) {
-    syncQuery(); // drop unknown values from the URL
+
+  const searchId = uid('app-search');
+  const searchInput = h('input', {
+    id: searchId,
+    class: 'input input--search',
+    type: 'search',
+    name: 'q',
+    maxlength: SEARCH_MAX_LENGTH,
+    autocomplete: 'off',
+    spellcheck: 'false',
+    enterkeyhint: 'search',
+    dataset: { testid: 'app-search' },
+  });
+  searchInput.value = state.search;
+  const searchForm = h('form', { class: 'field field--search', role: 'search', 'aria-label': 'Apps' },
+    h('label', { class: 'field__label', for: searchId }, 'Search apps'),
+    searchInput,
+  );
+
+  const syncQuery = () => setQuery({
+    category: state.category,
+    q: state.search,
+    target: state.target === ACCOUNT_TARGET ? '' : state.target,
+  });
+  if ((query.has('category') && !state.category) || (query.has('target') && state.target === ACCOUNT_TARGET)
+    || (query.get('q') || '') !== state.search) {
+    syncQuery(); // drop unknown values from the URL, trim the search
   }
 
   const status = h('p', { class: 'results-status', role: 'status', 'aria-live': 'polite' });
@@ -90,6 +129,7 @@ export function renderCatalog(outlet, { query, signal, setQuery }) {
           h('label', { class: 'field__label', for: selectId }, 'Category'),
           select,
         ),
+        searchForm,
       ),
       status,
     ),
@@ -100,9 +140,42 @@ export function renderCatalog(outlet, { query, signal, setQuery }) {
 
   select.addEventListener('change', () => {
     state.category = select.value;
+    cancelSearchTimer();
+    state.search = cleanSearch(searchInput.value); // a pending search applies now
     syncQuery();
     loadFirstPage();
   });
+
+  // Search: debounced while typing; Enter (submit) and clearing apply at once.
+  let searchTimer = 0;
+  function cancelSearchTimer() {
+    clearTimeout(searchTimer);
+    searchTimer = 0;
+  }
+  function applySearch() {
+    cancelSearchTimer();
+    const text = cleanSearch(searchInput.value);
+    if (text === state.search) return;
+    state.search = text;
+    syncQuery();
+    loadFirstPage();
+  }
+  searchInput.addEventListener('input', () => {
+    cancelSearchTimer();
+    if (cleanSearch(searchInput.value) === '') applySearch();
+    else searchTimer = setTimeout(applySearch, SEARCH_DEBOUNCE_MS);
+  });
+  searchForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    applySearch();
+  });
+  signal.addEventListener('abort', cancelSearchTimer);
+
+  function clearSearch() {
+    searchInput.value = '';
+    applySearch();
+    searchInput.focus();
+  }
 
   targetSelect.addEventListener('change', () => {
     state.target = targetSelect.value;
@@ -212,9 +285,28 @@ export function renderCatalog(outlet, { query, signal, setQuery }) {
   function fetchPage(cursor, controller) {
     return apiGet('/admin/v1/apps', {
       category: state.category,
+      q: state.search,
       limit: PAGE_SIZE,
       cursor,
     }, { signal: controller.signal }).then(normalizePage);
+  }
+
+  /**
+   * Fetches the page at cursor and, while a page brings no new app but still
+   * has a nextCursor, the following ones (at most MAX_EMPTY_PAGE_SKIPS more).
+   * Adds the new apps to the state and returns them, or null when aborted.
+   */
+  async function fetchApps(cursor, controller) {
+    let page = await fetchPage(cursor, controller);
+    if (controller.signal.aborted) return null;
+    let added = addApps(page.apps);
+    for (let skips = 0; added.length === 0 && page.nextCursor && skips < MAX_EMPTY_PAGE_SKIPS; skips += 1) {
+      page = await fetchPage(page.nextCursor, controller);
+      if (controller.signal.aborted) return null;
+      added = addApps(page.apps);
+    }
+    state.nextCursor = page.nextCursor;
+    return added;
   }
 
   async function loadFirstPage({ focusResult = false } = {}) {
@@ -224,10 +316,8 @@ export function renderCatalog(outlet, { query, signal, setQuery }) {
     state.nextCursor = '';
     showLoading();
     try {
-      const page = await fetchPage('', controller);
-      if (controller.signal.aborted) return;
-      addApps(page.apps);
-      state.nextCursor = page.nextCursor;
+      const added = await fetchApps('', controller);
+      if (!added || controller.signal.aborted) return;
       showResults();
     } catch (err) {
       if (controller.signal.aborted || err.name === 'AbortError') return;
@@ -244,27 +334,35 @@ export function renderCatalog(outlet, { query, signal, setQuery }) {
   async function loadMore(button) {
     const controller = startRequest();
     const firstNewIndex = state.apps.length;
+    const label = button.textContent;
     button.disabled = true;
     button.setAttribute('aria-busy', 'true');
     button.textContent = 'Loading…';
     clearMoreError();
     try {
-      const page = await fetchPage(state.nextCursor, controller);
-      if (controller.signal.aborted) return;
-      const added = addApps(page.apps);
-      state.nextCursor = page.nextCursor;
-      for (const app of added) list.append(renderCard(app, renderConnect(app)));
-      updateStatus();
-      renderLoadMore();
-      // Keep keyboard users in place: move focus to the first new card.
+      const added = await fetchApps(state.nextCursor, controller);
+      if (!added || controller.signal.aborted) return;
+      if (firstNewIndex === 0) {
+        showResults(); // continuing a search that had found nothing yet (see showNoMatches)
+      } else {
+        for (const app of added) list.append(renderCard(app, renderConnect(app)));
+        updateStatus();
+        renderLoadMore();
+      }
+      // Keep keyboard users in place: move focus to the first new card, or,
+      // when nothing new came, to the button / the last card / the panel.
       const firstNew = list.children[firstNewIndex];
-      const heading = firstNew && firstNew.querySelector('[data-testid="app-name"]');
-      if (heading) heading.focus();
+      const target = firstNew
+        ? firstNew.querySelector('[data-testid="app-name"]')
+        : body.querySelector('[data-testid="load-more"]')
+          || (list.isConnected && list.lastElementChild && list.lastElementChild.querySelector('[data-testid="app-name"]'))
+          || body.querySelector('.panel__title');
+      if (target) target.focus();
     } catch (err) {
       if (controller.signal.aborted || err.name === 'AbortError') return;
       button.disabled = false;
       button.removeAttribute('aria-busy');
-      button.textContent = 'Load more';
+      button.textContent = label;
       // A disabled button loses focus; give it back if nothing else took it.
       if (document.activeElement === document.body || document.activeElement === null) button.focus();
       showMoreError(err);
@@ -306,6 +404,10 @@ export function renderCatalog(outlet, { query, signal, setQuery }) {
   function showResults() {
     clear(body);
     list.removeAttribute('aria-busy');
+    if (state.apps.length === 0 && state.search) {
+      showNoMatches();
+      return;
+    }
     if (state.apps.length === 0) {
       status.textContent = '';
       body.append(h('div', { class: 'panel panel--empty', dataset: { testid: 'catalog-empty' } },
@@ -326,6 +428,37 @@ export function renderCatalog(outlet, { query, signal, setQuery }) {
     body.append(list, more);
     updateStatus();
     renderLoadMore();
+  }
+
+  function showNoMatches() {
+    // With a nextCursor, only the pages skipped so far held no match.
+    const partial = Boolean(state.nextCursor);
+    const where = state.category ? ` in ${categoryLabel(state.category)}` : '';
+    status.textContent = partial
+      ? `No apps match “${state.search}”${where} so far — more to search`
+      : `No apps match “${state.search}”${where}`;
+    let searchOn = null;
+    if (partial) {
+      searchOn = h('button', { type: 'button', class: 'btn btn--primary', dataset: { testid: 'load-more' } }, 'Keep searching');
+      searchOn.addEventListener('click', () => loadMore(searchOn));
+    }
+    body.append(h('div', { class: 'panel panel--empty', dataset: { testid: 'catalog-empty' } },
+      h('h2', { class: 'panel__title', tabindex: '-1' }, `No apps match “${state.search}”`),
+      h('p', { class: 'panel__text' },
+        partial
+          ? `No match${where} in the part of the catalog searched so far. Keep searching, or check the spelling.`
+          : `No app${where} has a name containing this text. Check the spelling or try fewer letters.`),
+      h('div', { class: 'panel__actions' },
+        searchOn,
+        h('button', { type: 'button', class: 'btn btn--secondary', onclick: clearSearch }, 'Clear search'),
+        state.category
+          ? h('button', { type: 'button', class: 'btn btn--secondary', onclick: showAll }, 'Show all categories')
+          : null,
+      ),
+    ));
+    // "Keep searching" reports its errors in `more`: keep it under the panel.
+    clear(more);
+    body.append(more);
   }
 
   function showAll() {
@@ -349,8 +482,9 @@ export function renderCatalog(outlet, { query, signal, setQuery }) {
   function updateStatus() {
     const n = state.apps.length;
     const noun = n === 1 ? 'app' : 'apps';
+    const match = state.search ? ` matching “${state.search}”` : '';
     const scope = state.category ? ` in ${categoryLabel(state.category)}` : '';
-    status.textContent = `Showing ${n} ${noun}${scope}${state.nextCursor ? ' — more available' : ''}`;
+    status.textContent = `Showing ${n} ${noun}${match}${scope}${state.nextCursor ? ' — more available' : ''}`;
   }
 
   function renderLoadMore() {
@@ -374,6 +508,7 @@ export function renderCatalog(outlet, { query, signal, setQuery }) {
   loadFirstPage();
 
   return () => {
+    cancelSearchTimer();
     if (state.request) state.request.abort();
   };
 }

@@ -91,6 +91,15 @@ build-ListConnectionsFunction:
 build-GetConnectionFunction:
 	$(call build_function,get-connection)
 
+build-ListConnectionLogsFunction:
+	$(call build_function,list-connection-logs)
+
+build-GetConnectionLogFunction:
+	$(call build_function,get-connection-log)
+
+build-DownloadLogBodyFunction:
+	$(call build_function,download-log-body)
+
 build-ListDeveloperAppsFunction:
 	$(call build_function,list-developer-apps)
 
@@ -105,6 +114,12 @@ build-UpdateDeveloperAppFunction:
 
 build-RotateAppSecretFunction:
 	$(call build_function,rotate-app-secret)
+
+build-GetLocationFunction:
+	$(call build_function,get-location)
+
+build-GetAccountFunction:
+	$(call build_function,get-account)
 
 # --- Local ------------------------------------------------------------------
 run: deps ## the whole system on http://localhost:$(API_PORT), seeded with demo data

@@ -13,6 +13,7 @@ import { renderSignin } from './js/pages/signin.js';
 import { renderUsers } from './js/pages/users.js';
 import { renderAcceptInvite } from './js/pages/accept-invite.js';
 import { renderConnections } from './js/pages/connections.js';
+import { renderLogs } from './js/pages/logs.js';
 import { renderDeveloper } from './js/pages/developer.js';
 import { renderConsent } from './js/pages/consent.js';
 import { renderOauthError } from './js/pages/oauth-error.js';
@@ -26,6 +27,7 @@ const ROUTES = [
   // Invitation links are opened signed out: the invitee has no password yet.
   { path: '/accept-invite', title: 'Accept invitation', render: renderAcceptInvite, public: true },
   { path: '/connections', title: 'Connections', nav: 'Connections', render: renderConnections },
+  { path: '/connections/:id/logs', title: 'Logs', render: renderLogs },
   { path: '/catalog', title: 'Available apps', nav: 'Available apps', render: renderCatalog },
   { path: '/developer', title: 'My apps', nav: 'My apps', render: renderDeveloper },
   { path: '/consent', title: 'Connect an app', render: renderConsent },

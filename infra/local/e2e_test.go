@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -123,6 +124,75 @@ func TestEndToEnd(t *testing.T) {
 		}
 	})
 
+	t.Run("connect flow and a platform call", func(t *testing.T) {
+		csrf := signedInCSRF(t, browser, stack.APIURL)
+		post := func(path string, body any, into any) int {
+			t.Helper()
+			b, _ := json.Marshal(body)
+			req, _ := http.NewRequest(http.MethodPost, stack.APIURL+path, strings.NewReader(string(b)))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("X-CSRF-Token", csrf)
+			resp, err := browser.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			if into != nil {
+				_ = json.NewDecoder(resp.Body).Decode(into)
+			}
+			return resp.StatusCode
+		}
+		const redirect = "http://127.0.0.1:9/callback"
+		var app struct{ ClientID, ClientSecret string }
+		if code := post("/admin/v1/developer/apps", map[string]any{"name": "E2E POS", "category": "pos", "level": "location",
+			"scopes": []string{"orders.read"}, "developer": "E2E", "redirectUris": []string{redirect}}, &app); code != 201 {
+			t.Fatalf("register: %d", code)
+		}
+		var decision struct{ RedirectTo string }
+		if code := post("/oauth2/v1/authorize", map[string]any{"client_id": app.ClientID, "redirect_uri": redirect, "response_type": "code",
+			"scope": "location[orders.read]", "state": "e2e", "location_id": "loc-canal", "approve": true}, &decision); code != 200 {
+			t.Fatalf("consent: %d", code)
+		}
+		u, _ := url.Parse(decision.RedirectTo)
+		form := url.Values{"grant_type": {"authorization_code"}, "code": {u.Query().Get("code")}, "redirect_uri": {redirect},
+			"client_id": {app.ClientID}, "client_secret": {app.ClientSecret}}
+		resp, err := http.PostForm(stack.APIURL+"/oauth2/v1/token", form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tok struct {
+			AccessToken  string `json:"access_token"`
+			ConnectionID string `json:"connection_id"`
+		}
+		_ = json.NewDecoder(resp.Body).Decode(&tok)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || tok.AccessToken == "" {
+			t.Fatalf("token: %d", resp.StatusCode)
+		}
+		req, _ := http.NewRequest(http.MethodGet, stack.APIURL+"/v1/location", nil)
+		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+		call, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(call.Body)
+		call.Body.Close()
+		if call.StatusCode != 200 || !strings.Contains(string(body), "loc-canal") || call.Header.Get("X-Request-Id") == "" || call.Header.Get("X-RateLimit-Limit") != "500" {
+			t.Errorf("GET /v1/location: %d %s %v", call.StatusCode, body, call.Header)
+		}
+		var conns struct {
+			Connections []struct{ ID, LocationID string }
+		}
+		getJSON(t, browser, stack.APIURL+"/admin/v1/connections?locationId=loc-canal", http.StatusOK, &conns)
+		found := false
+		for _, c := range conns.Connections {
+			found = found || c.ID == tok.ConnectionID
+		}
+		if !found {
+			t.Errorf("connection %s not listed: %+v", tok.ConnectionID, conns)
+		}
+	})
+
 	t.Run("unknown API route", func(t *testing.T) {
 		var body struct{ Message string }
 		getJSON(t, http.DefaultClient, stack.APIURL+"/admin/v1/nothing-here", http.StatusNotFound, &body)
@@ -202,4 +272,12 @@ func TestChooseBackend(t *testing.T) {
 			t.Errorf("%v: %s, want %s", tt.env, got, tt.want)
 		}
 	}
+}
+
+// signedInCSRF reads the CSRF token of the browser's session.
+func signedInCSRF(t *testing.T, browser *http.Client, base string) string {
+	t.Helper()
+	var me struct{ CSRFToken string }
+	getJSON(t, browser, base+"/admin/v1/me", http.StatusOK, &me)
+	return me.CSRFToken
 }

@@ -24,6 +24,8 @@ var constructors = map[string]func(*platform.Env) any{
 	"ListAppsFunction":           func(e *platform.Env) any { return api.ListAppsFunction(e) },
 	"CreateSessionFunction":      func(e *platform.Env) any { return api.CreateSessionFunction(e) },
 	"DeleteSessionFunction":      func(e *platform.Env) any { return api.DeleteSessionFunction(e) },
+	"GetLocationFunction":        func(e *platform.Env) any { return api.GetLocationFunction(e) },
+	"GetAccountFunction":         func(e *platform.Env) any { return api.GetAccountFunction(e) },
 	"GetMeFunction":              func(e *platform.Env) any { return api.GetMeFunction(e) },
 	"ListUsersFunction":          func(e *platform.Env) any { return api.ListUsersFunction(e) },
 	"InviteUserFunction":         func(e *platform.Env) any { return api.InviteUserFunction(e) },
@@ -42,6 +44,9 @@ var constructors = map[string]func(*platform.Env) any{
 	"GetAppFunction":             func(e *platform.Env) any { return api.GetAppFunction(e) },
 	"ListConnectionsFunction":    func(e *platform.Env) any { return api.ListConnectionsFunction(e) },
 	"GetConnectionFunction":      func(e *platform.Env) any { return api.GetConnectionFunction(e) },
+	"ListConnectionLogsFunction": func(e *platform.Env) any { return api.ListConnectionLogsFunction(e) },
+	"GetConnectionLogFunction":   func(e *platform.Env) any { return api.GetConnectionLogFunction(e) },
+	"DownloadLogBodyFunction":    func(e *platform.Env) any { return api.DownloadLogBodyFunction(e) },
 	"ListDeveloperAppsFunction":  func(e *platform.Env) any { return api.ListDeveloperAppsFunction(e) },
 	"RegisterAppFunction":        func(e *platform.Env) any { return api.RegisterAppFunction(e) },
 	"GetDeveloperAppFunction":    func(e *platform.Env) any { return api.GetDeveloperAppFunction(e) },
@@ -80,8 +85,9 @@ func TestEventsReplay(t *testing.T) {
 		"add-team-member.json": 401, "remove-team-member.json": 401,
 		// The sample client is not registered: the merchant is shown why
 		// (302 to the site), and the token endpoints refuse the client.
-		"authorize.json": 302, "token.json": 401, "revoke.json": 401,
+		"authorize.json": 302, "get-location.json": 401, "get-account.json": 401, "token.json": 401, "revoke.json": 401,
 		"decide.json": 401, "get-app.json": 401, "list-connections.json": 401, "get-connection.json": 401,
+		"list-connection-logs.json": 401, "get-connection-log.json": 401, "download-log-body.json": 401,
 		"list-developer-apps.json": 401, "register-app.json": 401, "get-developer-app.json": 401,
 		"update-developer-app.json": 401, "rotate-app-secret.json": 401}
 	for _, path := range fixtures {

@@ -48,6 +48,10 @@ var statusByCode = map[string]int{
 	switchboard.ERateLimited:  http.StatusTooManyRequests,
 	switchboard.EUnavailable:  http.StatusServiceUnavailable,
 	switchboard.EInternal:     http.StatusInternalServerError,
+
+	switchboard.EInvalidToken:      http.StatusUnauthorized,
+	switchboard.EConnectionBlocked: http.StatusUnauthorized,
+	switchboard.EInsufficientScope: http.StatusForbidden,
 }
 
 // StatusOf returns the HTTP status for an error code; unknown codes are
@@ -75,7 +79,7 @@ func Handle(logger *slog.Logger, h HandlerFunc) LambdaHandler {
 
 		defer func() {
 			if p := recover(); p != nil {
-				resp = errorResponse(ctx, fmt.Errorf("panic: %v", p))
+				resp = ErrorResponse(ctx, fmt.Errorf("panic: %v", p))
 			}
 			if resp.Headers == nil {
 				resp.Headers = map[string]string{}
@@ -92,7 +96,7 @@ func Handle(logger *slog.Logger, h HandlerFunc) LambdaHandler {
 
 		resp, err := h(ctx, req)
 		if err != nil {
-			return errorResponse(ctx, err), nil
+			return ErrorResponse(ctx, err), nil
 		}
 		return resp, nil
 	}
@@ -106,8 +110,8 @@ type errorBody struct {
 	} `json:"error"`
 }
 
-// errorResponse writes err for the client. Internal causes go to the log only.
-func errorResponse(ctx context.Context, err error) Response {
+// ErrorResponse writes err for the client. Internal causes go to the log only.
+func ErrorResponse(ctx context.Context, err error) Response {
 	code := switchboard.ErrorCode(err)
 	if code == switchboard.EInternal {
 		platform.Logger(ctx).Error("internal error", "error", err)

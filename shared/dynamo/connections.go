@@ -212,3 +212,24 @@ func (s *Store) RecordEvent(ctx context.Context, e switchboard.AppEvent) error {
 	}
 	return err
 }
+
+// TouchConnection records that the connection was used at, at most once a
+// minute: a busy connection would otherwise write its item on every call.
+func (s *Store) TouchConnection(ctx context.Context, accountID, connectionID string, at time.Time) error {
+	_, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:        aws.String(s.table),
+		Key:              key(accountPK(accountID), connectionSK(connectionID)),
+		UpdateExpression: aws.String("SET LastUsedAt = :at"),
+		// A never-used connection holds LastUsedAt as NULL, not as nothing.
+		ConditionExpression: aws.String("attribute_exists(PK) AND (attribute_not_exists(LastUsedAt) OR attribute_type(LastUsedAt, :null) OR LastUsedAt < :stale)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":at":    str(at.UTC().Format(time.RFC3339Nano)),
+			":stale": str(at.Add(-time.Minute).UTC().Format(time.RFC3339Nano)),
+			":null":  str("NULL"),
+		},
+	})
+	if err != nil && !isConditionFailed(err) {
+		return fmt.Errorf("touch connection %s: %w", connectionID, err)
+	}
+	return nil
+}

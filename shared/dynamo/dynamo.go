@@ -21,9 +21,10 @@ import (
 
 // Store is the DynamoDB implementation of the domain's store interfaces.
 type Store struct {
-	client *dynamodb.Client
-	table  string
-	now    func() time.Time
+	client        *dynamodb.Client
+	table         string
+	now           func() time.Time
+	callRetention time.Duration // 0: 90 days
 }
 
 var (

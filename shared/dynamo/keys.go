@@ -110,3 +110,19 @@ const tokenSK = "TOKEN"
 func eventSK(at time.Time, id string) string {
 	return "EVENT#" + at.UTC().Format("2006-01-02T15:04:05.000000000Z") + "#" + id
 }
+
+// callPK holds one connection's call log, inside its account: a busy
+// connection's log never shares a partition with another's.
+func callPK(accountID, connectionID string) string {
+	return accountPK(accountID) + "#LOG#" + connectionID
+}
+
+// callSK orders a log by time; listing reads it backwards, newest first.
+func callSK(at time.Time, requestID string) string {
+	return callSKPrefix + at.UTC().Format("2006-01-02T15:04:05.000000000Z") + "#" + requestID
+}
+
+const callSKPrefix = "CALL#"
+
+// callByIDSK finds one call by its request id.
+func callByIDSK(requestID string) string { return "REQ#" + requestID }

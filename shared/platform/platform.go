@@ -29,6 +29,9 @@ type Config struct {
 	SenderAddress string     // SES "From" address for digests
 	LogLevel      slog.Level // minimum level written
 	S3PathStyle   bool       // path-style S3 addressing, for emulators and LocalStack
+	// LogRetentionDays is how long call-log entries live before TTL
+	// deletes them; bodies follow the bucket's lifecycle.
+	LogRetentionDays int
 }
 
 // ConfigFromEnv reads Config through getenv (os.Getenv in production, a map in
@@ -57,6 +60,14 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			problems = append(problems, fmt.Sprintf("S3_PATH_STYLE %q is not a boolean", raw))
 		}
 		c.S3PathStyle = v
+	}
+	c.LogRetentionDays = 90
+	if raw := getenv("LOG_RETENTION_DAYS"); raw != "" {
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 1 {
+			problems = append(problems, fmt.Sprintf("LOG_RETENTION_DAYS %q is not a positive number of days", raw))
+		}
+		c.LogRetentionDays = n
 	}
 	if len(problems) > 0 {
 		slices.Sort(problems)

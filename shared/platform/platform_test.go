@@ -13,7 +13,7 @@ import (
 func TestConfigFromEnv(t *testing.T) {
 	full := map[string]string{
 		"STAGE": "prod", "TABLE_NAME": "t", "ARCHIVE_BUCKET": "b", "SENDER_ADDRESS": "n@x.example",
-		"LOG_LEVEL": "debug", "S3_PATH_STYLE": "true",
+		"LOG_LEVEL": "debug", "S3_PATH_STYLE": "true", "LOG_RETENTION_DAYS": "30",
 	}
 	with := func(k, v string) map[string]string {
 		m := map[string]string{}
@@ -29,8 +29,10 @@ func TestConfigFromEnv(t *testing.T) {
 		want    platform.Config
 		wantErr []string
 	}{
-		{"complete", full, platform.Config{Stage: "prod", TableName: "t", ArchiveBucket: "b", SenderAddress: "n@x.example", LogLevel: slog.LevelDebug, S3PathStyle: true}, nil},
-		{"defaults", with("LOG_LEVEL", ""), platform.Config{Stage: "prod", TableName: "t", ArchiveBucket: "b", SenderAddress: "n@x.example", LogLevel: slog.LevelInfo, S3PathStyle: true}, nil},
+		{"complete", full, platform.Config{Stage: "prod", TableName: "t", ArchiveBucket: "b", SenderAddress: "n@x.example", LogLevel: slog.LevelDebug, S3PathStyle: true, LogRetentionDays: 30}, nil},
+		{"defaults", with("LOG_LEVEL", ""), platform.Config{Stage: "prod", TableName: "t", ArchiveBucket: "b", SenderAddress: "n@x.example", LogLevel: slog.LevelInfo, S3PathStyle: true, LogRetentionDays: 30}, nil},
+		{"default retention", with("LOG_RETENTION_DAYS", ""), platform.Config{Stage: "prod", TableName: "t", ArchiveBucket: "b", SenderAddress: "n@x.example", LogLevel: slog.LevelDebug, S3PathStyle: true, LogRetentionDays: 90}, nil},
+		{"bad retention", with("LOG_RETENTION_DAYS", "0"), platform.Config{}, []string{`LOG_RETENTION_DAYS "0"`}},
 		{"everything missing", map[string]string{}, platform.Config{}, []string{"ARCHIVE_BUCKET is not set", "STAGE is not set", "TABLE_NAME is not set"}},
 		{"bad level", with("LOG_LEVEL", "loud"), platform.Config{}, []string{`LOG_LEVEL "loud"`}},
 		{"bad bool", with("S3_PATH_STYLE", "maybe"), platform.Config{}, []string{`S3_PATH_STYLE "maybe"`}},

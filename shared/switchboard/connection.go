@@ -90,6 +90,8 @@ type ConnectionStore interface {
 	// ReplaceGrant stores c's new scope and token hash if c.Version is still
 	// current. Returns ENotFound and EConflict (changed meanwhile).
 	ReplaceGrant(ctx context.Context, c Connection) error
+	// TouchConnection sets LastUsedAt, at most once a minute.
+	TouchConnection(ctx context.Context, accountID, connectionID string, at time.Time) error
 }
 
 // AppEventType names a lifecycle event of the app log.

@@ -21,6 +21,11 @@ const (
 	ERateLimited  = "rate_limited" // too many requests
 	EUnavailable  = "unavailable"  // a dependency cannot be reached right now
 	EInternal     = "internal"     // a bug or an unexpected failure; details are logged, never returned
+
+	// Platform API codes, for apps calling with a token.
+	EInvalidToken      = "invalid_token"      // unknown, revoked or superseded token
+	EConnectionBlocked = "connection_blocked" // the merchant blocked the connection
+	EInsufficientScope = "insufficient_scope" // the token lacks the permission or the target
 )
 
 // Error is the one error type whose code and message may be shown to callers.

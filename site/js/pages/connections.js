@@ -221,7 +221,9 @@ export function renderConnections(outlet, { query, signal, setQuery }) {
       h('td', { 'data-label': 'Connected' }, timeElement(c.connectedAt, timeZone) || '—'),
       h('td', { 'data-label': 'Last activity', dataset: { testid: 'connection-last-used' } },
         timeElement(c.lastUsedAt, timeZone) || h('span', { class: 'muted' }, 'never')),
-      h('td', { 'data-label': 'Actions' }, open || h('span', { class: 'muted' }, srOnly('No actions'))),
+      h('td', { 'data-label': 'Actions' }, h('div', { class: 'conn-actions' }, open,
+        h('a', { class: 'btn btn--secondary btn--small', href: `#/connections/${encodeURIComponent(c.id)}/logs`, dataset: { testid: 'view-logs' } },
+          'View logs', srOnly(` of ${c.appName || c.appId}`)))),
     );
   }
 

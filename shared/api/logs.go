@@ -1,0 +1,238 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/switchboard-hq/switchboard/shared/apigw"
+	"github.com/switchboard-hq/switchboard/shared/dynamo"
+	"github.com/switchboard-hq/switchboard/shared/platform"
+	"github.com/switchboard-hq/switchboard/shared/s3store"
+	"github.com/switchboard-hq/switchboard/shared/switchboard"
+)
+
+// downloadURLLifetime is how long a body download link works: enough to
+// follow the redirect, too short to be worth passing around.
+const downloadURLLifetime = s3store.MaxDownloadURLLifetime
+
+// maskedToken is all that can be shown of a connection's token: tokens are
+// stored only as hashes, so even their last characters are unknown here.
+const maskedToken = "sbt_••••"
+
+// LogHeader is what the Logs page shows above the calls, as HubRise does.
+// Catalog and customer-list ids join it when those resources exist.
+type LogHeader struct {
+	ConnectionID  string                       `json:"connectionId"`
+	AppID         string                       `json:"appId"`
+	AppName       string                       `json:"appName"`
+	InstanceLabel string                       `json:"instanceLabel,omitempty"`
+	Token         string                       `json:"token"` // masked: tokens are stored as hashes only
+	Scope         string                       `json:"scope"`
+	AccountID     string                       `json:"accountId"`
+	LocationID    string                       `json:"locationId,omitempty"`
+	Status        switchboard.ConnectionStatus `json:"status"`
+}
+
+// LogPage is the answer of the logs listing.
+type LogPage struct {
+	Connection LogHeader `json:"connection"`
+	switchboard.CallPage
+}
+
+// LogBody is one archived side of a call as the detail panel shows it.
+type LogBody struct {
+	Status  int               `json:"status,omitempty"`
+	Method  string            `json:"method,omitempty"`
+	Path    string            `json:"path,omitempty"`
+	Headers map[string]string `json:"headers"`
+	// Body is pretty-printed when it is JSON (then IsJSON is true), and the
+	// text as archived otherwise. Clients must render it as text.
+	Body   string `json:"body"`
+	IsJSON bool   `json:"isJson"`
+}
+
+// Reasons a detail carries no bodies.
+const (
+	bodiesNotArchived = "not_archived" // archiving failed when the call was logged
+	bodiesExpired     = "expired"      // the archive's lifecycle rule removed them
+)
+
+// LogEntry is one call with its bodies, when they can still be read.
+type LogEntry struct {
+	Call            switchboard.Call `json:"call"`
+	BodiesAvailable bool             `json:"bodiesAvailable"`
+	// BodiesUnavailable says why a side is missing: not_archived or expired.
+	BodiesUnavailable string   `json:"bodiesUnavailable,omitempty"`
+	Request           *LogBody `json:"request,omitempty"`
+	Response          *LogBody `json:"response,omitempty"`
+}
+
+// callFilter reads the listing's query string.
+func callFilter(req apigw.Request) (switchboard.CallFilter, error) {
+	q := req.QueryStringParameters
+	limit, err := apigw.QueryInt(req, "limit", 0)
+	if err != nil {
+		return switchboard.CallFilter{}, err
+	}
+	if _, set := q["limit"]; set && limit < 1 {
+		return switchboard.CallFilter{}, switchboard.Errorf(switchboard.EInvalid, "limit must be between 1 and %d", switchboard.MaxPageSize)
+	}
+	f := switchboard.CallFilter{Resource: q["resource"], Method: q["method"], Status: q["status"], Limit: limit, Cursor: q["cursor"]}
+	for name, dst := range map[string]*time.Time{"from": &f.From, "to": &f.To} {
+		if raw := q[name]; raw != "" {
+			t, err := time.Parse(time.RFC3339, raw)
+			if err != nil {
+				return switchboard.CallFilter{}, switchboard.Errorf(switchboard.EInvalid, "%s must be an RFC 3339 time such as 2026-11-24T10:00:00Z", name)
+			}
+			*dst = t
+		}
+	}
+	return f, f.Validate()
+}
+
+// ListConnectionLogs serves GET /admin/v1/connections/{connectionId}/logs.
+// The connection is read in the caller's account first, so another
+// account's connection is a 404 before its log is touched.
+func ListConnectionLogs(conns switchboard.ConnectionStore, log switchboard.CallLog) AuthedHandler {
+	return func(ctx context.Context, p switchboard.Principal, req apigw.Request) (apigw.Response, error) {
+		c, err := conns.GetConnection(ctx, p.AccountID, req.PathParameters["connectionId"])
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		f, err := callFilter(req)
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		page, err := log.ListCalls(ctx, p.AccountID, c.ID, f)
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		return apigw.JSON(http.StatusOK, LogPage{Connection: logHeader(c), CallPage: page})
+	}
+}
+
+func logHeader(c switchboard.Connection) LogHeader {
+	return LogHeader{ConnectionID: c.ID, AppID: c.AppID, AppName: c.AppName, InstanceLabel: c.InstanceLabel,
+		Token: maskedToken, Scope: c.Scope, AccountID: c.AccountID, LocationID: c.LocationID, Status: c.Status}
+}
+
+// ownedCall returns the call if its connection is in p's account.
+func ownedCall(ctx context.Context, conns switchboard.ConnectionStore, log switchboard.CallLog, p switchboard.Principal, req apigw.Request) (switchboard.Call, error) {
+	c, err := conns.GetConnection(ctx, p.AccountID, req.PathParameters["connectionId"])
+	if err != nil {
+		return switchboard.Call{}, err
+	}
+	return log.GetCall(ctx, p.AccountID, c.ID, req.PathParameters["requestId"])
+}
+
+// GetConnectionLog serves GET /admin/v1/connections/{connectionId}/logs/{requestId}.
+func GetConnectionLog(conns switchboard.ConnectionStore, log switchboard.CallLog, archive switchboard.BodyArchive) AuthedHandler {
+	return func(ctx context.Context, p switchboard.Principal, req apigw.Request) (apigw.Response, error) {
+		call, err := ownedCall(ctx, conns, log, p, req)
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		entry := LogEntry{Call: call}
+		if !call.BodiesArchived {
+			entry.BodiesUnavailable = bodiesNotArchived
+			return apigw.JSON(http.StatusOK, entry)
+		}
+		for kind, dst := range map[switchboard.BodyKind]**LogBody{switchboard.RequestBody: &entry.Request, switchboard.ResponseBody: &entry.Response} {
+			b, err := archive.GetBody(ctx, call, kind)
+			if switchboard.ErrorCode(err) == switchboard.ENotFound {
+				entry.BodiesUnavailable = bodiesExpired
+				continue
+			}
+			if err != nil {
+				return apigw.Response{}, err
+			}
+			*dst = logBody(b)
+		}
+		entry.BodiesAvailable = entry.Request != nil && entry.Response != nil
+		return apigw.JSON(http.StatusOK, entry)
+	}
+}
+
+// logBody pretty-prints JSON bodies; anything else stays as it was sent.
+func logBody(b switchboard.ArchivedBody) *LogBody {
+	out := &LogBody{Status: b.Status, Method: b.Method, Path: b.Path, Headers: b.Headers, Body: b.Body}
+	if out.Headers == nil {
+		out.Headers = map[string]string{}
+	}
+	trimmed := strings.TrimSpace(b.Body)
+	if trimmed == "" || !json.Valid([]byte(trimmed)) {
+		return out
+	}
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, []byte(trimmed), "", "  "); err == nil {
+		out.Body, out.IsJSON = buf.String(), true
+	}
+	return out
+}
+
+// DownloadLogBody serves GET …/logs/{requestId}/request and …/response:
+// a 302 to a short-lived presigned URL, issued only after the tenant check,
+// that S3 answers as a JSON attachment.
+func DownloadLogBody(conns switchboard.ConnectionStore, log switchboard.CallLog, archive switchboard.BodyArchive) AuthedHandler {
+	return func(ctx context.Context, p switchboard.Principal, req apigw.Request) (apigw.Response, error) {
+		kind, err := bodyKindOf(req)
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		call, err := ownedCall(ctx, conns, log, p, req)
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		if !call.BodiesArchived {
+			return apigw.Response{}, switchboard.Errorf(switchboard.ENotFound, "The bodies of this call are unavailable: they were not archived.")
+		}
+		url, err := archive.DownloadURL(ctx, call, kind, downloadURLLifetime)
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		return apigw.Response{StatusCode: http.StatusFound, Headers: map[string]string{
+			"Location": url, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer",
+		}}, nil
+	}
+}
+
+// bodyKindOf reads which side a download route serves from its last path
+// segment: the route key in API Gateway, the raw path otherwise.
+func bodyKindOf(req apigw.Request) (switchboard.BodyKind, error) {
+	route := req.RouteKey
+	if route == "" {
+		route = req.RawPath
+	}
+	switch route[strings.LastIndex(route, "/")+1:] {
+	case string(switchboard.RequestBody):
+		return switchboard.RequestBody, nil
+	case string(switchboard.ResponseBody):
+		return switchboard.ResponseBody, nil
+	}
+	return "", switchboard.Errorf(switchboard.ENotFound, "no such body")
+}
+
+// logRoute builds a logs route over the table and the body archive.
+func logRoute(env *platform.Env, build func(*dynamo.Store, *s3store.Archive) AuthedHandler) apigw.LambdaHandler {
+	archive := s3store.New(env.S3(), env.Config.ArchiveBucket)
+	return sessionRoute(env, func(s *dynamo.Store) AuthedHandler { return build(s, archive) })
+}
+
+// ListConnectionLogsFunction is ListConnectionLogsFunction in template.yaml.
+func ListConnectionLogsFunction(env *platform.Env) apigw.LambdaHandler {
+	return sessionRoute(env, func(s *dynamo.Store) AuthedHandler { return ListConnectionLogs(s, s) })
+}
+
+// GetConnectionLogFunction is GetConnectionLogFunction in template.yaml.
+func GetConnectionLogFunction(env *platform.Env) apigw.LambdaHandler {
+	return logRoute(env, func(s *dynamo.Store, a *s3store.Archive) AuthedHandler { return GetConnectionLog(s, s, a) })
+}
+
+// DownloadLogBodyFunction is DownloadLogBodyFunction in template.yaml.
+func DownloadLogBodyFunction(env *platform.Env) apigw.LambdaHandler {
+	return logRoute(env, func(s *dynamo.Store, a *s3store.Archive) AuthedHandler { return DownloadLogBody(s, s, a) })
+}

@@ -1,0 +1,364 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/switchboard-hq/switchboard/infra/demo"
+	"github.com/switchboard-hq/switchboard/infra/testenv"
+	"github.com/switchboard-hq/switchboard/shared/api"
+	"github.com/switchboard-hq/switchboard/shared/apigw"
+	"github.com/switchboard-hq/switchboard/shared/dynamo"
+	"github.com/switchboard-hq/switchboard/shared/platform"
+	"github.com/switchboard-hq/switchboard/shared/s3store"
+	"github.com/switchboard-hq/switchboard/shared/switchboard"
+)
+
+const logsConnection = "con_logs0000000000000001"
+
+// loggedCalls is what a connection's log holds in these tests.
+type loggedCalls struct {
+	calls  []switchboard.Call // oldest first
+	bodies map[string][2]switchboard.ArchivedBody
+}
+
+// mustLogCalls creates a connection of the demo account and records calls
+// on it through the stores the /v1 wrapper uses, with their bodies.
+func mustLogCalls(t *testing.T, env *platform.Env) loggedCalls {
+	t.Helper()
+	ctx := context.Background()
+	store := dynamo.New(env.DynamoDB(), env.Config.TableName)
+	archive := s3store.New(env.S3(), env.Config.ArchiveBucket)
+	now := time.Now().UTC().Truncate(time.Second)
+	err := store.CreateConnection(ctx, switchboard.Connection{ID: logsConnection, AccountID: demo.Account.ID, LocationID: "loc-bastille",
+		AppID: "orderline-pos", AppName: "OrderLine POS", Level: switchboard.LevelLocation, Scope: "location[orders.read,orders.write]",
+		Status: switchboard.ConnectionActive, ConnectedBy: "usr-owner", ConnectedAt: now.Add(-time.Hour), UpdatedAt: now.Add(-time.Hour), TokenHash: "h"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	specs := []struct {
+		resource, method string
+		status           int
+		archived         bool
+		reqBody          string
+	}{
+		{"orders", "GET", 200, true, ""},
+		{"orders", "POST", 201, true, `{"items":[{"sku":"margherita","qty":2}],"note":"<script>alert(1)</script>"}`},
+		{"customers", "GET", 404, true, ""},
+		{"orders", "PATCH", 429, true, "not json at all"},
+		{"catalog", "GET", 500, false, ""},
+	}
+	logged := loggedCalls{bodies: map[string][2]switchboard.ArchivedBody{}}
+	for i, sp := range specs {
+		c := switchboard.Call{RequestID: "req_" + strings.Repeat(string(rune('a'+i)), 8), AccountID: demo.Account.ID, ConnectionID: logsConnection,
+			At: now.Add(time.Duration(i-len(specs)) * time.Minute), Resource: sp.resource, Method: sp.method,
+			Path: "/v1/locations/loc-bastille/" + sp.resource, Status: sp.status, LatencyMs: int64(10 + i),
+			RequestBytes: len(sp.reqBody), ResponseBytes: 20, BodiesArchived: sp.archived}
+		if err := store.RecordCall(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		req := switchboard.ArchivedBody{Method: c.Method, Path: c.Path, Headers: map[string]string{"x-access-token": "[redacted]"}, Body: sp.reqBody}
+		resp := switchboard.ArchivedBody{Status: c.Status, Headers: map[string]string{"content-type": "application/json"}, Body: `{"id":"` + c.RequestID + `","ok":true}`}
+		if sp.archived {
+			if err := archive.PutBody(ctx, c, switchboard.RequestBody, req); err != nil {
+				t.Fatal(err)
+			}
+			if err := archive.PutBody(ctx, c, switchboard.ResponseBody, resp); err != nil {
+				t.Fatal(err)
+			}
+			logged.bodies[c.RequestID] = [2]switchboard.ArchivedBody{req, resp}
+		}
+		logged.calls = append(logged.calls, c)
+	}
+	return logged
+}
+
+func logsPath(parts ...string) string {
+	return "/admin/v1/connections/" + strings.Join(parts, "/")
+}
+
+func logParams(connectionID, requestID string) map[string]string {
+	p := map[string]string{"connectionId": connectionID}
+	if requestID != "" {
+		p["requestId"] = requestID
+	}
+	return p
+}
+
+func mustDecode[T any](t *testing.T, resp apigw.Response) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal([]byte(resp.Body), &v); err != nil {
+		t.Fatalf("body %q: %v", resp.Body, err)
+	}
+	return v
+}
+
+func requestIDs(calls []switchboard.Call) []string {
+	ids := []string{}
+	for _, c := range calls {
+		ids = append(ids, c.RequestID)
+	}
+	return ids
+}
+
+func TestConnectionLogsList(t *testing.T) {
+	env := testenv.MustEnv(t)
+	member := mustSignIn(t, env, "member@demo.test") // any role reads logs
+	logged := mustLogCalls(t, env)
+	h := api.ListConnectionLogsFunction(env)
+	c := logged.calls
+	at := func(i int) string { return url.QueryEscape(c[i].At.Format(time.RFC3339)) }
+
+	resp := member.call(t, h, http.MethodGet, logsPath(logsConnection, "logs"), logParams(logsConnection, ""), nil)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("list: %d %s", resp.StatusCode, resp.Body)
+	}
+	page := mustDecode[api.LogPage](t, resp)
+	wantHeader := api.LogHeader{ConnectionID: logsConnection, AppID: "orderline-pos", AppName: "OrderLine POS", Token: "sbt_••••",
+		Scope: "location[orders.read,orders.write]", AccountID: demo.Account.ID, LocationID: "loc-bastille", Status: switchboard.ConnectionActive}
+	if diff := cmp.Diff(wantHeader, page.Connection); diff != "" {
+		t.Errorf("header (-want +got):\n%s", diff)
+	}
+	newestFirst := []switchboard.Call{c[4], c[3], c[2], c[1], c[0]}
+	if diff := cmp.Diff(newestFirst, page.Calls); diff != "" {
+		t.Errorf("calls (-want +got):\n%s", diff)
+	}
+	if page.NextCursor != "" {
+		t.Errorf("one page holds every call, yet nextCursor = %q", page.NextCursor)
+	}
+
+	tests := []struct {
+		query      string
+		wantStatus int
+		wantIDs    []string
+	}{
+		{"resource=orders", 200, requestIDs([]switchboard.Call{c[3], c[1], c[0]})},
+		{"resource=orders&method=GET", 200, requestIDs([]switchboard.Call{c[0]})},
+		{"status=2xx", 200, requestIDs([]switchboard.Call{c[1], c[0]})},
+		{"status=4xx&resource=orders", 200, requestIDs([]switchboard.Call{c[3]})},
+		{"status=5xx", 200, requestIDs([]switchboard.Call{c[4]})},
+		{"status=404", 200, requestIDs([]switchboard.Call{c[2]})},
+		{"from=" + at(1) + "&to=" + at(3), 200, requestIDs([]switchboard.Call{c[2], c[1]})},
+		{"from=" + at(3), 200, requestIDs([]switchboard.Call{c[4], c[3]})},
+		{"from=yesterday", 400, nil},
+		{"to=2026-13-01T00:00:00Z", 400, nil},
+		{"from=" + at(3) + "&to=" + at(1), 400, nil},
+		{"status=3x", 400, nil},
+		{"status=600", 400, nil},
+		{"method=get", 400, nil},
+		{"limit=0", 400, nil},
+		{"limit=101", 400, nil},
+		{"limit=two", 400, nil},
+		{"cursor=garbage", 400, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			resp := member.call(t, h, http.MethodGet, logsPath(logsConnection, "logs")+"?"+tt.query, logParams(logsConnection, ""), nil)
+			if resp.StatusCode != tt.wantStatus {
+				t.Fatalf("status %d, want %d; body %s", resp.StatusCode, tt.wantStatus, resp.Body)
+			}
+			if tt.wantStatus != 200 {
+				if code := mustDecode[struct{ Error struct{ Code string } }](t, resp).Error.Code; code != "invalid" {
+					t.Errorf("error code %q, want invalid", code)
+				}
+				return
+			}
+			if got := requestIDs(mustDecode[api.LogPage](t, resp).Calls); !cmp.Equal(got, tt.wantIDs) {
+				t.Errorf("calls %v, want %v", got, tt.wantIDs)
+			}
+		})
+	}
+
+	t.Run("pages", func(t *testing.T) {
+		var got []string
+		cursor := ""
+		for range 10 {
+			q := url.Values{"limit": {"2"}}
+			if cursor != "" {
+				q.Set("cursor", cursor)
+			}
+			resp := member.call(t, h, http.MethodGet, logsPath(logsConnection, "logs")+"?"+q.Encode(), logParams(logsConnection, ""), nil)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("page: %d %s", resp.StatusCode, resp.Body)
+			}
+			page := mustDecode[api.LogPage](t, resp)
+			if len(page.Calls) > 2 {
+				t.Fatalf("page of %d calls for limit=2", len(page.Calls))
+			}
+			got = append(got, requestIDs(page.Calls)...)
+			if cursor = page.NextCursor; cursor == "" {
+				break
+			}
+		}
+		if want := requestIDs(newestFirst); !cmp.Equal(got, want) {
+			t.Errorf("paged calls %v, want %v", got, want)
+		}
+	})
+}
+
+func TestConnectionLogEntry(t *testing.T) {
+	env := testenv.MustEnv(t)
+	member := mustSignIn(t, env, "member@demo.test")
+	logged := mustLogCalls(t, env)
+	h := api.GetConnectionLogFunction(env)
+	get := func(requestID string) api.LogEntry {
+		t.Helper()
+		resp := member.call(t, h, http.MethodGet, logsPath(logsConnection, "logs", requestID), logParams(logsConnection, requestID), nil)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("entry %s: %d %s", requestID, resp.StatusCode, resp.Body)
+		}
+		return mustDecode[api.LogEntry](t, resp)
+	}
+
+	posted := logged.calls[1]
+	entry := get(posted.RequestID)
+	if diff := cmp.Diff(posted, entry.Call); diff != "" {
+		t.Errorf("call (-want +got):\n%s", diff)
+	}
+	wantReq := "{\n  \"items\": [\n    {\n      \"sku\": \"margherita\",\n      \"qty\": 2\n    }\n  ],\n  \"note\": \"<script>alert(1)</script>\"\n}"
+	if !entry.BodiesAvailable || entry.BodiesUnavailable != "" || entry.Request == nil || entry.Response == nil {
+		t.Fatalf("archived bodies missing: %+v", entry)
+	}
+	if entry.Request.Body != wantReq || !entry.Request.IsJSON || entry.Request.Method != "POST" || entry.Request.Headers["x-access-token"] != "[redacted]" {
+		t.Errorf("request %+v, want pretty-printed JSON %q", entry.Request, wantReq)
+	}
+	if !entry.Response.IsJSON || entry.Response.Status != 201 || !strings.Contains(entry.Response.Body, "\n  \"ok\": true") {
+		t.Errorf("response %+v", entry.Response)
+	}
+
+	text := get(logged.calls[3].RequestID)
+	if text.Request == nil || text.Request.Body != "not json at all" || text.Request.IsJSON {
+		t.Errorf("a text body is shown as it was sent: %+v", text.Request)
+	}
+	empty := get(logged.calls[0].RequestID)
+	if empty.Request == nil || empty.Request.Body != "" || empty.Request.IsJSON {
+		t.Errorf("an empty body stays empty: %+v", empty.Request)
+	}
+
+	missing := get(logged.calls[4].RequestID)
+	if missing.BodiesAvailable || missing.BodiesUnavailable != "not_archived" || missing.Request != nil || missing.Response != nil {
+		t.Errorf("bodies not archived: %+v, want them marked unavailable", missing)
+	}
+	if diff := cmp.Diff(logged.calls[4], missing.Call); diff != "" {
+		t.Errorf("call without bodies (-want +got):\n%s", diff)
+	}
+
+	resp := member.call(t, h, http.MethodGet, logsPath(logsConnection, "logs", "req_nosuch"), logParams(logsConnection, "req_nosuch"), nil)
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("unknown request id: %d %s", resp.StatusCode, resp.Body)
+	}
+}
+
+// download asks the route for a body and follows its redirect the way a
+// browser would.
+func download(t *testing.T, env *platform.Env, s signedIn, requestID string, kind switchboard.BodyKind) (apigw.Response, *http.Response, []byte) {
+	t.Helper()
+	path := logsPath(logsConnection, "logs", requestID, string(kind))
+	resp := s.call(t, api.DownloadLogBodyFunction(env), http.MethodGet, path, logParams(logsConnection, requestID), nil)
+	if resp.StatusCode != http.StatusFound {
+		return resp, nil, nil
+	}
+	loc := resp.Headers["Location"]
+	u, err := url.Parse(loc)
+	if err != nil || u.Scheme != "http" && u.Scheme != "https" {
+		t.Fatalf("Location %q", loc)
+	}
+	if exp, err := strconv.Atoi(u.Query().Get("X-Amz-Expires")); err != nil || exp < 1 || exp > 300 {
+		t.Errorf("presigned for %q seconds, want at most 300", u.Query().Get("X-Amz-Expires"))
+	}
+	got, err := http.Get(loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer got.Body.Close()
+	b, err := io.ReadAll(got.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, got, b
+}
+
+func TestConnectionLogDownloads(t *testing.T) {
+	env := testenv.MustEnv(t)
+	member := mustSignIn(t, env, "member@demo.test")
+	logged := mustLogCalls(t, env)
+	for _, c := range logged.calls[:4] {
+		for i, kind := range []switchboard.BodyKind{switchboard.RequestBody, switchboard.ResponseBody} {
+			t.Run(c.RequestID+"/"+string(kind), func(t *testing.T) {
+				resp, got, body := download(t, env, member, c.RequestID, kind)
+				if got == nil {
+					t.Fatalf("download: %d %s, want 302", resp.StatusCode, resp.Body)
+				}
+				if resp.Headers["Cache-Control"] != "no-store" {
+					t.Errorf("Cache-Control %q", resp.Headers["Cache-Control"])
+				}
+				if got.StatusCode != http.StatusOK {
+					t.Fatalf("S3: %d %s", got.StatusCode, body)
+				}
+				if cd := got.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment") || !strings.Contains(cd, c.RequestID+"-"+string(kind)+".json") {
+					t.Errorf("Content-Disposition %q, want an attachment", cd)
+				}
+				var archived switchboard.ArchivedBody
+				if err := json.Unmarshal(body, &archived); err != nil {
+					t.Fatalf("download is not JSON: %q", body)
+				}
+				if diff := cmp.Diff(logged.bodies[c.RequestID][i], archived); diff != "" {
+					t.Errorf("downloaded %s (-archived +got):\n%s", kind, diff)
+				}
+			})
+		}
+	}
+	t.Run("not archived", func(t *testing.T) {
+		for _, kind := range []switchboard.BodyKind{switchboard.RequestBody, switchboard.ResponseBody} {
+			if resp, _, _ := download(t, env, member, logged.calls[4].RequestID, kind); resp.StatusCode != http.StatusNotFound {
+				t.Errorf("%s of a call without bodies: %d %s, want 404", kind, resp.StatusCode, resp.Body)
+			}
+		}
+	})
+}
+
+// TestConnectionLogsOtherAccount: another merchant cannot tell whether the
+// connection or its calls exist, and is never handed a download URL.
+func TestConnectionLogsOtherAccount(t *testing.T) {
+	env := testenv.MustEnv(t)
+	mustSignIn(t, env, "member@demo.test")
+	logged := mustLogCalls(t, env)
+	other := mustOtherAccountAdmin(t, env)
+	requestID := logged.calls[1].RequestID
+	routes := []struct {
+		name string
+		h    apigw.LambdaHandler
+		path string
+	}{
+		{"logs", api.ListConnectionLogsFunction(env), logsPath(logsConnection, "logs")},
+		{"entry", api.GetConnectionLogFunction(env), logsPath(logsConnection, "logs", requestID)},
+		{"request", api.DownloadLogBodyFunction(env), logsPath(logsConnection, "logs", requestID, "request")},
+		{"response", api.DownloadLogBodyFunction(env), logsPath(logsConnection, "logs", requestID, "response")},
+	}
+	for _, r := range routes {
+		t.Run(r.name, func(t *testing.T) {
+			resp := other.call(t, r.h, http.MethodGet, r.path, logParams(logsConnection, requestID), nil)
+			if resp.StatusCode != http.StatusNotFound || resp.Headers["Location"] != "" {
+				t.Errorf("other account: %d %v %s, want 404", resp.StatusCode, resp.Headers, resp.Body)
+			}
+			if code := mustDecode[struct{ Error struct{ Code string } }](t, resp).Error.Code; code != "not_found" {
+				t.Errorf("error code %q, want not_found", code)
+			}
+			anon := get(r.path)
+			anon.PathParameters = logParams(logsConnection, requestID)
+			if resp, _ := r.h(context.Background(), anon); resp.StatusCode != http.StatusUnauthorized {
+				t.Errorf("without a session: %d, want 401", resp.StatusCode)
+			}
+		})
+	}
+}

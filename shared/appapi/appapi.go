@@ -1,0 +1,256 @@
+// Package appapi is the door of the platform API (/v1/…) that apps call
+// with their tokens: it authenticates the token, enforces the connection's
+// status, scope and rate limits, and logs every call with its bodies.
+package appapi
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/switchboard-hq/switchboard/shared/apigw"
+	"github.com/switchboard-hq/switchboard/shared/auth"
+	"github.com/switchboard-hq/switchboard/shared/platform"
+	"github.com/switchboard-hq/switchboard/shared/switchboard"
+)
+
+// Caller is the app calling, as its token establishes it.
+type Caller struct {
+	Token      switchboard.AccessToken
+	Connection switchboard.Connection
+	Scope      switchboard.Scope
+}
+
+// Require refuses a call whose token lacks permission (e.g. "orders.write").
+func (c Caller) Require(permission string) error {
+	for _, p := range c.Scope.Permissions {
+		if p == permission {
+			return nil
+		}
+	}
+	return switchboard.Errorf(switchboard.EInsufficientScope, "The token's scope %s does not grant %s.", c.Scope.String(), permission)
+}
+
+// Handler serves one platform route for an authenticated caller.
+type Handler func(ctx context.Context, c Caller, req apigw.Request) (apigw.Response, error)
+
+// RateLimit is one window of a connection's allowance.
+type RateLimit struct {
+	Window time.Duration
+	Max    int
+}
+
+// DefaultLimits are HubRise's: 500 a minute, 2,500 an hour, 10,000 a day.
+var DefaultLimits = []RateLimit{{time.Minute, 500}, {time.Hour, 2500}, {24 * time.Hour, 10000}}
+
+// Door holds what every platform route needs.
+type Door struct {
+	Tokens      switchboard.OAuthStore
+	Connections switchboard.ConnectionStore
+	Limiter     switchboard.Limiter
+	Calls       switchboard.CallLog
+	Bodies      switchboard.BodyArchive
+	Limits      []RateLimit
+	Now         func() time.Time
+}
+
+// bearer reads the token from Authorization: Bearer, or from HubRise's
+// X-Access-Token.
+func bearer(req apigw.Request) string {
+	if h := req.Headers["authorization"]; h != "" {
+		if t, ok := strings.CutPrefix(h, "Bearer "); ok {
+			return strings.TrimSpace(t)
+		}
+		return ""
+	}
+	return strings.TrimSpace(req.Headers["x-access-token"])
+}
+
+// authenticate finds the token's live connection.
+func (d *Door) authenticate(ctx context.Context, req apigw.Request) (Caller, error) {
+	token := bearer(req)
+	if token == "" || len(token) > 256 {
+		return Caller{}, switchboard.Errorf(switchboard.EUnauthorized, "Send the access token in Authorization: Bearer or X-Access-Token.")
+	}
+	t, err := d.Tokens.GetToken(ctx, auth.HashToken(token))
+	if switchboard.ErrorCode(err) == switchboard.ENotFound {
+		return Caller{}, switchboard.Errorf(switchboard.EInvalidToken, "The token is invalid.")
+	}
+	if err != nil {
+		return Caller{}, err
+	}
+	revoked := switchboard.Errorf(switchboard.EInvalidToken, "The token has been revoked.")
+	if t.Revoked {
+		return Caller{}, revoked
+	}
+	conn, err := d.Connections.GetConnection(ctx, t.AccountID, t.ConnectionID)
+	if switchboard.ErrorCode(err) == switchboard.ENotFound {
+		return Caller{}, revoked // the connection was removed
+	}
+	if err != nil {
+		return Caller{}, err
+	}
+	if conn.TokenHash != t.Hash {
+		return Caller{}, revoked // superseded by a re-authorisation
+	}
+	scope, err := switchboard.ParseScope(conn.Scope)
+	if err != nil {
+		return Caller{}, fmt.Errorf("stored scope of %s: %w", conn.ID, err)
+	}
+	return Caller{Token: t, Connection: conn, Scope: scope}, nil
+}
+
+// Handle wraps h: authentication, then — for every call naming a valid
+// token — status and rate checks, the handler, and the call log.
+func (d *Door) Handle(resource string, h Handler) apigw.HandlerFunc {
+	return func(ctx context.Context, req apigw.Request) (apigw.Response, error) {
+		start := d.Now()
+		caller, err := d.authenticate(ctx, req)
+		if err != nil {
+			return apigw.Response{}, err // no valid token: nothing to log it against
+		}
+		var resp apigw.Response
+		headers, limited, err := d.rateLimit(ctx, caller.Connection.ID, start)
+		switch {
+		case err != nil:
+		case caller.Connection.Status == switchboard.ConnectionBlocked:
+			err = switchboard.Errorf(switchboard.EConnectionBlocked, "The connection has been blocked.")
+		case limited:
+			err = switchboard.Errorf(switchboard.ERateLimited, "The connection's rate limit is reached; retry after %s seconds.", headers["Retry-After"])
+		default:
+			resp, err = h(ctx, caller, req)
+		}
+		if err != nil {
+			resp = apigw.ErrorResponse(ctx, err)
+		}
+		if resp.Headers == nil {
+			resp.Headers = map[string]string{}
+		}
+		for k, v := range headers {
+			resp.Headers[k] = v
+		}
+		d.record(ctx, caller, resource, req, resp, start)
+		return resp, nil
+	}
+}
+
+// rateLimit counts the call in every window at once (concurrent ADDs) and
+// reports the tightest window in X-RateLimit-* headers.
+func (d *Door) rateLimit(ctx context.Context, connectionID string, now time.Time) (map[string]string, bool, error) {
+	counts := make([]int, len(d.Limits))
+	errs := make([]error, len(d.Limits))
+	var wg sync.WaitGroup
+	for i, l := range d.Limits {
+		wg.Go(func() {
+			counts[i], errs[i] = d.Limiter.Count(ctx, "rate:"+connectionID+":"+l.Window.String(), l.Window)
+		})
+	}
+	wg.Wait()
+	tightest, limited := -1, false
+	for i, l := range d.Limits {
+		if errs[i] != nil {
+			return nil, false, errs[i]
+		}
+		if tightest < 0 || l.Max-counts[i] < d.Limits[tightest].Max-counts[tightest] {
+			tightest = i
+		}
+		limited = limited || counts[i] > l.Max
+	}
+	if tightest < 0 {
+		return map[string]string{}, false, nil
+	}
+	l := d.Limits[tightest]
+	reset := now.Truncate(l.Window).Add(l.Window)
+	h := map[string]string{
+		"X-RateLimit-Limit":     strconv.Itoa(l.Max),
+		"X-RateLimit-Remaining": strconv.Itoa(max(0, l.Max-counts[tightest])),
+		"X-RateLimit-Reset":     strconv.FormatInt(reset.Unix(), 10),
+	}
+	if limited {
+		for i, lim := range d.Limits {
+			if r := now.Truncate(lim.Window).Add(lim.Window); counts[i] > lim.Max && r.After(reset) {
+				reset = r
+			}
+		}
+		h["Retry-After"] = strconv.Itoa(max(1, int(reset.Sub(now).Seconds()+0.999)))
+	}
+	return h, limited, nil
+}
+
+// record logs the call and archives its bodies concurrently, so the call
+// waits for the slower of the two, not their sum. If the archive fails, the
+// entry is rewritten to say so; if the log write fails, the whole entry goes
+// to the function's log at error level, so that no call is silently lost.
+func (d *Door) record(ctx context.Context, c Caller, resource string, req apigw.Request, resp apigw.Response, start time.Time) {
+	reqBody := decodeBody(req.Body, req.IsBase64Encoded)
+	respBody := decodeBody(resp.Body, resp.IsBase64Encoded)
+	call := switchboard.Call{
+		RequestID: req.RequestContext.RequestID, AccountID: c.Connection.AccountID, ConnectionID: c.Connection.ID,
+		At: start.UTC(), Resource: resource, Method: req.RequestContext.HTTP.Method, Path: req.RawPath, Query: req.RawQueryString,
+		Status: resp.StatusCode, LatencyMs: d.Now().Sub(start).Milliseconds(),
+		RequestBytes: len(reqBody), ResponseBytes: len(respBody), BodiesArchived: true,
+	}
+	log := platform.Logger(ctx)
+	var archiveErr, logErr error
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	sides := map[switchboard.BodyKind]switchboard.ArchivedBody{
+		switchboard.RequestBody:  {Method: call.Method, Path: pathWithQuery(call), Headers: switchboard.RedactHeaders(req.Headers), Body: reqBody},
+		switchboard.ResponseBody: {Status: resp.StatusCode, Headers: switchboard.RedactHeaders(resp.Headers), Body: respBody},
+	}
+	for kind, body := range sides {
+		wg.Go(func() {
+			if err := d.Bodies.PutBody(ctx, call, kind, body); err != nil {
+				mu.Lock()
+				archiveErr = err
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Go(func() { logErr = d.Calls.RecordCall(ctx, call) })
+	wg.Go(func() {
+		if err := d.Connections.TouchConnection(ctx, call.AccountID, call.ConnectionID, start); err != nil {
+			log.Warn("last-used time not updated", "error", err)
+		}
+	})
+	wg.Wait()
+	if archiveErr != nil && logErr == nil {
+		log.Error("bodies not archived", "requestId", call.RequestID, "error", archiveErr)
+		call.BodiesArchived = false
+		logErr = d.Calls.RecordCall(ctx, call)
+	}
+	if logErr != nil {
+		log.Error("call not logged", "call", call, "error", logErr)
+	}
+}
+
+func pathWithQuery(c switchboard.Call) string {
+	if c.Query == "" {
+		return c.Path
+	}
+	return c.Path + "?" + c.Query
+}
+
+// decodeBody returns the body as text; a binary body stays base64, which
+// is what a JSON archive can hold.
+func decodeBody(body string, isBase64 bool) string {
+	if !isBase64 {
+		return body
+	}
+	if b, err := base64.StdEncoding.DecodeString(body); err == nil && isText(b) {
+		return string(b)
+	}
+	return body
+}
+
+func isText(b []byte) bool {
+	return strings.ToValidUTF8(string(b), "\uFFFD") == string(b) && !strings.ContainsRune(string(b), 0)
+}
+
+// statusOK is the JSON helper routes answer with.
+func statusOK(v any) (apigw.Response, error) { return apigw.JSON(http.StatusOK, v) }

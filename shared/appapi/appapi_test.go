@@ -1,0 +1,286 @@
+package appapi_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/switchboard-hq/switchboard/infra/demo"
+	"github.com/switchboard-hq/switchboard/infra/testenv"
+	"github.com/switchboard-hq/switchboard/shared/apigw"
+	"github.com/switchboard-hq/switchboard/shared/appapi"
+	"github.com/switchboard-hq/switchboard/shared/auth"
+	"github.com/switchboard-hq/switchboard/shared/dynamo"
+	"github.com/switchboard-hq/switchboard/shared/platform"
+	"github.com/switchboard-hq/switchboard/shared/s3store"
+	"github.com/switchboard-hq/switchboard/shared/switchboard"
+)
+
+func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
+
+// fixture is a demo account with one connection and its live token.
+type fixture struct {
+	env   *platform.Env
+	store *dynamo.Store
+	door  *appapi.Door
+	conn  switchboard.Connection
+	token string
+}
+
+func mustFixture(t *testing.T, locationID, scope string) fixture {
+	t.Helper()
+	env := testenv.MustEnv(t)
+	store := dynamo.New(env.DynamoDB(), env.Config.TableName)
+	ctx := context.Background()
+	if _, err := demo.Seed(ctx, store, demo.DefaultPassword); err != nil {
+		t.Fatal(err)
+	}
+	token, hash := auth.NewToken()
+	conn := switchboard.Connection{ID: "con_test", AccountID: demo.Account.ID, LocationID: locationID, AppID: "orderline-pos",
+		AppName: "OrderLine POS", Level: switchboard.LevelLocation, Scope: scope, Status: switchboard.ConnectionActive,
+		ConnectedBy: "usr-owner", ConnectedAt: time.Now(), TokenHash: hash}
+	if err := store.CreateConnection(ctx, conn); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.SaveToken(ctx, switchboard.AccessToken{Hash: hash, ConnectionID: conn.ID, AccountID: conn.AccountID, LocationID: locationID, AppID: conn.AppID, Scope: scope}); err != nil {
+		t.Fatal(err)
+	}
+	conn.Version = 1
+	door := &appapi.Door{Tokens: store, Connections: store, Limiter: store, Calls: store,
+		Bodies: s3store.New(env.S3(), env.Config.ArchiveBucket), Limits: appapi.DefaultLimits, Now: time.Now}
+	return fixture{env: env, store: store, door: door, conn: conn, token: token}
+}
+
+var requestSeq int
+var seqMu sync.Mutex
+
+func call(t *testing.T, h apigw.HandlerFunc, headers map[string]string) apigw.Response {
+	t.Helper()
+	seqMu.Lock()
+	requestSeq++
+	id := fmt.Sprintf("req-%d-%d", time.Now().UnixNano(), requestSeq)
+	seqMu.Unlock()
+	req := apigw.Request{RawPath: "/v1/location", RawQueryString: "x=1", Headers: headers}
+	req.RequestContext.RequestID = id
+	req.RequestContext.HTTP.Method = http.MethodGet
+	// Through apigw.Handle, as in Lambda: errors become JSON responses.
+	resp, err := apigw.Handle(platform.NewLogger(io.Discard, 0), h)(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Headers["X-Test-Request-Id"] = id
+	return resp
+}
+
+func code(t *testing.T, resp apigw.Response) string {
+	t.Helper()
+	var body struct {
+		Error struct{ Code, Message string }
+	}
+	_ = json.Unmarshal([]byte(resp.Body), &body)
+	return body.Error.Code
+}
+
+func TestTokenAuthentication(t *testing.T) {
+	f := mustFixture(t, "loc-bastille", "location[orders.read]")
+	h := f.door.Handle("location", appapi.GetLocation(f.store))
+	tests := []struct {
+		name       string
+		headers    map[string]string
+		wantStatus int
+		wantCode   string
+	}{
+		{"bearer", map[string]string{"authorization": "Bearer " + f.token}, 200, ""},
+		{"X-Access-Token", map[string]string{"x-access-token": f.token}, 200, ""},
+		{"no token", map[string]string{}, 401, "unauthorized"},
+		{"basic scheme", map[string]string{"authorization": "Basic " + f.token}, 401, "unauthorized"},
+		{"unknown token", map[string]string{"authorization": "Bearer sbt_unknown"}, 401, "invalid_token"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := call(t, h, tt.headers)
+			if resp.StatusCode != tt.wantStatus || (tt.wantCode != "" && code(t, resp) != tt.wantCode) {
+				t.Errorf("got %d %s, want %d %s", resp.StatusCode, resp.Body, tt.wantStatus, tt.wantCode)
+			}
+		})
+	}
+	ok := call(t, h, map[string]string{"authorization": "Bearer " + f.token})
+	if !strings.Contains(ok.Body, `"id":"loc-bastille"`) || !strings.Contains(ok.Body, `"account_id":"acc-demo-pizzeria"`) {
+		t.Errorf("location body %s", ok.Body)
+	}
+	if ok.Headers["X-RateLimit-Limit"] != "500" || ok.Headers["X-RateLimit-Remaining"] == "" || ok.Headers["X-RateLimit-Reset"] == "" {
+		t.Errorf("rate-limit headers %v", ok.Headers)
+	}
+	// Only calls naming a valid token are logged: the two 200s above and this one.
+	page, err := f.store.ListCalls(context.Background(), f.conn.AccountID, f.conn.ID, switchboard.CallFilter{})
+	if err != nil || len(page.Calls) != 3 {
+		t.Errorf("calls logged: %d (%v), want 3", len(page.Calls), err)
+	}
+
+	t.Run("revoked and superseded tokens", func(t *testing.T) {
+		ctx := context.Background()
+		if err := f.store.RevokeToken(ctx, auth.HashToken(f.token)); err != nil {
+			t.Fatal(err)
+		}
+		if r := call(t, h, map[string]string{"authorization": "Bearer " + f.token}); r.StatusCode != 401 || !strings.Contains(r.Body, "revoked") {
+			t.Errorf("revoked: %d %s", r.StatusCode, r.Body)
+		}
+	})
+}
+
+func TestScopeAndTarget(t *testing.T) {
+	f := mustFixture(t, "", "account[orders.read]")
+	resp := call(t, f.door.Handle("location", appapi.GetLocation(f.store)), map[string]string{"authorization": "Bearer " + f.token})
+	if resp.StatusCode != 403 || code(t, resp) != "insufficient_scope" {
+		t.Errorf("account-level token on /v1/location: %d %s", resp.StatusCode, resp.Body)
+	}
+	acc := call(t, f.door.Handle("account", appapi.GetAccount(f.store)), map[string]string{"authorization": "Bearer " + f.token})
+	if acc.StatusCode != 200 || !strings.Contains(acc.Body, "loc-canal") {
+		t.Errorf("account-level token on /v1/account: %d %s", acc.StatusCode, acc.Body)
+	}
+	caller := appapi.Caller{Scope: switchboard.Scope{Level: switchboard.LevelAccount, Permissions: []string{"orders.read"}}}
+	if caller.Require("orders.read") != nil || switchboard.ErrorCode(caller.Require("orders.write")) != switchboard.EInsufficientScope {
+		t.Error("Require does not follow the scope")
+	}
+}
+
+func TestBlockedConnectionIsRefusedAndLogged(t *testing.T) {
+	f := mustFixture(t, "loc-bastille", "location[orders.read]")
+	blocked := f.conn
+	blocked.Status = switchboard.ConnectionBlocked
+	if err := f.store.ReplaceGrant(context.Background(), blocked); err != nil {
+		t.Fatal(err)
+	}
+	resp := call(t, f.door.Handle("location", appapi.GetLocation(f.store)), map[string]string{"authorization": "Bearer " + f.token})
+	if resp.StatusCode != 401 || code(t, resp) != "connection_blocked" || !strings.Contains(resp.Body, "The connection has been blocked") {
+		t.Errorf("blocked: %d %s", resp.StatusCode, resp.Body)
+	}
+	got, err := f.store.GetCall(context.Background(), f.conn.AccountID, f.conn.ID, resp.Headers["X-Test-Request-Id"])
+	if err != nil || got.Status != 401 {
+		t.Errorf("blocked call logged as %+v, %v", got, err)
+	}
+}
+
+func TestRateLimit(t *testing.T) {
+	f := mustFixture(t, "loc-bastille", "location[orders.read]")
+	f.door.Limits = []appapi.RateLimit{{Window: time.Minute, Max: 2}, {Window: time.Hour, Max: 100}}
+	h := f.door.Handle("location", appapi.GetLocation(f.store))
+	auth := map[string]string{"authorization": "Bearer " + f.token}
+	var last apigw.Response
+	for range 3 {
+		last = call(t, h, auth)
+	}
+	if last.StatusCode != 429 || code(t, last) != "rate_limited" || last.Headers["Retry-After"] == "" || last.Headers["X-RateLimit-Remaining"] != "0" || last.Headers["X-RateLimit-Limit"] != "2" {
+		t.Errorf("third call in a minute: %d %v %s", last.StatusCode, last.Headers, last.Body)
+	}
+	if _, err := f.store.GetCall(context.Background(), f.conn.AccountID, f.conn.ID, last.Headers["X-Test-Request-Id"]); err != nil {
+		t.Errorf("a 429 must be logged: %v", err)
+	}
+}
+
+func TestCallsAreLoggedWithRedactedBodies(t *testing.T) {
+	f := mustFixture(t, "loc-bastille", "location[orders.read]")
+	resp := call(t, f.door.Handle("location", appapi.GetLocation(f.store)), map[string]string{"authorization": "Bearer " + f.token, "cookie": "a=b", "user-agent": "pos/1.0"})
+	ctx := context.Background()
+	got, err := f.store.GetCall(ctx, f.conn.AccountID, f.conn.ID, resp.Headers["X-Test-Request-Id"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Resource != "location" || got.Method != "GET" || got.Path != "/v1/location" || got.Query != "x=1" || got.Status != 200 ||
+		!got.BodiesArchived || got.ResponseBytes != len(resp.Body) {
+		t.Errorf("logged call %+v", got)
+	}
+	bodies := s3store.New(f.env.S3(), f.env.Config.ArchiveBucket)
+	req, err := bodies.GetBody(ctx, got, switchboard.RequestBody)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if req.Headers["authorization"] != "[redacted]" || req.Headers["cookie"] != "[redacted]" || req.Headers["user-agent"] != "pos/1.0" || req.Path != "/v1/location?x=1" {
+		t.Errorf("archived request %+v", req)
+	}
+	answer, err := bodies.GetBody(ctx, got, switchboard.ResponseBody)
+	if err != nil || answer.Body != resp.Body || answer.Status != 200 {
+		t.Errorf("archived response %+v %v, want the body sent", answer, err)
+	}
+	conn, _ := f.store.GetConnection(ctx, f.conn.AccountID, f.conn.ID)
+	if conn.LastUsedAt == nil {
+		t.Error("last-used time not set")
+	}
+}
+
+func TestArchiveOutageKeepsCallsWorkingAndLogged(t *testing.T) {
+	f := mustFixture(t, "loc-bastille", "location[orders.read]")
+	// A real client on a closed port: the outage is the network's, not a fake's.
+	down := *f.env
+	t.Setenv("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:1")
+	f.door.Bodies = s3store.New(downS3(t, &down), f.env.Config.ArchiveBucket)
+	resp := call(t, f.door.Handle("location", appapi.GetLocation(f.store)), map[string]string{"authorization": "Bearer " + f.token})
+	if resp.StatusCode != 200 {
+		t.Fatalf("the call must succeed while S3 is down: %d %s", resp.StatusCode, resp.Body)
+	}
+	got, err := f.store.GetCall(context.Background(), f.conn.AccountID, f.conn.ID, resp.Headers["X-Test-Request-Id"])
+	if err != nil || got.BodiesArchived {
+		t.Errorf("logged %+v, %v; want an entry that says the bodies are unavailable", got, err)
+	}
+}
+
+func TestConcurrentCallsAreAllLogged(t *testing.T) {
+	f := mustFixture(t, "loc-bastille", "location[orders.read]")
+	h := f.door.Handle("location", appapi.GetLocation(f.store))
+	const clients, each = 50, 4
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	statuses := map[int]int{}
+	for range clients {
+		wg.Go(func() {
+			for range each {
+				r := call(t, h, map[string]string{"authorization": "Bearer " + f.token})
+				mu.Lock()
+				statuses[r.StatusCode]++
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if statuses[200] != clients*each {
+		t.Errorf("statuses %v, want %d × 200", statuses, clients*each)
+	}
+	logged := 0
+	filter := switchboard.CallFilter{Limit: 100}
+	for {
+		page, err := f.store.ListCalls(context.Background(), f.conn.AccountID, f.conn.ID, filter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		logged += len(page.Calls)
+		if page.NextCursor == "" {
+			break
+		}
+		filter.Cursor = page.NextCursor
+	}
+	if logged != clients*each {
+		t.Errorf("%d log entries for %d calls", logged, clients*each)
+	}
+}
+
+// downS3 builds an S3 client from the environment as functions do, after
+// the caller pointed AWS_ENDPOINT_URL_S3 at a closed port.
+func downS3(t *testing.T, env *platform.Env) *s3.Client {
+	t.Helper()
+	cfg, err := awsconfig.LoadDefaultConfig(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.AWS = cfg
+	return env.S3()
+}

@@ -1,0 +1,136 @@
+package switchboard
+
+import (
+	"context"
+
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Call is one logged call of the platform API by an app's token.
+type Call struct {
+	RequestID     string    `json:"requestId"`
+	AccountID     string    `json:"accountId"`
+	ConnectionID  string    `json:"connectionId"`
+	At            time.Time `json:"at"`
+	Resource      string    `json:"resource"` // "orders", "customers", "catalog", "location", "account"
+	Method        string    `json:"method"`
+	Path          string    `json:"path"`
+	Query         string    `json:"query,omitempty"`
+	Status        int       `json:"status"`
+	LatencyMs     int64     `json:"latencyMs"`
+	RequestBytes  int       `json:"requestBytes"`
+	ResponseBytes int       `json:"responseBytes"`
+	// BodiesArchived is false when the bodies could not be stored: the call
+	// is still logged, and the merchant is told its bodies are unavailable.
+	BodiesArchived bool `json:"bodiesArchived"`
+}
+
+// StatusClass returns "2xx", "4xx"… for the call's status.
+func (c Call) StatusClass() string { return strconv.Itoa(c.Status/100) + "xx" }
+
+// CallFilter narrows a connection's log; empty fields match everything.
+type CallFilter struct {
+	Resource string
+	Method   string
+	Status   string // "2xx", "4xx", "5xx" or a code such as "429"
+	From, To time.Time
+	Limit    int
+	Cursor   string
+}
+
+// Validate checks the filter's values.
+func (f CallFilter) Validate() error {
+	if f.Status != "" {
+		if n, err := strconv.Atoi(f.Status); err == nil {
+			if n < 100 || n > 599 {
+				return Errorf(EInvalid, "status must be 2xx, 4xx, 5xx or a code from 100 to 599")
+			}
+		} else if len(f.Status) != 3 || !strings.HasSuffix(f.Status, "xx") || f.Status[0] < '1' || f.Status[0] > '5' {
+			return Errorf(EInvalid, "status must be 2xx, 4xx, 5xx or a code from 100 to 599")
+		}
+	}
+	if f.Method != "" && strings.ToUpper(f.Method) != f.Method {
+		return Errorf(EInvalid, "method must be upper case, such as GET")
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && f.To.Before(f.From) {
+		return Errorf(EInvalid, "to must not be before from")
+	}
+	if f.Limit < 0 || f.Limit > MaxPageSize {
+		return Errorf(EInvalid, "limit must be between 1 and %d", MaxPageSize)
+	}
+	return nil
+}
+
+// Matches reports whether c passes the filter's field conditions.
+func (f CallFilter) Matches(c Call) bool {
+	status := f.Status == "" || f.Status == strconv.Itoa(c.Status) || f.Status == c.StatusClass()
+	return status && (f.Resource == "" || f.Resource == c.Resource) && (f.Method == "" || f.Method == c.Method) &&
+		(f.From.IsZero() || !c.At.Before(f.From)) && (f.To.IsZero() || c.At.Before(f.To))
+}
+
+// CallPage is one page of a connection's log, newest first.
+type CallPage struct {
+	Calls      []Call `json:"calls"`
+	NextCursor string `json:"nextCursor,omitempty"`
+}
+
+// CallLog keeps the log of platform API calls, per connection.
+type CallLog interface {
+	// RecordCall stores c; recording the same request id twice keeps one.
+	RecordCall(ctx context.Context, c Call) error
+	// ListCalls returns a page of a connection's calls, newest first.
+	// Returns EInvalid for a bad filter or cursor.
+	ListCalls(ctx context.Context, accountID, connectionID string, f CallFilter) (CallPage, error)
+	// GetCall returns one call, or ENotFound.
+	GetCall(ctx context.Context, accountID, connectionID, requestID string) (Call, error)
+}
+
+// BodyKind names the two archived bodies of a call.
+type BodyKind string
+
+// The bodies of a call.
+const (
+	RequestBody  BodyKind = "request"
+	ResponseBody BodyKind = "response"
+)
+
+// ArchivedBody is what is archived for one side of a call: the headers
+// (credentials redacted) and the body as text.
+type ArchivedBody struct {
+	Status  int               `json:"status,omitempty"`
+	Method  string            `json:"method,omitempty"`
+	Path    string            `json:"path,omitempty"`
+	Headers map[string]string `json:"headers"`
+	Body    string            `json:"body"`
+}
+
+// BodyArchive stores and serves the bodies of logged calls.
+type BodyArchive interface {
+	// PutBody stores one side of a call.
+	PutBody(ctx context.Context, c Call, kind BodyKind, body ArchivedBody) error
+	// GetBody reads one side of a call, or ENotFound.
+	GetBody(ctx context.Context, c Call, kind BodyKind) (ArchivedBody, error)
+	// DownloadURL returns a URL that downloads one side as a JSON file,
+	// valid for at most ttl.
+	DownloadURL(ctx context.Context, c Call, kind BodyKind, ttl time.Duration) (string, error)
+}
+
+// redactedHeaders are the request headers that carry credentials.
+var redactedHeaders = []string{"authorization", "x-access-token", "cookie", "set-cookie", "proxy-authorization"}
+
+// RedactHeaders returns a copy of h with credentials replaced, so archives
+// never hold a usable token.
+func RedactHeaders(h map[string]string) map[string]string {
+	out := make(map[string]string, len(h))
+	for k, v := range h {
+		for _, r := range redactedHeaders {
+			if strings.EqualFold(k, r) {
+				v = "[redacted]"
+			}
+		}
+		out[k] = v
+	}
+	return out
+}

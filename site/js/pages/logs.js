@@ -1,0 +1,282 @@
+// Logs (#/connections/:id/logs?resource=&method=&status=): the calls an app
+// made with one connection's token, newest first, a page at a time ("Load
+// more" follows the API's cursor). A detail panel shows one call's archived
+// request and response; bodies are always rendered as text (textContent in a
+// <pre>), never parsed as HTML. Downloads go through the API, which checks the
+// account before redirecting to a short-lived S3 link.
+
+import { h, clear, srOnly, uid } from '../dom.js';
+import { apiGet } from '../api.js';
+import { getSession } from '../session.js';
+import { str, timeElement } from '../app-ui.js';
+
+const PAGE_SIZE = 50;
+const RESOURCES = ['orders', 'customers', 'catalog', 'location', 'account'];
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+const STATUSES = [
+  { value: '2xx', label: 'Success (2xx)' },
+  { value: '4xx', label: 'Client errors (4xx)' },
+  { value: '5xx', label: 'Server errors (5xx)' },
+];
+const UNAVAILABLE = {
+  not_archived: 'The bodies of this call are unavailable: they could not be archived when the call was made.',
+  expired: 'The bodies of this call are unavailable: they are no longer kept.',
+};
+
+export function renderLogs(outlet, { params, query, signal, setQuery }) {
+  const connectionId = params.id || '';
+  const base = `/admin/v1/connections/${encodeURIComponent(connectionId)}/logs`;
+  const session = getSession();
+  const timeZone = session ? session.account.timeZone : '';
+  const locations = session ? session.locations : [];
+  const filters = {
+    resource: RESOURCES.includes(query.get('resource')) ? query.get('resource') : '',
+    method: METHODS.includes(query.get('method')) ? query.get('method') : '',
+    status: STATUSES.some((s) => s.value === query.get('status')) ? query.get('status') : '',
+  };
+  let cursor = '';
+  let shown = 0;
+  let selectedRow = null;
+
+  const title = h('h1', { class: 'page-title' }, 'Logs');
+  const header = h('dl', { class: 'log-header', dataset: { testid: 'log-header' } });
+  const resourceSelect = select('resource', 'All resources', RESOURCES.map((r) => [r, r]), filters.resource);
+  const methodSelect = select('method', 'All methods', METHODS.map((m) => [m, m]), filters.method);
+  const statusSelect = select('status', 'All statuses', STATUSES.map((s) => [s.value, s.label]), filters.status);
+  const status = h('p', { class: 'results-status', role: 'status', 'aria-live': 'polite' });
+  const rows = h('tbody', {});
+  const table = h('div', { class: 'table-wrap' },
+    h('table', { class: 'table', dataset: { testid: 'log-table' } },
+      h('caption', { class: 'visually-hidden' }, 'Calls, newest first'),
+      h('thead', {}, h('tr', {}, ['Time', 'Method', 'Path', 'Status', 'Duration', ''].map((t) => h('th', { scope: 'col' }, t)))),
+      rows));
+  const more = h('button', { type: 'button', class: 'btn btn--secondary', dataset: { testid: 'log-more' } }, 'Load more');
+  const moreWrap = h('p', { class: 'log-more', hidden: true }, more);
+  const empty = h('div', {});
+  const body = h('div', { class: 'log-list' }, empty, table, moreWrap);
+  const detail = h('section', { class: 'log-detail', 'aria-label': 'Call details', tabindex: '-1', hidden: true, dataset: { testid: 'log-detail' } });
+
+  outlet.append(
+    h('div', { class: 'page-header' },
+      h('p', { class: 'log-back' }, h('a', { href: '#/connections' }, '← Connections')),
+      title,
+      header),
+    h('div', { class: 'toolbar' },
+      h('div', { class: 'toolbar__fields' }, field('Resource', resourceSelect), field('Method', methodSelect), field('Status', statusSelect)),
+      status),
+    h('div', { class: 'log-layout' }, body, detail),
+  );
+
+  const controller = new AbortController();
+  signal.addEventListener('abort', () => controller.abort());
+  let pageController = null;
+  controller.signal.addEventListener('abort', () => pageController && pageController.abort());
+
+  for (const s of [resourceSelect, methodSelect, statusSelect]) {
+    s.addEventListener('change', () => {
+      filters.resource = resourceSelect.value;
+      filters.method = methodSelect.value;
+      filters.status = statusSelect.value;
+      setQuery(filters);
+      reload();
+    });
+  }
+  more.addEventListener('click', () => loadPage());
+
+  function reload() {
+    cursor = '';
+    shown = 0;
+    selectedRow = null;
+    clear(rows);
+    clear(empty);
+    table.hidden = true;
+    moreWrap.hidden = true;
+    closeDetail();
+    loadPage();
+  }
+
+  async function loadPage() {
+    if (pageController) pageController.abort();
+    pageController = new AbortController();
+    const { signal: pageSignal } = pageController;
+    status.textContent = shown ? 'Loading more calls…' : 'Loading calls…';
+    more.setAttribute('aria-busy', 'true');
+    more.disabled = true;
+    let page;
+    try {
+      page = await apiGet(base, { ...filters, limit: PAGE_SIZE, cursor }, { signal: pageSignal });
+    } catch (err) {
+      if (pageSignal.aborted) return;
+      showError(err);
+      return;
+    } finally {
+      more.removeAttribute('aria-busy');
+      more.disabled = false;
+    }
+    if (pageSignal.aborted) return;
+    if (page.connection && typeof page.connection === 'object') renderHeader(page.connection);
+    const calls = Array.isArray(page.calls) ? page.calls.filter((c) => c && typeof c === 'object') : [];
+    for (const c of calls) rows.append(renderRow(c));
+    shown += calls.length;
+    cursor = str(page.nextCursor);
+    clear(empty);
+    table.hidden = shown === 0;
+    moreWrap.hidden = !cursor;
+    if (shown === 0) {
+      status.textContent = '';
+      const filtered = filters.resource || filters.method || filters.status;
+      empty.append(h('div', { class: 'panel panel--empty', dataset: { testid: 'logs-empty' } },
+        h('h2', { class: 'panel__title' }, filtered ? 'No call matches these filters' : 'No calls yet'),
+        h('p', { class: 'panel__text' }, filtered
+          ? 'Change the filters to see more calls.'
+          : 'Calls this app makes with its token will appear here.')));
+      return;
+    }
+    status.textContent = `${shown} ${shown === 1 ? 'call' : 'calls'}${cursor ? ' shown, more available' : ''}`;
+  }
+
+  function renderHeader(c) {
+    const appName = str(c.appName) || str(c.appId);
+    title.textContent = appName ? `Logs · ${appName}` : 'Logs';
+    document.title = `${title.textContent} · Switchboard`;
+    const locationId = str(c.locationId);
+    const location = locations.find((l) => l.id === locationId);
+    clear(header);
+    const item = (label, value, testid) => [h('dt', {}, label), h('dd', { dataset: { testid } }, value)];
+    header.append(
+      ...item('Token', [h('code', {}, str(c.token) || 'sbt_••••'),
+        h('span', { class: 'muted log-note' }, ' Tokens are stored only as hashes, so none of their characters can be shown.')], 'log-token'),
+      ...item('Scope', h('code', {}, str(c.scope)), 'log-scope'),
+      ...item('Location', locationId ? (location && location.name ? `${location.name} (${locationId})` : locationId) : 'All locations (account)', 'log-location'),
+      ...item('Connection', h('code', {}, str(c.connectionId) || connectionId), 'log-connection'),
+    );
+  }
+
+  function renderRow(c) {
+    const requestId = str(c.requestId);
+    const code = Number(c.status) || 0;
+    const open = h('button', { type: 'button', class: 'btn btn--secondary btn--small', dataset: { testid: 'log-open' } },
+      'Details', srOnly(` of ${str(c.method)} ${str(c.path)}`));
+    const row = h('tr', { dataset: { testid: 'log-row', requestId } },
+      h('td', { 'data-label': 'Time' }, timeElement(str(c.at), timeZone) || '—'),
+      h('td', { 'data-label': 'Method' }, h('code', {}, str(c.method))),
+      h('td', { 'data-label': 'Path', class: 'log-path' }, str(c.path), c.query ? `?${str(c.query)}` : ''),
+      h('td', { 'data-label': 'Status' }, h('span', { class: `badge log-status log-status--${Math.floor(code / 100)}xx` }, String(code || '—'))),
+      h('td', { 'data-label': 'Duration' }, `${Number(c.latencyMs) || 0} ms`),
+      h('td', {}, open));
+    open.addEventListener('click', () => {
+      if (selectedRow) selectedRow.removeAttribute('aria-current');
+      selectedRow = row;
+      row.setAttribute('aria-current', 'true');
+      showDetail(requestId);
+    });
+    return row;
+  }
+
+  function closeDetail() {
+    clear(detail);
+    detail.hidden = true;
+  }
+
+  async function showDetail(requestId) {
+    clear(detail);
+    detail.hidden = false;
+    detail.append(h('p', { class: 'results-status', role: 'status' }, 'Loading call…'));
+    let entry;
+    try {
+      entry = await apiGet(`${base}/${encodeURIComponent(requestId)}`, {}, { signal: controller.signal });
+    } catch (err) {
+      if (controller.signal.aborted) return;
+      clear(detail);
+      detail.append(h('div', { class: 'panel panel--error', role: 'alert' },
+        h('h2', { class: 'panel__title' }, 'Couldn’t load this call'),
+        h('p', { class: 'panel__text' }, err && err.message ? err.message : 'Something went wrong.')));
+      return;
+    }
+    const call = entry.call && typeof entry.call === 'object' ? entry.call : {};
+    const close = h('button', { type: 'button', class: 'btn btn--secondary btn--small' }, 'Close');
+    close.addEventListener('click', () => {
+      closeDetail();
+      if (selectedRow) {
+        selectedRow.removeAttribute('aria-current');
+        const button = selectedRow.querySelector('button');
+        if (button) button.focus();
+      }
+    });
+    const heading = h('h2', { class: 'log-detail__title' }, `${str(call.method)} ${str(call.path)}`);
+    clear(detail);
+    detail.append(
+      h('div', { class: 'log-detail__head' }, heading, close),
+      h('dl', { class: 'log-facts' },
+        fact('Request id', h('code', {}, requestId)),
+        fact('Time', timeElement(str(call.at), timeZone) || '—'),
+        fact('Status', String(Number(call.status) || '—')),
+        fact('Duration', `${Number(call.latencyMs) || 0} ms`),
+        fact('Sizes', `${Number(call.requestBytes) || 0} B sent · ${Number(call.responseBytes) || 0} B received`)),
+    );
+    if (entry.bodiesUnavailable && !entry.request && !entry.response) {
+      detail.append(h('p', { class: 'log-unavailable', dataset: { testid: 'log-bodies-unavailable' } },
+        UNAVAILABLE[entry.bodiesUnavailable] || 'The bodies of this call are unavailable.'));
+    } else {
+      detail.append(renderBody('Request', 'request', entry.request, requestId), renderBody('Response', 'response', entry.response, requestId));
+    }
+    detail.focus();
+  }
+
+  function renderBody(label, kind, b, requestId) {
+    const headingId = uid(`log-${kind}`);
+    const section = h('section', { class: 'log-body', 'aria-labelledby': headingId, dataset: { testid: `log-${kind}` } });
+    const download = h('a', {
+      class: 'btn btn--secondary btn--small', href: `${base}/${encodeURIComponent(requestId)}/${kind}`, dataset: { testid: `log-download-${kind}` },
+    }, `Download ${kind}`, srOnly(' as a JSON file'));
+    section.append(h('div', { class: 'log-body__head' }, h('h3', { id: headingId }, label), b ? download : null));
+    if (!b || typeof b !== 'object') {
+      section.append(h('p', { class: 'log-unavailable' }, `The ${kind} body is no longer available.`));
+      return section;
+    }
+    const headers = b.headers && typeof b.headers === 'object' ? Object.entries(b.headers) : [];
+    const headerText = headers.map(([k, v]) => `${k}: ${str(v)}`).sort().join('\n');
+    const pre = (text, testid) => {
+      const el = h('pre', { class: 'log-pre', tabindex: '0', dataset: { testid } });
+      el.textContent = text; // text only: bodies may hold markup
+      return el;
+    };
+    if (headerText) section.append(h('h4', {}, 'Headers'), pre(headerText, `log-${kind}-headers`));
+    section.append(h('h4', {}, b.isJson ? 'Body (JSON)' : 'Body'),
+      str(b.body) ? pre(str(b.body), `log-${kind}-body`) : h('p', { class: 'muted' }, 'Empty body'));
+    return section;
+  }
+
+  function showError(err) {
+    status.textContent = '';
+    clear(empty);
+    table.hidden = shown === 0;
+    const notFound = err && err.status === 404;
+    const retry = h('button', { type: 'button', class: 'btn btn--primary', onclick: () => reload() }, 'Retry');
+    empty.append(h('div', { class: 'panel panel--error', role: 'alert', dataset: { testid: 'logs-error' } },
+      h('h2', { class: 'panel__title' }, notFound ? 'Connection not found' : 'Couldn’t load the logs'),
+      h('p', { class: 'panel__text' }, notFound
+        ? 'This connection does not exist in your account, or it was disconnected.'
+        : (err && err.message ? err.message : 'Something went wrong.')),
+      notFound ? h('a', { class: 'btn btn--primary', href: '#/connections' }, 'Back to connections') : retry));
+  }
+
+  reload();
+  return () => controller.abort();
+}
+
+function select(name, anyLabel, options, value) {
+  const el = h('select', { class: 'select', name, id: uid(`f-${name}`) },
+    h('option', { value: '' }, anyLabel),
+    options.map(([v, label]) => h('option', { value: v }, label)));
+  el.value = value;
+  return el;
+}
+
+function field(label, control) {
+  return h('div', { class: 'field' }, h('label', { class: 'field__label', for: control.id }, label), control);
+}
+
+function fact(label, value) {
+  return [h('dt', {}, label), h('dd', {}, value)];
+}

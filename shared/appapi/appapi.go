@@ -213,11 +213,15 @@ func (d *Door) record(ctx context.Context, c Caller, resource string, req apigw.
 		})
 	}
 	wg.Go(func() { logErr = d.Calls.RecordCall(ctx, call) })
-	wg.Go(func() {
-		if err := d.Connections.TouchConnection(ctx, call.AccountID, call.ConnectionID, start); err != nil {
-			log.Warn("last-used time not updated", "error", err)
-		}
-	})
+	// The connection was just read: write its last-used time only when it
+	// is a minute old, so a busy connection costs no extra write per call.
+	if last := c.Connection.LastUsedAt; last == nil || start.Sub(*last) >= time.Minute {
+		wg.Go(func() {
+			if err := d.Connections.TouchConnection(ctx, call.AccountID, call.ConnectionID, start); err != nil {
+				log.Warn("last-used time not updated", "error", err)
+			}
+		})
+	}
 	wg.Wait()
 	if archiveErr != nil && logErr == nil {
 		log.Error("bodies not archived", "requestId", call.RequestID, "error", archiveErr)

@@ -37,7 +37,7 @@ type fixture struct {
 	token string
 }
 
-func mustFixture(t *testing.T, locationID, scope string) fixture {
+func mustFixture(t testing.TB, locationID, scope string) fixture {
 	t.Helper()
 	env := testenv.MustEnv(t)
 	store := dynamo.New(env.DynamoDB(), env.Config.TableName)

@@ -134,6 +134,9 @@ func (d *Door) Handle(resource string, h Handler) apigw.HandlerFunc {
 		for k, v := range headers {
 			resp.Headers[k] = v
 		}
+		// Set here too (apigw.Handle sets it later) so the archived
+		// response shows the header the app received.
+		resp.Headers["X-Request-Id"] = req.RequestContext.RequestID
 		d.record(ctx, caller, resource, req, resp, start)
 		return resp, nil
 	}

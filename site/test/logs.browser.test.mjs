@@ -1,0 +1,327 @@
+// Browser test of a connection's Logs page: an app gets a token through the
+// API (no browser UI), calls the platform API with it, and the merchant sees
+// those calls in Connections → View logs: newest first, filtered by resource,
+// one call's archived request and response, and the response downloaded as
+// a JSON file from the body archive.
+//
+// Run from the repository root (same variables as catalog.browser.test.mjs):
+//   SWITCHBOARD_URL=http://127.0.0.1:3400/ SWITCHBOARD_PASSWORD=… node --test site/test/
+// The test signs in as owner@demo.test (SWITCHBOARD_OWNER_EMAIL overrides it)
+// with SWITCHBOARD_PASSWORD, and connects to the seeded location loc-bastille.
+// Optional: CHROMIUM_PATH.
+// Each run registers one more unpublished app (with a unique name) in the
+// account and connects it. Console errors fail the test, except Chromium's
+// "Failed to load resource … 401" for GET /admin/v1/me while signed out.
+// The download link redirects to the body archive (S3, or the local S3
+// emulator on a loopback port): loopback origins are not intercepted.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { mkdtemp, mkdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+
+const require = createRequire(new URL('../../infra/package.json', import.meta.url));
+const { chromium } = require('playwright-core');
+
+const SCREENSHOT_DIR = fileURLToPath(new URL('../../.local/screenshots/', import.meta.url));
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+];
+const PLACEHOLDER_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4//8/AAX+Av4N70a4AAAAAElFTkSuQmCC',
+  'base64',
+);
+
+const ME_PATH = '/admin/v1/me';
+const SESSION_PATH = '/admin/v1/session';
+const DEV_APPS_PATH = '/admin/v1/developer/apps';
+const LOCATION_ID = 'loc-bastille';
+const REDIRECT_URI = 'http://127.0.0.1:9/callback';
+const SCOPE = 'location[orders.read]';
+const EXPECTED_401_LOG = /^Failed to load resource: the server responded with a status of 401( \([^)]*\))?$/;
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+let baseUrl;
+let origin;
+let ownerEmail;
+let password;
+let context;
+let userDataDir;
+
+function requireEnv(name, hint) {
+  const value = process.env[name];
+  if (!value || !value.trim()) throw new Error(`${name} is not set. ${hint}`);
+  return value.trim();
+}
+
+async function openPage({ viewport = { width: 1280, height: 900 }, allow401 = [] } = {}) {
+  const page = await context.newPage();
+  await page.setViewportSize(viewport);
+  const errors = [];
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error') return;
+    const url = msg.location().url || '';
+    let pathname = '';
+    try {
+      pathname = new URL(url).pathname;
+    } catch { /* not a URL */ }
+    if (EXPECTED_401_LOG.test(msg.text()) && url.startsWith(origin) && allow401.includes(pathname)) return;
+    errors.push(`console.error: ${msg.text()} (${url || 'unknown'})`);
+  });
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+  // Other origins (icons) are answered locally; loopback ones (the local S3
+  // emulator serving downloads) are real.
+  await page.route((url) => url.origin !== origin && /^https?:$/.test(url.protocol) && !LOOPBACK_HOSTS.has(url.hostname),
+    (route) => route.fulfill({ status: 200, contentType: 'image/png', body: PLACEHOLDER_PNG }));
+  return { page, errors };
+}
+
+async function signIn() {
+  const response = await context.request.post(new URL(SESSION_PATH, origin).href, {
+    data: { email: ownerEmail, password },
+    headers: { 'Content-Type': 'application/json' },
+    failOnStatusCode: false,
+  });
+  assert.equal(response.status(), 201, `signing in as ${ownerEmail}: HTTP ${response.status()} ${await response.text()}`);
+  return response.json();
+}
+
+async function postJson(pathname, data, csrfToken) {
+  const response = await context.request.post(new URL(pathname, origin).href, {
+    data,
+    headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrfToken },
+    failOnStatusCode: false,
+    maxRedirects: 0,
+  });
+  const text = await response.text();
+  let body = null;
+  try {
+    body = JSON.parse(text);
+  } catch { /* not JSON */ }
+  return { status: response.status(), body, text };
+}
+
+async function adminGet(pathname) {
+  const response = await context.request.get(new URL(pathname, origin).href, { failOnStatusCode: false });
+  assert.equal(response.status(), 200, `GET ${pathname}: HTTP ${response.status()} ${await response.text()}`);
+  return response.json();
+}
+
+/** Calls the platform API as the app does (outside the browser, no cookies). */
+async function callApi(pathname, token) {
+  const response = await fetch(new URL(pathname, origin), { headers: { Authorization: `Bearer ${token}` } });
+  return { status: response.status, text: await response.text(), requestId: response.headers.get('x-request-id') };
+}
+
+async function screenshot(page, name) {
+  await mkdir(SCREENSHOT_DIR, { recursive: true });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, name), fullPage: true });
+}
+
+async function rowPaths(page) {
+  return (await page.locator('[data-testid="log-row"] td.log-path').allInnerTexts()).map((s) => s.trim());
+}
+
+async function waitForRows(page, n) {
+  await page.waitForFunction((count) => document.querySelectorAll('[data-testid="log-row"]').length === count
+    && !/Loading/.test(document.querySelector('.results-status')?.textContent || ''), n, { timeout: 10_000 });
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+before(async () => {
+  baseUrl = requireEnv('SWITCHBOARD_URL',
+    'Set it to the base URL serving the admin site, e.g. SWITCHBOARD_URL=http://127.0.0.1:3400/');
+  origin = new URL(baseUrl).origin;
+  ownerEmail = (process.env.SWITCHBOARD_OWNER_EMAIL || 'owner@demo.test').trim();
+  password = requireEnv('SWITCHBOARD_PASSWORD', `Set it to the password of ${ownerEmail}.`);
+  userDataDir = await mkdtemp(path.join(tmpdir(), 'switchboard-chromium-'));
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    acceptDownloads: true,
+  });
+});
+
+after(async () => {
+  if (context) await context.close();
+  if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
+});
+
+test('Logs: the calls made with a token, filtered, with their bodies and the download', { timeout: 90_000 }, async () => {
+  await context.clearCookies();
+  const me = await signIn();
+  assert.ok(me.csrfToken, 'the session answer has no csrfToken');
+  const location = me.locations.find((l) => l.id === LOCATION_ID);
+  assert.ok(location, `the account has no location ${LOCATION_ID}`);
+
+  // ---- the app: register, authorise, exchange the code (API only) ---------
+  const appName = `Log Till ${randomBytes(3).toString('hex')}`;
+  const registered = await postJson(DEV_APPS_PATH, {
+    name: appName,
+    developer: me.account.name,
+    description: 'An app used by the logs browser test.',
+    category: 'pos',
+    level: 'location',
+    scopes: ['orders.read'],
+    redirectUris: [REDIRECT_URI],
+    multipleInstances: true,
+    published: false,
+  }, me.csrfToken);
+  assert.equal(registered.status, 201, `register: HTTP ${registered.status} ${registered.text}`);
+  const { clientId, clientSecret } = registered.body;
+  assert.ok(clientId && clientSecret, `register: no client credentials in ${registered.text}`);
+
+  const state = randomBytes(16).toString('hex');
+  const decided = await postJson('/oauth2/v1/authorize', {
+    client_id: clientId,
+    redirect_uri: REDIRECT_URI,
+    response_type: 'code',
+    scope: SCOPE,
+    state,
+    location_id: LOCATION_ID,
+    approve: true,
+  }, me.csrfToken);
+  assert.equal(decided.status, 200, `authorize: HTTP ${decided.status} ${decided.text}`);
+  const redirect = new URL(decided.body.redirectTo);
+  assert.equal(`${redirect.origin}${redirect.pathname}`, REDIRECT_URI);
+  assert.equal(redirect.searchParams.get('state'), state);
+  const code = redirect.searchParams.get('code');
+  assert.ok(code, `authorize: no code in ${decided.body.redirectTo}`);
+
+  const tokenResponse = await context.request.post(new URL('/oauth2/v1/token', origin).href, {
+    form: {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: REDIRECT_URI,
+      client_id: clientId,
+      client_secret: clientSecret,
+    },
+    failOnStatusCode: false,
+  });
+  const token = await tokenResponse.json();
+  assert.equal(tokenResponse.status(), 200, `token: HTTP ${tokenResponse.status()} ${JSON.stringify(token)}`);
+  const accessToken = token.access_token;
+  const connectionId = token.connection_id;
+  assert.ok(accessToken && connectionId, `token: ${JSON.stringify(token)}`);
+  assert.equal(token.scope, SCOPE);
+
+  // ---- the app calls the platform API: location, account, location ------
+  const made = [];
+  for (const p of ['/v1/location', '/v1/account', '/v1/location']) {
+    const answer = await callApi(p, accessToken);
+    assert.equal(answer.status, 200, `GET ${p}: HTTP ${answer.status} ${answer.text}`);
+    made.push({ path: p, ...answer });
+    await sleep(30); // distinct timestamps, so "newest first" is one order
+  }
+  const location2 = made[2];
+  assert.equal(JSON.parse(location2.text).id, LOCATION_ID);
+
+  // What the API lists (newest first), to match the page against.
+  const listed = await adminGet(`/admin/v1/connections/${encodeURIComponent(connectionId)}/logs`);
+  assert.deepEqual(listed.calls.map((c) => [c.resource, c.method, c.path, c.status]), [
+    ['location', 'GET', '/v1/location', 200],
+    ['account', 'GET', '/v1/account', 200],
+    ['location', 'GET', '/v1/location', 200],
+  ], `the API's log of the connection: ${JSON.stringify(listed.calls)}`);
+  assert.deepEqual(listed.calls.map((c) => c.requestId), made.map((m) => m.requestId).reverse(),
+    'the logged request ids are not those of the calls made (X-Request-Id), newest first');
+  const newest = listed.calls[0];
+
+  // ---- Connections → View logs ------------------------------------------
+  const { page, errors } = await openPage({ allow401: [ME_PATH] });
+  await page.goto(`${baseUrl}#/connections`);
+  const row = page.locator(`[data-testid="connection-group"][data-group="${LOCATION_ID}"] `
+    + `[data-testid="connection-row"][data-connection-id="${connectionId}"]`);
+  await row.waitFor({ timeout: 10_000 });
+  assert.equal((await row.locator('[data-testid="connection-app"]').innerText()).trim(), appName);
+  assert.notEqual((await row.locator('[data-testid="connection-last-used"]').innerText()).trim(), 'never',
+    'the connection shows no activity after three calls');
+  await row.locator('[data-testid="view-logs"]').click();
+  await page.waitForURL((url) => url.hash === `#/connections/${connectionId}/logs`, { timeout: 5_000 });
+  await page.getByRole('heading', { level: 1, name: `Logs · ${appName}` }).waitFor({ timeout: 10_000 });
+  assert.equal((await page.locator('[data-testid="log-scope"]').innerText()).trim(), SCOPE);
+  assert.equal((await page.locator('[data-testid="log-location"]').innerText()).trim(), `${location.name} (${LOCATION_ID})`);
+  assert.equal((await page.locator('[data-testid="log-connection"]').innerText()).trim(), connectionId);
+  assert.match(await page.locator('[data-testid="log-token"]').innerText(), /^sbt_••••/);
+  assert.ok(!(await page.content()).includes(accessToken), 'the token is in the page');
+
+  // Newest first, with method, path and status.
+  await waitForRows(page, 3);
+  const rows = page.locator('[data-testid="log-row"]');
+  assert.deepEqual(await rows.evaluateAll((els) => els.map((el) => el.dataset.requestId)), listed.calls.map((c) => c.requestId),
+    'the page does not list the calls in the API\'s order (newest first)');
+  assert.deepEqual(await rowPaths(page), ['/v1/location', '/v1/account', '/v1/location']);
+  for (let i = 0; i < 3; i += 1) {
+    const cells = (await rows.nth(i).locator('td').allInnerTexts()).map((s) => s.trim());
+    assert.equal(cells[1], 'GET', `row ${i}: method ${cells[1]}`);
+    assert.equal(cells[3], '200', `row ${i}: status ${cells[3]}`);
+  }
+  assert.match(await page.getByRole('status').first().innerText(), /^3 calls$/);
+
+  // ---- filter by resource -----------------------------------------------
+  const resource = page.getByLabel('Resource');
+  await resource.selectOption('account');
+  await waitForRows(page, 1);
+  assert.deepEqual(await rowPaths(page), ['/v1/account']);
+  assert.match(await page.evaluate(() => window.location.hash), /[?&]resource=account(&|$)/);
+  await resource.selectOption('location');
+  await waitForRows(page, 2);
+  assert.deepEqual(await rowPaths(page), ['/v1/location', '/v1/location']);
+  assert.deepEqual(await rows.evaluateAll((els) => els.map((el) => el.dataset.requestId)),
+    listed.calls.filter((c) => c.resource === 'location').map((c) => c.requestId));
+  await resource.selectOption('orders');
+  await page.locator('[data-testid="logs-empty"]').waitFor({ timeout: 10_000 });
+  assert.match(await page.locator('[data-testid="logs-empty"]').innerText(), /No call matches these filters/);
+  await resource.selectOption('location');
+  await waitForRows(page, 2);
+
+  // ---- one call's bodies --------------------------------------------------
+  const entry = await adminGet(`/admin/v1/connections/${encodeURIComponent(connectionId)}/logs/${encodeURIComponent(newest.requestId)}`);
+  assert.equal(entry.bodiesAvailable, true, `the newest call's bodies are unavailable: ${JSON.stringify(entry)}`);
+  await page.locator(`[data-testid="log-row"][data-request-id="${newest.requestId}"] [data-testid="log-open"]`).click();
+  const detail = page.locator('[data-testid="log-detail"]');
+  await detail.locator('[data-testid="log-response-body"]').waitFor({ timeout: 10_000 });
+  assert.equal((await detail.getByRole('heading', { level: 2 }).innerText()).trim(), 'GET /v1/location');
+  const requestHeaders = await detail.locator('[data-testid="log-request-headers"]').innerText();
+  assert.match(requestHeaders, /^authorization: \[redacted\]$/im, `request headers:\n${requestHeaders}`);
+  assert.ok(!requestHeaders.includes(accessToken), 'the token is shown in the request headers');
+  const responseBody = await detail.locator('[data-testid="log-response-body"]').innerText();
+  assert.match(responseBody, /"id": "loc-bastille"/);
+  assert.deepEqual(JSON.parse(responseBody), JSON.parse(location2.text));
+  assert.equal(responseBody, entry.response.body);
+  assert.ok(await detail.getByRole('heading', { level: 4, name: 'Body (JSON)' }).first().isVisible());
+
+  // ---- download the response ----------------------------------------------
+  const downloading = page.waitForEvent('download', { timeout: 15_000 });
+  await detail.locator('[data-testid="log-download-response"]').click();
+  const download = await downloading;
+  assert.equal(download.suggestedFilename(), `${newest.requestId}-response.json`);
+  const file = await download.path();
+  assert.ok(file, `the download failed: ${await download.failure()}`);
+  const archived = JSON.parse(await readFile(file, 'utf8'));
+  assert.equal(archived.status, 200);
+  assert.equal(archived.body, location2.text, 'the archived response body is not the body the API answered');
+  assert.equal(typeof archived.headers, 'object');
+  assert.deepEqual(archived.headers, entry.response.headers, 'the downloaded headers differ from the detail panel\'s');
+  // The page stays on the logs (the download does not navigate away).
+  assert.equal(await page.evaluate(() => window.location.hash), `#/connections/${connectionId}/logs?resource=location`);
+
+  await page.waitForLoadState('networkidle');
+  await screenshot(page, 'logs.png');
+  assert.deepEqual(errors, [], `Unexpected console/page errors:\n${errors.join('\n')}`);
+  await page.close();
+});

@@ -9,6 +9,7 @@ import { startRouter } from './js/router.js';
 import { h, clear, srOnly } from './js/dom.js';
 import { loadSession, onSessionChange, getSession, isSignedIn, signOut } from './js/session.js';
 import { renderCatalog } from './js/pages/catalog.js';
+import { renderAppPage } from './js/pages/app.js';
 import { renderSignin } from './js/pages/signin.js';
 import { renderUsers } from './js/pages/users.js';
 import { renderAcceptInvite } from './js/pages/accept-invite.js';
@@ -29,6 +30,7 @@ const ROUTES = [
   { path: '/connections', title: 'Connections', nav: 'Connections', render: renderConnections },
   { path: '/connections/:id/logs', title: 'Logs', render: renderLogs },
   { path: '/catalog', title: 'Available apps', nav: 'Available apps', render: renderCatalog },
+  { path: '/apps/:id', title: 'App', render: renderAppPage },
   { path: '/developer', title: 'My apps', nav: 'My apps', render: renderDeveloper },
   { path: '/consent', title: 'Connect an app', render: renderConsent },
   { path: '/oauth-error', title: 'App can’t be connected', render: renderOauthError, public: true },

@@ -394,6 +394,80 @@ test('search box requests q=, shows only matching apps, survives a reload; clear
   await page.close();
 });
 
+test('clicking an app\'s name opens its page: description, permissions in plain words, Connect follows the level', { timeout: 30_000 }, async () => {
+  // Seeded by infra/demo/demo.go: an account-level app.
+  const APP = 'Loyalty Loop';
+  const DESCRIPTION = 'Points and rewards that follow customers across every location.';
+  const PLAIN_PERMISSIONS = [ // customers.read, customers.write, orders.read (site/js/permissions.js)
+    'See customers and their contact details',
+    'Create and update customers',
+    'See orders and their details',
+  ];
+  assert.ok(expectedApps.includes(APP), `SWITCHBOARD_EXPECT_APPS does not include "${APP}"`);
+  const me = await ensureSignedIn();
+  assert.ok(me.locations && me.locations.length > 0, 'the signed-in account has no location');
+  const manager = me.user.role === 'admin' || me.user.role === 'super_admin';
+  const { page, errors } = await openPage();
+  await page.goto(baseUrl);
+  await waitForExpectedApps(page, 10_000);
+
+  const card = page.locator('[data-testid="app-card"]').filter({
+    has: page.locator('[data-testid="app-name"]', { hasText: new RegExp(`^${APP}$`) }),
+  });
+  const appId = await card.getAttribute('data-app-id');
+  assert.equal(await card.getAttribute('data-level'), 'account');
+  await card.getByRole('link', { name: APP, exact: true }).click();
+  await page.waitForURL((url) => url.hash === `#/apps/${encodeURIComponent(appId)}`, { timeout: 10_000 });
+
+  const heading = page.getByRole('heading', { level: 1, name: APP, exact: true });
+  await heading.waitFor({ timeout: 10_000 });
+  assert.ok(await heading.evaluate((el) => el === document.activeElement), 'the app name (h1) does not have focus');
+  assert.ok((await page.title()).startsWith(APP), `title "${await page.title()}"`);
+  assert.equal((await page.locator('[data-testid="app-description"]').innerText()).trim(), DESCRIPTION);
+  assert.match(await page.locator('[data-testid="app-level"]').innerText(), /Account/);
+  assert.match(await page.locator('[data-testid="app-level-explanation"]').innerText(), /whole merchant account/);
+
+  const access = page.getByRole('region', { name: 'What it can access' });
+  const perms = (await access.locator('[data-testid="app-permissions"] .perm-list__text').allInnerTexts()).map((s) => s.trim());
+  assert.deepEqual(perms, PLAIN_PERMISSIONS);
+
+  const website = page.locator('[data-testid="app-website"]');
+  assert.equal(await website.getAttribute('target'), '_blank');
+  assert.match(await website.getAttribute('rel'), /\bnoopener\b/);
+
+  // A location is selected: Connect is disabled, with the visible reason.
+  const connectBox = page.locator('[data-testid="app-connect"]');
+  await connectBox.getByLabel('Connect to').selectOption(me.locations[0].id);
+  await page.waitForFunction(() => {
+    const el = document.querySelector('[data-testid="app-connect"] [data-testid="connect"]');
+    return el && el.disabled;
+  }, null, { timeout: 5_000 });
+  const connect = connectBox.getByRole('button', { name: /^Connect/ });
+  assert.ok(await connect.isDisabled(), 'Connect is enabled for an account-level app while a location is selected');
+  const reason = connectBox.locator('[data-testid="connect-reason"]');
+  assert.ok(await reason.isVisible(), 'no visible explanation next to the disabled Connect');
+  assert.equal(await connect.getAttribute('aria-describedby'), await reason.getAttribute('id'));
+  assert.match(await page.evaluate(() => window.location.hash),
+    new RegExp(`^#/apps/${encodeURIComponent(appId)}\\?target=${encodeURIComponent(me.locations[0].id)}$`));
+  if (manager) {
+    assert.match(await reason.innerText(), /whole account/);
+    await connectBox.getByLabel('Connect to').selectOption({ label: 'Account (all locations)' });
+    await page.waitForFunction(() => {
+      const el = document.querySelector('[data-testid="app-connect"] [data-testid="connect"]');
+      return el && !el.disabled;
+    }, null, { timeout: 5_000 });
+  } else {
+    assert.equal((await reason.innerText()).trim(), 'Only admins can connect apps.');
+    assert.ok(await page.locator('[data-testid="member-notice"]').isVisible());
+  }
+
+  await page.waitForLoadState('networkidle');
+  await mkdir(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'app-page.png'), fullPage: true });
+  assert.deepEqual(errors, [], `Unexpected console/page errors:\n${errors.join('\n')}`);
+  await page.close();
+});
+
 test('catalog fits a 360px wide viewport without horizontal scrolling', { timeout: 30_000 }, async () => {
   await ensureSignedIn();
   const { page, errors } = await openPage({ viewport: { width: 360, height: 740 } });

@@ -3,22 +3,9 @@
 // or one location), then Connect; an app whose level does not fit the target
 // has its Connect button disabled, with the reason shown under it.
 //
-// How Connect starts the OAuth flow (decision):
-// An authorisation request needs the app's redirect_uri, and the catalog does
-// not expose it (only the app's developer sees it). So:
-//  - for an app this account registered itself (found in GET
-//    /admin/v1/developer/apps), Connect sends the browser to
-//    /oauth2/v1/authorize with client_id, response_type=code,
-//    scope=<level>[<scopes>], a random state and the first registered
-//    redirect URI. The app's backend did not issue that state, so a backend
-//    that checks its state will refuse it: this path is for developers trying
-//    their own app. The chosen location is remembered (sessionStorage, keyed
-//    by the state) so the consent page preselects it.
-//  - for any other app, Connect opens the app's website in a new tab, where
-//    the merchant starts the connection from the app (as on HubRise, where
-//    many apps "require a configuration from the app first"); the app then
-//    sends the browser back to Switchboard's consent page. Without a website
-//    there is nothing to open and Connect is disabled with the reason.
+// Each app's name links to its page (#/apps/:id, keeping the target). The
+// Connect control and how it starts the OAuth flow live in ../connect.js,
+// shared with the app page.
 //
 // Search (q=): the API filters on the name, any case. A searched page may
 // hold fewer than `limit` apps, even none, while nextCursor is still set:
@@ -30,14 +17,15 @@ import { h, clear, srOnly, uid } from '../dom.js';
 import { apiGet } from '../api.js';
 import { getSession } from '../session.js';
 import { CATEGORIES, categoryLabel, isCategory } from '../catalog-meta.js';
+import { renderIcon, renderLevelBadge, normalizeApp, canManage } from '../app-ui.js';
+import { describePermission } from '../permissions.js';
 import {
-  renderIcon, renderLevelBadge, normalizeApp, normalizeDeveloperApp, canManage, randomToken, connectTargetKey,
-} from '../app-ui.js';
-import { describePermission, formatScope } from '../permissions.js';
+  ACCOUNT_TARGET, targetFromQuery, targetQueryValue, renderTargetSelect, renderConnect as renderConnectControl,
+  loadOwnApps, appPageHref,
+} from '../connect.js';
 
 const PAGE_SIZE = 24;
 const SKELETON_COUNT = 6;
-const ACCOUNT_TARGET = 'account';
 const SEARCH_MAX_LENGTH = 80; // the API answers 400 beyond this (counted in code points)
 const SEARCH_DEBOUNCE_MS = 250;
 const MAX_EMPTY_PAGE_SKIPS = 5;
@@ -51,11 +39,10 @@ export function renderCatalog(outlet, { query, signal, setQuery }) {
   const session = getSession();
   const locations = session ? session.locations : [];
   const manager = canManage(session);
-  const wantedTarget = query.get('target');
   const state = {
     category: isCategory(query.get('category')) ? query.get('category') : '',
     search: cleanSearch(query.get('q')),
-    target: locations.some((l) => l.id === wantedTarget) ? wantedTarget : ACCOUNT_TARGET,
+    target: targetFromQuery(query.get('target'), locations),
     ownApps: new Map(), // id → developer app (with redirect URIs), for apps this account registered
     apps: [],
     seen: new Set(),
@@ -72,11 +59,7 @@ export function renderCatalog(outlet, { query, signal, setQuery }) {
   select.value = state.category;
 
   const targetId = uid('target-filter');
-  const targetSelect = h('select', { id: targetId, class: 'select', name: 'target', dataset: { testid: 'target-select' } },
-    h('option', { value: ACCOUNT_TARGET }, 'Account (all locations)'),
-    locations.map((l) => h('option', { value: l.id }, l.name || l.id)),
-  );
-  targetSelect.value = state.target;
+  const targetSelect = renderTargetSelect({ id: targetId, locations, value: state.target });
 
   const searchId = uid('app-search');
   const searchInput = h('input', {
@@ -99,7 +82,7 @@ export function renderCatalog(outlet, { query, signal, setQuery }) {
   const syncQuery = () => setQuery({
     category: state.category,
     q: state.search,
-    target: state.target === ACCOUNT_TARGET ? '' : state.target,
+    target: targetQueryValue(state.target),
   });
   if ((query.has('category') && !state.category) || (query.has('target') && state.target === ACCOUNT_TARGET)
     || (query.get('q') || '') !== state.search) {
@@ -180,94 +163,34 @@ export function renderCatalog(outlet, { query, signal, setQuery }) {
   targetSelect.addEventListener('change', () => {
     state.target = targetSelect.value;
     syncQuery();
-    // Only the Connect buttons depend on the target: update them in place.
+    // Only the Connect buttons and the app links depend on the target: update them in place.
     for (const slot of list.querySelectorAll('[data-connect-slot]')) {
       const app = state.apps.find((a) => a.id === slot.dataset.connectSlot);
       if (app) slot.replaceWith(renderConnect(app));
+    }
+    for (const link of list.querySelectorAll('a[data-app-link]')) {
+      link.setAttribute('href', appPageHref(link.dataset.appLink, state.target));
     }
   });
 
   // The account's own apps: their redirect URIs let Connect start the real flow.
   const ownRequest = new AbortController();
   signal.addEventListener('abort', () => ownRequest.abort());
-  apiGet('/admin/v1/developer/apps', {}, { signal: ownRequest.signal })
-    .then((body) => {
-      const apps = Array.isArray(body.apps) ? body.apps.filter((a) => a && typeof a === 'object') : [];
-      state.ownApps = new Map(apps.map(normalizeDeveloperApp).map((a) => [a.id, a]));
+  loadOwnApps(ownRequest.signal)
+    .then((ownApps) => {
+      state.ownApps = ownApps;
       for (const slot of list.querySelectorAll('[data-connect-slot]')) {
         const app = state.apps.find((a) => a.id === slot.dataset.connectSlot);
         if (app && state.ownApps.has(app.id)) slot.replaceWith(renderConnect(app));
       }
     })
-    .catch(() => { /* without it, own apps connect through their website like any other */ });
+    .catch(() => { /* aborted: the page was left */ });
 
-  // ---- Connect -----------------------------------------------------------
-  function targetLabel() {
-    if (state.target === ACCOUNT_TARGET) return 'Account (all locations)';
-    const loc = locations.find((l) => l.id === state.target);
-    return loc ? loc.name || loc.id : state.target;
-  }
-
-  /** Why Connect is unavailable for app at the current target, or ''. */
-  function connectBlocker(app) {
-    if (!manager) return 'Only admins can connect apps.';
-    if (app.level === 'account' && state.target !== ACCOUNT_TARGET) {
-      return `${app.name} connects to the whole account: choose “Account (all locations)” in “Connect to”.`;
-    }
-    if (app.level === 'location' && state.target === ACCOUNT_TARGET) {
-      return `${app.name} connects to one location at a time: choose a location in “Connect to”.`;
-    }
-    if (app.level !== 'account' && app.level !== 'location') return 'This app has no connection level.';
-    const own = state.ownApps.get(app.id);
-    if (!(own && own.redirectUris.length) && !app.website) {
-      return 'This app has no website to start the connection from. Contact its developer.';
-    }
-    return '';
-  }
-
+  // ---- Connect (see ../connect.js) ----------------------------------------
   function renderConnect(app) {
-    const blocker = connectBlocker(app);
-    const own = state.ownApps.get(app.id);
-    const direct = own && own.redirectUris.length > 0;
-    const noteId = uid('connect-note');
-    const button = h('button', {
-      type: 'button',
-      class: 'btn btn--primary btn--connect',
-      disabled: Boolean(blocker),
-      'aria-describedby': noteId,
-      dataset: { testid: 'connect' },
-    }, 'Connect', srOnly(` ${app.name}`), !blocker && !direct ? h('span', { class: 'card__link-arrow', 'aria-hidden': 'true' }, '↗') : null);
-    let note;
-    if (blocker) {
-      note = h('p', { class: 'connect-note connect-note--blocked', id: noteId, dataset: { testid: 'connect-reason' } }, blocker);
-    } else if (direct) {
-      note = h('p', { class: 'connect-note', id: noteId }, `To: ${targetLabel()}. You will review the permissions before anything is shared.`);
-    } else {
-      let host = '';
-      try { host = new URL(app.website).host; } catch { /* checked by normalizeApp */ }
-      note = h('p', { class: 'connect-note', id: noteId },
-        `Opens ${host || 'the app’s website'} in a new tab: start the connection there, then approve it here.`);
-    }
-    button.addEventListener('click', () => {
-      if (connectBlocker(app)) return;
-      if (direct) {
-        const oauthState = randomToken();
-        try {
-          sessionStorage.setItem(connectTargetKey(oauthState), state.target === ACCOUNT_TARGET ? '' : state.target);
-        } catch { /* storage unavailable: the consent page asks again */ }
-        const params = new URLSearchParams({
-          client_id: app.id,
-          redirect_uri: own.redirectUris[0],
-          response_type: 'code',
-          scope: formatScope(app.level, app.scopes),
-          state: oauthState,
-        });
-        window.location.assign(`/oauth2/v1/authorize?${params}`);
-      } else {
-        window.open(app.website, '_blank', 'noopener,noreferrer');
-      }
+    return renderConnectControl(app, {
+      manager, target: state.target, locations, ownApp: state.ownApps.get(app.id),
     });
-    return h('div', { class: 'card__connect', dataset: { connectSlot: app.id } }, button, note);
   }
 
   signal.addEventListener('abort', () => {
@@ -345,7 +268,7 @@ export function renderCatalog(outlet, { query, signal, setQuery }) {
       if (firstNewIndex === 0) {
         showResults(); // continuing a search that had found nothing yet (see showNoMatches)
       } else {
-        for (const app of added) list.append(renderCard(app, renderConnect(app)));
+        for (const app of added) list.append(renderCard(app, renderConnect(app), state.target));
         updateStatus();
         renderLoadMore();
       }
@@ -424,7 +347,7 @@ export function renderCatalog(outlet, { query, signal, setQuery }) {
       return;
     }
     clear(list);
-    for (const app of state.apps) list.append(renderCard(app, renderConnect(app)));
+    for (const app of state.apps) list.append(renderCard(app, renderConnect(app), state.target));
     body.append(list, more);
     updateStatus();
     renderLoadMore();
@@ -529,7 +452,7 @@ function normalizePage(body) {
 
 // ---- card --------------------------------------------------------------
 
-function renderCard(app, connect) {
+function renderCard(app, connect, target) {
   const nameId = uid('app-name');
   const scopesId = uid('app-scopes');
 
@@ -556,7 +479,10 @@ function renderCard(app, connect) {
     h('div', { class: 'card__head' },
       renderIcon(app),
       h('div', { class: 'card__title' },
-        h('h2', { class: 'card__name', id: nameId, tabindex: '-1', dataset: { testid: 'app-name' } }, app.name),
+        h('h2', { class: 'card__name', id: nameId, tabindex: '-1', dataset: { testid: 'app-name' } },
+          app.id
+            ? h('a', { class: 'card__name-link', href: appPageHref(app.id, target), dataset: { appLink: app.id } }, app.name)
+            : app.name),
         app.developer ? h('p', { class: 'card__developer' }, srOnly('Developer: '), app.developer) : null,
       ),
     ),

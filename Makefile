@@ -121,6 +121,39 @@ build-GetLocationFunction:
 build-GetAccountFunction:
 	$(call build_function,get-account)
 
+build-ListOrdersFunction:
+	$(call build_function,list-orders)
+
+build-CreateOrderFunction:
+	$(call build_function,create-order)
+
+build-GetOrderFunction:
+	$(call build_function,get-order)
+
+build-UpdateOrderFunction:
+	$(call build_function,update-order)
+
+build-ListCustomersFunction:
+	$(call build_function,list-customers)
+
+build-CreateCustomerFunction:
+	$(call build_function,create-customer)
+
+build-GetCustomerFunction:
+	$(call build_function,get-customer)
+
+build-UpdateCustomerFunction:
+	$(call build_function,update-customer)
+
+build-GetCatalogFunction:
+	$(call build_function,get-catalog)
+
+build-ListProductsFunction:
+	$(call build_function,list-products)
+
+build-CreateProductFunction:
+	$(call build_function,create-product)
+
 # --- Local ------------------------------------------------------------------
 run: deps ## the whole system on http://localhost:$(API_PORT), seeded with demo data
 	$(GO) run ./infra/cmd/local -port $(API_PORT) -invoke-port $(INVOKE_PORT)

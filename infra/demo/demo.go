@@ -77,7 +77,16 @@ type Store interface {
 	switchboard.DeveloperAppStore
 	switchboard.AccountStore
 	switchboard.TeamStore
+	switchboard.CustomerStore
+	switchboard.CatalogStore
 }
+
+// CustomerList and Catalog are the demo account's; their ids are stable so
+// that tests, fixtures and the docs can name them.
+var (
+	CustomerList = switchboard.CustomerList{ID: "cl-demo", Name: "Demo Pizzeria customers"}
+	Catalog      = switchboard.Catalog{ID: "cat-demo", Name: "Demo Pizzeria menu"}
+)
 
 // Seed writes the demo data with password for every user. It is idempotent:
 // what exists is left as it is, so a second `make run` keeps yesterday's data.
@@ -127,6 +136,20 @@ func Seed(ctx context.Context, store Store, password string) (created int, err e
 		} else if ok {
 			created++
 		}
+	}
+	list := CustomerList
+	list.AccountID, list.CreatedAt = Account.ID, since
+	if ok, err := createdOrExists(store.CreateCustomerList(ctx, list)); err != nil {
+		return created, fmt.Errorf("seed customer list: %w", err)
+	} else if ok {
+		created++
+	}
+	catalog := Catalog
+	catalog.AccountID, catalog.CreatedAt = Account.ID, since
+	if ok, err := createdOrExists(store.CreateCatalog(ctx, catalog)); err != nil {
+		return created, fmt.Errorf("seed catalog: %w", err)
+	} else if ok {
+		created++
 	}
 	return created, nil
 }

@@ -52,6 +52,17 @@ var constructors = map[string]func(*platform.Env) any{
 	"GetDeveloperAppFunction":    func(e *platform.Env) any { return api.GetDeveloperAppFunction(e) },
 	"UpdateDeveloperAppFunction": func(e *platform.Env) any { return api.UpdateDeveloperAppFunction(e) },
 	"RotateAppSecretFunction":    func(e *platform.Env) any { return api.RotateAppSecretFunction(e) },
+	"ListOrdersFunction":         func(e *platform.Env) any { return api.ListOrdersFunction(e) },
+	"CreateOrderFunction":        func(e *platform.Env) any { return api.CreateOrderFunction(e) },
+	"GetOrderFunction":           func(e *platform.Env) any { return api.GetOrderFunction(e) },
+	"UpdateOrderFunction":        func(e *platform.Env) any { return api.UpdateOrderFunction(e) },
+	"ListCustomersFunction":      func(e *platform.Env) any { return api.ListCustomersFunction(e) },
+	"CreateCustomerFunction":     func(e *platform.Env) any { return api.CreateCustomerFunction(e) },
+	"GetCustomerFunction":        func(e *platform.Env) any { return api.GetCustomerFunction(e) },
+	"UpdateCustomerFunction":     func(e *platform.Env) any { return api.UpdateCustomerFunction(e) },
+	"GetCatalogFunction":         func(e *platform.Env) any { return api.GetCatalogFunction(e) },
+	"ListProductsFunction":       func(e *platform.Env) any { return api.ListProductsFunction(e) },
+	"CreateProductFunction":      func(e *platform.Env) any { return api.CreateProductFunction(e) },
 }
 
 // TestEventsReplay sends every events/*.json fixture through
@@ -89,7 +100,11 @@ func TestEventsReplay(t *testing.T) {
 		"decide.json": 401, "get-app.json": 401, "list-connections.json": 401, "get-connection.json": 401,
 		"list-connection-logs.json": 401, "get-connection-log.json": 401, "download-log-body.json": 401,
 		"list-developer-apps.json": 401, "register-app.json": 401, "get-developer-app.json": 401,
-		"update-developer-app.json": 401, "rotate-app-secret.json": 401}
+		"update-developer-app.json": 401, "rotate-app-secret.json": 401,
+		// Platform resources: the fixtures' sample token was never issued.
+		"list-orders.json": 401, "create-order.json": 401, "get-order.json": 401, "update-order.json": 401,
+		"list-customers.json": 401, "create-customer.json": 401, "get-customer.json": 401, "update-customer.json": 401,
+		"get-catalog.json": 401, "list-products.json": 401, "create-product.json": 401}
 	for _, path := range fixtures {
 		name := filepath.Base(path)
 		t.Run(name, func(t *testing.T) {

@@ -30,3 +30,64 @@ func GetLocationFunction(env *platform.Env) apigw.LambdaHandler {
 func GetAccountFunction(env *platform.Env) apigw.LambdaHandler {
 	return platformRoute(env, "account", func(s *dynamo.Store) appapi.Handler { return appapi.GetAccount(s) })
 }
+
+// ListOrdersFunction is ListOrdersFunction in template.yaml.
+func ListOrdersFunction(env *platform.Env) apigw.LambdaHandler {
+	return platformRoute(env, "orders", func(s *dynamo.Store) appapi.Handler { return appapi.ListOrders(s) })
+}
+
+// CreateOrderFunction is CreateOrderFunction in template.yaml.
+func CreateOrderFunction(env *platform.Env) apigw.LambdaHandler {
+	return platformRoute(env, "orders", func(s *dynamo.Store) appapi.Handler {
+		return appapi.CreateOrder(s, appapi.Idempotency{Store: s, Now: time.Now})
+	})
+}
+
+// GetOrderFunction is GetOrderFunction in template.yaml.
+func GetOrderFunction(env *platform.Env) apigw.LambdaHandler {
+	return platformRoute(env, "orders", func(s *dynamo.Store) appapi.Handler { return appapi.GetOrder(s) })
+}
+
+// UpdateOrderFunction is UpdateOrderFunction in template.yaml.
+func UpdateOrderFunction(env *platform.Env) apigw.LambdaHandler {
+	return platformRoute(env, "orders", func(s *dynamo.Store) appapi.Handler { return appapi.UpdateOrder(s, time.Now) })
+}
+
+// ListCustomersFunction is ListCustomersFunction in template.yaml.
+func ListCustomersFunction(env *platform.Env) apigw.LambdaHandler {
+	return platformRoute(env, "customers", func(s *dynamo.Store) appapi.Handler { return appapi.ListCustomers(s) })
+}
+
+// CreateCustomerFunction is CreateCustomerFunction in template.yaml.
+func CreateCustomerFunction(env *platform.Env) apigw.LambdaHandler {
+	return platformRoute(env, "customers", func(s *dynamo.Store) appapi.Handler {
+		return appapi.CreateCustomer(s, appapi.Idempotency{Store: s, Now: time.Now})
+	})
+}
+
+// GetCustomerFunction is GetCustomerFunction in template.yaml.
+func GetCustomerFunction(env *platform.Env) apigw.LambdaHandler {
+	return platformRoute(env, "customers", func(s *dynamo.Store) appapi.Handler { return appapi.GetCustomer(s) })
+}
+
+// UpdateCustomerFunction is UpdateCustomerFunction in template.yaml.
+func UpdateCustomerFunction(env *platform.Env) apigw.LambdaHandler {
+	return platformRoute(env, "customers", func(s *dynamo.Store) appapi.Handler { return appapi.UpdateCustomer(s, time.Now) })
+}
+
+// GetCatalogFunction is GetCatalogFunction in template.yaml.
+func GetCatalogFunction(env *platform.Env) apigw.LambdaHandler {
+	return platformRoute(env, "catalog", func(s *dynamo.Store) appapi.Handler { return appapi.GetCatalog(s) })
+}
+
+// ListProductsFunction is ListProductsFunction in template.yaml.
+func ListProductsFunction(env *platform.Env) apigw.LambdaHandler {
+	return platformRoute(env, "catalog", func(s *dynamo.Store) appapi.Handler { return appapi.ListProducts(s) })
+}
+
+// CreateProductFunction is CreateProductFunction in template.yaml.
+func CreateProductFunction(env *platform.Env) apigw.LambdaHandler {
+	return platformRoute(env, "catalog", func(s *dynamo.Store) appapi.Handler {
+		return appapi.CreateProduct(s, appapi.Idempotency{Store: s, Now: time.Now})
+	})
+}

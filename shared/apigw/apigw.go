@@ -52,6 +52,8 @@ var statusByCode = map[string]int{
 	switchboard.EInvalidToken:      http.StatusUnauthorized,
 	switchboard.EConnectionBlocked: http.StatusUnauthorized,
 	switchboard.EInsufficientScope: http.StatusForbidden,
+
+	switchboard.EIdempotencyMismatch: http.StatusUnprocessableEntity,
 }
 
 // StatusOf returns the HTTP status for an error code; unknown codes are

@@ -126,3 +126,59 @@ const callSKPrefix = "CALL#"
 
 // callByIDSK finds one call by its request id.
 func callByIDSK(requestID string) string { return "REQ#" + requestID }
+
+// orderPK gives each order its own partition inside its account, read by id
+// alone; GSI1 lists a location's orders under orderListPK, newest first by
+// orderListSK.
+func orderPK(accountID, orderID string) string { return accountPK(accountID) + "#ORDER#" + orderID }
+
+const orderSK = "ORDER"
+
+func orderListPK(accountID, locationID string) string {
+	return accountPK(accountID) + "#LOCATION#" + locationID + "#ORDERS"
+}
+
+// orderListSK sorts by creation time; the id breaks ties.
+func orderListSK(at time.Time, orderID string) string {
+	return at.UTC().Format("2006-01-02T15:04:05.000000000Z") + "#" + orderID
+}
+
+// idempotencyPK claims one Idempotency-Key of one connection, inside its
+// account; the key is hashed because it is the client's free text.
+func idempotencyPK(accountID, connectionID, keyHash string) string {
+	return accountPK(accountID) + "#IDEM#" + connectionID + "#" + keyHash
+}
+
+const idempotencySK = "IDEM"
+
+// customerListSK keeps an account's customer lists in its partition.
+func customerListSK(listID string) string { return "CUSTOMERLIST#" + listID }
+
+// customerPK gives each customer its own partition, read by id alone; GSI1
+// lists a customer list's customers under customersPK, newest first by
+// orderListSK's time-then-id format.
+func customerPK(accountID, customerID string) string {
+	return accountPK(accountID) + "#CUSTOMER#" + customerID
+}
+
+const customerSK = "CUSTOMER"
+
+func customersPK(accountID, listID string) string {
+	return accountPK(accountID) + "#CUSTOMERLIST#" + listID + "#CUSTOMERS"
+}
+
+// menuSK keeps an account's catalogs (menus) in its partition; "CATALOG" is
+// taken by the app catalog's GSI1 partition, hence the other word.
+func menuSK(catalogID string) string { return "MENU#" + catalogID }
+
+// productsPK holds one catalog's products, read in the order they were
+// added (productSK); no route reads a product by id alone.
+func productsPK(accountID, catalogID string) string {
+	return accountPK(accountID) + "#MENU#" + catalogID + "#PRODUCTS"
+}
+
+func productSK(at time.Time, productID string) string {
+	return productSKPrefix + at.UTC().Format("2006-01-02T15:04:05.000000000Z") + "#" + productID
+}
+
+const productSKPrefix = "PRODUCT#"

@@ -26,6 +26,8 @@ const (
 	EInvalidToken      = "invalid_token"      // unknown, revoked or superseded token
 	EConnectionBlocked = "connection_blocked" // the merchant blocked the connection
 	EInsufficientScope = "insufficient_scope" // the token lacks the permission or the target
+	// EIdempotencyMismatch: an Idempotency-Key was reused with another request.
+	EIdempotencyMismatch = "idempotency_mismatch"
 )
 
 // Error is the one error type whose code and message may be shown to callers.

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -153,16 +152,11 @@ func (s *Store) ListApps(ctx context.Context, f switchboard.AppFilter) (switchbo
 	if err := f.Validate(); err != nil {
 		return switchboard.AppPage{}, err
 	}
-	limit := f.Limit
-	if limit == 0 {
-		limit = switchboard.DefaultPageSize
-	}
 	in := &dynamodb.QueryInput{
 		TableName:                 aws.String(s.table),
 		IndexName:                 aws.String(indexGSI1),
 		KeyConditionExpression:    aws.String("GSI1PK = :pk"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: catalogPK}},
-		Limit:                     aws.Int32(int32(limit)),
 	}
 	if f.Category != "" {
 		in.KeyConditionExpression = aws.String("GSI1PK = :pk AND begins_with(GSI1SK, :prefix)")
@@ -175,31 +169,19 @@ func (s *Store) ListApps(ctx context.Context, f switchboard.AppFilter) (switchbo
 		in.FilterExpression = aws.String("contains(SearchName, :q)")
 		in.ExpressionAttributeValues[":q"] = &types.AttributeValueMemberS{Value: q}
 	}
-	if f.Cursor != "" {
-		key, plain, err := decodeCursor(f.Cursor, "PK", "SK", "GSI1PK", "GSI1SK")
-		if err != nil {
-			return switchboard.AppPage{}, err
-		}
-		inCategory := f.Category == "" || strings.HasPrefix(plain["GSI1SK"], catalogSKPrefix(f.Category))
-		if plain["GSI1PK"] != catalogPK || !inCategory {
-			return switchboard.AppPage{}, switchboard.Errorf(switchboard.EInvalid, "cursor is not valid for this listing")
-		}
-		in.ExclusiveStartKey = key
+	// A cursor must come from the catalog, and from this category's part
+	// of it when a category is chosen.
+	inListing := func(c map[string]string) bool {
+		return c["GSI1PK"] == catalogPK && (f.Category == "" || strings.HasPrefix(c["GSI1SK"], catalogSKPrefix(f.Category)))
 	}
-	out, err := s.client.Query(ctx, in)
+	items, next, err := queryPage[appItem](ctx, s, in, switchboard.PageRequest{Limit: f.Limit, Cursor: f.Cursor},
+		[]string{"PK", "SK", "GSI1PK", "GSI1SK"}, inListing, "catalog")
 	if err != nil {
-		return switchboard.AppPage{}, fmt.Errorf("query catalog: %w", err)
+		return switchboard.AppPage{}, err
 	}
-	var items []appItem
-	if err := attributevalue.UnmarshalListOfMaps(out.Items, &items); err != nil {
-		return switchboard.AppPage{}, fmt.Errorf("unmarshal catalog: %w", err)
-	}
-	page := switchboard.AppPage{Apps: make([]switchboard.App, 0, len(items))}
+	page := switchboard.AppPage{Apps: make([]switchboard.App, 0, len(items)), NextCursor: next}
 	for _, it := range items {
 		page.Apps = append(page.Apps, it.App)
-	}
-	if page.NextCursor, err = encodeCursor(out.LastEvaluatedKey); err != nil {
-		return switchboard.AppPage{}, err
 	}
 	return page, nil
 }

@@ -89,10 +89,6 @@ func (s *Store) ListCalls(ctx context.Context, accountID, connectionID string, f
 	if err := f.Validate(); err != nil {
 		return switchboard.CallPage{}, err
 	}
-	limit := f.Limit
-	if limit == 0 {
-		limit = switchboard.DefaultPageSize
-	}
 	lo, hi := callSKPrefix, callSKPrefix+"~"
 	if !f.From.IsZero() {
 		lo = callSK(f.From, "")
@@ -127,35 +123,19 @@ func (s *Store) ListCalls(ctx context.Context, accountID, connectionID string, f
 		FilterExpression:          aws.String(strings.Join(conds, " AND ")),
 		ExpressionAttributeValues: values,
 		ScanIndexForward:          aws.Bool(false),
-		Limit:                     aws.Int32(int32(limit)),
 	}
 	if len(names) > 0 {
 		in.ExpressionAttributeNames = names
 	}
-	if f.Cursor != "" {
-		key, plain, err := decodeCursor(f.Cursor, "PK", "SK")
-		if err != nil {
-			return switchboard.CallPage{}, err
-		}
-		if plain["PK"] != callPK(accountID, connectionID) || !strings.HasPrefix(plain["SK"], callSKPrefix) {
-			return switchboard.CallPage{}, switchboard.Errorf(switchboard.EInvalid, "cursor is not valid for this listing")
-		}
-		in.ExclusiveStartKey = key
-	}
-	out, err := s.client.Query(ctx, in)
+	pk := callPK(accountID, connectionID)
+	items, next, err := queryPage[callItem](ctx, s, in, switchboard.PageRequest{Limit: f.Limit, Cursor: f.Cursor},
+		[]string{"PK", "SK"}, func(c map[string]string) bool { return c["PK"] == pk && strings.HasPrefix(c["SK"], callSKPrefix) }, "calls")
 	if err != nil {
-		return switchboard.CallPage{}, fmt.Errorf("query calls: %w", err)
+		return switchboard.CallPage{}, err
 	}
-	var items []callItem
-	if err := attributevalue.UnmarshalListOfMaps(out.Items, &items); err != nil {
-		return switchboard.CallPage{}, fmt.Errorf("unmarshal calls: %w", err)
-	}
-	page := switchboard.CallPage{Calls: make([]switchboard.Call, 0, len(items))}
+	page := switchboard.CallPage{Calls: make([]switchboard.Call, 0, len(items)), NextCursor: next}
 	for _, it := range items {
 		page.Calls = append(page.Calls, it.Call)
-	}
-	if page.NextCursor, err = encodeCursor(out.LastEvaluatedKey); err != nil {
-		return switchboard.CallPage{}, err
 	}
 	return page, nil
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"math"
+	"sync"
 	"time"
 
 	"github.com/switchboard-hq/switchboard/shared/switchboard"
@@ -29,13 +30,18 @@ type Service struct {
 
 	// dummyHash is verified when the email is unknown, so that a missing
 	// account costs as much time as a wrong password and cannot be told apart.
-	dummyHash string
+	// It is made on first need: every admin route builds a Service, and an
+	// argon2id hash at cold start would cost each of them ~100 ms.
+	dummyHash func() string
 }
 
 // NewService returns a Service reading time from time.Now.
 func NewService(accounts switchboard.AccountStore, sessions switchboard.SessionStore, limiter switchboard.Limiter) *Service {
-	h, _ := HashPassword("not-a-real-password") // long enough: never fails
-	return &Service{Accounts: accounts, Sessions: sessions, Limiter: limiter, Now: time.Now, dummyHash: h}
+	dummy := sync.OnceValue(func() string {
+		h, _ := HashPassword("not-a-real-password") // long enough: never fails
+		return h
+	})
+	return &Service{Accounts: accounts, Sessions: sessions, Limiter: limiter, Now: time.Now, dummyHash: dummy}
 }
 
 // SignedIn is the result of a successful sign-in.
@@ -70,7 +76,7 @@ func (s *Service) SignIn(ctx context.Context, email, password, clientIP string) 
 		return SignedIn{}, err
 	}
 	if err != nil {
-		hash = s.dummyHash
+		hash = s.dummyHash()
 	}
 	ok, verr := VerifyPassword(hash, password)
 	if verr != nil {

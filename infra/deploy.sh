@@ -15,6 +15,6 @@ output() {
   aws cloudformation describe-stacks --stack-name "$stack" \
     --query "Stacks[0].Outputs[?OutputKey=='$1'].OutputValue" --output text
 }
-aws s3 sync site/ "s3://$(output SiteBucketName)/" --delete --exclude 'test/*'
+aws s3 sync site/ "s3://$(output SiteBucketName)/" --delete --exclude 'test/*' --exclude 'testlib/*'
 aws cloudfront create-invalidation --distribution-id "$(output DistributionId)" --paths '/*' >/dev/null
 echo "deployed: $(output SiteUrl)"

@@ -18,38 +18,12 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { mkdtemp, mkdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import {
+  ME_PATH, SESSION_PATH, isApi, launchBrowser, openPage as openSitePage, requireEnv, screenshot, signIn,
+  siteFromEnv,
+} from '../testlib/support.mjs';
 
-const require = createRequire(new URL('../../infra/package.json', import.meta.url));
-const { chromium } = require('playwright-core');
-
-const SCREENSHOT_DIR = fileURLToPath(new URL('../../.local/screenshots/', import.meta.url));
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
-// 1x1 light-grey PNG used for cross-origin images.
-const PLACEHOLDER_PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4//8/AAX+Av4N70a4AAAAAElFTkSuQmCC',
-  'base64',
-);
-
-const ME_PATH = '/admin/v1/me';
-const SESSION_PATH = '/admin/v1/session';
 const APPS_PATH = '/admin/v1/apps';
-// Chromium logs every fetch answered with a 4xx as this console error. It is
-// ignored only for the 401s a test expects (see openPage's allow401), nothing else.
-const EXPECTED_401_LOG = /^Failed to load resource: the server responded with a status of 401( \([^)]*\))?$/;
 const ROLE_LABELS = { super_admin: 'Super admin', admin: 'Admin', member: 'Member' };
 
 let baseUrl;
@@ -57,44 +31,16 @@ let origin;
 let expectedApps;
 let email;
 let password;
+let browser;
 let context;
-let userDataDir;
-
-function requireEnv(name, hint) {
-  const value = process.env[name];
-  if (!value || !value.trim()) {
-    throw new Error(`${name} is not set. ${hint}`);
-  }
-  return value.trim();
-}
 
 /**
  * Opens a new page with console / page-error capture and cross-origin isolation.
  * allow401: API paths whose 401 answer the test expects; Chromium's
  * "Failed to load resource … 401" console line for exactly those URLs is ignored.
  */
-async function openPage({ viewport = { width: 1280, height: 900 }, allow401 = [] } = {}) {
-  const page = await context.newPage();
-  await page.setViewportSize(viewport);
-  const errors = [];
-  page.on('console', (msg) => {
-    if (msg.type() !== 'error') return;
-    const url = msg.location().url || '';
-    let pathname = '';
-    try {
-      pathname = new URL(url).pathname;
-    } catch { /* not a URL */ }
-    if (EXPECTED_401_LOG.test(msg.text()) && url.startsWith(origin) && allow401.includes(pathname)) return;
-    errors.push(`console.error: ${msg.text()} (${url || 'unknown'})`);
-  });
-  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
-  await page.route((url) => url.origin !== origin && /^https?:$/.test(url.protocol), (route) =>
-    route.fulfill({ status: 200, contentType: 'image/png', body: PLACEHOLDER_PNG }));
-  return { page, errors };
-}
-
-function isApi(req, pathname, method) {
-  return new URL(req.url()).pathname === pathname && req.method() === method;
+function openPage({ viewport, allow401 } = {}) {
+  return openSitePage(context, { origin, viewport, allow401 });
 }
 
 async function names(page) {
@@ -135,14 +81,7 @@ async function ensureSignedIn() {
   const meResponse = await context.request.get(new URL(ME_PATH, origin).href, { failOnStatusCode: false });
   if (meResponse.status() === 200) return meResponse.json();
   assert.equal(meResponse.status(), 401, `GET ${ME_PATH}: HTTP ${meResponse.status()} ${await meResponse.text()}`);
-  const response = await context.request.post(new URL(SESSION_PATH, origin).href, {
-    data: { email, password },
-    headers: { 'Content-Type': 'application/json' },
-    failOnStatusCode: false,
-  });
-  assert.equal(response.status(), 201,
-    `signing in as ${email} through the API: HTTP ${response.status()} ${await response.text()}`);
-  return response.json();
+  return signIn(context, origin, { email, password }, `signing in as ${email} through the API`);
 }
 
 function apiRequestsOf(page) {
@@ -154,9 +93,7 @@ function apiRequestsOf(page) {
 }
 
 before(async () => {
-  baseUrl = requireEnv('SWITCHBOARD_URL',
-    'Set it to the base URL serving the admin site, e.g. SWITCHBOARD_URL=http://127.0.0.1:8080/');
-  origin = new URL(baseUrl).origin;
+  ({ baseUrl, origin } = siteFromEnv('http://127.0.0.1:8080/'));
   expectedApps = requireEnv('SWITCHBOARD_EXPECT_APPS',
     'Set it to the comma-separated names of the seeded apps, e.g. SWITCHBOARD_EXPECT_APPS="OrderLine POS,MailBloom"')
     .split(',').map((s) => s.trim()).filter(Boolean);
@@ -168,17 +105,12 @@ before(async () => {
     throw new Error('SWITCHBOARD_PASSWORD is not set. Set it to the password of SWITCHBOARD_EMAIL\'s user.');
   }
 
-  userDataDir = await mkdtemp(path.join(tmpdir(), 'switchboard-chromium-'));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-  });
+  browser = await launchBrowser();
+  ({ context } = browser);
 });
 
 after(async () => {
-  if (context) await context.close();
-  if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
+  if (browser) await browser.close();
 });
 
 test('signed out: the site shows the sign-in page; a wrong password shows the API message', { timeout: 30_000 }, async () => {
@@ -197,8 +129,7 @@ test('signed out: the site shows the sign-in page; a wrong password shows the AP
   assert.ok(await emailField.evaluate((el) => el === document.activeElement), 'the email field does not have focus');
 
   await page.waitForLoadState('networkidle');
-  await mkdir(SCREENSHOT_DIR, { recursive: true });
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'signin.png'), fullPage: true });
+  await screenshot(page, 'signin.png', { scrollToTop: false });
 
   await emailField.fill(email);
   await passwordField.fill(`${password}-wrong`);
@@ -275,9 +206,7 @@ test('signing in shows the catalog with every seeded app and the user in the hea
   assert.equal((await active.textContent()).trim(), 'Available apps');
 
   await page.waitForLoadState('networkidle');
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await mkdir(SCREENSHOT_DIR, { recursive: true });
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'catalog.png'), fullPage: true });
+  await screenshot(page, 'catalog.png');
 
   assert.deepEqual(errors, [], `Unexpected console/page errors:\n${errors.join('\n')}`);
   await page.close();
@@ -462,8 +391,7 @@ test('clicking an app\'s name opens its page: description, permissions in plain 
   }
 
   await page.waitForLoadState('networkidle');
-  await mkdir(SCREENSHOT_DIR, { recursive: true });
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'app-page.png'), fullPage: true });
+  await screenshot(page, 'app-page.png', { scrollToTop: false });
   assert.deepEqual(errors, [], `Unexpected console/page errors:\n${errors.join('\n')}`);
   await page.close();
 });
@@ -477,8 +405,7 @@ test('catalog fits a 360px wide viewport without horizontal scrolling', { timeou
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(overflow <= 0, `page is ${overflow}px wider than the 360px viewport`);
   await page.waitForLoadState('networkidle');
-  await mkdir(SCREENSHOT_DIR, { recursive: true });
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'catalog-360.png'), fullPage: true });
+  await screenshot(page, 'catalog-360.png', { scrollToTop: false });
   assert.deepEqual(errors, [], `Unexpected console/page errors:\n${errors.join('\n')}`);
   await page.close();
 });

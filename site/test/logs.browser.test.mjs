@@ -17,84 +17,33 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { mkdtemp, mkdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
+import {
+  DEV_APPS_PATH, ME_PATH, envOr, launchBrowser, openPage as openSitePage, requireEnv, screenshot, signIn as signInAs,
+  siteFromEnv,
+} from '../testlib/support.mjs';
 
-const require = createRequire(new URL('../../infra/package.json', import.meta.url));
-const { chromium } = require('playwright-core');
-
-const SCREENSHOT_DIR = fileURLToPath(new URL('../../.local/screenshots/', import.meta.url));
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
-const PLACEHOLDER_PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4//8/AAX+Av4N70a4AAAAAElFTkSuQmCC',
-  'base64',
-);
-
-const ME_PATH = '/admin/v1/me';
-const SESSION_PATH = '/admin/v1/session';
-const DEV_APPS_PATH = '/admin/v1/developer/apps';
 const LOCATION_ID = 'loc-bastille';
 const REDIRECT_URI = 'http://127.0.0.1:9/callback';
 const SCOPE = 'location[orders.read]';
-const EXPECTED_401_LOG = /^Failed to load resource: the server responded with a status of 401( \([^)]*\))?$/;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 let baseUrl;
 let origin;
 let ownerEmail;
 let password;
+let browser;
 let context;
-let userDataDir;
 
-function requireEnv(name, hint) {
-  const value = process.env[name];
-  if (!value || !value.trim()) throw new Error(`${name} is not set. ${hint}`);
-  return value.trim();
-}
-
-async function openPage({ viewport = { width: 1280, height: 900 }, allow401 = [] } = {}) {
-  const page = await context.newPage();
-  await page.setViewportSize(viewport);
-  const errors = [];
-  page.on('console', (msg) => {
-    if (msg.type() !== 'error') return;
-    const url = msg.location().url || '';
-    let pathname = '';
-    try {
-      pathname = new URL(url).pathname;
-    } catch { /* not a URL */ }
-    if (EXPECTED_401_LOG.test(msg.text()) && url.startsWith(origin) && allow401.includes(pathname)) return;
-    errors.push(`console.error: ${msg.text()} (${url || 'unknown'})`);
-  });
-  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+function openPage({ viewport, allow401 } = {}) {
   // Other origins (icons) are answered locally; loopback ones (the local S3
   // emulator serving downloads) are real.
-  await page.route((url) => url.origin !== origin && /^https?:$/.test(url.protocol) && !LOOPBACK_HOSTS.has(url.hostname),
-    (route) => route.fulfill({ status: 200, contentType: 'image/png', body: PLACEHOLDER_PNG }));
-  return { page, errors };
+  return openSitePage(context, { origin, viewport, allow401, isReal: (url) => LOOPBACK_HOSTS.has(url.hostname) });
 }
 
-async function signIn() {
-  const response = await context.request.post(new URL(SESSION_PATH, origin).href, {
-    data: { email: ownerEmail, password },
-    headers: { 'Content-Type': 'application/json' },
-    failOnStatusCode: false,
-  });
-  assert.equal(response.status(), 201, `signing in as ${ownerEmail}: HTTP ${response.status()} ${await response.text()}`);
-  return response.json();
+function signIn() {
+  return signInAs(context, origin, { email: ownerEmail, password });
 }
 
 async function postJson(pathname, data, csrfToken) {
@@ -124,12 +73,6 @@ async function callApi(pathname, token) {
   return { status: response.status, text: await response.text(), requestId: response.headers.get('x-request-id') };
 }
 
-async function screenshot(page, name) {
-  await mkdir(SCREENSHOT_DIR, { recursive: true });
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, name), fullPage: true });
-}
-
 async function rowPaths(page) {
   return (await page.locator('[data-testid="log-row"] td.log-path').allInnerTexts()).map((s) => s.trim());
 }
@@ -142,23 +85,15 @@ async function waitForRows(page, n) {
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 before(async () => {
-  baseUrl = requireEnv('SWITCHBOARD_URL',
-    'Set it to the base URL serving the admin site, e.g. SWITCHBOARD_URL=http://127.0.0.1:3400/');
-  origin = new URL(baseUrl).origin;
-  ownerEmail = (process.env.SWITCHBOARD_OWNER_EMAIL || 'owner@demo.test').trim();
+  ({ baseUrl, origin } = siteFromEnv('http://127.0.0.1:3400/'));
+  ownerEmail = envOr('SWITCHBOARD_OWNER_EMAIL', 'owner@demo.test');
   password = requireEnv('SWITCHBOARD_PASSWORD', `Set it to the password of ${ownerEmail}.`);
-  userDataDir = await mkdtemp(path.join(tmpdir(), 'switchboard-chromium-'));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-    acceptDownloads: true,
-  });
+  browser = await launchBrowser({ acceptDownloads: true });
+  ({ context } = browser);
 });
 
 after(async () => {
-  if (context) await context.close();
-  if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
+  if (browser) await browser.close();
 });
 
 test('Logs: the calls made with a token, filtered, with their bodies and the download', { timeout: 90_000 }, async () => {

@@ -11,66 +11,26 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { mkdtemp, mkdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const require = createRequire(new URL('../../infra/package.json', import.meta.url));
-const { chromium } = require('playwright-core');
-
-const SCREENSHOT_DIR = fileURLToPath(new URL('../../.local/screenshots/', import.meta.url));
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
-const SESSION_PATH = '/admin/v1/session';
+import { envOr, launchBrowser, openPage as openSitePage, requireEnv, screenshot, signIn, siteFromEnv } from '../testlib/support.mjs';
 
 let baseUrl;
 let origin;
 let password;
 let adminEmail;
 let memberEmail;
+let browser;
 let context;
-let userDataDir;
-
-function requireEnv(name, hint) {
-  const value = process.env[name];
-  if (!value || !value.trim()) throw new Error(`${name} is not set. ${hint}`);
-  return value.trim();
-}
 
 /** Opens a page that records console errors and page errors. */
-async function openPage() {
-  const page = await context.newPage();
-  await page.setViewportSize({ width: 1280, height: 900 });
-  const errors = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(`console.error: ${msg.text()} (${msg.location().url || 'unknown'})`);
-  });
-  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+function openPage() {
   // Nothing outside the site under test is fetched.
-  await page.route((url) => url.origin !== origin && /^https?:$/.test(url.protocol), (route) => route.abort());
-  return { page, errors };
+  return openSitePage(context, { origin, external: 'abort' });
 }
 
 /** Replaces the browser's session with a new one for email, signed in through the API. */
 async function signInAs(email) {
   await context.clearCookies();
-  const response = await context.request.post(new URL(SESSION_PATH, origin).href, {
-    data: { email, password },
-    headers: { 'Content-Type': 'application/json' },
-    failOnStatusCode: false,
-  });
-  assert.equal(response.status(), 201, `signing in as ${email}: HTTP ${response.status()} ${await response.text()}`);
-  return response.json();
+  return signIn(context, origin, { email, password });
 }
 
 function teamCard(page, name) {
@@ -89,22 +49,16 @@ async function openUsersPage(page) {
 }
 
 before(async () => {
-  baseUrl = requireEnv('SWITCHBOARD_URL', 'Set it to the base URL serving the admin site, e.g. SWITCHBOARD_URL=http://127.0.0.1:3000/');
-  origin = new URL(baseUrl).origin;
+  ({ baseUrl, origin } = siteFromEnv('http://127.0.0.1:3000/'));
   password = requireEnv('SWITCHBOARD_PASSWORD', 'Set it to the demo users\' password.');
-  adminEmail = (process.env.SWITCHBOARD_ADMIN_EMAIL || 'admin@demo.test').trim();
-  memberEmail = (process.env.SWITCHBOARD_MEMBER_EMAIL || 'member@demo.test').trim();
-  userDataDir = await mkdtemp(path.join(tmpdir(), 'switchboard-chromium-users-'));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-  });
+  adminEmail = envOr('SWITCHBOARD_ADMIN_EMAIL', 'admin@demo.test');
+  memberEmail = envOr('SWITCHBOARD_MEMBER_EMAIL', 'member@demo.test');
+  browser = await launchBrowser({ prefix: 'switchboard-chromium-users-' });
+  ({ context } = browser);
 });
 
 after(async () => {
-  if (context) await context.close();
-  if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
+  if (browser) await browser.close();
 });
 
 test('an admin sees the demo teams, creates a team and adds a member', { timeout: 30_000 }, async () => {
@@ -144,9 +98,7 @@ test('an admin sees the demo teams, creates a team and adds a member', { timeout
   assert.equal(await page.locator('[data-testid="users-error"]').innerText(), '');
 
   await page.waitForLoadState('networkidle');
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await mkdir(SCREENSHOT_DIR, { recursive: true });
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'users.png'), fullPage: true });
+  await screenshot(page, 'users.png');
   assert.deepEqual(errors, [], `Unexpected console/page errors:\n${errors.join('\n')}`);
   await page.close();
 });
@@ -167,8 +119,7 @@ test('a member sees users and teams read-only, without the invite form', { timeo
   assert.equal(await page.getByRole('combobox').count(), 0, 'a member sees role or member pickers');
 
   await page.waitForLoadState('networkidle');
-  await mkdir(SCREENSHOT_DIR, { recursive: true });
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'users-member.png'), fullPage: true });
+  await screenshot(page, 'users-member.png', { scrollToTop: false });
   assert.deepEqual(errors, [], `Unexpected console/page errors:\n${errors.join('\n')}`);
   await page.close();
 });

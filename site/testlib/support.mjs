@@ -1,0 +1,149 @@
+// Helpers shared by the browser tests in site/test/ (*.browser.test.mjs).
+//
+// It lives outside site/test/ because `node --test site/test/` runs every
+// .js/.mjs/.cjs file under a directory named "test" as a test file.
+
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(new URL('../../infra/package.json', import.meta.url));
+const { chromium } = require('playwright-core');
+
+export const SCREENSHOT_DIR = fileURLToPath(new URL('../../.local/screenshots/', import.meta.url));
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+];
+// 1x1 light-grey PNG used for cross-origin images.
+export const PLACEHOLDER_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4//8/AAX+Av4N70a4AAAAAElFTkSuQmCC',
+  'base64',
+);
+
+export const ME_PATH = '/admin/v1/me';
+export const SESSION_PATH = '/admin/v1/session';
+export const DEV_APPS_PATH = '/admin/v1/developer/apps';
+// Chromium logs every fetch answered with a 4xx as this console error. It is
+// ignored only for the 401s a test expects (see openPage's allow401), nothing else.
+export const EXPECTED_401_LOG = /^Failed to load resource: the server responded with a status of 401( \([^)]*\))?$/;
+
+/** The trimmed value of the environment variable name; throws with hint when it is unset or blank. */
+export function requireEnv(name, hint) {
+  const value = process.env[name];
+  if (!value || !value.trim()) throw new Error(`${name} is not set. ${hint}`);
+  return value.trim();
+}
+
+/** SWITCHBOARD_URL (required) and its origin; example is the URL shown in the error message. */
+export function siteFromEnv(example) {
+  const baseUrl = requireEnv('SWITCHBOARD_URL',
+    `Set it to the base URL serving the admin site, e.g. SWITCHBOARD_URL=${example}`);
+  return { baseUrl, origin: new URL(baseUrl).origin };
+}
+
+/** The trimmed value of the environment variable name, or fallback when it is unset or empty. */
+export function envOr(name, fallback) {
+  return (process.env[name] || fallback).trim();
+}
+
+/**
+ * Launches Debian's Chromium (CHROMIUM_PATH overrides /usr/bin/chromium) with a
+ * fresh user-data directory. options are passed to launchPersistentContext.
+ * Returns { context, close }; close() closes the browser and removes the directory.
+ */
+export async function launchBrowser({ prefix = 'switchboard-chromium-', ...options } = {}) {
+  const userDataDir = await mkdtemp(path.join(tmpdir(), prefix));
+  let context;
+  const close = async () => {
+    if (context) await context.close();
+    await rm(userDataDir, { recursive: true, force: true });
+  };
+  try {
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+      headless: true,
+      args: CHROMIUM_ARGS,
+      ...options,
+    });
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { context, close };
+}
+
+/**
+ * Opens a new page in context with console / page-error capture; returns { page, errors }.
+ * origin: the site under test. allow401: API paths whose 401 answer the test
+ * expects; Chromium's "Failed to load resource … 401" console line for exactly
+ * those URLs on origin is ignored (every other console error is recorded).
+ * Requests to other http(s) origins, unless isReal(url) says they are real,
+ * are answered with PLACEHOLDER_PNG (external: 'placeholder') or aborted
+ * (external: 'abort'), so a test never touches the internet.
+ */
+export async function openPage(context, {
+  origin,
+  viewport = { width: 1280, height: 900 },
+  allow401 = [],
+  external = 'placeholder',
+  isReal = () => false,
+}) {
+  assert.ok(origin, 'openPage needs the origin of the site under test');
+  assert.ok(external === 'placeholder' || external === 'abort', `openPage: unknown external mode ${external}`);
+  const page = await context.newPage();
+  await page.setViewportSize(viewport);
+  const errors = [];
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error') return;
+    const url = msg.location().url || '';
+    let pathname = '';
+    try {
+      pathname = new URL(url).pathname;
+    } catch { /* not a URL */ }
+    if (EXPECTED_401_LOG.test(msg.text()) && url.startsWith(origin) && allow401.includes(pathname)) return;
+    errors.push(`console.error: ${msg.text()} (${url || 'unknown'})`);
+  });
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+  await page.route((url) => url.origin !== origin && /^https?:$/.test(url.protocol) && !isReal(url),
+    (route) => (external === 'abort'
+      ? route.abort()
+      : route.fulfill({ status: 200, contentType: 'image/png', body: PLACEHOLDER_PNG })));
+  return { page, errors };
+}
+
+/** Whether req is method pathname (on any origin). */
+export function isApi(req, pathname, method) {
+  return new URL(req.url()).pathname === pathname && req.method() === method;
+}
+
+/**
+ * Signs the browser context in as email through POST /admin/v1/session and
+ * returns the session answer (user, account, locations, csrfToken).
+ * what names the attempt in the failure message.
+ */
+export async function signIn(context, origin, { email, password }, what = `signing in as ${email}`) {
+  const response = await context.request.post(new URL(SESSION_PATH, origin).href, {
+    data: { email, password },
+    headers: { 'Content-Type': 'application/json' },
+    failOnStatusCode: false,
+  });
+  assert.equal(response.status(), 201, `${what}: HTTP ${response.status()} ${await response.text()}`);
+  return response.json();
+}
+
+/** Saves a full-page screenshot as SCREENSHOT_DIR/name, scrolled to the top first unless scrollToTop is false. */
+export async function screenshot(page, name, { scrollToTop = true } = {}) {
+  await mkdir(SCREENSHOT_DIR, { recursive: true });
+  if (scrollToTop) await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, name), fullPage: true });
+}

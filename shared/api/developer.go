@@ -82,6 +82,25 @@ func ownedApp(ctx context.Context, store switchboard.DeveloperAppStore, p switch
 	return app, nil
 }
 
+// managedApp returns the app of the request's {appId} for a change: the
+// caller must be an admin of the owning account.
+func managedApp(ctx context.Context, store switchboard.DeveloperAppStore, p switchboard.Principal, req apigw.Request) (switchboard.DeveloperApp, error) {
+	if err := requireManager(p); err != nil {
+		return switchboard.DeveloperApp{}, err
+	}
+	return ownedApp(ctx, store, p, req.PathParameters["appId"])
+}
+
+// respondWithApp answers with the app as stored after a change, and with
+// the client secret when one was just made (the only time it is shown).
+func respondWithApp(ctx context.Context, store switchboard.DeveloperAppStore, appID string, status int, secret string) (apigw.Response, error) {
+	saved, err := store.GetDeveloperApp(ctx, appID)
+	if err != nil {
+		return apigw.Response{}, err
+	}
+	return apigw.JSON(status, registeredApp{DeveloperApp: saved, ClientID: saved.ID, ClientSecret: secret})
+}
+
 // ListDeveloperApps serves GET /admin/v1/developer/apps.
 func ListDeveloperApps(store switchboard.DeveloperAppStore) AuthedHandler {
 	return func(ctx context.Context, p switchboard.Principal, _ apigw.Request) (apigw.Response, error) {
@@ -113,11 +132,7 @@ func RegisterApp(store switchboard.DeveloperAppStore) AuthedHandler {
 		if err := store.RegisterApp(ctx, app, hash); err != nil {
 			return apigw.Response{}, err
 		}
-		saved, err := store.GetDeveloperApp(ctx, app.ID)
-		if err != nil {
-			return apigw.Response{}, err
-		}
-		return apigw.JSON(http.StatusCreated, registeredApp{DeveloperApp: saved, ClientID: saved.ID, ClientSecret: secret})
+		return respondWithApp(ctx, store, app.ID, http.StatusCreated, secret)
 	}
 }
 
@@ -136,10 +151,7 @@ func GetDeveloperApp(store switchboard.DeveloperAppStore) AuthedHandler {
 // publishing is the "published" field.
 func UpdateDeveloperApp(store switchboard.DeveloperAppStore) AuthedHandler {
 	return func(ctx context.Context, p switchboard.Principal, req apigw.Request) (apigw.Response, error) {
-		if err := requireManager(p); err != nil {
-			return apigw.Response{}, err
-		}
-		app, err := ownedApp(ctx, store, p, req.PathParameters["appId"])
+		app, err := managedApp(ctx, store, p, req)
 		if err != nil {
 			return apigw.Response{}, err
 		}
@@ -151,11 +163,7 @@ func UpdateDeveloperApp(store switchboard.DeveloperAppStore) AuthedHandler {
 		if err := store.UpdateDeveloperApp(ctx, app); err != nil {
 			return apigw.Response{}, err
 		}
-		saved, err := store.GetDeveloperApp(ctx, app.ID)
-		if err != nil {
-			return apigw.Response{}, err
-		}
-		return apigw.JSON(http.StatusOK, registeredApp{DeveloperApp: saved, ClientID: saved.ID})
+		return respondWithApp(ctx, store, app.ID, http.StatusOK, "")
 	}
 }
 
@@ -163,10 +171,7 @@ func UpdateDeveloperApp(store switchboard.DeveloperAppStore) AuthedHandler {
 // old secret stops working at once; the new one is shown once.
 func RotateAppSecret(store switchboard.DeveloperAppStore) AuthedHandler {
 	return func(ctx context.Context, p switchboard.Principal, req apigw.Request) (apigw.Response, error) {
-		if err := requireManager(p); err != nil {
-			return apigw.Response{}, err
-		}
-		app, err := ownedApp(ctx, store, p, req.PathParameters["appId"])
+		app, err := managedApp(ctx, store, p, req)
 		if err != nil {
 			return apigw.Response{}, err
 		}
@@ -174,11 +179,7 @@ func RotateAppSecret(store switchboard.DeveloperAppStore) AuthedHandler {
 		if err := store.SetAppSecret(ctx, app.ID, hash, time.Now()); err != nil {
 			return apigw.Response{}, err
 		}
-		saved, err := store.GetDeveloperApp(ctx, app.ID)
-		if err != nil {
-			return apigw.Response{}, err
-		}
-		return apigw.JSON(http.StatusOK, registeredApp{DeveloperApp: saved, ClientID: saved.ID, ClientSecret: secret})
+		return respondWithApp(ctx, store, app.ID, http.StatusOK, secret)
 	}
 }
 

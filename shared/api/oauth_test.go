@@ -24,7 +24,7 @@ import (
 const redirectURI = "https://app.example/callback"
 
 // call sends a JSON request with the session's cookie and CSRF token.
-func (s signedIn) call(t *testing.T, h apigw.LambdaHandler, method, path string, params map[string]string, body any) apigw.Response {
+func (s signedIn) call(t testing.TB, h apigw.LambdaHandler, method, path string, params map[string]string, body any) apigw.Response {
 	t.Helper()
 	req := s.get(path)
 	req.RequestContext.HTTP.Method = method
@@ -64,7 +64,7 @@ type registered struct {
 	ClientID, ClientSecret string
 }
 
-func mustRegisterApp(t *testing.T, env *platform.Env, s signedIn, body map[string]any) registered {
+func mustRegisterApp(t testing.TB, env *platform.Env, s signedIn, body map[string]any) registered {
 	t.Helper()
 	resp := s.call(t, api.RegisterAppFunction(env), http.MethodPost, "/admin/v1/developer/apps", nil, body)
 	if resp.StatusCode != http.StatusCreated {

@@ -33,10 +33,13 @@ func app(id, category string) switchboard.App {
 		Scopes: []string{"customers.read"}, Developer: "Dev"}
 }
 
+// get builds a GET event as API Gateway does: the raw query as sent, and
+// the parameters that parse (fuzzers send queries that do not).
 func get(path string) apigw.Request {
-	u, _ := url.Parse(path)
-	req := apigw.Request{RawPath: u.Path, RawQueryString: u.RawQuery, QueryStringParameters: map[string]string{}}
-	for k, v := range u.Query() {
+	rawPath, rawQuery, _ := strings.Cut(path, "?")
+	req := apigw.Request{RawPath: rawPath, RawQueryString: rawQuery, QueryStringParameters: map[string]string{}}
+	q, _ := url.ParseQuery(rawQuery)
+	for k, v := range q {
 		req.QueryStringParameters[k] = strings.Join(v, ",")
 	}
 	req.RequestContext.HTTP.Method = http.MethodGet

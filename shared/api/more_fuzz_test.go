@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 
@@ -73,9 +72,6 @@ func FuzzLogsQuery(f *testing.F) {
 	h := api.ListConnectionLogsFunction(env)
 	f.Fuzz(func(t *testing.T, rawQuery string) {
 		req := owner.get("/admin/v1/connections/con_x/logs?" + rawQuery)
-		if _, err := url.ParseQuery(rawQuery); err != nil {
-			req.QueryStringParameters = map[string]string{} // API Gateway rejects what does not parse
-		}
 		req.PathParameters = map[string]string{"connectionId": "con_x"}
 		resp, err := h(context.Background(), req)
 		if err != nil || resp.StatusCode >= 500 || !json.Valid([]byte(resp.Body)) {

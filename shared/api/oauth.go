@@ -184,7 +184,11 @@ func valueOr(v, def string) string {
 
 func oauthService(env *platform.Env) (*oauth.Service, *dynamo.Store) {
 	store := dynamo.New(env.DynamoDB(), env.Config.TableName)
-	return &oauth.Service{Apps: store, Accounts: store, Connections: store, Tokens: store, Log: store, Now: time.Now}, store
+	return oauthOn(store), store
+}
+
+func oauthOn(store *dynamo.Store) *oauth.Service {
+	return &oauth.Service{Apps: store, Accounts: store, Connections: store, Tokens: store, Log: store, Now: time.Now}
 }
 
 // AuthorizeFunction is AuthorizeFunction in template.yaml.
@@ -195,9 +199,10 @@ func AuthorizeFunction(env *platform.Env) apigw.LambdaHandler {
 
 // DecideFunction is DecideFunction in template.yaml.
 func DecideFunction(env *platform.Env) apigw.LambdaHandler {
-	svc, _ := oauthService(env)
-	sessions, _ := authService(env)
-	return apigw.Handle(env.Logger, Decide(svc, sessions))
+	// One store, one client: the consent needs both the OAuth server and
+	// the session check.
+	sessions, store := authService(env)
+	return apigw.Handle(env.Logger, Decide(oauthOn(store), sessions))
 }
 
 // TokenFunction is TokenFunction in template.yaml.

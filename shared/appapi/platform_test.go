@@ -159,6 +159,15 @@ func (a app) send(tb testing.TB, h apigw.HandlerFunc, r req) reply {
 }
 
 // wantError checks status, code and a part of the message.
+// wantReplay checks that again is first's stored answer, replayed for the
+// same Idempotency-Key: same status and body, marked as a replay.
+func wantReplay(t *testing.T, first, again reply, status int) {
+	t.Helper()
+	if first.StatusCode != status || again.StatusCode != status || again.Body != first.Body || again.Headers[appapi.ReplayedHeader] != "true" {
+		t.Fatalf("replay: %d %s then %d %s %v", first.StatusCode, first.Body, again.StatusCode, again.Body, again.Headers)
+	}
+}
+
 func wantError(t *testing.T, r reply, status int, code, msg string) {
 	t.Helper()
 	if r.StatusCode != status || r.code() != code || (msg != "" && !strings.Contains(strings.ToLower(r.message()), strings.ToLower(msg))) {

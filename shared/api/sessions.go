@@ -58,16 +58,12 @@ type Me struct {
 	CSRFToken string                 `json:"csrfToken"`
 }
 
-func loadMe(ctx context.Context, accounts switchboard.AccountStore, p switchboard.Principal, token string) (Me, error) {
-	user, err := accounts.GetUser(ctx, p.AccountID, p.UserID)
+func loadMe(ctx context.Context, accounts switchboard.AccountStore, user switchboard.User, token string) (Me, error) {
+	account, err := accounts.GetAccount(ctx, user.AccountID)
 	if err != nil {
 		return Me{}, err
 	}
-	account, err := accounts.GetAccount(ctx, p.AccountID)
-	if err != nil {
-		return Me{}, err
-	}
-	locations, err := accounts.ListLocations(ctx, p.AccountID)
+	locations, err := accounts.ListLocations(ctx, user.AccountID)
 	if err != nil {
 		return Me{}, err
 	}
@@ -91,8 +87,8 @@ func CreateSession(svc *auth.Service) apigw.HandlerFunc {
 		if err != nil {
 			return apigw.Response{}, err
 		}
-		p := switchboard.Principal{AccountID: signed.User.AccountID, UserID: signed.User.ID, Role: signed.User.Role}
-		me, err := loadMe(ctx, svc.Accounts, p, signed.Token)
+		// Sign-in already read the user: only the account and locations remain.
+		me, err := loadMe(ctx, svc.Accounts, signed.User, signed.Token)
 		if err != nil {
 			return apigw.Response{}, err
 		}
@@ -116,7 +112,11 @@ func DeleteSession(svc *auth.Service) apigw.HandlerFunc {
 // GetMe serves GET /admin/v1/me.
 func GetMe(svc *auth.Service) apigw.HandlerFunc {
 	return RequireSession(svc, func(ctx context.Context, p switchboard.Principal, req apigw.Request) (apigw.Response, error) {
-		me, err := loadMe(ctx, svc.Accounts, p, apigw.Cookie(req, SessionCookie))
+		user, err := svc.Accounts.GetUser(ctx, p.AccountID, p.UserID)
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		me, err := loadMe(ctx, svc.Accounts, user, apigw.Cookie(req, SessionCookie))
 		if err != nil {
 			return apigw.Response{}, err
 		}

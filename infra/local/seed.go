@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-
 	"github.com/switchboard-hq/switchboard/infra/demo"
 	"github.com/switchboard-hq/switchboard/shared/dynamo"
 )
@@ -17,7 +15,7 @@ func seedDemo(ctx context.Context, awsEnv map[string]string, table, password str
 	if err != nil {
 		return err
 	}
-	created, err := demo.Seed(ctx, dynamo.New(dynamodb.NewFromConfig(cfg), table), password)
+	created, err := demo.Seed(ctx, dynamo.New(dynamoClient(cfg, awsEnv), table), password)
 	if err != nil {
 		return err
 	}

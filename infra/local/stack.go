@@ -338,14 +338,17 @@ func awsConfig(ctx context.Context, env map[string]string) (aws.Config, error) {
 			return aws.Credentials{AccessKeyID: env["AWS_ACCESS_KEY_ID"], SecretAccessKey: env["AWS_SECRET_ACCESS_KEY"]}, nil
 		})))
 	}
-	cfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
-	if err != nil {
-		return aws.Config{}, err
-	}
-	if u := valueOr(env["AWS_ENDPOINT_URL_DYNAMODB"], env["AWS_ENDPOINT_URL"]); u != "" {
-		cfg.BaseEndpoint = aws.String(u)
-	}
-	return cfg, nil
+	return awsconfig.LoadDefaultConfig(ctx, opts...)
+}
+
+// dynamoClient and s3Client point each client at its own endpoint from
+// env, as the SDK does from AWS_ENDPOINT_URL_* in the functions.
+func dynamoClient(cfg aws.Config, env map[string]string) *dynamodb.Client {
+	return dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
+		if u := valueOr(env["AWS_ENDPOINT_URL_DYNAMODB"], env["AWS_ENDPOINT_URL"]); u != "" {
+			o.BaseEndpoint = aws.String(u)
+		}
+	})
 }
 
 func s3Client(cfg aws.Config, env map[string]string) *s3.Client {
@@ -364,7 +367,7 @@ func createResources(ctx context.Context, tpl *samtemplate.Template, names map[s
 	if err != nil {
 		return err
 	}
-	db := dynamodb.NewFromConfig(cfg)
+	db := dynamoClient(cfg, env)
 	for _, id := range tpl.LogicalIDs("AWS::DynamoDB::Table") {
 		in, err := tpl.CreateTableInput(id, names[id])
 		if err != nil {

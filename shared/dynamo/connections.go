@@ -3,6 +3,7 @@ package dynamo
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -198,15 +199,24 @@ func (s *Store) RevokeToken(ctx context.Context, hash string) error {
 	return nil
 }
 
+// eventItem keeps the event's own type as EventType: the embedded
+// AppEvent.Type would otherwise be shadowed by the item's kind, Type.
 type eventItem struct {
 	PK, SK, Type string
+	EventType    switchboard.AppEventType
 	switchboard.AppEvent
+}
+
+func (it eventItem) event() switchboard.AppEvent {
+	e := it.AppEvent
+	e.Type = it.EventType
+	return e
 }
 
 // RecordEvent appends to the account's app log; a retried write with the
 // same event finds its key taken and succeeds without a duplicate.
 func (s *Store) RecordEvent(ctx context.Context, e switchboard.AppEvent) error {
-	err := s.putNew(ctx, eventItem{PK: accountPK(e.AccountID), SK: eventSK(e.At, e.ID), Type: "event", AppEvent: e}, "event "+e.ID)
+	err := s.putNew(ctx, eventItem{PK: accountPK(e.AccountID), SK: eventSK(e.At, e.ID), Type: "event", EventType: e.Type, AppEvent: e}, "event "+e.ID)
 	if switchboard.ErrorCode(err) == switchboard.EConflict {
 		return nil
 	}
@@ -232,4 +242,62 @@ func (s *Store) TouchConnection(ctx context.Context, accountID, connectionID str
 		return fmt.Errorf("touch connection %s: %w", connectionID, err)
 	}
 	return nil
+}
+
+// ListEvents reads the app log backwards. The time range is a key
+// condition; the other fields filter the page read, which is why a page may
+// come back short with a cursor. One account's app log is small (tens of
+// events a day), so this reads little.
+func (s *Store) ListEvents(ctx context.Context, accountID string, f switchboard.AppEventFilter, p switchboard.PageRequest) (switchboard.AppEventPage, error) {
+	if err := f.Validate(); err != nil {
+		return switchboard.AppEventPage{}, err
+	}
+	lo, hi := eventSKPrefix, eventSKPrefix+"~"
+	if !f.From.IsZero() {
+		lo = eventSK(f.From, "")
+	}
+	if !f.To.IsZero() {
+		first := eventSK(f.To, "")
+		hi = first[:len(first)-1] // just before the first event at To
+	}
+	pk := accountPK(accountID)
+	values := map[string]types.AttributeValue{":pk": str(pk), ":lo": str(lo), ":hi": str(hi)}
+	var conds []string
+	if len(f.Types) > 0 {
+		var keys []string
+		for i, t := range f.Types {
+			k := fmt.Sprintf(":t%d", i)
+			values[k] = str(string(t))
+			keys = append(keys, k)
+		}
+		conds = append(conds, "EventType IN ("+strings.Join(keys, ", ")+")")
+	}
+	for _, c := range []struct{ attr, value string }{
+		{"ActorUserID", f.ActorUserID}, {"AppID", f.AppID}, {"LocationID", f.LocationID}, {"ConnectionID", f.ConnectionID},
+	} {
+		if c.value != "" {
+			k := ":" + strings.ToLower(c.attr)
+			conds = append(conds, c.attr+" = "+k)
+			values[k] = str(c.value)
+		}
+	}
+	in := &dynamodb.QueryInput{
+		TableName:                 aws.String(s.table),
+		KeyConditionExpression:    aws.String("PK = :pk AND SK BETWEEN :lo AND :hi"),
+		ExpressionAttributeValues: values,
+		ScanIndexForward:          aws.Bool(false),
+	}
+	if len(conds) > 0 {
+		in.FilterExpression = aws.String(strings.Join(conds, " AND "))
+	}
+	items, next, err := queryPage[eventItem](ctx, s, in, p, []string{"PK", "SK"},
+		func(c map[string]string) bool { return c["PK"] == pk && strings.HasPrefix(c["SK"], eventSKPrefix) }, "app log")
+	if err != nil {
+		return switchboard.AppEventPage{}, err
+	}
+	page := switchboard.AppEventPage{Events: make([]switchboard.AppEvent, 0, len(items)), NextCursor: next}
+	for _, it := range items {
+		page.Events = append(page.Events, it.event())
+	}
+	return page, nil
 }

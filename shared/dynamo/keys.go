@@ -108,8 +108,10 @@ const tokenSK = "TOKEN"
 // eventSK orders the app log by time; the id breaks ties and makes a
 // retried write land on the same key.
 func eventSK(at time.Time, id string) string {
-	return "EVENT#" + at.UTC().Format("2006-01-02T15:04:05.000000000Z") + "#" + id
+	return eventSKPrefix + at.UTC().Format("2006-01-02T15:04:05.000000000Z") + "#" + id
 }
+
+const eventSKPrefix = "EVENT#"
 
 // callPK holds one connection's call log, inside its account: a busy
 // connection's log never shares a partition with another's.

@@ -97,11 +97,44 @@ type ConnectionStore interface {
 // AppEventType names a lifecycle event of the app log.
 type AppEventType string
 
-// App-log event types; later issues add blocked, unblocked, uninstalled.
+// App-log event types. Erroring is written when a connection enters the
+// overview's erroring state, so that notification rules can follow it.
 const (
 	EventInstalled     AppEventType = "installed"
 	EventReinstalled   AppEventType = "reinstalled"
 	EventScopesUpdated AppEventType = "scopes_updated"
+	EventInstanceAdded AppEventType = "instance_added"
+	EventBlocked       AppEventType = "blocked"
+	EventUnblocked     AppEventType = "unblocked"
+	EventUninstalled   AppEventType = "uninstalled"
+	EventErroring      AppEventType = "erroring"
+)
+
+// AppEventTypes lists every type, in the order filters offer them.
+var AppEventTypes = []AppEventType{
+	EventInstalled, EventReinstalled, EventScopesUpdated, EventInstanceAdded,
+	EventBlocked, EventUnblocked, EventUninstalled, EventErroring,
+}
+
+// Valid reports whether t is a known event type.
+func (t AppEventType) Valid() bool {
+	for _, k := range AppEventTypes {
+		if k == t {
+			return true
+		}
+	}
+	return false
+}
+
+// ActorType says who caused an event: a merchant's user, the app itself, or
+// Switchboard (a scheduled unblock, an error detector).
+type ActorType string
+
+// Actor types of app-log events.
+const (
+	ActorUser   ActorType = "user"
+	ActorApp    ActorType = "app"
+	ActorSystem ActorType = "system"
 )
 
 // AppEvent is one entry of an account's app log: who did what to which
@@ -113,14 +146,68 @@ type AppEvent struct {
 	ConnectionID string       `json:"connectionId"`
 	AppID        string       `json:"appId"`
 	LocationID   string       `json:"locationId,omitempty"`
-	ActorUserID  string       `json:"actorUserId"`
+	ActorType    ActorType    `json:"actorType,omitempty"` // empty means user, as before this field
+	ActorUserID  string       `json:"actorUserId,omitempty"`
+	Reason       string       `json:"reason,omitempty"` // a block's reason, an error summary
 	At           time.Time    `json:"at"`
 	Before       *Connection  `json:"before,omitempty"`
 	After        *Connection  `json:"after,omitempty"`
 }
 
-// AppLog records lifecycle events.
+// AppEventFilter narrows the app log; empty fields match everything. From
+// is inclusive and To exclusive, so that consecutive periods never share an
+// event.
+type AppEventFilter struct {
+	Types        []AppEventType
+	ActorUserID  string
+	AppID        string
+	LocationID   string
+	ConnectionID string
+	From, To     time.Time
+}
+
+// Matches reports whether e passes the filter's non-time fields.
+func (f AppEventFilter) Matches(e AppEvent) bool {
+	if len(f.Types) > 0 {
+		ok := false
+		for _, t := range f.Types {
+			ok = ok || e.Type == t
+		}
+		if !ok {
+			return false
+		}
+	}
+	return (f.ActorUserID == "" || e.ActorUserID == f.ActorUserID) &&
+		(f.AppID == "" || e.AppID == f.AppID) &&
+		(f.LocationID == "" || e.LocationID == f.LocationID) &&
+		(f.ConnectionID == "" || e.ConnectionID == f.ConnectionID)
+}
+
+// Validate checks the filter's types and time range.
+func (f AppEventFilter) Validate() error {
+	for _, t := range f.Types {
+		if !t.Valid() {
+			return Errorf(EInvalid, "unknown event type %q", t)
+		}
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
+		return Errorf(EInvalid, "from must be before to")
+	}
+	return nil
+}
+
+// AppEventPage is one page of the app log, newest first.
+type AppEventPage struct {
+	Events     []AppEvent `json:"events"`
+	NextCursor string     `json:"nextCursor,omitempty"`
+}
+
+// AppLog records lifecycle events and lists them.
 type AppLog interface {
 	// RecordEvent appends e; recording the same event ID twice keeps one.
 	RecordEvent(ctx context.Context, e AppEvent) error
+	// ListEvents returns the account's events matching f, newest first. A
+	// page may hold fewer events than asked while NextCursor is set: the
+	// filter is applied after the time range is read.
+	ListEvents(ctx context.Context, accountID string, f AppEventFilter, p PageRequest) (AppEventPage, error)
 }

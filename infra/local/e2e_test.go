@@ -18,6 +18,7 @@ import (
 	"github.com/switchboard-hq/switchboard/infra/demo"
 	"github.com/switchboard-hq/switchboard/infra/local"
 	"github.com/switchboard-hq/switchboard/infra/samtemplate"
+	"github.com/switchboard-hq/switchboard/shared/apigw"
 	"github.com/switchboard-hq/switchboard/shared/switchboard"
 )
 
@@ -83,6 +84,25 @@ func TestEndToEnd(t *testing.T) {
 		}
 		if h.Get("X-Request-Id") == "" {
 			t.Error("no X-Request-Id header")
+		}
+	})
+
+	t.Run("security headers", func(t *testing.T) {
+		resp, err := http.Get(stack.APIURL + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		for k, v := range apigw.SiteSecurityHeaders {
+			if got := resp.Header.Get(k); got != v {
+				t.Errorf("site %s = %q, want %q", k, got, v)
+			}
+		}
+		h := getJSON(t, http.DefaultClient, stack.APIURL+"/admin/v1/me", http.StatusUnauthorized, &struct{}{})
+		for k, v := range apigw.APISecurityHeaders {
+			if got := h.Get(k); got != v {
+				t.Errorf("API %s = %q, want %q", k, got, v)
+			}
 		}
 	})
 

@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/switchboard-hq/switchboard/infra/samtemplate"
+	"github.com/switchboard-hq/switchboard/shared/apigw"
 )
 
 var pathVariable = regexp.MustCompile(`\{[^}]*\}`)
@@ -360,7 +361,9 @@ func siteHandler(dir string) http.Handler {
 	files := http.FileServerFS(os.DirFS(dir))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-cache")
-		w.Header().Set("X-Content-Type-Options", "nosniff")
+		for k, v := range apigw.SiteSecurityHeaders {
+			w.Header().Set(k, v)
+		}
 		files.ServeHTTP(w, r)
 	})
 }

@@ -6,10 +6,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/switchboard-hq/switchboard/infra/samtemplate"
+	"github.com/switchboard-hq/switchboard/shared/apigw"
 )
 
 // stackResources are the only resources a function policy may name.
@@ -224,5 +226,51 @@ func TestPolicyProblems(t *testing.T) {
 				t.Errorf("problems %v, want bad=%v", got, tt.bad)
 			}
 		})
+	}
+}
+
+// TestSecurityHeadersInAWSMatchLocal keeps CloudFront's headers for the site
+// equal to those the local gateway sends, and HSTS on every behaviour.
+func TestSecurityHeadersInAWSMatchLocal(t *testing.T) {
+	root, err := samtemplate.FindRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpl, err := samtemplate.Load(filepath.Join(root, "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	headers := func(id string) map[string]any {
+		cfg, _ := tpl.Resources[id].Properties["ResponseHeadersPolicyConfig"].(map[string]any)
+		sec, _ := cfg["SecurityHeadersConfig"].(map[string]any)
+		if sec == nil {
+			t.Fatalf("%s has no SecurityHeadersConfig", id)
+		}
+		hsts, _ := sec["StrictTransportSecurity"].(map[string]any)
+		if maxAge, _ := strconv.Atoi(fmt.Sprint(hsts["AccessControlMaxAgeSec"])); maxAge < 365*24*3600 {
+			t.Errorf("%s: HSTS missing or shorter than a year: %v", id, hsts)
+		}
+		return sec
+	}
+	site := headers("SiteHeadersPolicy")
+	headers("ApiHeadersPolicy")
+	csp, _ := site["ContentSecurityPolicy"].(map[string]any)
+	if got := fmt.Sprint(csp["ContentSecurityPolicy"]); got != apigw.SiteSecurityHeaders["Content-Security-Policy"] {
+		t.Errorf("CloudFront CSP %q differs from the local one %q", got, apigw.SiteSecurityHeaders["Content-Security-Policy"])
+	}
+	if strings.Contains(apigw.SiteSecurityHeaders["Content-Security-Policy"], "unsafe-inline") {
+		t.Error("the site's CSP allows inline scripts or styles")
+	}
+	if ref, _ := site["ReferrerPolicy"].(map[string]any); fmt.Sprint(ref["ReferrerPolicy"]) != apigw.SiteSecurityHeaders["Referrer-Policy"] {
+		t.Errorf("Referrer-Policy differs: %v", ref)
+	}
+	dist, _ := tpl.Resources["Distribution"].Properties["DistributionConfig"].(map[string]any)
+	behaviours := []any{dist["DefaultCacheBehavior"]}
+	more, _ := dist["CacheBehaviors"].([]any)
+	for _, b := range append(behaviours, more...) {
+		m, _ := b.(map[string]any)
+		if m["ResponseHeadersPolicyId"] == nil {
+			t.Errorf("cache behaviour %v has no response headers policy", m["PathPattern"])
+		}
 	}
 }

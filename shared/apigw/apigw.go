@@ -89,6 +89,7 @@ func Handle(logger *slog.Logger, h HandlerFunc) LambdaHandler {
 			if requestID != "" {
 				resp.Headers["X-Request-Id"] = requestID
 			}
+			withSecurityHeaders(resp.Headers)
 			log.Info("request",
 				"method", req.RequestContext.HTTP.Method,
 				"path", req.RawPath,

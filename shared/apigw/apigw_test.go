@@ -104,3 +104,27 @@ func TestQueryInt(t *testing.T) {
 		})
 	}
 }
+
+func TestHandleAddsSecurityHeadersWithoutOverridingTheHandlers(t *testing.T) {
+	h := apigw.Handle(platform.NewLogger(&bytes.Buffer{}, slog.LevelInfo), func(context.Context, apigw.Request) (apigw.Response, error) {
+		return apigw.Response{StatusCode: http.StatusFound, Headers: map[string]string{"Referrer-Policy": "same-origin"}}, nil
+	})
+	resp, _ := h(context.Background(), apigw.Request{})
+	want := map[string]string{
+		"Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+		"X-Content-Type-Options":  "nosniff",
+		"X-Frame-Options":         "DENY",
+		"Referrer-Policy":         "same-origin", // the handler's own choice stands
+	}
+	for k, v := range want {
+		if got := resp.Headers[k]; got != v {
+			t.Errorf("%s = %q, want %q", k, got, v)
+		}
+	}
+	errResp, _ := apigw.Handle(platform.NewLogger(&bytes.Buffer{}, slog.LevelInfo), func(context.Context, apigw.Request) (apigw.Response, error) {
+		return apigw.Response{}, switchboard.Errorf(switchboard.EInvalid, "bad")
+	})(context.Background(), apigw.Request{})
+	if errResp.Headers["X-Content-Type-Options"] != "nosniff" || errResp.Headers["Referrer-Policy"] != "no-referrer" {
+		t.Errorf("error responses lack the security headers: %v", errResp.Headers)
+	}
+}

@@ -12,7 +12,7 @@ FUZZTIME    ?= 20s
 COLDSTARTS  ?= 15x
 NODE_DEPS   := infra/node_modules/.package-lock.json
 
-.PHONY: help run test test-go lint bench fuzz invoke reset deploy deps chromium
+.PHONY: help run test test-go lint bench load fuzz invoke reset deploy deps chromium
 
 help: ## list the verbs
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -196,6 +196,9 @@ bench: deps ## binary sizes, cold starts (median of COLDSTARTS) and other figure
 	@mkdir -p .local
 	{ $(GO) test -run '^$$' -bench . -benchmem $$($(GO) list ./... | grep -v /infra/local$$); \
 	  $(GO) test -run '^$$' -bench . -benchmem -benchtime $(COLDSTARTS) ./infra/local/; } | tee .local/bench.txt
+
+load: deps ## drive the local stack from several processes (LOAD_FLAGS, e.g. -duration 30s -workers 4)
+	$(GO) run ./infra/cmd/load $(LOAD_FLAGS)
 
 fuzz: deps ## every fuzz target for FUZZTIME each
 	@for pkg in $$($(GO) list ./...); do \

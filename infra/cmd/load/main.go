@@ -69,7 +69,7 @@ func coordinate(baseURL string, workers, concurrency, connections int, duration 
 		if err != nil {
 			return err
 		}
-		defer os.RemoveAll(dir)
+		defer func() { _ = os.RemoveAll(dir) }() // a temporary folder: nothing to do if it stays
 		fmt.Println("starting the local stack…")
 		stack, err := local.Start(ctx, local.Options{Root: root, BinDir: filepath.Join(root, ".local", "bin"), Seed: true, DataDir: filepath.Join(dir, "data")})
 		if err != nil {

@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
@@ -92,7 +91,7 @@ func MustEnv(tb testing.TB) *platform.Env {
 	tb.Helper()
 	MustEmulators(tb)
 	ctx := context.Background()
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+	awsCfg, err := platform.LoadAWSConfig(ctx)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 
 	"github.com/switchboard-hq/switchboard/shared/platform"
 	"github.com/switchboard-hq/switchboard/shared/switchboard"
@@ -114,15 +115,28 @@ type errorBody struct {
 }
 
 // ErrorResponse writes err for the client. Internal causes go to the log only.
+// An AWS service that kept failing through every retry is not our bug but
+// a passing condition: the client is told to retry shortly (503).
 func ErrorResponse(ctx context.Context, err error) Response {
 	code := switchboard.ErrorCode(err)
-	if code == switchboard.EInternal {
-		platform.Logger(ctx).Error("internal error", "error", err)
-	}
 	var body errorBody
+	if code == switchboard.EInternal {
+		var exhausted *retry.MaxAttemptsError
+		if errors.As(err, &exhausted) {
+			platform.Logger(ctx).Error("AWS kept failing", "error", err)
+			code, body.Error.Message = switchboard.EUnavailable, "The service is busy; retry in a moment."
+		} else {
+			platform.Logger(ctx).Error("internal error", "error", err)
+		}
+	}
 	body.Error.Code = code
-	body.Error.Message = switchboard.ErrorMessage(err)
+	if body.Error.Message == "" {
+		body.Error.Message = switchboard.ErrorMessage(err)
+	}
 	resp, _ := JSON(StatusOf(code), body) // errorBody always marshals
+	if code == switchboard.EUnavailable {
+		resp.Headers["Retry-After"] = "1"
+	}
 	return resp
 }
 

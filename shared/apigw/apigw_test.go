@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+
 	"github.com/switchboard-hq/switchboard/shared/apigw"
 	"github.com/switchboard-hq/switchboard/shared/platform"
 	"github.com/switchboard-hq/switchboard/shared/switchboard"
@@ -29,6 +31,8 @@ func TestHandleWritesErrors(t *testing.T) {
 		{"not found wrapped", fmt.Errorf("load: %w", switchboard.Errorf(switchboard.ENotFound, "no such app")), http.StatusNotFound, "not_found", "no such app", false},
 		{"rate limited", switchboard.Errorf(switchboard.ERateLimited, "slow down"), http.StatusTooManyRequests, "rate_limited", "slow down", false},
 		{"internal hides cause", errors.New("dial tcp 10.0.0.1:443: secret detail"), http.StatusInternalServerError, "internal", "An internal error occurred.", true},
+		{"AWS failing through every retry is unavailable", fmt.Errorf("put order: %w", &retry.MaxAttemptsError{Attempt: 5, Err: errors.New("dial tcp: secret detail")}),
+			http.StatusServiceUnavailable, "unavailable", "The service is busy; retry in a moment.", true},
 		{"unknown code is internal", &switchboard.Error{Code: "made_up", Message: "x"}, http.StatusInternalServerError, "made_up", "x", false},
 	}
 	for _, tt := range tests {

@@ -93,7 +93,10 @@ func (d *Door) authenticate(ctx context.Context, req apigw.Request) (Caller, err
 		return Caller{}, revoked // the connection was removed
 	}
 	if err != nil {
-		return Caller{}, err
+		// The token is valid: the failed call is still logged against its
+		// connection, known from the token.
+		return Caller{Token: t, Connection: switchboard.Connection{ID: t.ConnectionID, AccountID: t.AccountID,
+			LocationID: t.LocationID, AppID: t.AppID}}, err
 	}
 	if conn.TokenHash != t.Hash {
 		return Caller{}, revoked // superseded by a re-authorisation
@@ -111,11 +114,15 @@ func (d *Door) Handle(resource string, h Handler) apigw.HandlerFunc {
 	return func(ctx context.Context, req apigw.Request) (apigw.Response, error) {
 		start := d.Now()
 		caller, err := d.authenticate(ctx, req)
-		if err != nil {
+		if err != nil && caller.Connection.ID == "" {
 			return apigw.Response{}, err // no valid token: nothing to log it against
 		}
 		var resp apigw.Response
-		headers, limited, err := d.rateLimit(ctx, caller.Connection.ID, start)
+		var headers map[string]string
+		limited := false
+		if err == nil {
+			headers, limited, err = d.rateLimit(ctx, caller.Connection.ID, start)
+		}
 		switch {
 		case err != nil:
 		case caller.Connection.Status == switchboard.ConnectionBlocked:

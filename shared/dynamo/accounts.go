@@ -3,6 +3,7 @@ package dynamo
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 	"time"
@@ -62,12 +63,38 @@ func (s *Store) putNew(ctx context.Context, item any, what string) error {
 		ConditionExpression: aws.String("attribute_not_exists(PK)"),
 	})
 	if isConditionFailed(err) {
+		// The SDK retries a put whose answer was lost; the retry then finds
+		// the item its first attempt wrote. Exactly that item is success.
+		if same, gerr := s.holds(ctx, av); gerr == nil && same {
+			return nil
+		}
 		return switchboard.Errorf(switchboard.EConflict, "%s already exists", what)
 	}
 	if err != nil {
 		return fmt.Errorf("put %s: %w", what, err)
 	}
 	return nil
+}
+
+// holds reports whether the table holds exactly item (read consistently).
+func (s *Store) holds(ctx context.Context, item map[string]types.AttributeValue) (bool, error) {
+	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(s.table), ConsistentRead: aws.Bool(true),
+		Key: map[string]types.AttributeValue{"PK": item["PK"], "SK": item["SK"]},
+	})
+	if err != nil || out.Item == nil {
+		return false, err
+	}
+	// Compared as plain values: DynamoDB may spell a number differently
+	// from how it was sent.
+	var want, got map[string]any
+	if err := attributevalue.UnmarshalMap(item, &want); err != nil {
+		return false, err
+	}
+	if err := attributevalue.UnmarshalMap(out.Item, &got); err != nil {
+		return false, err
+	}
+	return reflect.DeepEqual(want, got), nil
 }
 
 // putVersioned replaces an item only if its Version is still version: two

@@ -103,6 +103,9 @@ build-DownloadLogBodyFunction:
 build-ListAppLogFunction:
 	$(call build_function,list-app-log)
 
+build-ExportAppLogFunction:
+	$(call build_function,export-app-log)
+
 build-ListDeveloperAppsFunction:
 	$(call build_function,list-developer-apps)
 

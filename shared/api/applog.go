@@ -1,8 +1,12 @@
 package api
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
+	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -215,4 +219,94 @@ func ListAppLog(log switchboard.AppLog, dir switchboard.UserDirectory) AuthedHan
 // ListAppLogFunction is ListAppLogFunction in template.yaml.
 func ListAppLogFunction(env *platform.Env) apigw.LambdaHandler {
 	return sessionRoute(env, func(s *dynamo.Store) AuthedHandler { return ListAppLog(s, s) })
+}
+
+// MaxAppLogExportRows bounds an export: a year of a busy account's log fits,
+// and the file stays well under Lambda's 6 MB response limit (a row is a
+// few hundred bytes). A bigger selection is cut to the newest rows, and the
+// X-Export-Truncated header says so.
+const MaxAppLogExportRows = 10_000
+
+// maxAppLogExportReads bounds the reads of one export: enough for the row
+// limit in full pages, with room for filters that keep few events.
+const maxAppLogExportReads = 300
+
+// appLogCSVHeader names the export's columns; rows follow AppLogEntry.
+var appLogCSVHeader = []string{"at", "type", "app_id", "app_name", "location_id", "instance_label", "connection_id",
+	"actor_type", "actor_user_id", "actor_name", "reason", "scope_before", "scope_after", "event_id"}
+
+func appLogCSVRow(e AppLogEntry) []string {
+	row := []string{e.At.UTC().Format(time.RFC3339Nano), string(e.Type), e.AppID, e.AppName, e.LocationID, e.InstanceLabel, e.ConnectionID,
+		string(e.Actor.Type), e.Actor.UserID, e.Actor.Name, e.Reason, e.ScopeBefore, e.ScopeAfter, e.ID}
+	for i, cell := range row {
+		row[i] = csvSafe(cell)
+	}
+	return row
+}
+
+// csvSafe keeps a spreadsheet from running a cell as a formula (CSV
+// injection): a cell that starts with one of = + - @ (or a tab or carriage
+// return, which some spreadsheets skip before them) is prefixed with a
+// single quote, which spreadsheets show as text. Instance labels and
+// reasons are free text, hence the guard on every cell.
+func csvSafe(cell string) string {
+	if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+		return "'" + cell
+	}
+	return cell
+}
+
+// ExportAppLog serves GET /admin/v1/app-log/export with the listing's
+// filters: the filtered log, newest first, as a CSV attachment of at most
+// maxRows rows. X-Export-Rows counts them; X-Export-Truncated is true when
+// more events matched (narrow the time range to get the rest).
+func ExportAppLog(log switchboard.AppLog, dir switchboard.UserDirectory, maxRows int) AuthedHandler {
+	return func(ctx context.Context, p switchboard.Principal, req apigw.Request) (apigw.Response, error) {
+		f, err := appLogQuery(req)
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		events, next, err := readAppLog(ctx, log, p.AccountID, f, "", maxRows, maxAppLogExportReads)
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		names, err := loadActorNames(ctx, dir, p.AccountID)
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		var buf bytes.Buffer
+		w := csv.NewWriter(&buf)
+		_ = w.Write(appLogCSVHeader) // a bytes.Buffer does not fail; w.Error reports any error below
+		for _, e := range events {
+			_ = w.Write(appLogCSVRow(names.entry(e)))
+		}
+		w.Flush()
+		if err := w.Error(); err != nil {
+			return apigw.Response{}, fmt.Errorf("write app-log CSV: %w", err)
+		}
+		// A cursor left means more events matched than were exported;
+		// the last read may also have ended exactly at the limit.
+		truncated := next != ""
+		if truncated && len(events) == maxRows {
+			more, err := log.ListEvents(ctx, p.AccountID, f, switchboard.PageRequest{Limit: 1, Cursor: next})
+			if err != nil {
+				return apigw.Response{}, err
+			}
+			truncated = len(more.Events) > 0 || more.NextCursor != ""
+		}
+		name := "app-log-" + time.Now().UTC().Format("20060102T150405Z") + ".csv"
+		return apigw.Response{StatusCode: http.StatusOK, Body: buf.String(), Headers: map[string]string{
+			"Content-Type":           "text/csv; charset=utf-8",
+			"Content-Disposition":    `attachment; filename="` + name + `"`,
+			"Cache-Control":          "no-store",
+			"X-Content-Type-Options": "nosniff",
+			"X-Export-Rows":          strconv.Itoa(len(events)),
+			"X-Export-Truncated":     strconv.FormatBool(truncated),
+		}}, nil
+	}
+}
+
+// ExportAppLogFunction is ExportAppLogFunction in template.yaml.
+func ExportAppLogFunction(env *platform.Env) apigw.LambdaHandler {
+	return sessionRoute(env, func(s *dynamo.Store) AuthedHandler { return ExportAppLog(s, s, MaxAppLogExportRows) })
 }

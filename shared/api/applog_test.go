@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -255,7 +256,7 @@ func FuzzAppLogQuery(f *testing.F) {
 	}
 	env := testenv.MustEnv(f)
 	owner := mustSignIn(f, env, "owner@demo.test")
-	handlers := []apigw.LambdaHandler{api.ListAppLogFunction(env)}
+	handlers := []apigw.LambdaHandler{api.ListAppLogFunction(env), api.ExportAppLogFunction(env)}
 	f.Fuzz(func(t *testing.T, rawQuery string) {
 		for _, h := range handlers {
 			resp, err := h(context.Background(), owner.get("/admin/v1/app-log?"+rawQuery))
@@ -264,4 +265,151 @@ func FuzzAppLogQuery(f *testing.F) {
 			}
 		}
 	})
+}
+
+func exportAppLog(t *testing.T, h apigw.LambdaHandler, s signedIn, query string) (apigw.Response, [][]string) {
+	t.Helper()
+	resp := callAs(t, h, s, http.MethodGet, "/admin/v1/app-log/export?"+query, nil, "")
+	if resp.StatusCode != http.StatusOK {
+		return resp, nil
+	}
+	rows, err := csv.NewReader(strings.NewReader(resp.Body)).ReadAll()
+	if err != nil {
+		t.Fatalf("%s: the export is not CSV: %v\n%s", query, err, resp.Body)
+	}
+	return resp, rows
+}
+
+// TestAppLogExportMatchesJSON: for each filter, the CSV holds the listing's
+// events in the same order with the same fields, behind a header row.
+func TestAppLogExportMatchesJSON(t *testing.T) {
+	env := testenv.MustEnv(t)
+	member := mustSignIn(t, env, "member@demo.test")
+	mustRecordAppLog(t, env)
+	list, export := api.ListAppLogFunction(env), api.ExportAppLogFunction(env)
+	header := []string{"at", "type", "app_id", "app_name", "location_id", "instance_label", "connection_id",
+		"actor_type", "actor_user_id", "actor_name", "reason", "scope_before", "scope_after", "event_id"}
+	for _, query := range []string{"", "type=installed,blocked", "app=orderline-pos&location=loc-bastille", "user=usr-admin",
+		"from=" + url.QueryEscape(appLogAt(3).Format(time.RFC3339)), "user=usr-nobody"} {
+		t.Run(query, func(t *testing.T) {
+			page := decode[api.AppLogPage](t, callAs(t, list, member, http.MethodGet, "/admin/v1/app-log?limit=100&"+query, nil, ""))
+			resp, rows := exportAppLog(t, export, member, query)
+			wantStatus(t, "export", resp, http.StatusOK, "")
+			if resp.Headers["Content-Type"] != "text/csv; charset=utf-8" || !strings.HasPrefix(resp.Headers["Content-Disposition"], `attachment; filename="app-log-`) {
+				t.Errorf("headers %v", resp.Headers)
+			}
+			if resp.Headers["X-Export-Rows"] != fmt.Sprint(len(page.Events)) || resp.Headers["X-Export-Truncated"] != "false" {
+				t.Errorf("X-Export-Rows %q, X-Export-Truncated %q; want %d, false", resp.Headers["X-Export-Rows"], resp.Headers["X-Export-Truncated"], len(page.Events))
+			}
+			want := [][]string{header}
+			for _, e := range page.Events {
+				want = append(want, []string{e.At.Format(time.RFC3339Nano), string(e.Type), e.AppID, e.AppName, e.LocationID,
+					guarded(e.InstanceLabel), e.ConnectionID, string(e.Actor.Type), e.Actor.UserID, e.Actor.Name, guarded(e.Reason),
+					e.ScopeBefore, e.ScopeAfter, e.ID})
+			}
+			if diff := cmp.Diff(want, rows); diff != "" {
+				t.Errorf("CSV (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// guarded is what the export must write for a free-text cell: the text,
+// behind a quote when a spreadsheet would take it for a formula.
+func guarded(s string) string {
+	switch {
+	case strings.HasPrefix(s, "="), strings.HasPrefix(s, "+"), strings.HasPrefix(s, "-"), strings.HasPrefix(s, "@"):
+		return "'" + s
+	}
+	return s
+}
+
+// TestAppLogExportFormulaInjection: cells that a spreadsheet would run are
+// written as text.
+func TestAppLogExportFormulaInjection(t *testing.T) {
+	env := testenv.MustEnv(t)
+	owner := mustSignIn(t, env, "owner@demo.test")
+	mustRecordAppLog(t, env)
+	_, rows := exportAppLog(t, api.ExportAppLogFunction(env), owner, "")
+	byID := map[string][]string{}
+	for _, r := range rows[1:] {
+		byID[r[13]] = r
+	}
+	checks := []struct {
+		id   string
+		col  int
+		want string
+	}{
+		{"evt_06", 10, `'=HYPERLINK("http://evil.test","x")`},
+		{"evt_08", 10, "'@SUM(1) 5xx above threshold"},
+		{"evt_10", 5, "'-2+3"},
+		{"evt_03", 5, "Till 2"},
+	}
+	for _, c := range checks {
+		if got := byID[c.id][c.col]; got != c.want {
+			t.Errorf("%s column %s: %q, want %q", c.id, rows[0][c.col], got, c.want)
+		}
+	}
+	for _, r := range rows {
+		for _, cell := range r {
+			if cell != "" && strings.ContainsRune("=+-@", rune(cell[0])) {
+				t.Errorf("cell %q would run as a formula", cell)
+			}
+		}
+	}
+}
+
+// TestAppLogExportLimit: an export cut at its row limit keeps the newest
+// rows and says it was cut; one that fits exactly says it was not.
+func TestAppLogExportLimit(t *testing.T) {
+	env := testenv.MustEnv(t)
+	mustSeedDemo(t, env)
+	mustRecordAppLog(t, env)
+	store := dynamo.New(env.DynamoDB(), env.Config.TableName)
+	p := switchboard.Principal{AccountID: demo.Account.ID, UserID: "usr-member", Role: switchboard.RoleMember}
+	for _, tt := range []struct {
+		query, rows, truncated string
+		ids                    []string
+	}{
+		{"", "3", "true", evts(10, 9, 8)},
+		{"app=orderline-pos", "3", "true", evts(5, 4, 3)},
+		{"app=mailbloom", "3", "false", evts(7, 6, 2)},
+		{"app=speedydrop", "2", "false", evts(9, 8)},
+	} {
+		resp, err := api.ExportAppLog(store, store, 3)(context.Background(), p, get("/admin/v1/app-log/export?"+tt.query))
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d %v %s", tt.query, resp.StatusCode, err, resp.Body)
+		}
+		rows, err := csv.NewReader(strings.NewReader(resp.Body)).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := []string{}
+		for _, r := range rows[1:] {
+			ids = append(ids, r[13])
+		}
+		if !cmp.Equal(ids, tt.ids) || resp.Headers["X-Export-Rows"] != tt.rows || resp.Headers["X-Export-Truncated"] != tt.truncated {
+			t.Errorf("%q: rows %v, X-Export-Rows %s, X-Export-Truncated %s; want %v, %s, %s", tt.query, ids,
+				resp.Headers["X-Export-Rows"], resp.Headers["X-Export-Truncated"], tt.ids, tt.rows, tt.truncated)
+		}
+	}
+}
+
+func TestAppLogExportValidationAndTenant(t *testing.T) {
+	env := testenv.MustEnv(t)
+	mustSignIn(t, env, "owner@demo.test")
+	mustRecordAppLog(t, env)
+	other := mustOtherAccountAdmin(t, env)
+	h := api.ExportAppLogFunction(env)
+	if resp, _ := h(context.Background(), get("/admin/v1/app-log/export")); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("without a session: status %d, want 401", resp.StatusCode)
+	}
+	for _, q := range []string{"type=bogus", "from=2026-10-02T00:00:00Z&to=2026-10-01T00:00:00Z", "to=soon"} {
+		resp, _ := exportAppLog(t, h, other, q)
+		wantStatus(t, q, resp, http.StatusBadRequest, "invalid")
+	}
+	_, rows := exportAppLog(t, h, other, "")
+	if len(rows) != 2 || rows[1][13] != "evt_other" {
+		t.Errorf("the other account's export: %v", rows)
+	}
 }

@@ -48,6 +48,7 @@ var constructors = map[string]func(*platform.Env) any{
 	"GetConnectionLogFunction":   func(e *platform.Env) any { return api.GetConnectionLogFunction(e) },
 	"DownloadLogBodyFunction":    func(e *platform.Env) any { return api.DownloadLogBodyFunction(e) },
 	"ListAppLogFunction":         func(e *platform.Env) any { return api.ListAppLogFunction(e) },
+	"ExportAppLogFunction":       func(e *platform.Env) any { return api.ExportAppLogFunction(e) },
 	"ListDeveloperAppsFunction":  func(e *platform.Env) any { return api.ListDeveloperAppsFunction(e) },
 	"RegisterAppFunction":        func(e *platform.Env) any { return api.RegisterAppFunction(e) },
 	"GetDeveloperAppFunction":    func(e *platform.Env) any { return api.GetDeveloperAppFunction(e) },

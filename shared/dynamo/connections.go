@@ -201,6 +201,8 @@ func (s *Store) RevokeToken(ctx context.Context, hash string) error {
 
 // eventItem keeps the event's own type as EventType: the embedded
 // AppEvent.Type would otherwise be shadowed by the item's kind, Type.
+// It has no ExpiresAt (the table's TTL attribute) on purpose: the app log
+// is kept at least a year, and it is small (tens of events a day).
 type eventItem struct {
 	PK, SK, Type string
 	EventType    switchboard.AppEventType

@@ -88,7 +88,7 @@ export function renderConnectedApp(outlet, { params, signal }) {
     if (!own) {
       try {
         app = normalizeApp(await apiGet(`/admin/v1/apps/${encodeURIComponent(appId)}`, {}, { signal: controller.signal }));
-      } catch (err) {
+      } catch {
         if (controller.signal.aborted) return;
         app = null; // unpublished or removed: what it requests now is unknown
       }

@@ -100,6 +100,12 @@ build-GetConnectionLogFunction:
 build-DownloadLogBodyFunction:
 	$(call build_function,download-log-body)
 
+build-ListAppLogFunction:
+	$(call build_function,list-app-log)
+
+build-ExportAppLogFunction:
+	$(call build_function,export-app-log)
+
 build-ListDeveloperAppsFunction:
 	$(call build_function,list-developer-apps)
 

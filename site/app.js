@@ -15,6 +15,8 @@ import { renderUsers } from './js/pages/users.js';
 import { renderAcceptInvite } from './js/pages/accept-invite.js';
 import { renderConnections } from './js/pages/connections.js';
 import { renderLogs } from './js/pages/logs.js';
+import { renderAppLog } from './js/pages/app-log.js';
+import { renderConnectedApp } from './js/pages/connected-app.js';
 import { renderDeveloper } from './js/pages/developer.js';
 import { renderConsent } from './js/pages/consent.js';
 import { renderOauthError } from './js/pages/oauth-error.js';
@@ -29,6 +31,8 @@ const ROUTES = [
   { path: '/accept-invite', title: 'Accept invitation', render: renderAcceptInvite, public: true },
   { path: '/connections', title: 'Connections', nav: 'Connections', render: renderConnections },
   { path: '/connections/:id/logs', title: 'Logs', render: renderLogs },
+  { path: '/app-log', title: 'App log', nav: 'App log', render: renderAppLog },
+  { path: '/connected/:id', title: 'Connected app', render: renderConnectedApp },
   { path: '/catalog', title: 'Available apps', nav: 'Available apps', render: renderCatalog },
   { path: '/apps/:id', title: 'App', render: renderAppPage },
   { path: '/developer', title: 'My apps', nav: 'My apps', render: renderDeveloper },

@@ -47,6 +47,8 @@ var constructors = map[string]func(*platform.Env) any{
 	"ListConnectionLogsFunction": func(e *platform.Env) any { return api.ListConnectionLogsFunction(e) },
 	"GetConnectionLogFunction":   func(e *platform.Env) any { return api.GetConnectionLogFunction(e) },
 	"DownloadLogBodyFunction":    func(e *platform.Env) any { return api.DownloadLogBodyFunction(e) },
+	"ListAppLogFunction":         func(e *platform.Env) any { return api.ListAppLogFunction(e) },
+	"ExportAppLogFunction":       func(e *platform.Env) any { return api.ExportAppLogFunction(e) },
 	"ListDeveloperAppsFunction":  func(e *platform.Env) any { return api.ListDeveloperAppsFunction(e) },
 	"RegisterAppFunction":        func(e *platform.Env) any { return api.RegisterAppFunction(e) },
 	"GetDeveloperAppFunction":    func(e *platform.Env) any { return api.GetDeveloperAppFunction(e) },
@@ -99,6 +101,7 @@ func TestEventsReplay(t *testing.T) {
 		"authorize.json": 302, "get-location.json": 401, "get-account.json": 401, "token.json": 401, "revoke.json": 401,
 		"decide.json": 401, "get-app.json": 401, "list-connections.json": 401, "get-connection.json": 401,
 		"list-connection-logs.json": 401, "get-connection-log.json": 401, "download-log-body.json": 401,
+		"list-app-log.json": 401, "export-app-log.json": 401,
 		"list-developer-apps.json": 401, "register-app.json": 401, "get-developer-app.json": 401,
 		"update-developer-app.json": 401, "rotate-app-secret.json": 401,
 		// Platform resources: the fixtures' sample token was never issued.

@@ -201,6 +201,8 @@ func (s *Store) RevokeToken(ctx context.Context, hash string) error {
 
 // eventItem keeps the event's own type as EventType: the embedded
 // AppEvent.Type would otherwise be shadowed by the item's kind, Type.
+// It has no ExpiresAt (the table's TTL attribute) on purpose: the app log
+// is kept at least a year, and it is small (tens of events a day).
 type eventItem struct {
 	PK, SK, Type string
 	EventType    switchboard.AppEventType
@@ -246,8 +248,9 @@ func (s *Store) TouchConnection(ctx context.Context, accountID, connectionID str
 
 // ListEvents reads the app log backwards. The time range is a key
 // condition; the other fields filter the page read, which is why a page may
-// come back short with a cursor. One account's app log is small (tens of
-// events a day), so this reads little.
+// come back short with a cursor (when fewer than asked match in the
+// MaxPageSize events read). One account's app log is small (tens of events
+// a day), so this reads little.
 func (s *Store) ListEvents(ctx context.Context, accountID string, f switchboard.AppEventFilter, p switchboard.PageRequest) (switchboard.AppEventPage, error) {
 	if err := f.Validate(); err != nil {
 		return switchboard.AppEventPage{}, err
@@ -287,13 +290,31 @@ func (s *Store) ListEvents(ctx context.Context, accountID string, f switchboard.
 		ExpressionAttributeValues: values,
 		ScanIndexForward:          aws.Bool(false),
 	}
+	want := p.Limit
+	if want == 0 {
+		want = switchboard.DefaultPageSize
+	}
 	if len(conds) > 0 {
 		in.FilterExpression = aws.String(strings.Join(conds, " AND "))
+		// DynamoDB's Limit counts items read, not items kept: a filtered
+		// read takes the largest page and is cut to what was asked below,
+		// so that a narrow filter fills its page in one read when it can.
+		if err := p.Validate(); err != nil {
+			return switchboard.AppEventPage{}, err
+		}
+		p.Limit = switchboard.MaxPageSize
 	}
 	items, next, err := queryPage[eventItem](ctx, s, in, p, []string{"PK", "SK"},
 		func(c map[string]string) bool { return c["PK"] == pk && strings.HasPrefix(c["SK"], eventSKPrefix) }, "app log")
 	if err != nil {
 		return switchboard.AppEventPage{}, err
+	}
+	if len(items) > want {
+		// Resume right after the last event kept: the cursor is its key.
+		items = items[:want]
+		if next, err = encodeCursor(key(items[want-1].PK, items[want-1].SK)); err != nil {
+			return switchboard.AppEventPage{}, err
+		}
 	}
 	page := switchboard.AppEventPage{Events: make([]switchboard.AppEvent, 0, len(items)), NextCursor: next}
 	for _, it := range items {

@@ -2,6 +2,7 @@ package dynamo_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -70,5 +71,47 @@ func TestAppLogListsEventsNewestFirstWithFilters(t *testing.T) {
 	}
 	if _, err := store.ListEvents(ctx, "acc-a", switchboard.AppEventFilter{Types: []switchboard.AppEventType{"nope"}}, switchboard.PageRequest{}); switchboard.ErrorCode(err) != switchboard.EInvalid {
 		t.Fatalf("unknown type: %v", err)
+	}
+}
+
+// TestAppLogFilteredPagesAreFull: a filter that keeps one event in three
+// still fills a page of two in one call, and the cursor resumes right after
+// the last event kept, so nothing is skipped or repeated.
+func TestAppLogFilteredPagesAreFull(t *testing.T) {
+	store := mustStore(t)
+	ctx := context.Background()
+	base := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	var want []string
+	for i := 0; i < 30; i++ {
+		e := switchboard.AppEvent{ID: fmt.Sprintf("evt_%02d", i), AccountID: "acc-a", Type: switchboard.EventInstalled,
+			ConnectionID: "con_1", AppID: "app-other", At: base.Add(time.Duration(i) * time.Minute)}
+		if i%3 == 0 {
+			e.AppID = "app-pos"
+			want = append([]string{e.ID}, want...)
+		}
+		if err := store.RecordEvent(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	cursor := ""
+	for calls := 0; ; calls++ {
+		p, err := store.ListEvents(ctx, "acc-a", switchboard.AppEventFilter{AppID: "app-pos"}, switchboard.PageRequest{Limit: 2, Cursor: cursor})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range p.Events {
+			got = append(got, e.ID)
+		}
+		if p.NextCursor == "" {
+			break
+		}
+		if len(p.Events) != 2 {
+			t.Fatalf("call %d: %d events with a cursor, want a full page", calls, len(p.Events))
+		}
+		cursor = p.NextCursor
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("got %v, want %v", got, want)
 	}
 }

@@ -213,7 +213,7 @@ export function renderConnections(outlet, { query, signal, setQuery }) {
     const level = LEVELS[c.level];
     return h('tr', { dataset: { testid: 'connection-row', connectionId: c.id, appId: c.appId } },
       h('td', { 'data-label': 'App' }, h('div', {},
-        h('span', { class: 'conn-app', dataset: { testid: 'connection-app' } }, c.appName || c.appId),
+        h('a', { class: 'conn-app', href: `#/connected/${encodeURIComponent(c.appId)}`, dataset: { testid: 'connection-app' } }, c.appName || c.appId),
         perms.length ? h('span', { class: 'conn-perms' }, perms.join(' · ')) : null)),
       h('td', { 'data-label': 'Level' }, level ? level.label : c.level || '—'),
       h('td', { 'data-label': 'Instance', dataset: { testid: 'connection-instance' } }, c.instanceLabel || h('span', { class: 'muted' }, '—')),

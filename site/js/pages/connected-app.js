@@ -1,0 +1,283 @@
+// A connected app's page (#/connected/:appId): what one app does in this
+// account. Status and alerts (blocked connections, scopes the app now asks
+// for that a connection was not granted), its connections per location with
+// their instance labels, the scopes of each connection (granted, requested by
+// the app now, missing), a "Re-authorise" action per connection that lacks
+// scopes, and the app's recent app-log events.
+//
+// Data: GET /admin/v1/connections?appId= (this account's connections of the
+// app), GET /admin/v1/apps/{id} (what a published app requests now), the
+// account's own apps (../connect.js loadOwnApps: what an app this account
+// registered requests, and its redirect URIs), and GET /admin/v1/app-log?app=.
+//
+// Re-authorise (how the flow starts merchant-side, as Connect does in
+// ../connect.js): for an app this account registered, the browser goes to
+// GET /oauth2/v1/authorize with the app's first redirect URI, a random state
+// (the location is remembered under it for the consent page), the
+// connection's instance label as device_id, and the scope granted now plus
+// the missing permissions: a grant replaces a connection's scope, so asking
+// for the missing permissions alone would take away those already granted.
+// For any other app Switchboard cannot know a redirect URI or a state the
+// app's backend would accept, so the merchant re-authorises from the app's
+// website (opened in a new tab), which sends them back to the consent page.
+//
+// Extension points, deliberately not rendered yet (other work builds their
+// data): "scopes actually used in the last 30 days" (a third column of the
+// scope table, from the call-log roll-ups) and the "delivery log" of the
+// app's callbacks (a section after "Recent activity"). Nothing stands in
+// for them until their APIs exist.
+
+import { h, clear, srOnly, uid } from '../dom.js';
+import { apiGet } from '../api.js';
+import { getSession } from '../session.js';
+import { str, strList, canManage, normalizeApp, renderStatusBadge, timeElement, randomToken, connectTargetKey } from '../app-ui.js';
+import { parseScope, describePermission, formatScope } from '../permissions.js';
+import { loadOwnApps } from '../connect.js';
+import { renderEventRow, eventTableHead, locationText } from './app-log.js';
+
+const RECENT_EVENTS = 10;
+
+/**
+ * The scopes of one connection against what the app requests now:
+ * rows of { permission, granted, requested } and the missing permissions.
+ * requested is null when what the app requests is unknown.
+ */
+export function compareScopes(grantedScope, requested) {
+  const granted = parseScope(grantedScope).permissions;
+  const all = [...granted];
+  for (const p of requested || []) if (!all.includes(p)) all.push(p);
+  const rows = all.map((permission) => ({
+    permission,
+    granted: granted.includes(permission),
+    requested: requested ? requested.includes(permission) : null,
+  }));
+  const missing = requested ? requested.filter((p) => !granted.includes(p)) : [];
+  return { rows, missing, granted };
+}
+
+export function renderConnectedApp(outlet, { params, signal }) {
+  const appId = params.id || '';
+  const session = getSession();
+  const locations = session ? session.locations : [];
+  const timeZone = session && session.account ? session.account.timeZone : '';
+  const manager = canManage(session);
+
+  const title = h('h1', { class: 'page-title', dataset: { testid: 'connected-app-name' } }, 'Connected app');
+  const status = h('p', { class: 'results-status', role: 'status', 'aria-live': 'polite' });
+  const body = h('div', { class: 'connected-app' });
+  outlet.append(
+    h('p', { class: 'log-back' }, h('a', { href: '#/connections' }, '← Connections')),
+    title, status, body);
+
+  const controller = new AbortController();
+  signal.addEventListener('abort', () => controller.abort());
+
+  async function load() {
+    clear(body);
+    status.textContent = 'Loading the app…';
+    const [conns, ownApps, events] = await Promise.allSettled([
+      apiGet('/admin/v1/connections', { appId }, { signal: controller.signal }),
+      loadOwnApps(controller.signal),
+      apiGet('/admin/v1/app-log', { app: appId, limit: RECENT_EVENTS }, { signal: controller.signal }),
+    ]);
+    if (controller.signal.aborted) return;
+    const own = ownApps.status === 'fulfilled' ? ownApps.value.get(appId) || null : null;
+    // The catalog answers for published apps only: an app this account
+    // registered is read from its developer view instead.
+    let app = own;
+    if (!own) {
+      try {
+        app = normalizeApp(await apiGet(`/admin/v1/apps/${encodeURIComponent(appId)}`, {}, { signal: controller.signal }));
+      } catch {
+        if (controller.signal.aborted) return;
+        app = null; // unpublished or removed: what it requests now is unknown
+      }
+    }
+    status.textContent = '';
+    if (conns.status === 'rejected') {
+      showError(conns.reason);
+      return;
+    }
+    const connections = (Array.isArray(conns.value.connections) ? conns.value.connections : [])
+      .filter((c) => c && typeof c === 'object');
+    show({ connections, app, own, events: events.status === 'fulfilled' ? events.value : null, eventsError: events.reason });
+  }
+
+  function show({ connections, app, own, events, eventsError }) {
+    const name = (app && app.name) || str(connections[0] && connections[0].appName) || appId;
+    title.textContent = name;
+    const at = document.title.indexOf(' · ');
+    document.title = `${name}${at >= 0 ? document.title.slice(at) : ''}`;
+    const requested = app ? strList(app.scopes) : null;
+    const rows = connections.map((c) => ({ c, scopes: compareScopes(str(c.scope), requested) }));
+
+    body.append(
+      renderSummary(rows, app),
+      renderConnections(rows, { app, own, requested, name }),
+      renderRecent(events, eventsError),
+    );
+  }
+
+  function renderSummary(rows, app) {
+    const blocked = rows.filter((r) => str(r.c.status) === 'blocked');
+    const lacking = rows.filter((r) => r.scopes.missing.length > 0);
+    const alerts = [];
+    for (const r of blocked) {
+      alerts.push(h('li', { dataset: { testid: 'alert-blocked', connectionId: str(r.c.id) } },
+        `Blocked: the connection to ${targetText(r.c)} cannot call the API until it is unblocked.`));
+    }
+    for (const r of lacking) {
+      alerts.push(h('li', { dataset: { testid: 'alert-missing-scopes', connectionId: str(r.c.id) } },
+        `Needs re-authorisation: the connection to ${targetText(r.c)} was not granted `,
+        r.scopes.missing.map((p, i) => [i ? ', ' : '', h('code', {}, p)]),
+        ', which the app now asks for.'));
+    }
+    const n = rows.length;
+    const headingId = uid('summary');
+    return h('section', { class: 'app-page__section', 'aria-labelledby': headingId, dataset: { testid: 'connected-app-summary' } },
+      h('h2', { class: 'section-title', id: headingId }, 'Status'),
+      h('p', { dataset: { testid: 'connected-app-status' } },
+        n === 0 ? 'Not connected to this account.'
+          : `${n} ${n === 1 ? 'connection' : 'connections'}: ${n - blocked.length} active, ${blocked.length} blocked.`),
+      app ? null : h('p', { class: 'muted' }, 'This app is no longer in the catalog: what it asks for now is unknown.'),
+      alerts.length
+        ? h('ul', { class: 'connected-alerts', role: 'list', dataset: { testid: 'connected-app-alerts' } }, alerts)
+        : (n ? h('p', { class: 'muted', dataset: { testid: 'connected-app-no-alerts' } }, 'No alerts.') : null),
+    );
+  }
+
+  function targetText(c) {
+    const where = locationText(str(c.locationId), locations);
+    return str(c.instanceLabel) ? `${where} (${str(c.instanceLabel)})` : where;
+  }
+
+  function renderConnections(rows, ctx) {
+    const headingId = uid('conns');
+    const section = h('section', { class: 'app-page__section', 'aria-labelledby': headingId },
+      h('h2', { class: 'section-title', id: headingId }, 'Connections and permissions'));
+    if (rows.length === 0) {
+      section.append(h('div', { class: 'panel panel--empty', dataset: { testid: 'connected-app-empty' } },
+        h('p', { class: 'panel__text' }, 'This app has no connection in your account.'),
+        h('a', { class: 'btn btn--secondary', href: `#/apps/${encodeURIComponent(appId)}` }, 'See the app')));
+      return section;
+    }
+    // Grouped by location, account-level connections first.
+    const order = ['', ...locations.map((l) => l.id)];
+    const rank = (c) => {
+      const i = order.indexOf(str(c.locationId));
+      return i < 0 ? order.length : i;
+    };
+    rows.sort((a, b) => rank(a.c) - rank(b.c) || str(a.c.instanceLabel).localeCompare(str(b.c.instanceLabel)));
+    for (const r of rows) section.append(renderConnection(r, ctx));
+    return section;
+  }
+
+  function renderConnection({ c, scopes }, { app, own, requested, name }) {
+    const id = str(c.id);
+    const headingId = uid('conn');
+    const scopeTable = h('table', { class: 'table scope-table', dataset: { testid: 'scope-table' } },
+      h('caption', { class: 'visually-hidden' }, `Permissions of the connection to ${targetText(c)}`),
+      h('thead', {}, h('tr', {}, ['Permission', 'Granted', 'Requested by the app now'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', {}, scopes.rows.map((row) => h('tr', {
+        dataset: { testid: 'scope-row', permission: row.permission, granted: String(row.granted), requested: String(row.requested) },
+        class: row.requested && !row.granted ? 'scope-row--missing' : '',
+      },
+      h('td', {}, h('span', {}, describePermission(row.permission)), ' ', h('code', { class: 'perm-list__code' }, row.permission)),
+      h('td', { dataset: { testid: 'scope-granted' } }, row.granted ? 'Yes' : h('strong', {}, 'No')),
+      h('td', { dataset: { testid: 'scope-requested' } },
+        row.requested === null ? 'Unknown' : row.requested ? 'Yes' : 'No longer')))));
+    return h('article', { class: 'connected-conn', 'aria-labelledby': headingId, dataset: { testid: 'connected-connection', connectionId: id } },
+      h('div', { class: 'connected-conn__head' },
+        h('h3', { class: 'connected-conn__title', id: headingId },
+          h('span', { dataset: { testid: 'connected-target' } }, locationText(str(c.locationId), locations)),
+          str(c.instanceLabel) ? h('span', { class: 'muted', dataset: { testid: 'connected-instance' } }, ` · ${str(c.instanceLabel)}`) : null),
+        renderStatusBadge(str(c.status))),
+      h('dl', { class: 'log-header' },
+        h('dt', {}, 'Connected'), h('dd', {}, timeElement(str(c.connectedAt), timeZone) || '—'),
+        h('dt', {}, 'Last activity'), h('dd', {}, timeElement(str(c.lastUsedAt), timeZone) || 'never'),
+        h('dt', {}, 'Missing'), h('dd', { dataset: { testid: 'scopes-missing' } },
+          requested === null ? 'Unknown'
+            : scopes.missing.length ? scopes.missing.map((p, i) => [i ? ', ' : '', h('code', {}, p)]) : 'None')),
+      h('div', { class: 'table-wrap' }, scopeTable),
+      h('div', { class: 'conn-actions' },
+        scopes.missing.length ? reauthorise(c, scopes, { app, own, name }) : null,
+        h('a', { class: 'btn btn--secondary btn--small', href: `#/connections/${encodeURIComponent(id)}/logs`, dataset: { testid: 'view-logs' } },
+          'View logs', srOnly(` of the connection to ${targetText(c)}`))),
+    );
+  }
+
+  /** The Re-authorise action of a connection missing scopes (see the header). */
+  function reauthorise(c, scopes, { app, own, name }) {
+    const level = str(c.level) || (app ? app.level : '');
+    const want = [...scopes.granted, ...scopes.missing];
+    const direct = Boolean(own && own.redirectUris.length);
+    let reason = '';
+    if (!manager) reason = 'Only admins can re-authorise apps.';
+    else if (!direct && !(app && app.website)) reason = 'This app has no website to re-authorise from. Contact its developer.';
+    const noteId = uid('reauth-note');
+    const button = h('button', {
+      type: 'button', class: 'btn btn--primary btn--small', disabled: Boolean(reason), 'aria-describedby': noteId,
+      dataset: { testid: 'reauthorise' },
+    }, 'Re-authorise', srOnly(` ${name} for ${targetText(c)}`));
+    const note = h('p', { class: 'connect-note', id: noteId, dataset: { testid: 'reauthorise-note' } },
+      reason || (direct
+        ? `Opens the consent page to add ${scopes.missing.join(', ')}; the permissions already granted are kept.`
+        : `Opens ${name}’s website in a new tab: start the re-authorisation there to add ${scopes.missing.join(', ')}.`));
+    button.addEventListener('click', () => {
+      if (reason) return;
+      if (!direct) {
+        window.open(app.website, '_blank', 'noopener,noreferrer');
+        return;
+      }
+      const oauthState = randomToken();
+      try {
+        sessionStorage.setItem(connectTargetKey(oauthState), str(c.locationId));
+      } catch { /* storage unavailable: the consent page asks for the location */ }
+      const q = new URLSearchParams({
+        client_id: own.id,
+        redirect_uri: own.redirectUris[0],
+        response_type: 'code',
+        scope: formatScope(level, want),
+        state: oauthState,
+      });
+      if (str(c.instanceLabel)) q.set('device_id', str(c.instanceLabel));
+      window.location.assign(`/oauth2/v1/authorize?${q}`);
+    });
+    return h('div', { class: 'connected-reauth' }, button, note);
+  }
+
+  function renderRecent(events, err) {
+    const headingId = uid('recent');
+    const section = h('section', { class: 'app-page__section', 'aria-labelledby': headingId, dataset: { testid: 'connected-app-activity' } },
+      h('div', { class: 'page-header--split' },
+        h('h2', { class: 'section-title', id: headingId }, 'Recent activity'),
+        h('a', { href: `#/app-log?${new URLSearchParams({ app: appId })}`, dataset: { testid: 'see-app-log' } }, 'See all in the app log')));
+    if (!events) {
+      section.append(h('p', { class: 'muted', role: 'alert' }, `Couldn’t load the activity: ${err && err.message ? err.message : 'something went wrong.'}`));
+      return section;
+    }
+    const list = Array.isArray(events.events) ? events.events.filter((e) => e && typeof e === 'object') : [];
+    if (list.length === 0) {
+      section.append(h('p', { class: 'muted' }, 'No activity recorded for this app.'));
+      return section;
+    }
+    section.append(h('div', { class: 'table-wrap' },
+      h('table', { class: 'table', dataset: { testid: 'connected-app-events' } },
+        h('caption', { class: 'visually-hidden' }, 'Recent activity of this app, newest first'),
+        eventTableHead({ showApp: false }),
+        h('tbody', {}, list.map((e) => renderEventRow(e, { timeZone, locations, showApp: false }))))));
+    return section;
+  }
+
+  function showError(err) {
+    clear(body);
+    const retry = h('button', { type: 'button', class: 'btn btn--primary', onclick: () => load() }, 'Retry');
+    body.append(h('div', { class: 'panel panel--error', role: 'alert', dataset: { testid: 'connected-app-error' } },
+      h('h2', { class: 'panel__title' }, 'Couldn’t load this app'),
+      h('p', { class: 'panel__text' }, err && err.message ? err.message : 'Something went wrong.'),
+      retry));
+  }
+
+  load();
+  return () => controller.abort();
+}

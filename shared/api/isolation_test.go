@@ -192,6 +192,9 @@ func mustWorld(tb testing.TB, env *platform.Env) *world {
 	connect(revokedToken, "con_"+p+"_revoked", w.accountA, loc1, "revoked", allLocation, switchboard.ConnectionActive, true)
 	connect(tokenOtherAccount, "con_"+p+"_b", accB, "", "", allAccount, switchboard.ConnectionActive, false)
 
+	must("app-log event", store.RecordEvent(ctx, switchboard.AppEvent{ID: "evt_" + p, AccountID: w.accountA, Type: switchboard.EventBlocked,
+		ConnectionID: w.connectionA, AppID: appID, LocationID: loc1, ActorType: switchboard.ActorUser, ActorUserID: users[adminA].ID,
+		Reason: "Unpaid " + canary, At: now.Add(-2 * time.Minute)}))
 	call := switchboard.Call{RequestID: "req_" + p, AccountID: w.accountA, ConnectionID: w.connectionA, At: now.Add(-time.Minute),
 		Resource: "orders", Method: http.MethodPost, Path: "/v1/locations/" + loc1 + "/orders?note=" + canary, Status: http.StatusCreated,
 		LatencyMs: 12, RequestBytes: 40, ResponseBytes: 40, BodiesArchived: true}

@@ -19,8 +19,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import {
-  DEV_APPS_PATH, ME_PATH, envOr, launchBrowser, openPage as openSitePage, requireEnv, screenshot, signIn as signInAs,
-  siteFromEnv,
+  DEV_APPS_PATH, ME_PATH, connectApp, envOr, launchBrowser, openPage as openSitePage, postJson as postJsonTo, requireEnv,
+  screenshot, signIn as signInAs, siteFromEnv,
 } from '../testlib/support.mjs';
 
 const LOCATION_ID = 'loc-bastille';
@@ -33,45 +33,13 @@ let password;
 let browser;
 let context;
 
-async function postJson(pathname, data, csrfToken) {
-  const response = await context.request.post(new URL(pathname, origin).href, {
-    data,
-    headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrfToken },
-    failOnStatusCode: false,
-    maxRedirects: 0,
-  });
-  const text = await response.text();
-  let body = null;
-  try {
-    body = JSON.parse(text);
-  } catch { /* not JSON */ }
-  return { status: response.status(), body, text };
+function postJson(pathname, data, csrfToken) {
+  return postJsonTo(context, origin, pathname, data, csrfToken);
 }
 
 /** Consents for the app with scope at the location and exchanges the code. */
-async function connect(app, scope, label, csrfToken) {
-  const state = randomBytes(16).toString('hex');
-  const decided = await postJson('/oauth2/v1/authorize', {
-    client_id: app.clientId,
-    redirect_uri: REDIRECT_URI,
-    response_type: 'code',
-    scope,
-    state,
-    location_id: LOCATION_ID,
-    instance_label: label,
-    approve: true,
-  }, csrfToken);
-  assert.equal(decided.status, 200, `authorize: HTTP ${decided.status} ${decided.text}`);
-  const code = new URL(decided.body.redirectTo).searchParams.get('code');
-  assert.ok(code, `authorize: no code in ${decided.body.redirectTo}`);
-  const response = await context.request.post(new URL('/oauth2/v1/token', origin).href, {
-    form: { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, client_id: app.clientId, client_secret: app.clientSecret },
-    failOnStatusCode: false,
-  });
-  const token = await response.json();
-  assert.equal(response.status(), 200, `token: HTTP ${response.status()} ${JSON.stringify(token)}`);
-  assert.equal(token.scope, scope);
-  return token;
+function connect(app, scope, label, csrfToken) {
+  return connectApp(context, origin, { app, scope, locationId: LOCATION_ID, label, redirectUri: REDIRECT_URI, csrfToken });
 }
 
 async function rowTypes(page) {

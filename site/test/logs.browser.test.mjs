@@ -20,8 +20,8 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import {
-  DEV_APPS_PATH, ME_PATH, envOr, launchBrowser, openPage as openSitePage, requireEnv, screenshot, signIn as signInAs,
-  siteFromEnv,
+  DEV_APPS_PATH, ME_PATH, envOr, launchBrowser, openPage as openSitePage, postJson as postJsonTo, requireEnv, screenshot,
+  signIn as signInAs, siteFromEnv,
 } from '../testlib/support.mjs';
 
 const LOCATION_ID = 'loc-bastille';
@@ -46,19 +46,8 @@ function signIn() {
   return signInAs(context, origin, { email: ownerEmail, password });
 }
 
-async function postJson(pathname, data, csrfToken) {
-  const response = await context.request.post(new URL(pathname, origin).href, {
-    data,
-    headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrfToken },
-    failOnStatusCode: false,
-    maxRedirects: 0,
-  });
-  const text = await response.text();
-  let body = null;
-  try {
-    body = JSON.parse(text);
-  } catch { /* not JSON */ }
-  return { status: response.status(), body, text };
+function postJson(pathname, data, csrfToken) {
+  return postJsonTo(context, origin, pathname, data, csrfToken);
 }
 
 async function adminGet(pathname) {

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -146,4 +147,55 @@ export async function screenshot(page, name, { scrollToTop = true } = {}) {
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   if (scrollToTop) await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, name), fullPage: true });
+}
+
+/**
+ * POSTs data as JSON with the CSRF token, without following redirects;
+ * returns { status, body (parsed JSON or null), text }.
+ */
+export async function postJson(context, origin, pathname, data, csrfToken) {
+  const response = await context.request.post(new URL(pathname, origin).href, {
+    data,
+    headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrfToken },
+    failOnStatusCode: false,
+    maxRedirects: 0,
+  });
+  const text = await response.text();
+  let body = null;
+  try {
+    body = JSON.parse(text);
+  } catch { /* not JSON */ }
+  return { status: response.status(), body, text };
+}
+
+/**
+ * Consents for app ({ clientId, clientSecret }) with scope at locationId
+ * (instance label optional) through the consent endpoint, then exchanges the
+ * code; returns the token answer (access_token, connection_id, scope…).
+ */
+export async function connectApp(context, origin, { app, scope, locationId, label = '', redirectUri, csrfToken }) {
+  const state = randomBytes(16).toString('hex');
+  const decided = await postJson(context, origin, '/oauth2/v1/authorize', {
+    client_id: app.clientId,
+    redirect_uri: redirectUri,
+    response_type: 'code',
+    scope,
+    state,
+    location_id: locationId,
+    instance_label: label,
+    approve: true,
+  }, csrfToken);
+  assert.equal(decided.status, 200, `authorize: HTTP ${decided.status} ${decided.text}`);
+  const redirect = new URL(decided.body.redirectTo);
+  assert.equal(redirect.searchParams.get('state'), state, 'authorize: the state did not come back');
+  const code = redirect.searchParams.get('code');
+  assert.ok(code, `authorize: no code in ${decided.body.redirectTo}`);
+  const response = await context.request.post(new URL('/oauth2/v1/token', origin).href, {
+    form: { grant_type: 'authorization_code', code, redirect_uri: redirectUri, client_id: app.clientId, client_secret: app.clientSecret },
+    failOnStatusCode: false,
+  });
+  const token = await response.json();
+  assert.equal(response.status(), 200, `token: HTTP ${response.status()} ${JSON.stringify(token)}`);
+  assert.equal(token.scope, scope);
+  return token;
 }

@@ -190,6 +190,8 @@ func DownloadLogBody(conns switchboard.ConnectionStore, log switchboard.CallLog,
 		if !call.BodiesArchived {
 			return apigw.Response{}, switchboard.Errorf(switchboard.ENotFound, "The bodies of this call are unavailable: they were not archived.")
 		}
+		// An expired body is a 404 not_found JSON answer here, never a link
+		// to S3's own 404: DownloadURL checks the body exists first.
 		url, err := archive.DownloadURL(ctx, call, kind, downloadURLLifetime)
 		if err != nil {
 			return apigw.Response{}, err

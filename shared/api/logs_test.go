@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/switchboard-hq/switchboard/infra/demo"
@@ -320,11 +322,51 @@ func TestConnectionLogDownloads(t *testing.T) {
 	}
 	t.Run("not archived", func(t *testing.T) {
 		for _, kind := range []switchboard.BodyKind{switchboard.RequestBody, switchboard.ResponseBody} {
-			if resp, _, _ := download(t, env, member, logged.calls[4].RequestID, kind); resp.StatusCode != http.StatusNotFound {
-				t.Errorf("%s of a call without bodies: %d %s, want 404", kind, resp.StatusCode, resp.Body)
-			}
+			resp, got, _ := download(t, env, member, logged.calls[4].RequestID, kind)
+			wantBodyGone(t, resp, got, "not archived")
 		}
 	})
+	t.Run("expired", func(t *testing.T) {
+		// The lifecycle rule deletes objects; delete one as it would.
+		expired := logged.calls[1]
+		ctx := context.Background()
+		out, err := env.S3().ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(env.Config.ArchiveBucket), Prefix: aws.String("bodies/")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		deleted := 0
+		for _, o := range out.Contents {
+			if strings.HasSuffix(*o.Key, "/"+expired.RequestID+"/response.json") {
+				if _, err := env.S3().DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(env.Config.ArchiveBucket), Key: o.Key}); err != nil {
+					t.Fatal(err)
+				}
+				deleted++
+			}
+		}
+		if deleted != 1 {
+			t.Fatalf("deleted %d response bodies of %s, want 1", deleted, expired.RequestID)
+		}
+		resp, got, _ := download(t, env, member, expired.RequestID, switchboard.ResponseBody)
+		wantBodyGone(t, resp, got, "expired")
+		// The other side is still there and still downloads.
+		if resp, got, _ := download(t, env, member, expired.RequestID, switchboard.RequestBody); got == nil || got.StatusCode != http.StatusOK {
+			t.Errorf("request body beside an expired response: %d %s", resp.StatusCode, resp.Body)
+		}
+	})
+}
+
+// wantBodyGone checks a download of a body that is not there is answered
+// by the API as a 404 not_found JSON error whose message says why, and
+// never redirected to S3.
+func wantBodyGone(t *testing.T, resp apigw.Response, followed *http.Response, why string) {
+	t.Helper()
+	if resp.StatusCode != http.StatusNotFound || resp.Headers["Location"] != "" || followed != nil {
+		t.Fatalf("download of a missing body: %d %v %s, want a 404 JSON answer", resp.StatusCode, resp.Headers, resp.Body)
+	}
+	e := mustDecode[struct{ Error struct{ Code, Message string } }](t, resp).Error
+	if e.Code != "not_found" || !strings.Contains(e.Message, why) {
+		t.Errorf("error %+v, want not_found saying %q", e, why)
+	}
 }
 
 // TestConnectionLogsOtherAccount: another merchant cannot tell whether the

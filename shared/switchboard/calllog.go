@@ -116,7 +116,8 @@ type BodyArchive interface {
 	// GetBody reads one side of a call, or ENotFound.
 	GetBody(ctx context.Context, c Call, kind BodyKind) (ArchivedBody, error)
 	// DownloadURL returns a URL that downloads one side as a JSON file,
-	// valid for at most ttl.
+	// valid for at most ttl, or ENotFound when that body no longer exists
+	// (expired by the archive's lifecycle rule).
 	DownloadURL(ctx context.Context, c Call, kind BodyKind, ttl time.Duration) (string, error)
 }
 

@@ -363,7 +363,9 @@ func wantBodyGone(t *testing.T, resp apigw.Response, followed *http.Response, wh
 	if resp.StatusCode != http.StatusNotFound || resp.Headers["Location"] != "" || followed != nil {
 		t.Fatalf("download of a missing body: %d %v %s, want a 404 JSON answer", resp.StatusCode, resp.Headers, resp.Body)
 	}
-	e := mustDecode[struct{ Error struct{ Code, Message string } }](t, resp).Error
+	e := mustDecode[struct {
+		Error struct{ Code, Message string }
+	}](t, resp).Error
 	if e.Code != "not_found" || !strings.Contains(e.Message, why) {
 		t.Errorf("error %+v, want not_found saying %q", e, why)
 	}

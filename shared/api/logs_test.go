@@ -43,7 +43,7 @@ func mustLogCalls(t *testing.T, env *platform.Env) loggedCalls {
 	now := time.Now().UTC().Truncate(time.Second)
 	err := store.CreateConnection(ctx, switchboard.Connection{ID: logsConnection, AccountID: demo.Account.ID, LocationID: "loc-bastille",
 		AppID: "orderline-pos", AppName: "OrderLine POS", Level: switchboard.LevelLocation, Scope: "location[orders.read,orders.write]",
-		Status: switchboard.ConnectionActive, ConnectedBy: "usr-owner", ConnectedAt: now.Add(-time.Hour), UpdatedAt: now.Add(-time.Hour), TokenHash: "h"})
+		Status: switchboard.ConnectionActive, ConnectedBy: "usr-owner", ConnectedAt: now.Add(-time.Hour), UpdatedAt: now.Add(-time.Hour), TokenHash: "h", TokenLast4: "Q7xz"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,8 +126,11 @@ func TestConnectionLogsList(t *testing.T) {
 		t.Fatalf("list: %d %s", resp.StatusCode, resp.Body)
 	}
 	page := mustDecode[api.LogPage](t, resp)
-	wantHeader := api.LogHeader{ConnectionID: logsConnection, AppID: "orderline-pos", AppName: "OrderLine POS", Token: "sbt_••••",
-		Scope: "location[orders.read,orders.write]", AccountID: demo.Account.ID, LocationID: "loc-bastille", Status: switchboard.ConnectionActive}
+	// The scope grants neither catalogs nor customers: the demo account's
+	// catalog and customer list are out of its reach.
+	wantHeader := api.LogHeader{ConnectionID: logsConnection, AppID: "orderline-pos", AppName: "OrderLine POS", Token: "sbt_••••Q7xz",
+		Scope: "location[orders.read,orders.write]", AccountID: demo.Account.ID, LocationID: "loc-bastille", Status: switchboard.ConnectionActive,
+		CatalogIDs: []string{}, CustomerListIDs: []string{}}
 	if diff := cmp.Diff(wantHeader, page.Connection); diff != "" {
 		t.Errorf("header (-want +got):\n%s", diff)
 	}
@@ -404,5 +407,43 @@ func TestConnectionLogsOtherAccount(t *testing.T) {
 				t.Errorf("without a session: %d, want 401", resp.StatusCode)
 			}
 		})
+	}
+}
+
+// TestConnectionLogsHeaderReach: a token whose scope grants catalogs and
+// customers reaches every catalog and customer list of its account, and the
+// header lists their ids; its token shows only its last four characters.
+func TestConnectionLogsHeaderReach(t *testing.T) {
+	env := testenv.MustEnv(t)
+	member := mustSignIn(t, env, "member@demo.test")
+	store := dynamo.New(env.DynamoDB(), env.Config.TableName)
+	ctx := context.Background()
+	now := time.Now().UTC()
+	const id = "con_reach000000000000001"
+	if err := store.CreateConnection(ctx, switchboard.Connection{ID: id, AccountID: demo.Account.ID, AppID: "bi-tool", AppName: "BI",
+		Level: switchboard.LevelAccount, Scope: "account[catalog.read,customers.write]", Status: switchboard.ConnectionActive,
+		ConnectedBy: "usr-owner", ConnectedAt: now, UpdatedAt: now, TokenHash: "h2", TokenLast4: "AbC1"}); err != nil {
+		t.Fatal(err)
+	}
+	// A second list, and another account's catalog that must not show.
+	if err := store.CreateCustomerList(ctx, switchboard.CustomerList{ID: "cl-vip", AccountID: demo.Account.ID, Name: "VIP"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.CreateCatalog(ctx, switchboard.Catalog{ID: "cat-elsewhere", AccountID: "acc-other", Name: "Other"}); err != nil {
+		t.Fatal(err)
+	}
+	resp := member.call(t, api.ListConnectionLogsFunction(env), http.MethodGet, logsPath(id, "logs"), logParams(id, ""), nil)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("list: %d %s", resp.StatusCode, resp.Body)
+	}
+	h := mustDecode[api.LogPage](t, resp).Connection
+	want := api.LogHeader{ConnectionID: id, AppID: "bi-tool", AppName: "BI", Token: "sbt_••••AbC1", Scope: "account[catalog.read,customers.write]",
+		AccountID: demo.Account.ID, Status: switchboard.ConnectionActive,
+		CatalogIDs: []string{demo.Catalog.ID}, CustomerListIDs: []string{demo.CustomerList.ID, "cl-vip"}}
+	if diff := cmp.Diff(want, h); diff != "" {
+		t.Errorf("header (-want +got):\n%s", diff)
+	}
+	if strings.Contains(resp.Body, "h2") {
+		t.Errorf("the header exposes the token hash: %s", resp.Body)
 	}
 }

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,22 +21,34 @@ import (
 // follow the redirect, too short to be worth passing around.
 const downloadURLLifetime = s3store.MaxDownloadURLLifetime
 
-// maskedToken is all that can be shown of a connection's token: tokens are
-// stored only as hashes, so even their last characters are unknown here.
-const maskedToken = "sbt_••••"
+// maskedToken is what is shown of a connection's token: its last four
+// characters, kept at issue time (tokens are otherwise stored as hashes).
+// Tokens issued before those were kept show the mask alone.
+func maskedToken(c switchboard.Connection) string { return "sbt_••••" + c.TokenLast4 }
 
 // LogHeader is what the Logs page shows above the calls, as HubRise does.
-// Catalog and customer-list ids join it when those resources exist.
 type LogHeader struct {
 	ConnectionID  string                       `json:"connectionId"`
 	AppID         string                       `json:"appId"`
 	AppName       string                       `json:"appName"`
 	InstanceLabel string                       `json:"instanceLabel,omitempty"`
-	Token         string                       `json:"token"` // masked: tokens are stored as hashes only
+	Token         string                       `json:"token"` // masked: "sbt_••••" and the last four characters
 	Scope         string                       `json:"scope"`
 	AccountID     string                       `json:"accountId"`
 	LocationID    string                       `json:"locationId,omitempty"`
 	Status        switchboard.ConnectionStatus `json:"status"`
+	// CatalogIDs and CustomerListIDs are the account's catalogs and customer
+	// lists the token reaches: all of them when its scope grants the
+	// resource (they belong to the account, whatever the token's level),
+	// none otherwise. Always arrays.
+	CatalogIDs      []string `json:"catalogIds"`
+	CustomerListIDs []string `json:"customerListIds"`
+}
+
+// LogHeaderStores are what the header is read from besides the connection.
+type LogHeaderStores interface {
+	ListCatalogs(ctx context.Context, accountID string) ([]switchboard.Catalog, error)
+	ListCustomerLists(ctx context.Context, accountID string) ([]switchboard.CustomerList, error)
 }
 
 // LogPage is the answer of the logs listing.
@@ -96,8 +110,9 @@ func callFilter(req apigw.Request) (switchboard.CallFilter, error) {
 
 // ListConnectionLogs serves GET /admin/v1/connections/{connectionId}/logs.
 // The connection is read in the caller's account first, so another
-// account's connection is a 404 before its log is touched.
-func ListConnectionLogs(conns switchboard.ConnectionStore, log switchboard.CallLog) AuthedHandler {
+// account's connection is a 404 before its log is touched. The header's
+// catalogs and customer lists are read while the page is.
+func ListConnectionLogs(conns switchboard.ConnectionStore, log switchboard.CallLog, reach LogHeaderStores) AuthedHandler {
 	return func(ctx context.Context, p switchboard.Principal, req apigw.Request) (apigw.Response, error) {
 		c, err := conns.GetConnection(ctx, p.AccountID, req.PathParameters["connectionId"])
 		if err != nil {
@@ -107,17 +122,57 @@ func ListConnectionLogs(conns switchboard.ConnectionStore, log switchboard.CallL
 		if err != nil {
 			return apigw.Response{}, err
 		}
+		var header LogHeader
+		var headerErr error
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			header, headerErr = logHeader(ctx, c, reach)
+		}()
 		page, err := log.ListCalls(ctx, p.AccountID, c.ID, f)
+		<-done
 		if err != nil {
 			return apigw.Response{}, err
 		}
-		return apigw.JSON(http.StatusOK, LogPage{Connection: logHeader(c), CallPage: page})
+		if headerErr != nil {
+			return apigw.Response{}, headerErr
+		}
+		return apigw.JSON(http.StatusOK, LogPage{Connection: header, CallPage: page})
 	}
 }
 
-func logHeader(c switchboard.Connection) LogHeader {
-	return LogHeader{ConnectionID: c.ID, AppID: c.AppID, AppName: c.AppName, InstanceLabel: c.InstanceLabel,
-		Token: maskedToken, Scope: c.Scope, AccountID: c.AccountID, LocationID: c.LocationID, Status: c.Status}
+func logHeader(ctx context.Context, c switchboard.Connection, reach LogHeaderStores) (LogHeader, error) {
+	h := LogHeader{ConnectionID: c.ID, AppID: c.AppID, AppName: c.AppName, InstanceLabel: c.InstanceLabel,
+		Token: maskedToken(c), Scope: c.Scope, AccountID: c.AccountID, LocationID: c.LocationID, Status: c.Status,
+		CatalogIDs: []string{}, CustomerListIDs: []string{}}
+	scope, err := switchboard.ParseScope(c.Scope)
+	if err != nil {
+		return LogHeader{}, fmt.Errorf("scope of connection %s: %w", c.ID, err)
+	}
+	if grants(scope, "catalog") {
+		catalogs, err := reach.ListCatalogs(ctx, c.AccountID)
+		if err != nil {
+			return LogHeader{}, err
+		}
+		for _, cat := range catalogs {
+			h.CatalogIDs = append(h.CatalogIDs, cat.ID)
+		}
+	}
+	if grants(scope, "customers") {
+		lists, err := reach.ListCustomerLists(ctx, c.AccountID)
+		if err != nil {
+			return LogHeader{}, err
+		}
+		for _, l := range lists {
+			h.CustomerListIDs = append(h.CustomerListIDs, l.ID)
+		}
+	}
+	return h, nil
+}
+
+// grants reports whether scope reads or writes resource.
+func grants(scope switchboard.Scope, resource string) bool {
+	return slices.Contains(scope.Permissions, resource+".read") || slices.Contains(scope.Permissions, resource+".write")
 }
 
 // ownedCall returns the call if its connection is in p's account.
@@ -190,6 +245,8 @@ func DownloadLogBody(conns switchboard.ConnectionStore, log switchboard.CallLog,
 		if !call.BodiesArchived {
 			return apigw.Response{}, switchboard.Errorf(switchboard.ENotFound, "The bodies of this call are unavailable: they were not archived.")
 		}
+		// An expired body is a 404 not_found JSON answer here, never a link
+		// to S3's own 404: DownloadURL checks the body exists first.
 		url, err := archive.DownloadURL(ctx, call, kind, downloadURLLifetime)
 		if err != nil {
 			return apigw.Response{}, err
@@ -224,7 +281,7 @@ func logRoute(env *platform.Env, build func(*dynamo.Store, *s3store.Archive) Aut
 
 // ListConnectionLogsFunction is ListConnectionLogsFunction in template.yaml.
 func ListConnectionLogsFunction(env *platform.Env) apigw.LambdaHandler {
-	return sessionRoute(env, func(s *dynamo.Store) AuthedHandler { return ListConnectionLogs(s, s) })
+	return sessionRoute(env, func(s *dynamo.Store) AuthedHandler { return ListConnectionLogs(s, s, s) })
 }
 
 // GetConnectionLogFunction is GetConnectionLogFunction in template.yaml.

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/switchboard-hq/switchboard/infra/demo"
@@ -41,7 +43,7 @@ func mustLogCalls(t *testing.T, env *platform.Env) loggedCalls {
 	now := time.Now().UTC().Truncate(time.Second)
 	err := store.CreateConnection(ctx, switchboard.Connection{ID: logsConnection, AccountID: demo.Account.ID, LocationID: "loc-bastille",
 		AppID: "orderline-pos", AppName: "OrderLine POS", Level: switchboard.LevelLocation, Scope: "location[orders.read,orders.write]",
-		Status: switchboard.ConnectionActive, ConnectedBy: "usr-owner", ConnectedAt: now.Add(-time.Hour), UpdatedAt: now.Add(-time.Hour), TokenHash: "h"})
+		Status: switchboard.ConnectionActive, ConnectedBy: "usr-owner", ConnectedAt: now.Add(-time.Hour), UpdatedAt: now.Add(-time.Hour), TokenHash: "h", TokenLast4: "Q7xz"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,8 +126,11 @@ func TestConnectionLogsList(t *testing.T) {
 		t.Fatalf("list: %d %s", resp.StatusCode, resp.Body)
 	}
 	page := mustDecode[api.LogPage](t, resp)
-	wantHeader := api.LogHeader{ConnectionID: logsConnection, AppID: "orderline-pos", AppName: "OrderLine POS", Token: "sbt_••••",
-		Scope: "location[orders.read,orders.write]", AccountID: demo.Account.ID, LocationID: "loc-bastille", Status: switchboard.ConnectionActive}
+	// The scope grants neither catalogs nor customers: the demo account's
+	// catalog and customer list are out of its reach.
+	wantHeader := api.LogHeader{ConnectionID: logsConnection, AppID: "orderline-pos", AppName: "OrderLine POS", Token: "sbt_••••Q7xz",
+		Scope: "location[orders.read,orders.write]", AccountID: demo.Account.ID, LocationID: "loc-bastille", Status: switchboard.ConnectionActive,
+		CatalogIDs: []string{}, CustomerListIDs: []string{}}
 	if diff := cmp.Diff(wantHeader, page.Connection); diff != "" {
 		t.Errorf("header (-want +got):\n%s", diff)
 	}
@@ -320,11 +325,53 @@ func TestConnectionLogDownloads(t *testing.T) {
 	}
 	t.Run("not archived", func(t *testing.T) {
 		for _, kind := range []switchboard.BodyKind{switchboard.RequestBody, switchboard.ResponseBody} {
-			if resp, _, _ := download(t, env, member, logged.calls[4].RequestID, kind); resp.StatusCode != http.StatusNotFound {
-				t.Errorf("%s of a call without bodies: %d %s, want 404", kind, resp.StatusCode, resp.Body)
-			}
+			resp, got, _ := download(t, env, member, logged.calls[4].RequestID, kind)
+			wantBodyGone(t, resp, got, "not archived")
 		}
 	})
+	t.Run("expired", func(t *testing.T) {
+		// The lifecycle rule deletes objects; delete one as it would.
+		expired := logged.calls[1]
+		ctx := context.Background()
+		out, err := env.S3().ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(env.Config.ArchiveBucket), Prefix: aws.String("bodies/")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		deleted := 0
+		for _, o := range out.Contents {
+			if strings.HasSuffix(*o.Key, "/"+expired.RequestID+"/response.json") {
+				if _, err := env.S3().DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(env.Config.ArchiveBucket), Key: o.Key}); err != nil {
+					t.Fatal(err)
+				}
+				deleted++
+			}
+		}
+		if deleted != 1 {
+			t.Fatalf("deleted %d response bodies of %s, want 1", deleted, expired.RequestID)
+		}
+		resp, got, _ := download(t, env, member, expired.RequestID, switchboard.ResponseBody)
+		wantBodyGone(t, resp, got, "expired")
+		// The other side is still there and still downloads.
+		if resp, got, _ := download(t, env, member, expired.RequestID, switchboard.RequestBody); got == nil || got.StatusCode != http.StatusOK {
+			t.Errorf("request body beside an expired response: %d %s", resp.StatusCode, resp.Body)
+		}
+	})
+}
+
+// wantBodyGone checks a download of a body that is not there is answered
+// by the API as a 404 not_found JSON error whose message says why, and
+// never redirected to S3.
+func wantBodyGone(t *testing.T, resp apigw.Response, followed *http.Response, why string) {
+	t.Helper()
+	if resp.StatusCode != http.StatusNotFound || resp.Headers["Location"] != "" || followed != nil {
+		t.Fatalf("download of a missing body: %d %v %s, want a 404 JSON answer", resp.StatusCode, resp.Headers, resp.Body)
+	}
+	e := mustDecode[struct {
+		Error struct{ Code, Message string }
+	}](t, resp).Error
+	if e.Code != "not_found" || !strings.Contains(e.Message, why) {
+		t.Errorf("error %+v, want not_found saying %q", e, why)
+	}
 }
 
 // TestConnectionLogsOtherAccount: another merchant cannot tell whether the
@@ -360,5 +407,43 @@ func TestConnectionLogsOtherAccount(t *testing.T) {
 				t.Errorf("without a session: %d, want 401", resp.StatusCode)
 			}
 		})
+	}
+}
+
+// TestConnectionLogsHeaderReach: a token whose scope grants catalogs and
+// customers reaches every catalog and customer list of its account, and the
+// header lists their ids; its token shows only its last four characters.
+func TestConnectionLogsHeaderReach(t *testing.T) {
+	env := testenv.MustEnv(t)
+	member := mustSignIn(t, env, "member@demo.test")
+	store := dynamo.New(env.DynamoDB(), env.Config.TableName)
+	ctx := context.Background()
+	now := time.Now().UTC()
+	const id = "con_reach000000000000001"
+	if err := store.CreateConnection(ctx, switchboard.Connection{ID: id, AccountID: demo.Account.ID, AppID: "bi-tool", AppName: "BI",
+		Level: switchboard.LevelAccount, Scope: "account[catalog.read,customers.write]", Status: switchboard.ConnectionActive,
+		ConnectedBy: "usr-owner", ConnectedAt: now, UpdatedAt: now, TokenHash: "h2", TokenLast4: "AbC1"}); err != nil {
+		t.Fatal(err)
+	}
+	// A second list, and another account's catalog that must not show.
+	if err := store.CreateCustomerList(ctx, switchboard.CustomerList{ID: "cl-vip", AccountID: demo.Account.ID, Name: "VIP"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.CreateCatalog(ctx, switchboard.Catalog{ID: "cat-elsewhere", AccountID: "acc-other", Name: "Other"}); err != nil {
+		t.Fatal(err)
+	}
+	resp := member.call(t, api.ListConnectionLogsFunction(env), http.MethodGet, logsPath(id, "logs"), logParams(id, ""), nil)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("list: %d %s", resp.StatusCode, resp.Body)
+	}
+	h := mustDecode[api.LogPage](t, resp).Connection
+	want := api.LogHeader{ConnectionID: id, AppID: "bi-tool", AppName: "BI", Token: "sbt_••••AbC1", Scope: "account[catalog.read,customers.write]",
+		AccountID: demo.Account.ID, Status: switchboard.ConnectionActive,
+		CatalogIDs: []string{demo.Catalog.ID}, CustomerListIDs: []string{demo.CustomerList.ID, "cl-vip"}}
+	if diff := cmp.Diff(want, h); diff != "" {
+		t.Errorf("header (-want +got):\n%s", diff)
+	}
+	if strings.Contains(resp.Body, "h2") {
+		t.Errorf("the header exposes the token hash: %s", resp.Body)
 	}
 }

@@ -314,6 +314,20 @@ func TestCodeFlow(t *testing.T) {
 		if r := owner.call(t, api.GetConnectionFunction(env), "GET", "/admin/v1/connections/"+tok.ConnectionID, params, nil); r.StatusCode != 200 {
 			t.Errorf("the owner reading its connection: %d %s", r.StatusCode, r.Body)
 		}
+
+		// The logs header shows each connection's current token by its last
+		// four characters: those of the re-issued token, of the new one.
+		for _, issued := range []oauth.TokenResponse{again, second} {
+			r := owner.call(t, api.ListConnectionLogsFunction(env), "GET", "/admin/v1/connections/"+issued.ConnectionID+"/logs",
+				map[string]string{"connectionId": issued.ConnectionID}, nil)
+			var page api.LogPage
+			if err := json.Unmarshal([]byte(r.Body), &page); err != nil || r.StatusCode != 200 {
+				t.Fatalf("logs of %s: %d %s", issued.ConnectionID, r.StatusCode, r.Body)
+			}
+			if want := "sbt_••••" + issued.AccessToken[len(issued.AccessToken)-4:]; page.Connection.Token != want {
+				t.Errorf("logs header token %q, want %q", page.Connection.Token, want)
+			}
+		}
 	})
 
 	t.Run("members cannot manage apps", func(t *testing.T) {

@@ -32,25 +32,15 @@ func (s *Store) WithCallRetention(d time.Duration) *Store {
 	return &c
 }
 
-// RecordCall writes the call twice in one BatchWriteItem round trip: under
-// its time, for listing, and under its request id, for reading one entry.
-// Both writes are idempotent puts of the same content.
+// RecordCall writes the call in one BatchWriteItem round trip under every
+// key it is read by: its time, for the unfiltered log; its request id, for
+// one entry; and one key per filter dimension (method, resource, status
+// code, status class), so that a filter reads only the calls it matches.
+// All are idempotent puts of the same content.
 func (s *Store) RecordCall(ctx context.Context, c switchboard.Call) error {
-	retention := s.callRetention
-	if retention == 0 {
-		retention = 90 * 24 * time.Hour
-	}
-	base := callItem{PK: callPK(c.AccountID, c.ConnectionID), Type: "call", StatusClass: c.StatusClass(),
-		ExpiresAt: c.At.Add(retention).Unix(), Call: c}
-	var writes []types.WriteRequest
-	for _, sk := range []string{callSK(c.At, c.RequestID), callByIDSK(c.RequestID)} {
-		it := base
-		it.SK = sk
-		av, err := attributevalue.MarshalMap(it)
-		if err != nil {
-			return fmt.Errorf("marshal call %s: %w", c.RequestID, err)
-		}
-		writes = append(writes, types.WriteRequest{PutRequest: &types.PutRequest{Item: av}})
+	writes, err := s.callWrites(c)
+	if err != nil {
+		return err
 	}
 	req := map[string][]types.WriteRequest{s.table: writes}
 	for attempt := 0; len(req) > 0; attempt++ {
@@ -69,6 +59,41 @@ func (s *Store) RecordCall(ctx context.Context, c switchboard.Call) error {
 	return nil
 }
 
+// callSKs are the sort keys one call is stored under (see RecordCall).
+func callSKs(c switchboard.Call) []string {
+	return []string{
+		callSK(c.At, c.RequestID),
+		callByIDSK(c.RequestID),
+		callBySK(callByMethod, c.Method, c.At, c.RequestID),
+		callBySK(callByResource, c.Resource, c.At, c.RequestID),
+		callBySK(callByStatus, strconv.Itoa(c.Status), c.At, c.RequestID),
+		callBySK(callByClass, c.StatusClass(), c.At, c.RequestID),
+	}
+}
+
+// callWrites are the puts that record c, one per key in callSKs: full
+// copies, so that every listing answers from its own key range without a
+// second read. An item is well under 1 KB: each put costs one write unit.
+func (s *Store) callWrites(c switchboard.Call) ([]types.WriteRequest, error) {
+	retention := s.callRetention
+	if retention == 0 {
+		retention = 90 * 24 * time.Hour
+	}
+	base := callItem{PK: callPK(c.AccountID, c.ConnectionID), Type: "call", StatusClass: c.StatusClass(),
+		ExpiresAt: c.At.Add(retention).Unix(), Call: c}
+	var writes []types.WriteRequest
+	for _, sk := range callSKs(c) {
+		it := base
+		it.SK = sk
+		av, err := attributevalue.MarshalMap(it)
+		if err != nil {
+			return nil, fmt.Errorf("marshal call %s: %w", c.RequestID, err)
+		}
+		writes = append(writes, types.WriteRequest{PutRequest: &types.PutRequest{Item: av}})
+	}
+	return writes, nil
+}
+
 // GetCall reads one call through its request-id item; expired entries are
 // gone even before TTL deletes them.
 func (s *Store) GetCall(ctx context.Context, accountID, connectionID, requestID string) (switchboard.Call, error) {
@@ -83,32 +108,34 @@ func (s *Store) GetCall(ctx context.Context, accountID, connectionID, requestID 
 	return it.Call, nil
 }
 
-// ListCalls reads the log backwards. The time range is a key condition;
-// resource, method and status are filters on the page read.
+// ListCalls reads the log backwards. With no filter it reads the time
+// listing; with filters it reads the listing of one filtered dimension
+// (callListing), where the time range is part of the key, and filters the
+// page read on the other dimensions, if any.
 func (s *Store) ListCalls(ctx context.Context, accountID, connectionID string, f switchboard.CallFilter) (switchboard.CallPage, error) {
 	if err := f.Validate(); err != nil {
 		return switchboard.CallPage{}, err
 	}
-	lo, hi := callSKPrefix, callSKPrefix+"~"
+	prefix, dim := callListing(f)
+	lo, hi := prefix, prefix+"~"
 	if !f.From.IsZero() {
-		lo = callSK(f.From, "")
+		lo = prefix + callTime(f.From) + "#"
 	}
 	if !f.To.IsZero() {
-		lo2 := callSK(f.To, "")
-		hi = lo2[:len(lo2)-1] // just before the first entry at To
+		hi = prefix + callTime(f.To) // "#" sorts before any id: the first entry at To is out
 	}
 	values := map[string]types.AttributeValue{":pk": str(callPK(accountID, connectionID)), ":lo": str(lo), ":hi": str(hi), ":now": num(s.now().Unix())}
 	conds := []string{"ExpiresAt > :now"}
 	names := map[string]string{}
-	if f.Resource != "" {
+	if f.Resource != "" && dim != callByResource {
 		conds = append(conds, "#r = :r")
 		names["#r"], values[":r"] = "Resource", str(f.Resource)
 	}
-	if f.Method != "" {
+	if f.Method != "" && dim != callByMethod {
 		conds = append(conds, "#m = :m")
 		names["#m"], values[":m"] = "Method", str(f.Method)
 	}
-	if f.Status != "" {
+	if f.Status != "" && dim != callByStatus && dim != callByClass {
 		if n, err := strconv.Atoi(f.Status); err == nil {
 			conds = append(conds, "#s = :s")
 			names["#s"], values[":s"] = "Status", num(n)
@@ -129,7 +156,7 @@ func (s *Store) ListCalls(ctx context.Context, accountID, connectionID string, f
 	}
 	pk := callPK(accountID, connectionID)
 	items, next, err := queryPage[callItem](ctx, s, in, switchboard.PageRequest{Limit: f.Limit, Cursor: f.Cursor},
-		[]string{"PK", "SK"}, func(c map[string]string) bool { return c["PK"] == pk && strings.HasPrefix(c["SK"], callSKPrefix) }, "calls")
+		[]string{"PK", "SK"}, func(c map[string]string) bool { return c["PK"] == pk && strings.HasPrefix(c["SK"], prefix) }, "calls")
 	if err != nil {
 		return switchboard.CallPage{}, err
 	}
@@ -138,4 +165,27 @@ func (s *Store) ListCalls(ctx context.Context, accountID, connectionID string, f
 		page.Calls = append(page.Calls, it.Call)
 	}
 	return page, nil
+}
+
+// callListing picks the key range a filtered listing reads: the listing of
+// one filtered dimension, so the read never leaves the calls that match it.
+// With several filters it takes the dimension most likely to be the
+// rarest: a status code (one of dozens, and the one people look for: 503,
+// 429), then a method (GET dominates; the others are a minority), then a
+// resource (a handful of values), then a status class (2xx is most of any
+// log). The other filters then cost reading the chosen dimension's matches
+// in the page's range, never the whole history.
+func callListing(f switchboard.CallFilter) (prefix, dim string) {
+	_, codeErr := strconv.Atoi(f.Status)
+	switch {
+	case f.Status != "" && codeErr == nil:
+		return callByPrefix(callByStatus, f.Status), callByStatus
+	case f.Method != "":
+		return callByPrefix(callByMethod, f.Method), callByMethod
+	case f.Resource != "":
+		return callByPrefix(callByResource, f.Resource), callByResource
+	case f.Status != "":
+		return callByPrefix(callByClass, f.Status), callByClass
+	}
+	return callSKPrefix, ""
 }

@@ -42,6 +42,19 @@ func (s *Store) GetCatalog(ctx context.Context, accountID, catalogID string) (sw
 	return it.Catalog, nil
 }
 
+// ListCatalogs reads the account's catalogs from its partition.
+func (s *Store) ListCatalogs(ctx context.Context, accountID string) ([]switchboard.Catalog, error) {
+	items, err := queryAll[catalogItem](ctx, s, s.prefixQuery(accountPK(accountID), menuSK("")), "catalogs")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]switchboard.Catalog, 0, len(items))
+	for _, it := range items {
+		out = append(out, it.Catalog)
+	}
+	return out, nil
+}
+
 // CreateProduct writes the product in its catalog's partition.
 func (s *Store) CreateProduct(ctx context.Context, p switchboard.Product) error {
 	return s.putNew(ctx, productItem{PK: productsPK(p.AccountID, p.CatalogID), SK: productSK(p.CreatedAt, p.ID), Type: "product", Product: p}, "product "+p.ID)

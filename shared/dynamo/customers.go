@@ -45,6 +45,19 @@ func (s *Store) GetCustomerList(ctx context.Context, accountID, listID string) (
 	return it.CustomerList, nil
 }
 
+// ListCustomerLists reads the account's customer lists from its partition.
+func (s *Store) ListCustomerLists(ctx context.Context, accountID string) ([]switchboard.CustomerList, error) {
+	items, err := queryAll[customerListItem](ctx, s, s.prefixQuery(accountPK(accountID), customerListSK("")), "customer lists")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]switchboard.CustomerList, 0, len(items))
+	for _, it := range items {
+		out = append(out, it.CustomerList)
+	}
+	return out, nil
+}
+
 // CreateCustomer writes the customer with version 1.
 func (s *Store) CreateCustomer(ctx context.Context, c switchboard.Customer) error {
 	c.Version = 1

@@ -121,13 +121,36 @@ func callPK(accountID, connectionID string) string {
 
 // callSK orders a log by time; listing reads it backwards, newest first.
 func callSK(at time.Time, requestID string) string {
-	return callSKPrefix + at.UTC().Format("2006-01-02T15:04:05.000000000Z") + "#" + requestID
+	return callSKPrefix + callTime(at) + "#" + requestID
 }
+
+// callTime is a call's time in its sort keys: fixed width, so text order
+// is time order.
+func callTime(at time.Time) string { return at.UTC().Format("2006-01-02T15:04:05.000000000Z") }
 
 const callSKPrefix = "CALL#"
 
 // callByIDSK finds one call by its request id.
 func callByIDSK(requestID string) string { return "REQ#" + requestID }
+
+// Filter dimensions of the call log. Each call is also written under one
+// key per dimension, so a filter on any one of them is a key range on its
+// own listing, newest first, however rare the value.
+const (
+	callByMethod   = "M"
+	callByResource = "R"
+	callByStatus   = "S" // the code, such as 503
+	callByClass    = "C" // the class, such as 5xx
+)
+
+// callByPrefix starts the listing of the calls whose dimension dim has
+// value; values never hold '#' (CallFilter.Validate refuses it).
+func callByPrefix(dim, value string) string { return "CALLBY#" + dim + "#" + value + "#" }
+
+// callBySK orders one filter listing by time, as callSK orders the log.
+func callBySK(dim, value string, at time.Time, requestID string) string {
+	return callByPrefix(dim, value) + callTime(at) + "#" + requestID
+}
 
 // orderPK gives each order its own partition inside its account, read by id
 // alone; GSI1 lists a location's orders under orderListPK, newest first by

@@ -101,7 +101,7 @@ func (s *Service) Exchange(ctx context.Context, r TokenRequest) (TokenResponse, 
 	}
 
 	token, tokenHash := newSecret("sbt_")
-	conn, err := s.grant(ctx, app, code, tokenHash)
+	conn, err := s.grant(ctx, app, code, tokenHash, token[len(token)-4:])
 	if err != nil {
 		return TokenResponse{}, err
 	}
@@ -120,7 +120,7 @@ func (s *Service) Exchange(ctx context.Context, r TokenRequest) (TokenResponse, 
 
 // grant creates the connection of the code's app instance, or re-authorises
 // the existing one: new scope and token, old token revoked.
-func (s *Service) grant(ctx context.Context, app switchboard.DeveloperApp, code switchboard.AuthorizationCode, tokenHash string) (switchboard.Connection, error) {
+func (s *Service) grant(ctx context.Context, app switchboard.DeveloperApp, code switchboard.AuthorizationCode, tokenHash, tokenLast4 string) (switchboard.Connection, error) {
 	now := s.Now().UTC()
 	for attempt := 0; attempt < 3; attempt++ {
 		existing, err := s.Connections.FindConnection(ctx, code.AccountID, code.LocationID, app.ID, code.InstanceLabel)
@@ -128,7 +128,7 @@ func (s *Service) grant(ctx context.Context, app switchboard.DeveloperApp, code 
 			c := switchboard.Connection{
 				ID: newID("con_"), AccountID: code.AccountID, LocationID: code.LocationID, AppID: app.ID, AppName: app.Name,
 				Level: app.Level, InstanceLabel: code.InstanceLabel, Scope: code.Scope, Status: switchboard.ConnectionActive,
-				ConnectedBy: code.UserID, ConnectedAt: now, UpdatedAt: now, TokenHash: tokenHash,
+				ConnectedBy: code.UserID, ConnectedAt: now, UpdatedAt: now, TokenHash: tokenHash, TokenLast4: tokenLast4,
 			}
 			err = s.Connections.CreateConnection(ctx, c)
 			if switchboard.ErrorCode(err) == switchboard.EConflict {
@@ -143,7 +143,7 @@ func (s *Service) grant(ctx context.Context, app switchboard.DeveloperApp, code 
 			return switchboard.Connection{}, err
 		}
 		updated := existing
-		updated.Scope, updated.TokenHash, updated.UpdatedAt, updated.ConnectedBy = code.Scope, tokenHash, now, code.UserID
+		updated.Scope, updated.TokenHash, updated.TokenLast4, updated.UpdatedAt, updated.ConnectedBy = code.Scope, tokenHash, tokenLast4, now, code.UserID
 		err = s.Connections.ReplaceGrant(ctx, updated)
 		if switchboard.ErrorCode(err) == switchboard.EConflict {
 			continue

@@ -68,9 +68,19 @@ func (a *Archive) GetBody(ctx context.Context, c switchboard.Call, kind switchbo
 	return body, nil
 }
 
-// DownloadURL presigns a GET that S3 answers as an attachment.
+// DownloadURL presigns a GET that S3 answers as an attachment. It first
+// checks the body is still there (one HeadObject): a body the lifecycle rule
+// has removed is ENotFound here, with a message that says so, instead of a
+// link to S3's own 404 page.
 func (a *Archive) DownloadURL(ctx context.Context, c switchboard.Call, kind switchboard.BodyKind, ttl time.Duration) (string, error) {
 	ttl = min(ttl, MaxDownloadURLLifetime)
+	_, err := a.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(a.bucket), Key: aws.String(bodyKey(c, kind))})
+	if isMissing(err) {
+		return "", switchboard.Errorf(switchboard.ENotFound, "The %s body of this call has expired: archived bodies are deleted after the retention period.", kind)
+	}
+	if err != nil {
+		return "", fmt.Errorf("check %s body of %s: %w", kind, c.RequestID, err)
+	}
 	req, err := s3.NewPresignClient(a.client).PresignGetObject(ctx, &s3.GetObjectInput{
 		Bucket:                     aws.String(a.bucket),
 		Key:                        aws.String(bodyKey(c, kind)),
@@ -81,4 +91,12 @@ func (a *Archive) DownloadURL(ctx context.Context, c switchboard.Call, kind swit
 		return "", fmt.Errorf("presign %s body of %s: %w", kind, c.RequestID, err)
 	}
 	return req.URL, nil
+}
+
+// isMissing reports whether err says the object does not exist: HeadObject
+// has no body to carry NoSuchKey, so S3 answers a bare 404 (NotFound).
+func isMissing(err error) bool {
+	var notFound *types.NotFound
+	var noKey *types.NoSuchKey
+	return errors.As(err, &notFound) || errors.As(err, &noKey)
 }

@@ -51,8 +51,11 @@ func (f CallFilter) Validate() error {
 			return Errorf(EInvalid, "status must be 2xx, 4xx, 5xx or a code from 100 to 599")
 		}
 	}
-	if f.Method != "" && strings.ToUpper(f.Method) != f.Method {
+	if f.Method != "" && !plainWord(f.Method, 'A', 'Z') {
 		return Errorf(EInvalid, "method must be upper case, such as GET")
+	}
+	if f.Resource != "" && !plainWord(f.Resource, 'a', 'z') {
+		return Errorf(EInvalid, "resource must be a lower-case name, such as orders")
 	}
 	if !f.From.IsZero() && !f.To.IsZero() && f.To.Before(f.From) {
 		return Errorf(EInvalid, "to must not be before from")
@@ -113,7 +116,8 @@ type BodyArchive interface {
 	// GetBody reads one side of a call, or ENotFound.
 	GetBody(ctx context.Context, c Call, kind BodyKind) (ArchivedBody, error)
 	// DownloadURL returns a URL that downloads one side as a JSON file,
-	// valid for at most ttl.
+	// valid for at most ttl, or ENotFound when that body no longer exists
+	// (expired by the archive's lifecycle rule).
 	DownloadURL(ctx context.Context, c Call, kind BodyKind, ttl time.Duration) (string, error)
 }
 
@@ -133,4 +137,19 @@ func RedactHeaders(h map[string]string) map[string]string {
 		out[k] = v
 	}
 	return out
+}
+
+// plainWord reports whether s is 1 to 32 letters from lo to hi or '_':
+// filter values are parts of storage keys, and no method or resource
+// needs more.
+func plainWord(s string, lo, hi byte) bool {
+	if len(s) > 32 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if (s[i] < lo || s[i] > hi) && s[i] != '_' {
+			return false
+		}
+	}
+	return s != ""
 }

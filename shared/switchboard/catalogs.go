@@ -67,6 +67,8 @@ type CatalogStore interface {
 	CreateCatalog(ctx context.Context, c Catalog) error
 	// GetCatalog returns ENotFound for a catalog not in the account.
 	GetCatalog(ctx context.Context, accountID, catalogID string) (Catalog, error)
+	// ListCatalogs returns the account's catalogs, by id.
+	ListCatalogs(ctx context.Context, accountID string) ([]Catalog, error)
 	// CreateProduct stores a new product. Returns EConflict if its id exists.
 	CreateProduct(ctx context.Context, p Product) error
 	// ListProducts returns a page of a catalog's products, oldest first.

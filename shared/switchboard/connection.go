@@ -33,7 +33,11 @@ type Connection struct {
 	UpdatedAt     time.Time        `json:"updatedAt"`
 	LastUsedAt    *time.Time       `json:"lastUsedAt,omitempty"`
 	TokenHash     string           `json:"-"` // the current access token's hash
-	Version       int              `json:"-"` // optimistic concurrency
+	// TokenLast4 is the last four characters of the current token, kept at
+	// issue time so the logs page can show it masked as HubRise does; never
+	// more: four characters of a 43-character random token give nothing away.
+	TokenLast4 string `json:"-"`
+	Version    int    `json:"-"` // optimistic concurrency
 }
 
 // MaxInstanceLabelLength keeps labels readable in lists.

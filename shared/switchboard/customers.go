@@ -94,6 +94,8 @@ type CustomerStore interface {
 	CreateCustomerList(ctx context.Context, l CustomerList) error
 	// GetCustomerList returns ENotFound for a list not in the account.
 	GetCustomerList(ctx context.Context, accountID, listID string) (CustomerList, error)
+	// ListCustomerLists returns the account's customer lists, by id.
+	ListCustomerLists(ctx context.Context, accountID string) ([]CustomerList, error)
 	// CreateCustomer stores a new customer. Returns EConflict if its id exists.
 	CreateCustomer(ctx context.Context, c Customer) error
 	// GetCustomer returns ENotFound for a customer not in the account.

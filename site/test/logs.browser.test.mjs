@@ -180,7 +180,13 @@ test('Logs: the calls made with a token, filtered, with their bodies and the dow
   assert.equal((await page.locator('[data-testid="log-scope"]').innerText()).trim(), SCOPE);
   assert.equal((await page.locator('[data-testid="log-location"]').innerText()).trim(), `${location.name} (${LOCATION_ID})`);
   assert.equal((await page.locator('[data-testid="log-connection"]').innerText()).trim(), connectionId);
-  assert.match(await page.locator('[data-testid="log-token"]').innerText(), /^sbt_••••/);
+  // The token shows only its last four characters, as HubRise does.
+  assert.equal((await page.locator('[data-testid="log-token"] code').innerText()).trim(), `sbt_••••${accessToken.slice(-4)}`);
+  assert.equal(listed.connection.token, `sbt_••••${accessToken.slice(-4)}`);
+  // The scope grants orders only: no catalog or customer list is reached.
+  assert.deepEqual([listed.connection.catalogIds, listed.connection.customerListIds], [[], []]);
+  assert.equal((await page.locator('[data-testid="log-catalogs"]').innerText()).trim(), 'None (not in the scope)');
+  assert.equal((await page.locator('[data-testid="log-customer-lists"]').innerText()).trim(), 'None (not in the scope)');
   assert.ok(!(await page.content()).includes(accessToken), 'the token is in the page');
 
   // Newest first, with method, path and status.

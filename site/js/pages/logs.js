@@ -143,11 +143,19 @@ export function renderLogs(outlet, { params, query, signal, setQuery }) {
     const location = locations.find((l) => l.id === locationId);
     clear(header);
     const item = (label, value, testid) => [h('dt', {}, label), h('dd', { dataset: { testid } }, value)];
+    // Ids the token reaches; none when its scope does not grant the resource.
+    const ids = (list, none) => {
+      const values = Array.isArray(list) ? list.map(str).filter(Boolean) : [];
+      if (values.length === 0) return h('span', { class: 'muted' }, none);
+      return values.flatMap((id, i) => (i === 0 ? [h('code', {}, id)] : [', ', h('code', {}, id)]));
+    };
     header.append(
       ...item('Token', [h('code', {}, str(c.token) || 'sbt_••••'),
-        h('span', { class: 'muted log-note' }, ' Tokens are stored only as hashes, so none of their characters can be shown.')], 'log-token'),
+        h('span', { class: 'muted log-note' }, ' Only the last four characters are kept.')], 'log-token'),
       ...item('Scope', h('code', {}, str(c.scope)), 'log-scope'),
       ...item('Location', locationId ? (location && location.name ? `${location.name} (${locationId})` : locationId) : 'All locations (account)', 'log-location'),
+      ...item('Catalogs', ids(c.catalogIds, 'None (not in the scope)'), 'log-catalogs'),
+      ...item('Customer lists', ids(c.customerListIds, 'None (not in the scope)'), 'log-customer-lists'),
       ...item('Connection', h('code', {}, str(c.connectionId) || connectionId), 'log-connection'),
     );
   }

@@ -8,21 +8,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/switchboard-hq/switchboard/infra/samtemplate"
 )
 
 // TestOpenAPIMatchesRoutes keeps site/openapi.json (served at /openapi.json)
 // and template.yaml in step: every route is documented, and nothing is
 // documented that does not exist.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
-	root, err := samtemplate.FindRoot(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tpl, err := samtemplate.Load(filepath.Join(root, "template.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	root, tpl := mustRepoTemplate(t)
 	fns, err := tpl.Functions()
 	if err != nil {
 		t.Fatal(err)

@@ -17,19 +17,26 @@ import (
 // stackResources are the only resources a function policy may name.
 var stackResources = []string{"Table", "ArchiveBucket", "SiteBucket"}
 
+// mustRepoTemplate finds the repository root and parses its template.yaml.
+func mustRepoTemplate(t *testing.T) (root string, tpl *samtemplate.Template) {
+	t.Helper()
+	root, err := samtemplate.FindRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpl, err = samtemplate.Load(filepath.Join(root, "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root, tpl
+}
+
 // TestTemplateFunctions checks what SAM would only report after a deploy, or
 // never: every function has its folder, main.go, Makefile target and events/
 // fixture; runtime, architecture and handler are right; routes are unique;
 // policies are scoped to this stack's table and buckets.
 func TestTemplateFunctions(t *testing.T) {
-	root, err := samtemplate.FindRoot(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tpl, err := samtemplate.Load(filepath.Join(root, "template.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	root, tpl := mustRepoTemplate(t)
 	fns, err := tpl.Functions()
 	if err != nil {
 		t.Fatal(err)
@@ -232,14 +239,7 @@ func TestPolicyProblems(t *testing.T) {
 // TestSecurityHeadersInAWSMatchLocal keeps CloudFront's headers for the site
 // equal to those the local gateway sends, and HSTS on every behaviour.
 func TestSecurityHeadersInAWSMatchLocal(t *testing.T) {
-	root, err := samtemplate.FindRoot(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tpl, err := samtemplate.Load(filepath.Join(root, "template.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, tpl := mustRepoTemplate(t)
 	headers := func(id string) map[string]any {
 		cfg, _ := tpl.Resources[id].Properties["ResponseHeadersPolicyConfig"].(map[string]any)
 		sec, _ := cfg["SecurityHeadersConfig"].(map[string]any)

@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-
 )
 
 // TestOpenAPIMatchesRoutes keeps site/openapi.json (served at /openapi.json)

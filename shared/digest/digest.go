@@ -42,7 +42,7 @@ type Sender struct {
 // Report counts what a run did.
 type Report struct {
 	Rules     int // rules of the frequency
-	Due       int // rules whose period closed in the run's window
+	Due       int // (rule, period) pairs that closed in the run's window
 	Events    int // matching events in those periods
 	Sent      int // emails SES accepted
 	Skipped   int // emails already sent, failed for good, or leased by another run
@@ -87,13 +87,11 @@ func (s *Sender) Run(ctx context.Context, f switchboard.Frequency, runAt time.Ti
 			}
 			accounts[rule.AccountID] = acc
 		}
-		period, due := switchboard.DueDigestPeriod(f, runAt, acc.loc)
-		if !due {
-			continue
-		}
-		rep.Due++
-		if err := s.sendRule(ctx, rule, period, acc, &rep); err != nil {
-			errs = append(errs, fmt.Errorf("rule %s: %w", rule.ID, err))
+		for _, period := range switchboard.DuePeriods(f, runAt, acc.loc) {
+			rep.Due++
+			if err := s.sendRule(ctx, rule, period, acc, &rep); err != nil {
+				errs = append(errs, fmt.Errorf("rule %s period %s: %w", rule.ID, period.Key(), err))
+			}
 		}
 		if ctx.Err() != nil {
 			break

@@ -17,39 +17,61 @@ type Period struct {
 func (p Period) Key() string { return p.From.UTC().Format(time.RFC3339) }
 
 // periodStart returns the start of the period of frequency f that holds t,
-// in loc. Starts are computed from the local calendar and clock, so that a
-// day is 23 or 25 hours on DST changes and an hour in a half-hour zone
-// starts at :30 UTC.
+// in loc: the latest boundary at or before t. Boundaries come from the local
+// calendar and clock, so a day is 23 or 25 hours on DST changes and an hour
+// in a half-hour zone starts at :30 UTC. It is idempotent (a boundary is its
+// own start) and monotonic, which is what makes periods chain without gaps
+// or overlaps.
 func periodStart(f Frequency, t time.Time, loc *time.Location) time.Time {
 	l := t.In(loc)
-	var s time.Time
 	switch f {
 	case Hourly:
-		// Subtracting the local minutes and seconds keeps the instant on the
-		// right side of a repeated hour at the end of DST, which
-		// time.Date would have to guess.
-		s = l.Add(-time.Duration(l.Minute())*time.Minute - time.Duration(l.Second())*time.Second - time.Duration(l.Nanosecond()))
+		// Step back by the local minutes and seconds until the local clock
+		// reads a whole hour: once, except across an offset change of
+		// less than an hour (Lord Howe's 30-minute DST), where time.Date
+		// would have to guess.
+		c := t
+		for i := 0; i < 4; i++ {
+			l := c.In(loc)
+			back := time.Duration(l.Minute())*time.Minute + time.Duration(l.Second())*time.Second + time.Duration(l.Nanosecond())
+			if back == 0 {
+				return c
+			}
+			c = c.Add(-back)
+		}
+		return c
 	case Daily:
-		s = time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, loc)
+		return dayStart(l.Year(), l.Month(), l.Day(), t, loc)
 	case Weekly:
 		back := (int(l.Weekday()) + 6) % 7 // days since Monday
-		s = time.Date(l.Year(), l.Month(), l.Day()-back, 0, 0, 0, 0, loc)
+		return dayStart(l.Year(), l.Month(), l.Day()-back, t, loc)
 	case Monthly:
-		s = time.Date(l.Year(), l.Month(), 1, 0, 0, 0, 0, loc)
-	default:
-		return time.Time{}
+		return dayStart(l.Year(), l.Month(), 1, t, loc)
 	}
-	// Where midnight does not exist (a DST jump at 00:00), time.Date may
-	// land after t; the period then starts at the jump, which is before t.
+	return time.Time{}
+}
+
+// dayStart is local midnight of the date, or the first instant of the date
+// where a DST jump skips midnight (America/Santiago): time.Date then reads
+// midnight with the new offset, which is an instant of the previous day.
+func dayStart(y int, m time.Month, d int, t time.Time, loc *time.Location) time.Time {
+	s := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	if want := time.Date(y, m, d, 12, 0, 0, 0, loc); s.In(loc).Day() != want.In(loc).Day() {
+		// Midnight fell in a gap and was read with the new offset, which
+		// lands on the previous day; the day starts when the clocks jump,
+		// which is midnight read with the old offset.
+		_, before := s.Zone()
+		_, after := want.Zone()
+		s = s.Add(time.Duration(after-before) * time.Second)
+	}
 	if s.After(t) {
-		s = t
+		return t
 	}
 	return s
 }
 
 // LastClosedPeriod returns the latest period of frequency f, in loc, that
-// ended at or before t. Its From is the start of the period holding the
-// instant before its To, so periods chain without gaps or overlaps.
+// ended at or before t.
 func LastClosedPeriod(f Frequency, t time.Time, loc *time.Location) Period {
 	to := periodStart(f, t, loc)
 	from := periodStart(f, to.Add(-time.Nanosecond), loc)
@@ -62,11 +84,17 @@ func LastClosedPeriod(f Frequency, t time.Time, loc *time.Location) Period {
 // scheduled time, so each period is handled by exactly one scheduled run.
 const DigestWindow = time.Hour
 
-// DueDigestPeriod returns the period of frequency f that closed in loc
-// during (runAt-DigestWindow, runAt], and whether there is one.
-func DueDigestPeriod(f Frequency, runAt time.Time, loc *time.Location) (Period, bool) {
+// DuePeriods returns the periods of frequency f that closed in loc during
+// (runAt-DigestWindow, runAt], oldest first: usually none or one, two where
+// an offset change squeezes two hourly boundaries into one hour.
+func DuePeriods(f Frequency, runAt time.Time, loc *time.Location) []Period {
+	var out []Period
 	p := LastClosedPeriod(f, runAt, loc)
-	return p, p.To.After(runAt.Add(-DigestWindow))
+	for p.To.After(runAt.Add(-DigestWindow)) && p.From.Before(p.To) {
+		out = append([]Period{p}, out...)
+		p = LastClosedPeriod(f, p.From, loc)
+	}
+	return out
 }
 
 // DeliveryState is where one digest email stands.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/switchboard-hq/switchboard/shared/switchboard"
@@ -45,7 +46,8 @@ type Report struct {
 	Due       int // (rule, period) pairs that closed in the run's window
 	Events    int // matching events in those periods
 	Sent      int // emails SES accepted
-	Skipped   int // emails already sent, failed for good, or leased by another run
+	Skipped   int // emails already sent, or failed for good
+	Leased    int // emails pending under another run's live lease
 	Failed    int // emails SES refused for good
 	Transient int // emails left pending after every retry
 }
@@ -57,6 +59,7 @@ type accountData struct {
 	locations map[string]string
 	users     []switchboard.DirectoryUser
 	teams     []switchboard.Team
+	events    map[switchboard.Period][]switchboard.AppEvent
 }
 
 // Run sends the digests of frequency f whose period closed during the hour
@@ -97,8 +100,8 @@ func (s *Sender) Run(ctx context.Context, f switchboard.Frequency, runAt time.Ti
 			break
 		}
 	}
-	if rep.Transient > 0 {
-		errs = append(errs, fmt.Errorf("%d emails could not be sent yet", rep.Transient))
+	if rep.Transient+rep.Leased > 0 {
+		errs = append(errs, fmt.Errorf("%d emails could not be sent yet and %d are leased by another run", rep.Transient, rep.Leased))
 	}
 	return rep, errors.Join(errs...)
 }
@@ -144,23 +147,28 @@ func (s *Sender) details(ctx context.Context, acc *accountData) error {
 	return nil
 }
 
-// periodEvents reads the period's events of the rule's types, oldest first.
-// The time range is the key condition, so the cost follows the period's
-// events, not the log's history.
-func (s *Sender) periodEvents(ctx context.Context, rule switchboard.NotificationRule, p switchboard.Period) ([]switchboard.AppEvent, error) {
-	filter := switchboard.AppEventFilter{Types: rule.Type.EventTypes(), From: p.From, To: p.To}
-	if !rule.AllApps && len(rule.AppIDs) == 1 {
-		filter.AppID = rule.AppIDs[0]
+// periodEvents reads the account's events of the period once per run,
+// oldest first, and keeps them for the account's other rules: the time
+// range is the key condition, so a run's reads follow the period's events,
+// not the log's history nor the number of rules.
+func (s *Sender) periodEvents(ctx context.Context, acc *accountData, p switchboard.Period) ([]switchboard.AppEvent, error) {
+	if events, ok := acc.events[p]; ok {
+		return events, nil
 	}
+	var types []switchboard.AppEventType
+	for _, t := range []switchboard.RuleType{switchboard.RuleInstall, switchboard.RuleDisconnect, switchboard.RuleUninstall, switchboard.RuleErrors} {
+		types = append(types, t.EventTypes()...)
+	}
+	filter := switchboard.AppEventFilter{Types: types, From: p.From, To: p.To}
 	var out []switchboard.AppEvent
 	page := switchboard.PageRequest{Limit: switchboard.MaxPageSize}
 	for {
-		res, err := s.Store.ListEvents(ctx, rule.AccountID, filter, page)
+		res, err := s.Store.ListEvents(ctx, acc.account.ID, filter, page)
 		if err != nil {
 			return nil, err
 		}
 		for _, e := range res.Events {
-			if rule.Follows(e) && !e.At.Before(p.From) && e.At.Before(p.To) {
+			if !e.At.Before(p.From) && e.At.Before(p.To) {
 				out = append(out, e)
 			}
 		}
@@ -170,16 +178,24 @@ func (s *Sender) periodEvents(ctx context.Context, rule switchboard.Notification
 		page.Cursor = res.NextCursor
 	}
 	// The log lists newest first; a digest reads in order.
-	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-		out[i], out[j] = out[j], out[i]
+	slices.Reverse(out)
+	if acc.events == nil {
+		acc.events = map[switchboard.Period][]switchboard.AppEvent{}
 	}
+	acc.events[p] = out
 	return out, nil
 }
 
 func (s *Sender) sendRule(ctx context.Context, rule switchboard.NotificationRule, p switchboard.Period, acc *accountData, rep *Report) error {
-	events, err := s.periodEvents(ctx, rule, p)
+	all, err := s.periodEvents(ctx, acc, p)
 	if err != nil {
 		return err
+	}
+	var events []switchboard.AppEvent
+	for _, e := range all {
+		if rule.Follows(e) {
+			events = append(events, e)
+		}
 	}
 	if len(events) == 0 {
 		return nil // empty periods send nothing
@@ -212,12 +228,17 @@ func (s *Sender) sendRule(ctx context.Context, rule switchboard.NotificationRule
 func (s *Sender) deliver(ctx context.Context, rule switchboard.NotificationRule, p switchboard.Period, u switchboard.DirectoryUser, msg switchboard.Email, rep *Report) error {
 	now := s.Now()
 	d := switchboard.Delivery{AccountID: rule.AccountID, RuleID: rule.ID, PeriodKey: p.Key(), UserID: u.ID, Email: u.Email}
-	claimed, err := s.Store.ClaimDelivery(ctx, d, now, now.Add(s.Lease))
-	if err != nil {
+	claim, err := s.Store.ClaimDelivery(ctx, d, now, now.Add(s.Lease))
+	switch {
+	case err != nil:
 		return err
-	}
-	if !claimed {
+	case claim == switchboard.Settled:
 		rep.Skipped++
+		return nil
+	case claim == switchboard.Leased:
+		// Another run is on it, or crashed holding it: asking for a retry
+		// (after the lease) makes sure it is not skipped for good.
+		rep.Leased++
 		return nil
 	}
 	err = s.sendWithRetry(ctx, msg)

@@ -40,7 +40,7 @@ func (s *Sender) Handle(f switchboard.Frequency) Handler {
 		}
 		rep, err := s.Run(ctx, f, runAt)
 		s.Logger.Info("digest run", "frequency", f, "runAt", runAt.UTC(), "rules", rep.Rules, "due", rep.Due,
-			"events", rep.Events, "sent", rep.Sent, "skipped", rep.Skipped, "failed", rep.Failed, "pending", rep.Transient)
+			"events", rep.Events, "sent", rep.Sent, "skipped", rep.Skipped, "leased", rep.Leased, "failed", rep.Failed, "pending", rep.Transient)
 		if err != nil {
 			s.Logger.Error("digest run incomplete", "frequency", f, "error", err)
 		}

@@ -220,7 +220,7 @@ func leaseString(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:0
 // ClaimDelivery writes a pending record if none exists, else takes over a
 // pending one whose lease has run out. Either is one conditional write, so
 // two runs racing on the same email cannot both win.
-func (s *Store) ClaimDelivery(ctx context.Context, d switchboard.Delivery, now, leaseUntil time.Time) (bool, error) {
+func (s *Store) ClaimDelivery(ctx context.Context, d switchboard.Delivery, now, leaseUntil time.Time) (switchboard.Claim, error) {
 	d.State, d.UpdatedAt = switchboard.DeliveryPending, now.UTC()
 	if d.Attempts == 0 {
 		d.Attempts = 1
@@ -228,10 +228,10 @@ func (s *Store) ClaimDelivery(ctx context.Context, d switchboard.Delivery, now, 
 	it := deliveryItem{PK: accountPK(d.AccountID), SK: deliverySK(d.RuleID, d.PeriodKey, d.UserID), Type: "delivery", Delivery: d, LeaseUntil: leaseString(leaseUntil)}
 	err := s.putNew(ctx, it, "delivery")
 	if err == nil {
-		return true, nil
+		return switchboard.Claimed, nil
 	}
 	if switchboard.ErrorCode(err) != switchboard.EConflict {
-		return false, err
+		return "", err
 	}
 	_, err = s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: aws.String(s.table), Key: key(it.PK, it.SK),
@@ -244,12 +244,19 @@ func (s *Store) ClaimDelivery(ctx context.Context, d switchboard.Delivery, now, 
 		},
 	})
 	if isConditionFailed(err) {
-		return false, nil
+		cur, gerr := s.GetDelivery(ctx, d.AccountID, d.RuleID, d.PeriodKey, d.UserID)
+		if gerr != nil {
+			return "", gerr
+		}
+		if cur.State == switchboard.DeliveryPending {
+			return switchboard.Leased, nil
+		}
+		return switchboard.Settled, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("take over delivery %s: %w", it.SK, err)
+		return "", fmt.Errorf("take over delivery %s: %w", it.SK, err)
 	}
-	return true, nil
+	return switchboard.Claimed, nil
 }
 
 // FinishDelivery records the outcome of a claimed delivery.

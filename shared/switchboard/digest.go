@@ -121,13 +121,24 @@ type Delivery struct {
 	UpdatedAt time.Time
 }
 
+// Claim is what ClaimDelivery found.
+type Claim string
+
+// Outcomes of a claim: the caller may send (Claimed), the email is settled
+// (Settled: sent, or refused for good), or another run holds a live lease on
+// it (Leased: try again after the lease).
+const (
+	Claimed Claim = "claimed"
+	Settled Claim = "settled"
+	Leased  Claim = "leased"
+)
+
 // DeliveryLedger makes each digest email go out once.
 type DeliveryLedger interface {
 	// ClaimDelivery records d as pending, leased to the caller until
 	// leaseUntil, if no record exists, or takes over a pending record
-	// whose lease has expired (a run that crashed). It returns false when
-	// the delivery is sent, failed for good, or leased by another run.
-	ClaimDelivery(ctx context.Context, d Delivery, now, leaseUntil time.Time) (bool, error)
+	// whose lease has expired (a run that crashed).
+	ClaimDelivery(ctx context.Context, d Delivery, now, leaseUntil time.Time) (Claim, error)
 	// FinishDelivery marks a claimed delivery sent or failed.
 	FinishDelivery(ctx context.Context, d Delivery) error
 	// GetDelivery returns ENotFound when there is no record.

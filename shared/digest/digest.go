@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/switchboard-hq/switchboard/shared/switchboard"
@@ -35,6 +36,8 @@ type Sender struct {
 	// Lease is how long a claimed delivery belongs to this run; a run that
 	// crashed leaves it pending, and a rerun takes it over once it expires.
 	Lease time.Duration
+	// Concurrency is how many accounts are sent at once (at least one).
+	Concurrency int
 	// Backoff is the wait before each retry of a send SES could not take
 	// (throttling, unavailable); its length is the number of retries.
 	Backoff []time.Duration
@@ -78,18 +81,56 @@ func (s *Sender) Run(ctx context.Context, f switchboard.Frequency, runAt time.Ti
 		return rep, err
 	}
 	rep.Rules = len(rules)
-	accounts := map[string]*accountData{}
+	// Accounts are independent: each worker takes one account's rules at
+	// a time, so an account's data is read once and never shared between
+	// goroutines, and SES latency overlaps across accounts.
+	byAccount := map[string][]switchboard.NotificationRule{}
+	var order []string
+	for _, r := range rules {
+		if _, ok := byAccount[r.AccountID]; !ok {
+			order = append(order, r.AccountID)
+		}
+		byAccount[r.AccountID] = append(byAccount[r.AccountID], r)
+	}
+	var (
+		mu   sync.Mutex
+		errs []error
+		wg   sync.WaitGroup
+		sem  = make(chan struct{}, max(1, s.Concurrency))
+	)
+	for _, accountID := range order {
+		if ctx.Err() != nil {
+			break
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			part, err := s.runAccount(ctx, f, runAt, accountID, byAccount[accountID])
+			mu.Lock()
+			defer mu.Unlock()
+			rep.add(part)
+			if err != nil {
+				errs = append(errs, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if rep.Transient+rep.Leased > 0 {
+		errs = append(errs, fmt.Errorf("%d emails could not be sent yet and %d are leased by another run", rep.Transient, rep.Leased))
+	}
+	return rep, errors.Join(errs...)
+}
+
+// runAccount sends one account's due digests of frequency f.
+func (s *Sender) runAccount(ctx context.Context, f switchboard.Frequency, runAt time.Time, accountID string, rules []switchboard.NotificationRule) (Report, error) {
+	var rep Report
+	acc, err := s.loadAccount(ctx, accountID)
+	if err != nil {
+		return rep, fmt.Errorf("account %s: %w", accountID, err)
+	}
 	var errs []error
 	for _, rule := range rules {
-		acc, ok := accounts[rule.AccountID]
-		if !ok {
-			acc, err = s.loadAccount(ctx, rule.AccountID)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("account %s: %w", rule.AccountID, err))
-				continue
-			}
-			accounts[rule.AccountID] = acc
-		}
 		for _, period := range switchboard.DuePeriods(f, runAt, acc.loc) {
 			rep.Due++
 			if err := s.sendRule(ctx, rule, period, acc, &rep); err != nil {
@@ -100,10 +141,17 @@ func (s *Sender) Run(ctx context.Context, f switchboard.Frequency, runAt time.Ti
 			break
 		}
 	}
-	if rep.Transient+rep.Leased > 0 {
-		errs = append(errs, fmt.Errorf("%d emails could not be sent yet and %d are leased by another run", rep.Transient, rep.Leased))
-	}
 	return rep, errors.Join(errs...)
+}
+
+func (r *Report) add(o Report) {
+	r.Due += o.Due
+	r.Events += o.Events
+	r.Sent += o.Sent
+	r.Skipped += o.Skipped
+	r.Leased += o.Leased
+	r.Failed += o.Failed
+	r.Transient += o.Transient
 }
 
 func (s *Sender) loadAccount(ctx context.Context, accountID string) (*accountData, error) {

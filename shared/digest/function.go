@@ -25,7 +25,11 @@ func NewSender(env *platform.Env) *Sender {
 		Logger:     env.Logger,
 		Now:        time.Now,
 		Lease:      time.Minute,
-		Backoff:    []time.Duration{200 * time.Millisecond, time.Second, 4 * time.Second},
+		// Eight accounts at once overlap SES and DynamoDB latency; an SES
+		// sending quota below that rate shows up as throttling, which is
+		// retried with backoff (here and in the SDK).
+		Concurrency: 8,
+		Backoff:     []time.Duration{200 * time.Millisecond, time.Second, 4 * time.Second},
 	}
 }
 

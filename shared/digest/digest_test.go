@@ -480,3 +480,46 @@ func TestMonthlyDigestAfterRuleChange(t *testing.T) {
 		t.Errorf("digest: %s\n%s", m.Subject, m.Body.Text)
 	}
 }
+
+// TestClaimDeliveryRace: runs racing on one email (a duplicate EventBridge
+// delivery, a retry while the first run still works) get one claim between
+// them, and one takeover once the lease has run out.
+func TestClaimDeliveryRace(t *testing.T) {
+	f := mustFixture(t, "UTC")
+	ctx := context.Background()
+	d := switchboard.Delivery{AccountID: f.account.ID, RuleID: "rule-x", PeriodKey: "2026-11-24T10:00:00Z", UserID: "usr-owner", Email: f.email("owner")}
+	now := mustTime(t, "2026-11-24T11:00:00Z")
+	race := func(at time.Time) map[switchboard.Claim]int {
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		got := map[switchboard.Claim]int{}
+		for range 10 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c, err := f.store.ClaimDelivery(ctx, d, at, at.Add(time.Minute))
+				if err != nil {
+					t.Error(err)
+				}
+				mu.Lock()
+				got[c]++
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		return got
+	}
+	if got := race(now); got[switchboard.Claimed] != 1 || got[switchboard.Leased] != 9 {
+		t.Errorf("first claims: %v", got)
+	}
+	if got := race(now.Add(2 * time.Minute)); got[switchboard.Claimed] != 1 || got[switchboard.Leased] != 9 {
+		t.Errorf("takeovers after the lease: %v", got)
+	}
+	d.State = switchboard.DeliverySent
+	if err := f.store.FinishDelivery(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	if got := race(now.Add(time.Hour)); got[switchboard.Settled] != 10 {
+		t.Errorf("claims of a sent email: %v", got)
+	}
+}

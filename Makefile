@@ -70,6 +70,33 @@ build-AddTeamMemberFunction:
 build-RemoveTeamMemberFunction:
 	$(call build_function,remove-team-member)
 
+build-ListNotificationRulesFunction:
+	$(call build_function,list-notification-rules)
+
+build-CreateNotificationRuleFunction:
+	$(call build_function,create-notification-rule)
+
+build-GetNotificationRuleFunction:
+	$(call build_function,get-notification-rule)
+
+build-UpdateNotificationRuleFunction:
+	$(call build_function,update-notification-rule)
+
+build-DeleteNotificationRuleFunction:
+	$(call build_function,delete-notification-rule)
+
+build-SendHourlyDigestsFunction:
+	$(call build_function,send-hourly-digests)
+
+build-SendDailyDigestsFunction:
+	$(call build_function,send-daily-digests)
+
+build-SendWeeklyDigestsFunction:
+	$(call build_function,send-weekly-digests)
+
+build-SendMonthlyDigestsFunction:
+	$(call build_function,send-monthly-digests)
+
 build-AuthorizeFunction:
 	$(call build_function,authorize)
 

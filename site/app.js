@@ -20,6 +20,7 @@ import { renderConnectedApp } from './js/pages/connected-app.js';
 import { renderDeveloper } from './js/pages/developer.js';
 import { renderConsent } from './js/pages/consent.js';
 import { renderOauthError } from './js/pages/oauth-error.js';
+import { renderNotifications, renderNotificationRule } from './js/pages/notifications.js';
 
 const APP_NAME = 'Switchboard';
 const DEFAULT_PATH = '/catalog';
@@ -39,6 +40,9 @@ const ROUTES = [
   { path: '/consent', title: 'Connect an app', render: renderConsent },
   { path: '/oauth-error', title: 'App can’t be connected', render: renderOauthError, public: true },
   { path: '/users', title: 'Users & teams', nav: 'Users & teams', render: renderUsers },
+  { path: '/notifications', title: 'Notifications', nav: 'Notifications', render: renderNotifications },
+  // Digest emails link here (footer and List-Unsubscribe).
+  { path: '/notifications/:id', title: 'Notification rule', render: renderNotificationRule },
 ];
 
 const ROLE_LABELS = { super_admin: 'Super admin', admin: 'Admin', member: 'Member' };

@@ -192,6 +192,10 @@ func mustWorld(tb testing.TB, env *platform.Env) *world {
 	connect(revokedToken, "con_"+p+"_revoked", w.accountA, loc1, "revoked", allLocation, switchboard.ConnectionActive, true)
 	connect(tokenOtherAccount, "con_"+p+"_b", accB, "", "", allAccount, switchboard.ConnectionActive, false)
 
+	rule, err := store.CreateRule(ctx, switchboard.NotificationRule{ID: "rule_" + p, AccountID: w.accountA, Name: "Rule " + canary,
+		Type: switchboard.RuleInstall, Frequency: switchboard.Daily, AllApps: true,
+		Recipients: switchboard.Recipients{Mode: switchboard.RecipientsSuperAdmins}, CreatedBy: users[adminA].ID, CreatedAt: now, UpdatedAt: now})
+	must("notification rule", err)
 	must("app-log event", store.RecordEvent(ctx, switchboard.AppEvent{ID: "evt_" + p, AccountID: w.accountA, Type: switchboard.EventBlocked,
 		ConnectionID: w.connectionA, AppID: appID, LocationID: loc1, ActorType: switchboard.ActorUser, ActorUserID: users[adminA].ID,
 		Reason: "Unpaid " + canary, At: now.Add(-2 * time.Minute)}))
@@ -216,7 +220,7 @@ func mustWorld(tb testing.TB, env *platform.Env) *world {
 	w.values = map[string]string{
 		"accountId": w.accountA, "locationId": loc1, "otherLocationId": loc2, "connectionId": w.connectionA, "requestId": call.RequestID,
 		"teamId": team.ID, "userId": users[memberA].ID, "adminId": users[adminA].ID, "appId": appID,
-		"orderId": order.ID, "listId": list.ID, "customerId": "cus_" + p, "catalogId": catalog.ID, "canary": canary, "world": p,
+		"orderId": order.ID, "listId": list.ID, "customerId": "cus_" + p, "catalogId": catalog.ID, "canary": canary, "world": p, "ruleId": rule.ID,
 	}
 	return w
 }

@@ -207,3 +207,22 @@ func productSK(at time.Time, productID string) string {
 }
 
 const productSKPrefix = "PRODUCT#"
+
+// ruleSK keeps an account's notification rules in its partition.
+func ruleSK(ruleID string) string { return ruleSKPrefix + ruleID }
+
+const ruleSKPrefix = "RULE#"
+
+// rulesByFrequencyPK is the GSI1 partition listing every account's rules of
+// one frequency, so a digest run finds its rules without a scan; the sort
+// key (account, then rule) groups an account's rules together.
+func rulesByFrequencyPK(frequency string) string { return "RULES#" + frequency }
+
+func rulesByFrequencySK(accountID, ruleID string) string { return accountID + "#" + ruleID }
+
+// deliverySK claims one digest email: one rule, one period (its start in
+// UTC), one recipient. The conditional put on this key is what makes the
+// email go out once.
+func deliverySK(ruleID, periodKey, userID string) string {
+	return "DIGEST#" + ruleID + "#" + periodKey + "#" + userID
+}

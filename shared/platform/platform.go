@@ -32,6 +32,9 @@ type Config struct {
 	// LogRetentionDays is how long call-log entries live before TTL
 	// deletes them; bodies follow the bucket's lifecycle.
 	LogRetentionDays int
+	// SiteOrigin is the admin site's origin (ADMIN_SITE_ORIGIN), for links
+	// in emails; only the digest functions set it.
+	SiteOrigin string
 }
 
 // ConfigFromEnv reads Config through getenv (os.Getenv in production, a map in
@@ -42,6 +45,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		TableName:     getenv("TABLE_NAME"),
 		ArchiveBucket: getenv("ARCHIVE_BUCKET"),
 		SenderAddress: getenv("SENDER_ADDRESS"),
+		SiteOrigin:    strings.TrimRight(getenv("ADMIN_SITE_ORIGIN"), "/"),
 	}
 	var problems []string
 	for name, v := range map[string]string{"STAGE": c.Stage, "TABLE_NAME": c.TableName, "ARCHIVE_BUCKET": c.ArchiveBucket} {

@@ -36,13 +36,19 @@ func (m *Mailer) SendEmail(ctx context.Context, msg switchboard.Email) error {
 	if msg.HTML != "" {
 		body.Html = &types.Content{Data: aws.String(msg.HTML), Charset: utf8}
 	}
+	simple := &types.Message{
+		Subject: &types.Content{Data: aws.String(msg.Subject), Charset: utf8},
+		Body:    body,
+	}
+	if msg.ListUnsubscribe != "" {
+		// SES v2 sets custom headers on simple messages (SDK v1.79+), so the
+		// message need not be built as raw MIME.
+		simple.Headers = []types.MessageHeader{{Name: aws.String("List-Unsubscribe"), Value: aws.String(msg.ListUnsubscribe)}}
+	}
 	_, err := m.client.SendEmail(ctx, &sesv2.SendEmailInput{
 		FromEmailAddress: aws.String(m.from),
 		Destination:      &types.Destination{ToAddresses: []string{msg.To}},
-		Content: &types.EmailContent{Simple: &types.Message{
-			Subject: &types.Content{Data: aws.String(msg.Subject), Charset: utf8},
-			Body:    body,
-		}},
+		Content:          &types.EmailContent{Simple: simple},
 	})
 	if err == nil {
 		return nil
@@ -50,7 +56,8 @@ func (m *Mailer) SendEmail(ctx context.Context, msg switchboard.Email) error {
 	// A refused message will not pass on a retry; anything else may.
 	var rejected *types.MessageRejected
 	var badRequest *types.BadRequestException
-	if errors.As(err, &rejected) || errors.As(err, &badRequest) {
+	var notVerified *types.MailFromDomainNotVerifiedException
+	if errors.As(err, &rejected) || errors.As(err, &badRequest) || errors.As(err, &notVerified) {
 		return fmt.Errorf("%w: %w", switchboard.Errorf(switchboard.EInvalid, "The email was refused by the mail service."), err)
 	}
 	return fmt.Errorf("%w: %w", switchboard.Errorf(switchboard.EUnavailable, "The mail service cannot be reached right now."), err)

@@ -149,6 +149,10 @@ type Email struct {
 	Subject string
 	Text    string
 	HTML    string
+	// ListUnsubscribe, when set, is the List-Unsubscribe header's value
+	// (such as "<https://…/#/notifications/rule-1>"): mail clients show it
+	// as an unsubscribe link.
+	ListUnsubscribe string
 }
 
 // Mailer sends email.

@@ -1,0 +1,221 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/switchboard-hq/switchboard/infra/demo"
+	"github.com/switchboard-hq/switchboard/infra/testenv"
+	"github.com/switchboard-hq/switchboard/shared/api"
+	"github.com/switchboard-hq/switchboard/shared/apigw"
+	"github.com/switchboard-hq/switchboard/shared/auth"
+	"github.com/switchboard-hq/switchboard/shared/dynamo"
+	"github.com/switchboard-hq/switchboard/shared/switchboard"
+)
+
+type ruleList struct {
+	Rules         []switchboard.NotificationRule `json:"rules"`
+	SenderAddress string                         `json:"senderAddress"`
+	CanManage     bool                           `json:"canManage"`
+}
+
+// ruleBody builds a create or replace body; extra fields are JSON members
+// that override the defaults.
+func ruleBody(extra string) string {
+	b := `{"name":"New installs","type":"install","frequency":"daily","allApps":true,"appIds":[],"recipients":{"mode":"super_admins","userIds":[],"teamIds":[]}`
+	if extra != "" {
+		var base, over map[string]any
+		_ = json.Unmarshal([]byte(b+"}"), &base)
+		if err := json.Unmarshal([]byte("{"+extra+"}"), &over); err != nil {
+			panic(err)
+		}
+		for k, v := range over {
+			base[k] = v
+		}
+		out, _ := json.Marshal(base)
+		return string(out)
+	}
+	return b + "}"
+}
+
+func TestNotificationRuleRoutes(t *testing.T) {
+	env := testenv.MustEnv(t)
+	owner, admin, member := mustSignIn(t, env, "owner@demo.test"), mustSignIn(t, env, "admin@demo.test"), mustSignIn(t, env, "member@demo.test")
+	list, create, get := api.ListNotificationRulesFunction(env), api.CreateNotificationRuleFunction(env), api.GetNotificationRuleFunction(env)
+	update, del := api.UpdateNotificationRuleFunction(env), api.DeleteNotificationRuleFunction(env)
+
+	resp := callAs(t, create, admin, "POST", "/admin/v1/notifications", nil,
+		ruleBody(`"name":"  Kitchen   errors ","type":"errors","frequency":"hourly","allApps":false,"appIds":["clickeat","orderline-pos","clickeat"],"recipients":{"mode":"specific","userIds":["usr-owner"],"teamIds":["team-kitchen"]}`))
+	wantStatus(t, "admin creates", resp, 201, "")
+	rule := decode[switchboard.NotificationRule](t, resp)
+	if rule.Name != "Kitchen errors" || rule.AccountID != demo.Account.ID || !strings.HasPrefix(rule.ID, "rule-") || rule.Version != 1 ||
+		strings.Join(rule.AppIDs, ",") != "clickeat,orderline-pos" || rule.CreatedBy != "usr-admin" ||
+		rule.Recipients.Mode != switchboard.RecipientsSpecific || strings.Join(rule.Recipients.TeamIDs, ",") != "team-kitchen" {
+		t.Errorf("created %+v", rule)
+	}
+	ruleParam := map[string]string{"ruleId": rule.ID}
+
+	for _, as := range []signedIn{member, owner} {
+		got := decode[ruleList](t, callAs(t, list, as, "GET", "/admin/v1/notifications", nil, ""))
+		if len(got.Rules) != 1 || got.Rules[0].ID != rule.ID || got.SenderAddress != env.Config.SenderAddress {
+			t.Errorf("list: %+v", got)
+		}
+		if got.CanManage != (as == owner) {
+			t.Errorf("canManage %v for %s", got.CanManage, as.cookie)
+		}
+		one := callAs(t, get, as, "GET", "/admin/v1/notifications/"+rule.ID, ruleParam, "")
+		wantStatus(t, "read one", one, 200, "")
+		if r := decode[switchboard.NotificationRule](t, one); r.Name != "Kitchen errors" {
+			t.Errorf("get: %+v", r)
+		}
+	}
+
+	v := func(n int) string { return fmt.Sprintf(`"version":%d`, n) }
+	tests := []struct {
+		name   string
+		as     signedIn
+		h      apigw.LambdaHandler
+		method string
+		params map[string]string
+		body   string
+		status int
+		code   string
+		msg    string // part of the error message
+	}{
+		{"member creates", member, create, "POST", nil, ruleBody(""), 403, "forbidden", ""},
+		{"owner creates", owner, create, "POST", nil, ruleBody(`"name":"Uninstalls","type":"uninstall","frequency":"monthly","recipients":{"mode":"everyone"}`), 201, "", ""},
+		{"empty name", admin, create, "POST", nil, ruleBody(`"name":"   "`), 400, "invalid", "name is required"},
+		{"long name", admin, create, "POST", nil, ruleBody(`"name":"` + strings.Repeat("n", 101) + `"`), 400, "invalid", "at most 100"},
+		{"100 characters", admin, create, "POST", nil, ruleBody(`"name":"` + strings.Repeat("é", 100) + `"`), 201, "", ""},
+		{"bad type", admin, create, "POST", nil, ruleBody(`"type":"scopes"`), 400, "invalid", "type must be"},
+		{"bad frequency", admin, create, "POST", nil, ruleBody(`"frequency":"yearly"`), 400, "invalid", "frequency must be"},
+		{"no apps", admin, create, "POST", nil, ruleBody(`"allApps":false,"appIds":[]`), 400, "invalid", "at least one app"},
+		{"unknown app", admin, create, "POST", nil, ruleBody(`"allApps":false,"appIds":["clickeat","no-such-app"]`), 400, "invalid", `unknown app "no-such-app"`},
+		{"unknown user", admin, create, "POST", nil, ruleBody(`"recipients":{"mode":"specific","userIds":["usr-ghost"]}`), 400, "invalid", `unknown user "usr-ghost"`},
+		{"unknown team", admin, create, "POST", nil, ruleBody(`"recipients":{"mode":"specific","teamIds":["team-ghost"]}`), 400, "invalid", `unknown team "team-ghost"`},
+		{"empty specific list", admin, create, "POST", nil, ruleBody(`"recipients":{"mode":"specific","userIds":[],"teamIds":[]}`), 400, "invalid", "at least one user or team"},
+		{"bad mode", admin, create, "POST", nil, ruleBody(`"recipients":{"mode":"admins"}`), 400, "invalid", "recipients mode"},
+		{"unknown field", admin, create, "POST", nil, ruleBody(`"extra":1`), 400, "invalid", ""},
+		{"not JSON", admin, create, "POST", nil, `name=x`, 400, "invalid", ""},
+
+		{"member replaces", member, update, "PUT", ruleParam, ruleBody(v(1)), 403, "forbidden", ""},
+		{"replace without version", admin, update, "PUT", ruleParam, ruleBody(""), 400, "invalid", "version"},
+		{"admin replaces", admin, update, "PUT", ruleParam, ruleBody(`"name":"Installs everywhere","frequency":"weekly",` + v(1)), 200, "", ""},
+		{"stale version", owner, update, "PUT", ruleParam, ruleBody(`"name":"Lost update",` + v(1)), 409, "conflict", ""},
+		{"owner replaces", owner, update, "PUT", ruleParam, ruleBody(`"name":"Installs, owner's",` + v(2)), 200, "", ""},
+		{"replace with an unknown team", owner, update, "PUT", ruleParam, ruleBody(`"recipients":{"mode":"specific","teamIds":["team-ghost"]},` + v(3)), 400, "invalid", "unknown team"},
+		{"replace an unknown rule", owner, update, "PUT", map[string]string{"ruleId": "rule-nope"}, ruleBody(v(1)), 404, "not_found", ""},
+		{"read an unknown rule", member, get, "GET", map[string]string{"ruleId": "rule-nope"}, "", 404, "not_found", ""},
+		{"not an id", member, get, "GET", map[string]string{"ruleId": "../x"}, "", 404, "not_found", ""},
+
+		{"member deletes", member, del, "DELETE", ruleParam, "", 403, "forbidden", ""},
+		{"admin deletes", admin, del, "DELETE", ruleParam, "", 204, "", ""},
+		{"delete again", owner, del, "DELETE", ruleParam, "", 404, "not_found", ""},
+		{"read deleted", member, get, "GET", ruleParam, "", 404, "not_found", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := callAs(t, tt.h, tt.as, tt.method, "/admin/v1/notifications", tt.params, tt.body)
+			wantStatus(t, tt.name, resp, tt.status, tt.code)
+			if tt.msg != "" {
+				var e struct{ Error struct{ Message string } }
+				if json.Unmarshal([]byte(resp.Body), &e) != nil || !strings.Contains(e.Error.Message, tt.msg) {
+					t.Errorf("body %s, want a message with %q", resp.Body, tt.msg)
+				}
+			}
+			if tt.name == "admin replaces" {
+				r := decode[switchboard.NotificationRule](t, resp)
+				if r.Version != 2 || r.Frequency != switchboard.Weekly || !r.AllApps || len(r.AppIDs) != 0 || r.CreatedBy != "usr-admin" ||
+					r.Recipients.Mode != switchboard.RecipientsSuperAdmins || len(r.Recipients.TeamIDs) != 0 {
+					t.Errorf("replaced %+v", r)
+				}
+			}
+		})
+	}
+	var names []string
+	for _, r := range decode[ruleList](t, callAs(t, list, member, "GET", "/admin/v1/notifications", nil, "")).Rules {
+		names = append(names, r.Name)
+	}
+	if got := strings.Join(names, "|"); got != "Uninstalls|"+strings.Repeat("é", 100) {
+		t.Errorf("rules at the end: %s", got)
+	}
+}
+
+// TestNotificationRulesTenant: another account's admin neither sees nor
+// touches Demo Pizzeria's rules, and cannot name its users or teams.
+func TestNotificationRulesTenant(t *testing.T) {
+	env := testenv.MustEnv(t)
+	admin := mustSignIn(t, env, "admin@demo.test")
+	ctx := context.Background()
+	store := dynamo.New(env.DynamoDB(), env.Config.TableName)
+	if err := store.CreateAccount(ctx, switchboard.Account{ID: "acc-rival", Name: "Rival Burgers"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	hash, err := auth.HashPassword(demo.DefaultPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.CreateUser(ctx, switchboard.User{ID: "usr-rival", AccountID: "acc-rival", Email: "boss@rival.test", Name: "Rita Rival", Role: switchboard.RoleSuperAdmin, Active: true}, hash); err != nil {
+		t.Fatal(err)
+	}
+	rival := mustSignIn(t, env, "boss@rival.test")
+	resp := callAs(t, api.CreateNotificationRuleFunction(env), admin, "POST", "/admin/v1/notifications", nil, ruleBody(""))
+	wantStatus(t, "demo admin creates", resp, 201, "")
+	rule := decode[switchboard.NotificationRule](t, resp)
+	param := map[string]string{"ruleId": rule.ID}
+
+	if got := decode[ruleList](t, callAs(t, api.ListNotificationRulesFunction(env), rival, "GET", "/admin/v1/notifications", nil, "")); len(got.Rules) != 0 {
+		t.Errorf("rival lists %+v", got.Rules)
+	}
+	wantStatus(t, "rival reads", callAs(t, api.GetNotificationRuleFunction(env), rival, "GET", "/", param, ""), 404, "not_found")
+	wantStatus(t, "rival replaces", callAs(t, api.UpdateNotificationRuleFunction(env), rival, "PUT", "/", param, ruleBody(`"name":"Hijacked","version":1`)), 404, "not_found")
+	wantStatus(t, "rival deletes", callAs(t, api.DeleteNotificationRuleFunction(env), rival, "DELETE", "/", param, ""), 404, "not_found")
+	wantStatus(t, "rival names a demo user", callAs(t, api.CreateNotificationRuleFunction(env), rival, "POST", "/", nil,
+		ruleBody(`"recipients":{"mode":"specific","userIds":["usr-owner"]}`)), 400, "invalid")
+	wantStatus(t, "rival names a demo team", callAs(t, api.CreateNotificationRuleFunction(env), rival, "POST", "/", nil,
+		ruleBody(`"recipients":{"mode":"specific","teamIds":["team-kitchen"]}`)), 400, "invalid")
+
+	after := decode[switchboard.NotificationRule](t, callAs(t, api.GetNotificationRuleFunction(env), admin, "GET", "/", param, ""))
+	if after.Name != rule.Name || after.Version != 1 {
+		t.Errorf("rule after the rival's attempts: %+v", after)
+	}
+}
+
+// FuzzNotificationRulesAPI feeds arbitrary bodies to create and replace:
+// whatever comes in, the answer is never a 5xx, and always JSON.
+func FuzzNotificationRulesAPI(f *testing.F) {
+	for _, body := range []string{ruleBody(""), ruleBody(`"version":1`), ruleBody(`"name":null`), ruleBody(`"appIds":null,"allApps":false`),
+		ruleBody(`"recipients":null`), ruleBody(`"recipients":{"mode":"specific","userIds":[""]}`), ruleBody(`"appIds":[1]`),
+		ruleBody(`"version":-1`), ruleBody(`"version":1e99`), `{}`, `[]`, `null`, `{"name":"\u0000"}`, `{"name":"\ud800"}`, "\xff", ""} {
+		f.Add(body)
+	}
+	env := testenv.MustEnv(f)
+	admin := mustSignIn(f, env, "admin@demo.test")
+	create, update := api.CreateNotificationRuleFunction(env), api.UpdateNotificationRuleFunction(env)
+	f.Fuzz(func(t *testing.T, body string) {
+		for _, r := range []struct {
+			h      apigw.LambdaHandler
+			method string
+			params map[string]string
+		}{
+			{create, "POST", nil},
+			{update, "PUT", map[string]string{"ruleId": "rule-fuzz"}},
+		} {
+			req := admin.get("/admin/v1/notifications")
+			req.RequestContext.HTTP.Method = r.method
+			req.PathParameters = r.params
+			req.Headers = map[string]string{"content-type": "application/json", "x-csrf-token": admin.csrf}
+			req.Body = body
+			resp, err := r.h(context.Background(), req)
+			if err != nil {
+				t.Fatalf("handler error: %v", err)
+			}
+			if resp.StatusCode >= 500 || !json.Valid([]byte(resp.Body)) {
+				t.Fatalf("%s %q: status %d body %q", r.method, body, resp.StatusCode, resp.Body)
+			}
+		}
+	})
+}

@@ -1,0 +1,328 @@
+// Package digest sends notification digests: for each rule of a frequency,
+// the events of the period that just closed in the account's time zone, one
+// email per recipient, each email once.
+package digest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/switchboard-hq/switchboard/shared/switchboard"
+)
+
+// Stores is what a run reads and writes; dynamo.Store implements all of it.
+type Stores interface {
+	switchboard.NotificationRuleStore
+	switchboard.DeliveryLedger
+	switchboard.AppLog
+	GetAccount(ctx context.Context, accountID string) (switchboard.Account, error)
+	ListLocations(ctx context.Context, accountID string) ([]switchboard.Location, error)
+	ListUsers(ctx context.Context, accountID string) ([]switchboard.DirectoryUser, error)
+	ListTeams(ctx context.Context, accountID string) ([]switchboard.Team, error)
+}
+
+// Sender runs digests.
+type Sender struct {
+	Store      Stores
+	Mailer     switchboard.Mailer
+	SiteOrigin string // links in emails point here
+	Logger     *slog.Logger
+	Now        func() time.Time
+	// Lease is how long a claimed delivery belongs to this run; a run that
+	// crashed leaves it pending, and a rerun takes it over once it expires.
+	Lease time.Duration
+	// Concurrency is how many accounts are sent at once (at least one).
+	Concurrency int
+	// Backoff is the wait before each retry of a send SES could not take
+	// (throttling, unavailable); its length is the number of retries.
+	Backoff []time.Duration
+}
+
+// Report counts what a run did.
+type Report struct {
+	Rules     int // rules of the frequency
+	Due       int // (rule, period) pairs that closed in the run's window
+	Events    int // matching events in those periods
+	Sent      int // emails SES accepted
+	Skipped   int // emails already sent, or failed for good
+	Leased    int // emails pending under another run's live lease
+	Failed    int // emails SES refused for good
+	Transient int // emails left pending after every retry
+}
+
+// accountData is read once per account per run.
+type accountData struct {
+	account   switchboard.Account
+	loc       *time.Location
+	locations map[string]string
+	users     []switchboard.DirectoryUser
+	teams     []switchboard.Team
+	events    map[switchboard.Period][]switchboard.AppEvent
+}
+
+// Run sends the digests of frequency f whose period closed during the hour
+// before runAt (the schedule's time, not the clock: a retried invocation
+// computes the same periods). It returns an error only when a retry is
+// wanted: something transient left emails unsent or a store failed. A
+// permanent failure for one recipient is recorded and does not stop the
+// others.
+func (s *Sender) Run(ctx context.Context, f switchboard.Frequency, runAt time.Time) (Report, error) {
+	var rep Report
+	if !f.Valid() {
+		return rep, fmt.Errorf("unknown frequency %q", f)
+	}
+	rules, err := s.Store.RulesByFrequency(ctx, f)
+	if err != nil {
+		return rep, err
+	}
+	rep.Rules = len(rules)
+	// Accounts are independent: each worker takes one account's rules at
+	// a time, so an account's data is read once and never shared between
+	// goroutines, and SES latency overlaps across accounts.
+	byAccount := map[string][]switchboard.NotificationRule{}
+	var order []string
+	for _, r := range rules {
+		if _, ok := byAccount[r.AccountID]; !ok {
+			order = append(order, r.AccountID)
+		}
+		byAccount[r.AccountID] = append(byAccount[r.AccountID], r)
+	}
+	var (
+		mu   sync.Mutex
+		errs []error
+		wg   sync.WaitGroup
+		sem  = make(chan struct{}, max(1, s.Concurrency))
+	)
+	for _, accountID := range order {
+		if ctx.Err() != nil {
+			break
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			part, err := s.runAccount(ctx, f, runAt, accountID, byAccount[accountID])
+			mu.Lock()
+			defer mu.Unlock()
+			rep.add(part)
+			if err != nil {
+				errs = append(errs, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if rep.Transient+rep.Leased > 0 {
+		errs = append(errs, fmt.Errorf("%d emails could not be sent yet and %d are leased by another run", rep.Transient, rep.Leased))
+	}
+	return rep, errors.Join(errs...)
+}
+
+// runAccount sends one account's due digests of frequency f.
+func (s *Sender) runAccount(ctx context.Context, f switchboard.Frequency, runAt time.Time, accountID string, rules []switchboard.NotificationRule) (Report, error) {
+	var rep Report
+	acc, err := s.loadAccount(ctx, accountID)
+	if err != nil {
+		return rep, fmt.Errorf("account %s: %w", accountID, err)
+	}
+	var errs []error
+	for _, rule := range rules {
+		for _, period := range switchboard.DuePeriods(f, runAt, acc.loc) {
+			rep.Due++
+			if err := s.sendRule(ctx, rule, period, acc, &rep); err != nil {
+				errs = append(errs, fmt.Errorf("rule %s period %s: %w", rule.ID, period.Key(), err))
+			}
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return rep, errors.Join(errs...)
+}
+
+func (r *Report) add(o Report) {
+	r.Due += o.Due
+	r.Events += o.Events
+	r.Sent += o.Sent
+	r.Skipped += o.Skipped
+	r.Leased += o.Leased
+	r.Failed += o.Failed
+	r.Transient += o.Transient
+}
+
+func (s *Sender) loadAccount(ctx context.Context, accountID string) (*accountData, error) {
+	a, err := s.Store.GetAccount(ctx, accountID)
+	if err != nil {
+		return nil, err
+	}
+	loc := time.UTC
+	if a.TimeZone != "" {
+		if l, err := time.LoadLocation(a.TimeZone); err == nil {
+			loc = l
+		} else {
+			s.Logger.Warn("unknown account time zone; using UTC", "account", accountID, "timeZone", a.TimeZone)
+		}
+	}
+	return &accountData{account: a, loc: loc}, nil
+}
+
+// details reads what the email shows beyond the events, only for accounts
+// with something to send.
+func (s *Sender) details(ctx context.Context, acc *accountData) error {
+	if acc.users != nil {
+		return nil
+	}
+	locs, err := s.Store.ListLocations(ctx, acc.account.ID)
+	if err != nil {
+		return err
+	}
+	acc.locations = map[string]string{}
+	for _, l := range locs {
+		acc.locations[l.ID] = l.Name
+	}
+	if acc.teams, err = s.Store.ListTeams(ctx, acc.account.ID); err != nil {
+		return err
+	}
+	users, err := s.Store.ListUsers(ctx, acc.account.ID)
+	if err != nil {
+		return err
+	}
+	acc.users = append([]switchboard.DirectoryUser{}, users...)
+	return nil
+}
+
+// periodEvents reads the account's events of the period once per run,
+// oldest first, and keeps them for the account's other rules: the time
+// range is the key condition, so a run's reads follow the period's events,
+// not the log's history nor the number of rules.
+func (s *Sender) periodEvents(ctx context.Context, acc *accountData, p switchboard.Period) ([]switchboard.AppEvent, error) {
+	if events, ok := acc.events[p]; ok {
+		return events, nil
+	}
+	var types []switchboard.AppEventType
+	for _, t := range []switchboard.RuleType{switchboard.RuleInstall, switchboard.RuleDisconnect, switchboard.RuleUninstall, switchboard.RuleErrors} {
+		types = append(types, t.EventTypes()...)
+	}
+	filter := switchboard.AppEventFilter{Types: types, From: p.From, To: p.To}
+	var out []switchboard.AppEvent
+	page := switchboard.PageRequest{Limit: switchboard.MaxPageSize}
+	for {
+		res, err := s.Store.ListEvents(ctx, acc.account.ID, filter, page)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range res.Events {
+			if !e.At.Before(p.From) && e.At.Before(p.To) {
+				out = append(out, e)
+			}
+		}
+		if res.NextCursor == "" {
+			break
+		}
+		page.Cursor = res.NextCursor
+	}
+	// The log lists newest first; a digest reads in order.
+	slices.Reverse(out)
+	if acc.events == nil {
+		acc.events = map[switchboard.Period][]switchboard.AppEvent{}
+	}
+	acc.events[p] = out
+	return out, nil
+}
+
+func (s *Sender) sendRule(ctx context.Context, rule switchboard.NotificationRule, p switchboard.Period, acc *accountData, rep *Report) error {
+	all, err := s.periodEvents(ctx, acc, p)
+	if err != nil {
+		return err
+	}
+	var events []switchboard.AppEvent
+	for _, e := range all {
+		if rule.Follows(e) {
+			events = append(events, e)
+		}
+	}
+	if len(events) == 0 {
+		return nil // empty periods send nothing
+	}
+	rep.Events += len(events)
+	if err := s.details(ctx, acc); err != nil {
+		return err
+	}
+	recipients := rule.ResolveRecipients(acc.users, acc.teams)
+	for _, u := range recipients {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		msg, err := render(message{Rule: rule, Period: p, Account: acc, Events: events, Recipient: u, SiteOrigin: s.SiteOrigin})
+		if err != nil {
+			return err
+		}
+		if err := s.deliver(ctx, rule, p, u, msg, rep); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deliver sends one email once. The record is claimed before SES is
+// called and marked after: if the run dies between SES accepting the email
+// and the mark, the record stays pending and a rerun sends it again once
+// the lease expires. SES v2 has no idempotency key, so that window (one
+// API call wide) is at-least-once; every other crash point is exactly once.
+func (s *Sender) deliver(ctx context.Context, rule switchboard.NotificationRule, p switchboard.Period, u switchboard.DirectoryUser, msg switchboard.Email, rep *Report) error {
+	now := s.Now()
+	d := switchboard.Delivery{AccountID: rule.AccountID, RuleID: rule.ID, PeriodKey: p.Key(), UserID: u.ID, Email: u.Email}
+	claim, err := s.Store.ClaimDelivery(ctx, d, now, now.Add(s.Lease))
+	switch {
+	case err != nil:
+		return err
+	case claim == switchboard.Settled:
+		rep.Skipped++
+		return nil
+	case claim == switchboard.Leased:
+		// Another run is on it, or crashed holding it: asking for a retry
+		// (after the lease) makes sure it is not skipped for good.
+		rep.Leased++
+		return nil
+	}
+	err = s.sendWithRetry(ctx, msg)
+	switch switchboard.ErrorCode(err) {
+	case "":
+		d.State = switchboard.DeliverySent
+		rep.Sent++
+	case switchboard.EInvalid:
+		d.State, d.Detail = switchboard.DeliveryFailed, err.Error()
+		rep.Failed++
+		s.Logger.Warn("digest refused for good", "rule", rule.ID, "user", u.ID, "error", err)
+	default:
+		// Left pending: the lease runs out and the retried invocation
+		// takes it over.
+		rep.Transient++
+		s.Logger.Warn("digest not sent yet", "rule", rule.ID, "user", u.ID, "error", err)
+		return nil
+	}
+	// The mark must land even if the invocation is being cancelled: a lost
+	// mark is a duplicate email later.
+	if err := s.Store.FinishDelivery(context.WithoutCancel(ctx), d); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (s *Sender) sendWithRetry(ctx context.Context, msg switchboard.Email) error {
+	for attempt := 0; ; attempt++ {
+		err := s.Mailer.SendEmail(ctx, msg)
+		if err == nil || switchboard.ErrorCode(err) == switchboard.EInvalid || attempt >= len(s.Backoff) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(s.Backoff[attempt]):
+		}
+	}
+}

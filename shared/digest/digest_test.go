@@ -1,0 +1,525 @@
+package digest_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/switchboard-hq/switchboard/infra/testenv"
+	"github.com/switchboard-hq/switchboard/shared/digest"
+	"github.com/switchboard-hq/switchboard/shared/dynamo"
+	"github.com/switchboard-hq/switchboard/shared/platform"
+	"github.com/switchboard-hq/switchboard/shared/sesmail"
+	"github.com/switchboard-hq/switchboard/shared/switchboard"
+)
+
+func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
+
+// fixture is one account with users and a team, on a fresh table. Every
+// address carries a random tag: the SES emulator's store is shared by the
+// package's tests.
+type fixture struct {
+	env     *platform.Env
+	store   *dynamo.Store
+	account switchboard.Account
+	tag     string
+}
+
+func (f fixture) email(name string) string { return name + "+" + f.tag + "@pizzeria.test" }
+
+func mustFixture(t *testing.T, zone string) fixture {
+	t.Helper()
+	env := testenv.MustEnv(t)
+	env.Config.SiteOrigin = "https://admin.switchboard.test"
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	f := fixture{env: env, store: dynamo.New(env.DynamoDB(), env.Config.TableName), tag: hex.EncodeToString(b[:])}
+	ctx := context.Background()
+	f.account = switchboard.Account{ID: "acc-" + f.tag, Name: "Pizza <Roma> & Co", TimeZone: zone}
+	if err := f.store.CreateAccount(ctx, f.account, []switchboard.Location{{ID: "loc-1", AccountID: f.account.ID, Name: "Roma Centro"}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []struct {
+		id     string
+		role   switchboard.Role
+		active bool
+	}{{"owner", switchboard.RoleSuperAdmin, true}, {"admin", switchboard.RoleAdmin, true}, {"member", switchboard.RoleMember, true},
+		{"cook", switchboard.RoleMember, true}, {"gone", switchboard.RoleSuperAdmin, false}} {
+		user := switchboard.User{ID: "usr-" + u.id, AccountID: f.account.ID, Email: f.email(u.id), Name: strings.ToUpper(u.id[:1]) + u.id[1:], Role: u.role, Active: u.active}
+		if err := f.store.CreateUser(ctx, user, "x"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.store.CreateTeam(ctx, switchboard.Team{ID: "team-kitchen", AccountID: f.account.ID, Name: "Kitchen", MemberIDs: []string{"usr-cook", "usr-member", "usr-admin", "usr-gone"}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, app := range []string{"app-pos", "app-drop"} {
+		if err := f.store.RegisterApp(ctx, switchboard.DeveloperApp{App: switchboard.App{ID: app, Name: app, Category: "pos", Level: switchboard.LevelAccount,
+			Scopes: []string{"orders.read"}, Developer: "Dev"}, OwnerAccountID: f.account.ID, Published: true, RedirectURIs: []string{"https://x.test/cb"}}, "hash"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return f
+}
+
+func (f fixture) mustRule(t *testing.T, r switchboard.NotificationRule) switchboard.NotificationRule {
+	t.Helper()
+	r.AccountID = f.account.ID
+	saved, err := f.store.CreateRule(context.Background(), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return saved
+}
+
+var appNames = map[string]string{"app-pos": "OrderLine <POS>", "app-drop": "SpeedyDrop"}
+
+func (f fixture) mustEvent(t *testing.T, id string, typ switchboard.AppEventType, app, at string) {
+	t.Helper()
+	when, err := time.Parse(time.RFC3339Nano, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &switchboard.Connection{ID: "conn-" + app, AccountID: f.account.ID, AppID: app, AppName: appNames[app], LocationID: "loc-1"}
+	e := switchboard.AppEvent{ID: id, AccountID: f.account.ID, Type: typ, ConnectionID: c.ID, AppID: app, LocationID: "loc-1",
+		ActorType: switchboard.ActorUser, ActorUserID: "usr-admin", At: when, After: c, Reason: "because <script>"}
+	if err := f.store.RecordEvent(context.Background(), e); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (f fixture) sender(m switchboard.Mailer) *digest.Sender {
+	s := digest.NewSender(f.env)
+	s.Backoff = []time.Duration{time.Millisecond, time.Millisecond}
+	if m != nil {
+		s.Mailer = m
+	}
+	return s
+}
+
+func (f fixture) realMailer() switchboard.Mailer {
+	return sesmail.New(f.env.SESv2(), f.env.Config.SenderAddress)
+}
+
+// sesEmail is one message as aws-ses-v2-local's /store lists it.
+type sesEmail struct {
+	From        string
+	Destination struct{ To []string }
+	Subject     string
+	Body        struct{ HTML, Text string }
+	Headers     []struct{ Name, Value string }
+}
+
+// sentMail returns the messages the SES emulator holds for the fixture's
+// addresses, by recipient name ("admin").
+func (f fixture) sentMail(t *testing.T) map[string][]sesEmail {
+	t.Helper()
+	resp, err := http.Get(testenv.MustEmulators(t).SES + "/store")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var store struct{ Emails []sesEmail }
+	if err := json.Unmarshal(raw, &store); err != nil {
+		t.Fatalf("SES store: %v", err)
+	}
+	out := map[string][]sesEmail{}
+	for _, e := range store.Emails {
+		for _, to := range e.Destination.To {
+			if name, ok := strings.CutSuffix(to, "+"+f.tag+"@pizzeria.test"); ok {
+				out[name] = append(out[name], e)
+			}
+		}
+	}
+	return out
+}
+
+// counts is "admin:1 cook:1" for the recipients that got mail.
+func counts(mail map[string][]sesEmail) string {
+	var parts []string
+	for name, list := range mail {
+		parts = append(parts, name+":"+string(rune('0'+len(list))))
+	}
+	slices.Sort(parts)
+	return strings.Join(parts, " ")
+}
+
+func mustRun(t *testing.T, s *digest.Sender, f switchboard.Frequency, at string) digest.Report {
+	t.Helper()
+	rep, err := s.Run(context.Background(), f, mustTime(t, at))
+	if err != nil {
+		t.Fatalf("run at %s: %v", at, err)
+	}
+	return rep
+}
+
+func mustTime(t *testing.T, s string) time.Time {
+	t.Helper()
+	at, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return at
+}
+
+func TestHourlyDigestOncePerRecipient(t *testing.T) {
+	f := mustFixture(t, "UTC")
+	installs := f.mustRule(t, switchboard.NotificationRule{ID: "rule-installs", Name: "Installs <b>now</b>", Type: switchboard.RuleInstall,
+		Frequency: switchboard.Hourly, AllApps: true,
+		Recipients: switchboard.Recipients{Mode: switchboard.RecipientsSpecific, UserIDs: []string{"usr-admin"}, TeamIDs: []string{"team-kitchen"}}})
+	f.mustRule(t, switchboard.NotificationRule{ID: "rule-errors", Name: "POS errors", Type: switchboard.RuleErrors,
+		Frequency: switchboard.Hourly, AppIDs: []string{"app-pos"}, Recipients: switchboard.Recipients{Mode: switchboard.RecipientsSuperAdmins}})
+	f.mustRule(t, switchboard.NotificationRule{ID: "rule-daily", Name: "Daily installs", Type: switchboard.RuleInstall,
+		Frequency: switchboard.Daily, AllApps: true, Recipients: switchboard.Recipients{Mode: switchboard.RecipientsEveryone}})
+
+	f.mustEvent(t, "ev-before", switchboard.EventInstalled, "app-pos", "2026-11-24T09:59:59.999999999Z")
+	f.mustEvent(t, "ev-boundary", switchboard.EventInstalled, "app-pos", "2026-11-24T10:00:00Z")
+	f.mustEvent(t, "ev-reinstall", switchboard.EventReinstalled, "app-drop", "2026-11-24T10:30:00Z")
+	f.mustEvent(t, "ev-blocked", switchboard.EventBlocked, "app-pos", "2026-11-24T10:40:00Z")
+	f.mustEvent(t, "ev-drop-error", switchboard.EventErroring, "app-drop", "2026-11-24T10:50:00Z") // not one of rule-errors' apps
+	f.mustEvent(t, "ev-next", switchboard.EventInstalled, "app-drop", "2026-11-24T11:00:00Z")
+
+	s := f.sender(nil)
+	rep := mustRun(t, s, switchboard.Hourly, "2026-11-24T11:00:00Z")
+	if rep.Rules < 2 || rep.Sent != 3 || rep.Events != 2 || rep.Failed != 0 {
+		t.Errorf("report %+v", rep)
+	}
+	mail := f.sentMail(t)
+	if got := counts(mail); got != "admin:1 cook:1 member:1" {
+		t.Fatalf("mail sent: %s", got)
+	}
+	m := mail["cook"][0]
+	if m.From != f.env.Config.SenderAddress || !strings.HasPrefix(m.Subject, "Installs <b>now</b>: 2 events, Tue 24 Nov 2026, 10:00–11:00 UTC") {
+		t.Errorf("from %q subject %q", m.From, m.Subject)
+	}
+	ruleURL := "https://admin.switchboard.test/#/notifications/" + installs.ID
+	for _, want := range []string{"Installs &lt;b&gt;now&lt;/b&gt;", "OrderLine &lt;POS&gt;", "SpeedyDrop", "Installed", "Reinstalled", "Tue 24 Nov 10:00 UTC",
+		"Tue 24 Nov 10:30 UTC", "Roma Centro", "by Admin", "because &lt;script&gt;", "Pizza &lt;Roma&gt; &amp; Co",
+		`href="https://admin.switchboard.test/#/connections/conn-app-pos/logs"`, `href="` + ruleURL + `"`, "a team you belong to"} {
+		if !strings.Contains(m.Body.HTML, want) {
+			t.Errorf("HTML lacks %q:\n%s", want, m.Body.HTML)
+		}
+	}
+	for _, bad := range []string{"<b>now", "<script>", "<POS>", "Blocked", "10:40", "09:59", "11:00 UTC ·"} {
+		if strings.Contains(m.Body.HTML, bad) {
+			t.Errorf("HTML holds %q:\n%s", bad, m.Body.HTML)
+		}
+	}
+	for _, want := range []string{"Installs <b>now</b>", "OrderLine <POS>", "- Installed · Tue 24 Nov 10:00 UTC · Roma Centro · by Admin", ruleURL} {
+		if !strings.Contains(m.Body.Text, want) {
+			t.Errorf("text lacks %q:\n%s", want, m.Body.Text)
+		}
+	}
+	if strings.Index(m.Body.Text, "OrderLine") > strings.Index(m.Body.Text, "SpeedyDrop") {
+		t.Errorf("apps are not grouped by name:\n%s", m.Body.Text)
+	}
+	if len(m.Headers) != 1 || m.Headers[0].Name != "List-Unsubscribe" || m.Headers[0].Value != "<"+ruleURL+">" {
+		t.Errorf("headers %+v", m.Headers)
+	}
+
+	// A rerun of the same scheduled time sends nothing more.
+	rep = mustRun(t, s, switchboard.Hourly, "2026-11-24T11:00:00Z")
+	if rep.Sent != 0 || rep.Skipped != 3 {
+		t.Errorf("rerun report %+v", rep)
+	}
+	if got := counts(f.sentMail(t)); got != "admin:1 cook:1 member:1" {
+		t.Errorf("after the rerun: %s", got)
+	}
+
+	// The next hour holds only the event at its start.
+	mustRun(t, s, switchboard.Hourly, "2026-11-24T12:00:00Z")
+	mail = f.sentMail(t)
+	if got := counts(mail); got != "admin:2 cook:2 member:2" {
+		t.Fatalf("after the next hour: %s", got)
+	}
+	next := mail["admin"][1]
+	if !strings.Contains(next.Subject, "1 event, Tue 24 Nov 2026, 11:00–12:00 UTC") || strings.Contains(next.Body.Text, "10:00 UTC") ||
+		!strings.Contains(next.Body.Text, "Tue 24 Nov 11:00 UTC") {
+		t.Errorf("next hour's digest: %s\n%s", next.Subject, next.Body.Text)
+	}
+
+	// An empty hour sends nothing.
+	if rep := mustRun(t, s, switchboard.Hourly, "2026-11-24T13:00:00Z"); rep.Sent != 0 || rep.Events != 0 || rep.Due < 2 {
+		t.Errorf("empty hour report %+v", rep)
+	}
+	if got := counts(f.sentMail(t)); got != "admin:2 cook:2 member:2" {
+		t.Errorf("after an empty hour: %s", got)
+	}
+}
+
+// TestDailyDigestInAccountZone: a Tokyo account's day closes at 15:00 UTC;
+// the run of that hour, through the Lambda runtime's JSON path, sends it,
+// and the runs before and after do not.
+func TestDailyDigestInAccountZone(t *testing.T) {
+	f := mustFixture(t, "Asia/Tokyo")
+	f.mustRule(t, switchboard.NotificationRule{ID: "rule-day", Name: "Uninstalls", Type: switchboard.RuleUninstall,
+		Frequency: switchboard.Daily, AllApps: true, Recipients: switchboard.Recipients{Mode: switchboard.RecipientsSuperAdmins}})
+	f.mustEvent(t, "ev-first", switchboard.EventUninstalled, "app-pos", "2026-11-23T15:00:00Z") // 00:00 on the 24th in Tokyo
+	f.mustEvent(t, "ev-last", switchboard.EventUninstalled, "app-drop", "2026-11-24T14:59:59Z") // 23:59:59
+	f.mustEvent(t, "ev-next", switchboard.EventUninstalled, "app-drop", "2026-11-24T15:00:00Z") // the 25th
+	f.mustEvent(t, "ev-prev", switchboard.EventUninstalled, "app-drop", "2026-11-23T14:59:59Z") // the 23rd
+	handler := lambda.NewHandler(digest.SendDailyDigestsFunction(f.env))
+	invoke := func(at string) {
+		t.Helper()
+		payload := `{"version":"0","id":"x","detail-type":"Scheduled Event","source":"aws.events","account":"123456789012","time":"` + at + `","region":"eu-west-1","resources":[],"detail":{}}`
+		out, err := handler.Invoke(context.Background(), []byte(payload))
+		if err != nil || string(out) != "null" {
+			t.Fatalf("invoke at %s: %s %v", at, out, err)
+		}
+	}
+	invoke("2026-11-24T14:00:00Z")
+	if got := counts(f.sentMail(t)); got != "" {
+		t.Fatalf("before Tokyo midnight: %s", got)
+	}
+	invoke("2026-11-24T15:00:00Z")
+	invoke("2026-11-24T16:00:00Z")
+	mail := f.sentMail(t)
+	if got := counts(mail); got != "owner:1" {
+		t.Fatalf("after Tokyo midnight: %s", got)
+	}
+	m := mail["owner"][0]
+	if !strings.Contains(m.Subject, "2 events, Tuesday 24 November 2026") || !strings.Contains(m.Body.Text, "Tue 24 Nov 00:00 JST") ||
+		!strings.Contains(m.Body.Text, "Tue 24 Nov 23:59 JST") || strings.Contains(m.Body.Text, "Wed 25") || strings.Contains(m.Body.Text, "Mon 23") {
+		t.Errorf("digest: %s\n%s", m.Subject, m.Body.Text)
+	}
+}
+
+// crashingMailer stands for a function instance that dies: after `after`
+// emails it cancels the run, either before calling SES or just after SES
+// accepted the email (before the record is marked sent).
+type crashingMailer struct {
+	next      switchboard.Mailer
+	after     int
+	afterSend bool
+	cancel    context.CancelFunc
+	mu        sync.Mutex
+	n         int
+}
+
+func (m *crashingMailer) SendEmail(ctx context.Context, e switchboard.Email) error {
+	m.mu.Lock()
+	m.n++
+	n := m.n
+	m.mu.Unlock()
+	if n <= m.after {
+		return m.next.SendEmail(ctx, e)
+	}
+	if m.afterSend {
+		if err := m.next.SendEmail(ctx, e); err != nil {
+			return err
+		}
+	}
+	m.cancel()
+	return switchboard.Errorf(switchboard.EUnavailable, "the instance died")
+}
+
+func TestDigestResumesAfterCrash(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		afterSend bool
+		want      string
+	}{
+		// Dying before SES took the third email: the rerun sends it and
+		// the others, and everyone has exactly one.
+		{"crash before the send", false, "admin:1 cook:1 member:1 owner:1"},
+		// Dying after SES took it but before the mark: SES has no
+		// idempotency key, so the rerun cannot know and sends it again.
+		// This is the one at-least-once window, one API call wide.
+		{"crash between the send and the mark", true, "admin:1 cook:1 member:2 owner:1"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := mustFixture(t, "UTC")
+			f.mustRule(t, switchboard.NotificationRule{ID: "rule-all", Name: "Everything installed", Type: switchboard.RuleInstall,
+				Frequency: switchboard.Hourly, AllApps: true, Recipients: switchboard.Recipients{Mode: switchboard.RecipientsEveryone}})
+			f.mustEvent(t, "ev-1", switchboard.EventInstalled, "app-pos", "2026-11-24T10:15:00Z")
+			ctx, cancel := context.WithCancel(context.Background())
+			crash := &crashingMailer{next: f.realMailer(), after: 2, afterSend: tt.afterSend, cancel: cancel}
+			s := f.sender(crash)
+			now := mustTime(t, "2026-11-24T11:00:05Z")
+			s.Now = func() time.Time { return now }
+			if _, err := s.Run(ctx, switchboard.Hourly, mustTime(t, "2026-11-24T11:00:00Z")); err == nil {
+				t.Fatal("the crashed run reported success")
+			}
+			if got := counts(f.sentMail(t)); got != "admin:1 cook:1"+map[bool]string{true: " member:1", false: ""}[tt.afterSend] {
+				t.Fatalf("before the rerun: %s", got)
+			}
+			// Recipients are sent in id order: admin, cook, member, owner.
+			d, err := f.store.GetDelivery(context.Background(), f.account.ID, "rule-all", "2026-11-24T10:00:00Z", "usr-member")
+			if err != nil || d.State != switchboard.DeliveryPending {
+				t.Fatalf("member's record: %+v %v", d, err)
+			}
+
+			// A rerun within the lease leaves the pending email to its run,
+			// sends the one never claimed, and asks for a retry.
+			s = f.sender(nil)
+			s.Now = func() time.Time { return now.Add(10 * time.Second) }
+			rep, err := s.Run(context.Background(), switchboard.Hourly, mustTime(t, "2026-11-24T11:00:00Z"))
+			if err == nil || rep.Sent != 1 || rep.Skipped != 2 || rep.Leased != 1 {
+				t.Errorf("rerun within the lease: %+v %v", rep, err)
+			}
+			// Once the lease has run out, the rerun takes it over.
+			s.Now = func() time.Time { return now.Add(2 * time.Minute) }
+			rep = mustRun(t, s, switchboard.Hourly, "2026-11-24T11:00:00Z")
+			if rep.Sent != 1 || rep.Skipped != 3 {
+				t.Errorf("rerun after the lease: %+v", rep)
+			}
+			if got := counts(f.sentMail(t)); got != tt.want {
+				t.Errorf("in the end: %s, want %s", got, tt.want)
+			}
+			d, err = f.store.GetDelivery(context.Background(), f.account.ID, "rule-all", "2026-11-24T10:00:00Z", "usr-member")
+			if err != nil || d.State != switchboard.DeliverySent || d.Attempts != 2 || rep.Leased != 0 {
+				t.Errorf("member's record at the end: %+v %v", d, err)
+			}
+		})
+	}
+}
+
+// flakyMailer refuses one address for good, throttles another once, and
+// passes everything else to SES.
+type flakyMailer struct {
+	next               switchboard.Mailer
+	refuse, throttleOn string
+	mu                 sync.Mutex
+	throttled          int
+}
+
+func (m *flakyMailer) SendEmail(ctx context.Context, e switchboard.Email) error {
+	switch e.To {
+	case m.refuse:
+		return errors.Join(switchboard.Errorf(switchboard.EInvalid, "The email was refused by the mail service."), errors.New("MessageRejected: Email address is not verified"))
+	case m.throttleOn:
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		if m.throttled == 0 {
+			m.throttled++
+			return switchboard.Errorf(switchboard.EUnavailable, "TooManyRequestsException")
+		}
+	}
+	return m.next.SendEmail(ctx, e)
+}
+
+func TestDigestPermanentFailureDoesNotStopOthers(t *testing.T) {
+	f := mustFixture(t, "UTC")
+	f.mustRule(t, switchboard.NotificationRule{ID: "rule-all", Name: "Disconnections", Type: switchboard.RuleDisconnect,
+		Frequency: switchboard.Weekly, AllApps: true, Recipients: switchboard.Recipients{Mode: switchboard.RecipientsEveryone}})
+	f.mustEvent(t, "ev-1", switchboard.EventBlocked, "app-drop", "2026-11-18T08:00:00Z")
+	flaky := &flakyMailer{next: f.realMailer(), refuse: f.email("admin"), throttleOn: f.email("member")}
+	s := f.sender(flaky)
+	rep := mustRun(t, s, switchboard.Weekly, "2026-11-23T00:00:00Z")
+	if rep.Sent != 3 || rep.Failed != 1 || flaky.throttled != 1 {
+		t.Errorf("report %+v, throttled %d", rep, flaky.throttled)
+	}
+	mail := f.sentMail(t)
+	if got := counts(mail); got != "cook:1 member:1 owner:1" {
+		t.Errorf("sent: %s", got)
+	}
+	if m := mail["owner"][0]; !strings.Contains(m.Subject, "the week of Monday 16 November 2026") {
+		t.Errorf("subject %q", m.Subject)
+	}
+	d, err := f.store.GetDelivery(context.Background(), f.account.ID, "rule-all", "2026-11-16T00:00:00Z", "usr-admin")
+	if err != nil || d.State != switchboard.DeliveryFailed || !strings.Contains(d.Detail, "not verified") {
+		t.Errorf("admin's record: %+v %v", d, err)
+	}
+	// The refusal is final: a rerun does not try again.
+	if rep := mustRun(t, s, switchboard.Weekly, "2026-11-23T00:00:00Z"); rep.Sent != 0 || rep.Failed != 0 || rep.Skipped != 4 {
+		t.Errorf("rerun report %+v", rep)
+	}
+}
+
+// TestMonthlyDigestAfterRuleChange: the rule is read at send time, so an
+// edit (frequency, recipients) before the period closes is what counts, and
+// a deleted rule sends nothing.
+func TestMonthlyDigestAfterRuleChange(t *testing.T) {
+	f := mustFixture(t, "Europe/Paris")
+	ctx := context.Background()
+	r := f.mustRule(t, switchboard.NotificationRule{ID: "rule-m", Name: "Errors", Type: switchboard.RuleErrors,
+		Frequency: switchboard.Weekly, AllApps: true, Recipients: switchboard.Recipients{Mode: switchboard.RecipientsSuperAdmins}})
+	gone := f.mustRule(t, switchboard.NotificationRule{ID: "rule-gone", Name: "Gone", Type: switchboard.RuleErrors,
+		Frequency: switchboard.Monthly, AllApps: true, Recipients: switchboard.Recipients{Mode: switchboard.RecipientsEveryone}})
+	r.Frequency, r.Recipients = switchboard.Monthly, switchboard.Recipients{Mode: switchboard.RecipientsSpecific, TeamIDs: []string{"team-kitchen"}}
+	if _, err := f.store.UpdateRule(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.store.DeleteRule(ctx, f.account.ID, gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	f.mustEvent(t, "ev-oct", switchboard.EventErroring, "app-pos", "2026-10-31T22:59:59Z") // 23:59:59 on 31 October in Paris
+	f.mustEvent(t, "ev-nov", switchboard.EventErroring, "app-pos", "2026-10-31T23:00:00Z") // November in Paris
+	s := f.sender(nil)
+	// The week closing at Paris midnight on Sunday would have been due.
+	if rep := mustRun(t, s, switchboard.Weekly, "2026-11-01T23:00:00Z"); rep.Rules != 0 || rep.Sent != 0 {
+		t.Errorf("weekly run after the change: %+v", rep)
+	}
+	// October closes at 23:00 UTC in Paris: the run of that hour sends it,
+	// the UTC-midnight run after it does not.
+	rep := mustRun(t, s, switchboard.Monthly, "2026-10-31T23:00:00Z")
+	if again := mustRun(t, s, switchboard.Monthly, "2026-11-01T00:00:00Z"); again.Due != 0 {
+		t.Errorf("the next hour's run: %+v", again)
+	}
+	mail := f.sentMail(t)
+	if got := counts(mail); got != "admin:1 cook:1 member:1" || rep.Events != 1 {
+		t.Fatalf("sent %s, report %+v", got, rep)
+	}
+	if m := mail["cook"][0]; !strings.Contains(m.Subject, "1 event, October 2026") || !strings.Contains(m.Body.Text, "Sat 31 Oct 23:59 CET") {
+		t.Errorf("digest: %s\n%s", m.Subject, m.Body.Text)
+	}
+}
+
+// TestClaimDeliveryRace: runs racing on one email (a duplicate EventBridge
+// delivery, a retry while the first run still works) get one claim between
+// them, and one takeover once the lease has run out.
+func TestClaimDeliveryRace(t *testing.T) {
+	f := mustFixture(t, "UTC")
+	ctx := context.Background()
+	d := switchboard.Delivery{AccountID: f.account.ID, RuleID: "rule-x", PeriodKey: "2026-11-24T10:00:00Z", UserID: "usr-owner", Email: f.email("owner")}
+	now := mustTime(t, "2026-11-24T11:00:00Z")
+	race := func(at time.Time) map[switchboard.Claim]int {
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		got := map[switchboard.Claim]int{}
+		for range 10 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c, err := f.store.ClaimDelivery(ctx, d, at, at.Add(time.Minute))
+				if err != nil {
+					t.Error(err)
+				}
+				mu.Lock()
+				got[c]++
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		return got
+	}
+	if got := race(now); got[switchboard.Claimed] != 1 || got[switchboard.Leased] != 9 {
+		t.Errorf("first claims: %v", got)
+	}
+	if got := race(now.Add(2 * time.Minute)); got[switchboard.Claimed] != 1 || got[switchboard.Leased] != 9 {
+		t.Errorf("takeovers after the lease: %v", got)
+	}
+	d.State = switchboard.DeliverySent
+	if err := f.store.FinishDelivery(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	if got := race(now.Add(time.Hour)); got[switchboard.Settled] != 10 {
+		t.Errorf("claims of a sent email: %v", got)
+	}
+}

@@ -2,6 +2,8 @@ package dynamo
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"reflect"
 	"sort"
@@ -58,13 +60,18 @@ func (s *Store) putNew(ctx context.Context, item any, what string) error {
 	if err != nil {
 		return fmt.Errorf("marshal %s: %w", what, err)
 	}
+	// A nonce tells this write from another writer's identical item: two
+	// racing claims must not both win.
+	var nonce [12]byte
+	_, _ = rand.Read(nonce[:]) // crypto/rand never fails on supported platforms
+	av["PutNonce"] = str(hex.EncodeToString(nonce[:]))
 	_, err = s.client.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(s.table), Item: av,
 		ConditionExpression: aws.String("attribute_not_exists(PK)"),
 	})
 	if isConditionFailed(err) {
 		// The SDK retries a put whose answer was lost; the retry then finds
-		// the item its first attempt wrote. Exactly that item is success.
+		// the item its first attempt wrote, nonce included: that is success.
 		if same, gerr := s.holds(ctx, av); gerr == nil && same {
 			return nil
 		}

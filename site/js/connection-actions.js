@@ -37,7 +37,9 @@ export function renderConnectionActions(c, { app, canManage, timeZone, onChanged
   disconnect.addEventListener('click', () => confirmDisconnect(c, onChanged));
   const deliveries = h('button', { type: 'button', class: 'btn btn--secondary btn--small', dataset: { testid: 'view-deliveries' } },
     'Callbacks', srOnly(` sent to ${name}`));
-  deliveries.addEventListener('click', () => showDeliveries(c, { canManage, timeZone }));
+  deliveries.addEventListener('click', () => showDeliveryLog({
+    title: `Callbacks sent to ${name}`, listPath: path(c, 'deliveries'), redeliverPath: path(c, 'deliveries', 'redeliver'), canManage, timeZone,
+  }));
   items.push(toggle, disconnect, deliveries);
   const wrap = h('div', { class: 'conn-actions' }, ...items);
   if (!canManage) wrap.append(h('span', { class: 'field__hint' }, 'Only admins can block or disconnect.'));
@@ -143,9 +145,11 @@ function confirmDisconnect(c, onChanged) {
 
 const STATE_LABELS = { pending: 'Retrying', succeeded: 'Delivered', failed: 'Failed', cancelled: 'Cancelled' };
 
-/** The connection's callbacks, newest first, with Redeliver. */
-function showDeliveries(c, { canManage, timeZone }) {
-  const name = c.appName || c.appId;
+/**
+ * A delivery log, newest first, with Redeliver: a connection's (Connections
+ * page) or an app's across accounts (My apps).
+ */
+export function showDeliveryLog({ title, listPath, redeliverPath, canManage, timeZone }) {
   const status = h('p', { class: 'results-status', role: 'status', 'aria-live': 'polite' });
   const list = h('div', { class: 'deliveries', dataset: { testid: 'deliveries' } });
   const redeliverFailed = h('button', { type: 'button', class: 'btn btn--secondary btn--small', dataset: { testid: 'redeliver-failed' }, ...(canManage ? {} : { disabled: true }) },
@@ -155,7 +159,7 @@ function showDeliveries(c, { canManage, timeZone }) {
     status.textContent = 'Loading callbacks…';
     clear(list);
     try {
-      const page = await apiGet(path(c, 'deliveries'), { limit: 50 });
+      const page = await apiGet(listPath, { limit: 50 });
       const ds = Array.isArray(page.deliveries) ? page.deliveries : [];
       status.textContent = ds.length ? `${ds.length} callback${ds.length === 1 ? '' : 's'}` : 'No callback was sent to this app yet.';
       for (const d of ds) list.append(row(d));
@@ -172,7 +176,7 @@ function showDeliveries(c, { canManage, timeZone }) {
     again.addEventListener('click', async () => {
       again.disabled = true;
       try {
-        await apiRequest('POST', path(c, 'deliveries', 'redeliver'), { body: { eventId: d.eventId } });
+        await apiRequest('POST', redeliverPath, { body: { eventId: d.eventId } });
         await load();
       } catch (err) {
         status.textContent = err && err.message ? err.message : 'Redelivery failed.';
@@ -198,7 +202,7 @@ function showDeliveries(c, { canManage, timeZone }) {
     try {
       const to = new Date();
       const from = new Date(to.getTime() - 7 * 24 * 3600 * 1000);
-      const out = await apiRequest('POST', path(c, 'deliveries', 'redeliver'), { body: { from: isoSeconds(from), to: isoSeconds(new Date(to.getTime() + 60_000)) } });
+      const out = await apiRequest('POST', redeliverPath, { body: { from: isoSeconds(from), to: isoSeconds(new Date(to.getTime() + 60_000)) } });
       status.textContent = `${out && out.queued ? out.queued : 0} failed callback(s) queued; they are sent within a minute.`;
     } catch (err) {
       status.textContent = err && err.message ? err.message : 'Redelivery failed.';
@@ -207,7 +211,7 @@ function showDeliveries(c, { canManage, timeZone }) {
     }
   });
 
-  openDialog(`Callbacks sent to ${name}`, (close) => [
+  openDialog(title, (close) => [
     h('p', { class: 'sb-dialog__text' }, 'Switchboard tells the app about installs, blocks, unblocks and disconnections, and retries failed callbacks for about a day.'),
     status, list,
     h('div', { class: 'sb-dialog__buttons' }, redeliverFailed,

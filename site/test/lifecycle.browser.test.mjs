@@ -224,6 +224,14 @@ test('Connections: block with confirmation, unblock, callbacks, disconnect', { t
   assert.equal(gone.status, 401);
   assert.equal(gone.body.error.code, 'invalid_token');
   await waitFor(() => receiver.got.some((g) => g.body.includes('connection.uninstalled')), 'the uninstalled callback');
+
+  // ---- the developer's side: My apps → Callbacks, across accounts -----------
+  await ownerPage.goto(new URL('#/developer', origin).href);
+  const card = ownerPage.locator(`[data-testid="dev-app"][data-app-id="${clientId}"]`);
+  await card.locator('[data-testid="app-deliveries"]').click();
+  await ownerPage.waitForFunction(() => [...document.querySelectorAll('dialog[open] [data-testid="delivery"]')]
+    .some((d) => d.textContent.includes('connection.uninstalled')), null, { timeout: 10_000 });
+  await ownerPage.locator('dialog[open] [data-testid="close"]').click();
   assert.deepEqual(ownerErrors, [], `Unexpected console/page errors:\n${ownerErrors.join('\n')}`);
   await ownerPage.close();
 });

@@ -238,6 +238,9 @@ func (c *Callbacks) RetryDue(ctx context.Context) (int, error) {
 		slots = make(chan struct{}, 8)
 	)
 	for _, d := range due {
+		if tooLate(ctx) {
+			break // the next run, a minute on, takes the rest
+		}
 		slots <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-slots }()
@@ -289,6 +292,14 @@ func (c *Callbacks) retry(ctx context.Context, d switchboard.Delivery) (bool, er
 	}
 	_, err = c.attemptAndSave(ctx, claimed, trigger)
 	return true, err
+}
+
+// tooLate reports that the function's deadline leaves no room for one more
+// attempt and its writes: better leave a delivery due than leased by a run
+// that is killed mid-attempt.
+func tooLate(ctx context.Context) bool {
+	dl, ok := ctx.Deadline()
+	return ok && time.Until(dl) < AttemptTimeout+5*time.Second
 }
 
 // ignoreConflict drops EConflict: someone else changed the delivery first.

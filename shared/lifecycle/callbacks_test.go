@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestPublicIP(t *testing.T) {
@@ -43,5 +44,21 @@ func TestExcerptKeepsValidUTF8(t *testing.T) {
 	got := excerpt(s, 1024)
 	if len(got) > 1024 || !strings.HasPrefix(s, got) || len(got) < 1022 {
 		t.Errorf("excerpt of %d bytes", len(got))
+	}
+}
+
+func TestTooLate(t *testing.T) {
+	if tooLate(context.Background()) {
+		t.Error("no deadline is never too late")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if !tooLate(ctx) {
+		t.Error("10 s left is too little for a 15 s attempt")
+	}
+	ctx2, cancel2 := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel2()
+	if tooLate(ctx2) {
+		t.Error("a minute left is enough")
 	}
 }

@@ -95,6 +95,9 @@ func (s *Service) UnblockExpired(ctx context.Context) (int, error) {
 	n := 0
 	var errs []error
 	for _, c := range conns {
+		if tooLate(ctx) {
+			break // each unblock may wait 15 s for its callback; the next run goes on
+		}
 		if c.Status != switchboard.ConnectionBlocked || c.BlockedUntil == nil || c.BlockedUntil.After(now) {
 			continue
 		}

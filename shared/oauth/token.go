@@ -145,8 +145,8 @@ func (s *Service) grant(ctx context.Context, app switchboard.DeveloperApp, code 
 		updated := existing
 		updated.Scope, updated.TokenHash, updated.UpdatedAt, updated.ConnectedBy = code.Scope, tokenHash, now, code.UserID
 		err = s.Connections.ReplaceGrant(ctx, updated)
-		if switchboard.ErrorCode(err) == switchboard.EConflict {
-			continue
+		if code := switchboard.ErrorCode(err); code == switchboard.EConflict || code == switchboard.ENotFound {
+			continue // changed, or disconnected, meanwhile: look again
 		}
 		if err != nil {
 			return switchboard.Connection{}, err

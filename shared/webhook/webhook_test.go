@@ -60,3 +60,18 @@ func TestKeyIsHexSHA256OfSecret(t *testing.T) {
 		t.Errorf("Key(abc) = %s", got)
 	}
 }
+
+// BenchmarkVerify measures what a receiver pays per callback.
+func BenchmarkVerify(b *testing.B) {
+	body := []byte(`{"id":"evt_18eb0015c74c8ea3fbaecd46c8766bc3","type":"connection.blocked","created_at":"2026-11-24T10:00:01Z","account_id":"acc-demo-pizzeria","location_id":"loc-bastille","connection_id":"con_0123456789abcdef0123","app_id":"app-0123456789abcdef0123","actor_type":"user"}`)
+	now := time.Now()
+	ts := strconv.FormatInt(now.Unix(), 10)
+	h := http.Header{}
+	h.Set(webhook.HeaderTimestamp, ts)
+	h.Set(webhook.HeaderSignature, webhook.Sign(webhook.Key("sbs_secret"), ts, body))
+	for b.Loop() {
+		if err := webhook.Verify("sbs_secret", h, body, now); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -187,6 +187,33 @@ build-ListProductsFunction:
 build-CreateProductFunction:
 	$(call build_function,create-product)
 
+build-BlockConnectionFunction:
+	$(call build_function,block-connection)
+
+build-UnblockConnectionFunction:
+	$(call build_function,unblock-connection)
+
+build-DisconnectConnectionFunction:
+	$(call build_function,disconnect-connection)
+
+build-ListConnectionDeliveriesFunction:
+	$(call build_function,list-connection-deliveries)
+
+build-RedeliverConnectionFunction:
+	$(call build_function,redeliver-connection)
+
+build-ListAppDeliveriesFunction:
+	$(call build_function,list-app-deliveries)
+
+build-RedeliverAppFunction:
+	$(call build_function,redeliver-app)
+
+build-UnblockExpiredFunction:
+	$(call build_function,unblock-expired)
+
+build-RetryDeliveriesFunction:
+	$(call build_function,retry-deliveries)
+
 # --- Local ------------------------------------------------------------------
 run: deps ## the whole system on http://localhost:$(API_PORT), seeded with demo data
 	$(GO) run ./infra/cmd/local -port $(API_PORT) -invoke-port $(INVOKE_PORT)

@@ -184,11 +184,12 @@ func valueOr(v, def string) string {
 
 func oauthService(env *platform.Env) (*oauth.Service, *dynamo.Store) {
 	store := dynamo.New(env.DynamoDB(), env.Config.TableName)
-	return oauthOn(store), store
+	return oauthOn(env, store), store
 }
 
-func oauthOn(store *dynamo.Store) *oauth.Service {
-	return &oauth.Service{Apps: store, Accounts: store, Connections: store, Tokens: store, Log: store, Now: time.Now}
+func oauthOn(env *platform.Env, store *dynamo.Store) *oauth.Service {
+	return &oauth.Service{Apps: store, Accounts: store, Connections: store, Tokens: store, Log: store,
+		Callbacks: callbacksOn(env, store), Now: time.Now}
 }
 
 // AuthorizeFunction is AuthorizeFunction in template.yaml.
@@ -202,7 +203,7 @@ func DecideFunction(env *platform.Env) apigw.LambdaHandler {
 	// One store, one client: the consent needs both the OAuth server and
 	// the session check.
 	sessions, store := authService(env)
-	return apigw.Handle(env.Logger, Decide(oauthOn(store), sessions))
+	return apigw.Handle(env.Logger, Decide(oauthOn(env, store), sessions))
 }
 
 // TokenFunction is TokenFunction in template.yaml.

@@ -18,7 +18,7 @@ import (
 // Stores is what a run reads and writes; dynamo.Store implements all of it.
 type Stores interface {
 	switchboard.NotificationRuleStore
-	switchboard.DeliveryLedger
+	switchboard.DigestLedger
 	switchboard.AppLog
 	GetAccount(ctx context.Context, accountID string) (switchboard.Account, error)
 	ListLocations(ctx context.Context, accountID string) ([]switchboard.Location, error)
@@ -275,8 +275,8 @@ func (s *Sender) sendRule(ctx context.Context, rule switchboard.NotificationRule
 // API call wide) is at-least-once; every other crash point is exactly once.
 func (s *Sender) deliver(ctx context.Context, rule switchboard.NotificationRule, p switchboard.Period, u switchboard.DirectoryUser, msg switchboard.Email, rep *Report) error {
 	now := s.Now()
-	d := switchboard.Delivery{AccountID: rule.AccountID, RuleID: rule.ID, PeriodKey: p.Key(), UserID: u.ID, Email: u.Email}
-	claim, err := s.Store.ClaimDelivery(ctx, d, now, now.Add(s.Lease))
+	d := switchboard.DigestDelivery{AccountID: rule.AccountID, RuleID: rule.ID, PeriodKey: p.Key(), UserID: u.ID, Email: u.Email}
+	claim, err := s.Store.ClaimDigest(ctx, d, now, now.Add(s.Lease))
 	switch {
 	case err != nil:
 		return err
@@ -292,10 +292,10 @@ func (s *Sender) deliver(ctx context.Context, rule switchboard.NotificationRule,
 	err = s.sendWithRetry(ctx, msg)
 	switch switchboard.ErrorCode(err) {
 	case "":
-		d.State = switchboard.DeliverySent
+		d.State = switchboard.DigestSent
 		rep.Sent++
 	case switchboard.EInvalid:
-		d.State, d.Detail = switchboard.DeliveryFailed, err.Error()
+		d.State, d.Detail = switchboard.DigestFailed, err.Error()
 		rep.Failed++
 		s.Logger.Warn("digest refused for good", "rule", rule.ID, "user", u.ID, "error", err)
 	default:
@@ -307,7 +307,7 @@ func (s *Sender) deliver(ctx context.Context, rule switchboard.NotificationRule,
 	}
 	// The mark must land even if the invocation is being cancelled: a lost
 	// mark is a duplicate email later.
-	if err := s.Store.FinishDelivery(context.WithoutCancel(ctx), d); err != nil {
+	if err := s.Store.FinishDigest(context.WithoutCancel(ctx), d); err != nil {
 		return err
 	}
 	return nil

@@ -360,8 +360,8 @@ func TestDigestResumesAfterCrash(t *testing.T) {
 				t.Fatalf("before the rerun: %s", got)
 			}
 			// Recipients are sent in id order: admin, cook, member, owner.
-			d, err := f.store.GetDelivery(context.Background(), f.account.ID, "rule-all", "2026-11-24T10:00:00Z", "usr-member")
-			if err != nil || d.State != switchboard.DeliveryPending {
+			d, err := f.store.GetDigestDelivery(context.Background(), f.account.ID, "rule-all", "2026-11-24T10:00:00Z", "usr-member")
+			if err != nil || d.State != switchboard.DigestPending {
 				t.Fatalf("member's record: %+v %v", d, err)
 			}
 
@@ -382,8 +382,8 @@ func TestDigestResumesAfterCrash(t *testing.T) {
 			if got := counts(f.sentMail(t)); got != tt.want {
 				t.Errorf("in the end: %s, want %s", got, tt.want)
 			}
-			d, err = f.store.GetDelivery(context.Background(), f.account.ID, "rule-all", "2026-11-24T10:00:00Z", "usr-member")
-			if err != nil || d.State != switchboard.DeliverySent || d.Attempts != 2 || rep.Leased != 0 {
+			d, err = f.store.GetDigestDelivery(context.Background(), f.account.ID, "rule-all", "2026-11-24T10:00:00Z", "usr-member")
+			if err != nil || d.State != switchboard.DigestSent || d.Attempts != 2 || rep.Leased != 0 {
 				t.Errorf("member's record at the end: %+v %v", d, err)
 			}
 		})
@@ -432,8 +432,8 @@ func TestDigestPermanentFailureDoesNotStopOthers(t *testing.T) {
 	if m := mail["owner"][0]; !strings.Contains(m.Subject, "the week of Monday 16 November 2026") {
 		t.Errorf("subject %q", m.Subject)
 	}
-	d, err := f.store.GetDelivery(context.Background(), f.account.ID, "rule-all", "2026-11-16T00:00:00Z", "usr-admin")
-	if err != nil || d.State != switchboard.DeliveryFailed || !strings.Contains(d.Detail, "not verified") {
+	d, err := f.store.GetDigestDelivery(context.Background(), f.account.ID, "rule-all", "2026-11-16T00:00:00Z", "usr-admin")
+	if err != nil || d.State != switchboard.DigestFailed || !strings.Contains(d.Detail, "not verified") {
 		t.Errorf("admin's record: %+v %v", d, err)
 	}
 	// The refusal is final: a rerun does not try again.
@@ -487,7 +487,7 @@ func TestMonthlyDigestAfterRuleChange(t *testing.T) {
 func TestClaimDeliveryRace(t *testing.T) {
 	f := mustFixture(t, "UTC")
 	ctx := context.Background()
-	d := switchboard.Delivery{AccountID: f.account.ID, RuleID: "rule-x", PeriodKey: "2026-11-24T10:00:00Z", UserID: "usr-owner", Email: f.email("owner")}
+	d := switchboard.DigestDelivery{AccountID: f.account.ID, RuleID: "rule-x", PeriodKey: "2026-11-24T10:00:00Z", UserID: "usr-owner", Email: f.email("owner")}
 	now := mustTime(t, "2026-11-24T11:00:00Z")
 	race := func(at time.Time) map[switchboard.Claim]int {
 		var mu sync.Mutex
@@ -497,7 +497,7 @@ func TestClaimDeliveryRace(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				c, err := f.store.ClaimDelivery(ctx, d, at, at.Add(time.Minute))
+				c, err := f.store.ClaimDigest(ctx, d, at, at.Add(time.Minute))
 				if err != nil {
 					t.Error(err)
 				}
@@ -515,8 +515,8 @@ func TestClaimDeliveryRace(t *testing.T) {
 	if got := race(now.Add(2 * time.Minute)); got[switchboard.Claimed] != 1 || got[switchboard.Leased] != 9 {
 		t.Errorf("takeovers after the lease: %v", got)
 	}
-	d.State = switchboard.DeliverySent
-	if err := f.store.FinishDelivery(ctx, d); err != nil {
+	d.State = switchboard.DigestSent
+	if err := f.store.FinishDigest(ctx, d); err != nil {
 		t.Fatal(err)
 	}
 	if got := race(now.Add(time.Hour)); got[switchboard.Settled] != 10 {

@@ -18,13 +18,29 @@ var (
 	_ switchboard.ConnectionStore = (*Store)(nil)
 	_ switchboard.OAuthStore      = (*Store)(nil)
 	_ switchboard.AppLog          = (*Store)(nil)
+
+	_ switchboard.ConnectionLifecycleStore = (*Store)(nil)
 )
 
 // connectionItem stores the connection's TokenHash and Version too: they
 // are hidden from JSON, not from the table.
 type connectionItem struct {
 	PK, SK, Type string
+	// GSI1 lists the connection under blocksUntilPK while it is blocked
+	// with an until time; absent otherwise (sparse).
+	GSI1PK string `dynamodbav:",omitempty"`
+	GSI1SK string `dynamodbav:",omitempty"`
 	switchboard.Connection
+}
+
+// newConnectionItem builds the stored form of c, with its timed-block
+// index entry when it has one.
+func newConnectionItem(c switchboard.Connection) connectionItem {
+	it := connectionItem{PK: accountPK(c.AccountID), SK: connectionSK(c.ID), Type: "connection", Connection: c}
+	if c.Status == switchboard.ConnectionBlocked && c.BlockedUntil != nil {
+		it.GSI1PK, it.GSI1SK = blocksUntilPK, blocksUntilSK(*c.BlockedUntil, c.AccountID, c.ID)
+	}
+	return it
 }
 
 type connectionKeyItem struct {
@@ -40,7 +56,7 @@ func (s *Store) CreateConnection(ctx context.Context, c switchboard.Connection) 
 		return err
 	}
 	c.Version = 1
-	err := s.putNew(ctx, connectionItem{PK: accountPK(c.AccountID), SK: connectionSK(c.ID), Type: "connection", Connection: c}, "connection "+c.ID)
+	err := s.putNew(ctx, newConnectionItem(c), "connection "+c.ID)
 	if err != nil {
 		if derr := s.delete(ctx, claim.PK, claim.SK); derr != nil {
 			return fmt.Errorf("%w (and releasing the claim failed: %v)", err, derr)
@@ -96,9 +112,77 @@ func (s *Store) ListConnections(ctx context.Context, accountID string, f switchb
 
 // ReplaceGrant rewrites the connection if its version is unchanged.
 func (s *Store) ReplaceGrant(ctx context.Context, c switchboard.Connection) error {
+	return s.UpdateConnection(ctx, c)
+}
+
+// UpdateConnection rewrites the connection, with its index entry, if its
+// version is unchanged; a deleted connection is not recreated.
+func (s *Store) UpdateConnection(ctx context.Context, c switchboard.Connection) error {
 	current := c.Version
 	c.Version++
-	return s.putVersioned(ctx, connectionItem{PK: accountPK(c.AccountID), SK: connectionSK(c.ID), Type: "connection", Connection: c}, current, "connection "+c.ID)
+	err := s.putVersioned(ctx, newConnectionItem(c), current, "connection "+c.ID)
+	if switchboard.ErrorCode(err) == switchboard.EConflict {
+		if _, gerr := s.GetConnection(ctx, c.AccountID, c.ID); switchboard.ErrorCode(gerr) == switchboard.ENotFound {
+			return gerr
+		}
+	}
+	return err
+}
+
+// DeleteConnection deletes the connection if its version is unchanged,
+// then releases the instance claim, so the app can be connected again. A
+// crash between the two leaves a claim that FindConnection follows to
+// nothing, which the next authorisation repairs by conflict and retry.
+func (s *Store) DeleteConnection(ctx context.Context, c switchboard.Connection) error {
+	_, err := s.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       key(accountPK(c.AccountID), connectionSK(c.ID)),
+		ConditionExpression:       aws.String("Version = :v"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":v": num(c.Version)},
+	})
+	if isConditionFailed(err) {
+		return switchboard.Errorf(switchboard.EConflict, "connection %s was changed meanwhile; reload and try again", c.ID)
+	}
+	if err != nil {
+		return fmt.Errorf("delete connection %s: %w", c.ID, err)
+	}
+	// Release the claim only if it still names this connection.
+	_, err = s.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       key(accountPK(c.AccountID), connectionKeySK(c.AppID, c.LocationID, c.InstanceLabel)),
+		ConditionExpression:       aws.String("ConnectionID = :id"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":id": str(c.ID)},
+	})
+	if err != nil && !isConditionFailed(err) {
+		return fmt.Errorf("release claim of connection %s: %w", c.ID, err)
+	}
+	return nil
+}
+
+// ListExpiredBlocks reads the timed blocks due at now from GSI1's sparse
+// partition; nothing else is read.
+func (s *Store) ListExpiredBlocks(ctx context.Context, now time.Time, limit int) ([]switchboard.Connection, error) {
+	out, err := s.client.Query(ctx, &dynamodb.QueryInput{
+		TableName:              aws.String(s.table),
+		IndexName:              aws.String(indexGSI1),
+		KeyConditionExpression: aws.String("GSI1PK = :pk AND GSI1SK <= :now"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": str(blocksUntilPK), ":now": str(blocksUntilSK(now, "~", "")),
+		},
+		Limit: aws.Int32(int32(limit)),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("query expired blocks: %w", err)
+	}
+	var items []connectionItem
+	if err := attributevalue.UnmarshalListOfMaps(out.Items, &items); err != nil {
+		return nil, fmt.Errorf("unmarshal expired blocks: %w", err)
+	}
+	conns := make([]switchboard.Connection, 0, len(items))
+	for _, it := range items {
+		conns = append(conns, it.Connection)
+	}
+	return conns, nil
 }
 
 type codeItem struct {

@@ -220,9 +220,38 @@ func rulesByFrequencyPK(frequency string) string { return "RULES#" + frequency }
 
 func rulesByFrequencySK(accountID, ruleID string) string { return accountID + "#" + ruleID }
 
-// deliverySK claims one digest email: one rule, one period (its start in
+// digestDeliverySK claims one digest email: one rule, one period (its start in
 // UTC), one recipient. The conditional put on this key is what makes the
 // email go out once.
-func deliverySK(ruleID, periodKey, userID string) string {
+func digestDeliverySK(ruleID, periodKey, userID string) string {
 	return "DIGEST#" + ruleID + "#" + periodKey + "#" + userID
 }
+
+// blocksUntilPK is the sparse GSI1 partition of timed blocks: a connection
+// blocked with an until time is listed there, sorted by that time, until it
+// is unblocked, so the scheduled unblock reads only what is due.
+const blocksUntilPK = "BLOCKS-UNTIL"
+
+func blocksUntilSK(until time.Time, accountID, connectionID string) string {
+	return until.UTC().Format("2006-01-02T15:04:05.000000000Z") + "#" + accountID + "#" + connectionID
+}
+
+// deliverySK keeps a callback delivery in its account's partition under its
+// event id, which sorts by time: retried writes land on the same key.
+func deliverySK(eventID string) string { return deliverySKPrefix + eventID }
+
+const deliverySKPrefix = "DELIVERY#"
+
+// deliveriesDuePK is the sparse GSI1 partition of pending deliveries,
+// sorted by when they are due; a delivery leaves it when it succeeds or
+// gives up. One partition serves every account: at tens of lifecycle
+// events a minute it stays far below a partition's limits.
+const deliveriesDuePK = "DELIVERIES-DUE"
+
+func deliveriesDueSK(at time.Time, accountID, eventID string) string {
+	return at.UTC().Format("2006-01-02T15:04:05.000000000Z") + "#" + accountID + "#" + eventID
+}
+
+// appDeliveriesPK lists an app's deliveries of every account in GSI2, for
+// its developer; the event id sorts them by time.
+func appDeliveriesPK(appID string) string { return "APPDELIVERIES#" + appID }

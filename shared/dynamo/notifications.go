@@ -17,7 +17,7 @@ import (
 
 var (
 	_ switchboard.NotificationRuleStore = (*Store)(nil)
-	_ switchboard.DeliveryLedger        = (*Store)(nil)
+	_ switchboard.DigestLedger        = (*Store)(nil)
 )
 
 // ruleItem spells out the rule's attributes rather than embedding it: the
@@ -209,23 +209,23 @@ func (s *Store) RulesByFrequency(ctx context.Context, f switchboard.Frequency) (
 	return rules, nil
 }
 
-type deliveryItem struct {
+type digestItem struct {
 	PK, SK, Type string
-	switchboard.Delivery
+	switchboard.DigestDelivery
 	LeaseUntil string // RFC 3339 in UTC, so that it compares as a string
 }
 
 func leaseString(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z") }
 
-// ClaimDelivery writes a pending record if none exists, else takes over a
+// ClaimDigest writes a pending record if none exists, else takes over a
 // pending one whose lease has run out. Either is one conditional write, so
 // two runs racing on the same email cannot both win.
-func (s *Store) ClaimDelivery(ctx context.Context, d switchboard.Delivery, now, leaseUntil time.Time) (switchboard.Claim, error) {
-	d.State, d.UpdatedAt = switchboard.DeliveryPending, now.UTC()
+func (s *Store) ClaimDigest(ctx context.Context, d switchboard.DigestDelivery, now, leaseUntil time.Time) (switchboard.Claim, error) {
+	d.State, d.UpdatedAt = switchboard.DigestPending, now.UTC()
 	if d.Attempts == 0 {
 		d.Attempts = 1
 	}
-	it := deliveryItem{PK: accountPK(d.AccountID), SK: deliverySK(d.RuleID, d.PeriodKey, d.UserID), Type: "delivery", Delivery: d, LeaseUntil: leaseString(leaseUntil)}
+	it := digestItem{PK: accountPK(d.AccountID), SK: digestDeliverySK(d.RuleID, d.PeriodKey, d.UserID), Type: "delivery", DigestDelivery: d, LeaseUntil: leaseString(leaseUntil)}
 	err := s.putNew(ctx, it, "delivery")
 	if err == nil {
 		return switchboard.Claimed, nil
@@ -240,15 +240,15 @@ func (s *Store) ClaimDelivery(ctx context.Context, d switchboard.Delivery, now, 
 		ExpressionAttributeNames: map[string]string{"#state": "State"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":lease": str(leaseString(leaseUntil)), ":now": str(leaseString(now)),
-			":pending": str(string(switchboard.DeliveryPending)), ":one": num(1),
+			":pending": str(string(switchboard.DigestPending)), ":one": num(1),
 		},
 	})
 	if isConditionFailed(err) {
-		cur, gerr := s.GetDelivery(ctx, d.AccountID, d.RuleID, d.PeriodKey, d.UserID)
+		cur, gerr := s.GetDigestDelivery(ctx, d.AccountID, d.RuleID, d.PeriodKey, d.UserID)
 		if gerr != nil {
 			return "", gerr
 		}
-		if cur.State == switchboard.DeliveryPending {
+		if cur.State == switchboard.DigestPending {
 			return switchboard.Leased, nil
 		}
 		return switchboard.Settled, nil
@@ -259,10 +259,10 @@ func (s *Store) ClaimDelivery(ctx context.Context, d switchboard.Delivery, now, 
 	return switchboard.Claimed, nil
 }
 
-// FinishDelivery records the outcome of a claimed delivery.
-func (s *Store) FinishDelivery(ctx context.Context, d switchboard.Delivery) error {
+// FinishDigest records the outcome of a claimed delivery.
+func (s *Store) FinishDigest(ctx context.Context, d switchboard.DigestDelivery) error {
 	_, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(s.table), Key: key(accountPK(d.AccountID), deliverySK(d.RuleID, d.PeriodKey, d.UserID)),
+		TableName: aws.String(s.table), Key: key(accountPK(d.AccountID), digestDeliverySK(d.RuleID, d.PeriodKey, d.UserID)),
 		UpdateExpression:         aws.String("SET #state = :state, Detail = :detail, UpdatedAt = :now"),
 		ConditionExpression:      aws.String("attribute_exists(PK)"),
 		ExpressionAttributeNames: map[string]string{"#state": "State"},
@@ -276,15 +276,15 @@ func (s *Store) FinishDelivery(ctx context.Context, d switchboard.Delivery) erro
 	return nil
 }
 
-// GetDelivery reads one delivery record, consistently: a rerun decides from it.
-func (s *Store) GetDelivery(ctx context.Context, accountID, ruleID, periodKey, userID string) (switchboard.Delivery, error) {
-	var it deliveryItem
-	found, err := s.getConsistent(ctx, accountPK(accountID), deliverySK(ruleID, periodKey, userID), &it)
+// GetDigestDelivery reads one delivery record, consistently: a rerun decides from it.
+func (s *Store) GetDigestDelivery(ctx context.Context, accountID, ruleID, periodKey, userID string) (switchboard.DigestDelivery, error) {
+	var it digestItem
+	found, err := s.getConsistent(ctx, accountPK(accountID), digestDeliverySK(ruleID, periodKey, userID), &it)
 	if err != nil {
-		return switchboard.Delivery{}, err
+		return switchboard.DigestDelivery{}, err
 	}
 	if !found {
-		return switchboard.Delivery{}, switchboard.Errorf(switchboard.ENotFound, "delivery not found")
+		return switchboard.DigestDelivery{}, switchboard.Errorf(switchboard.ENotFound, "delivery not found")
 	}
-	return it.Delivery, nil
+	return it.DigestDelivery, nil
 }

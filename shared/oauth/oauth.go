@@ -27,7 +27,9 @@ type Service struct {
 	Connections switchboard.ConnectionStore
 	Tokens      switchboard.OAuthStore
 	Log         switchboard.AppLog
-	Now         func() time.Time
+	// Callbacks, when set, tells apps about installs and reinstalls.
+	Callbacks switchboard.Announcer
+	Now       func() time.Time
 }
 
 // AuthorizeRequest is the query of GET /oauth2/v1/authorize.

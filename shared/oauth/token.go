@@ -145,8 +145,8 @@ func (s *Service) grant(ctx context.Context, app switchboard.DeveloperApp, code 
 		updated := existing
 		updated.Scope, updated.TokenHash, updated.TokenLast4, updated.UpdatedAt, updated.ConnectedBy = code.Scope, tokenHash, tokenLast4, now, code.UserID
 		err = s.Connections.ReplaceGrant(ctx, updated)
-		if switchboard.ErrorCode(err) == switchboard.EConflict {
-			continue
+		if code := switchboard.ErrorCode(err); code == switchboard.EConflict || code == switchboard.ENotFound {
+			continue // changed, or disconnected, meanwhile: look again
 		}
 		if err != nil {
 			return switchboard.Connection{}, err
@@ -169,15 +169,27 @@ func (s *Service) grant(ctx context.Context, app switchboard.DeveloperApp, code 
 	return switchboard.Connection{}, fmt.Errorf("connection of %s kept changing during re-authorisation", app.ID)
 }
 
+// record writes an app-log event and, for installs and reinstalls,
+// announces it to the app. The announcement is recorded before the token is
+// answered: if it fails, the app gets no token and authorises again, which
+// announces a reinstall, so no install goes untold.
 func (s *Service) record(ctx context.Context, typ switchboard.AppEventType, actor string, before, after *switchboard.Connection) error {
 	c := after
 	if c == nil {
 		c = before
 	}
-	return s.Log.RecordEvent(ctx, switchboard.AppEvent{
-		ID: newID("evt_"), AccountID: c.AccountID, Type: typ, ConnectionID: c.ID, AppID: c.AppID,
-		LocationID: c.LocationID, ActorUserID: actor, At: s.Now().UTC(), Before: before, After: after,
-	})
+	now := s.Now().UTC()
+	e := switchboard.AppEvent{
+		ID: switchboard.NewEventID(now), AccountID: c.AccountID, Type: typ, ConnectionID: c.ID, AppID: c.AppID,
+		LocationID: c.LocationID, ActorType: switchboard.ActorUser, ActorUserID: actor, At: now, Before: before, After: after,
+	}
+	if err := s.Log.RecordEvent(ctx, e); err != nil {
+		return err
+	}
+	if s.Callbacks != nil && (typ == switchboard.EventInstalled || typ == switchboard.EventReinstalled) {
+		return s.Callbacks.Announce(ctx, e)
+	}
+	return nil
 }
 
 // Revoke implements RFC 7009: the client's own token is revoked; an unknown

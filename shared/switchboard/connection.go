@@ -32,7 +32,16 @@ type Connection struct {
 	ConnectedAt   time.Time        `json:"connectedAt"`
 	UpdatedAt     time.Time        `json:"updatedAt"`
 	LastUsedAt    *time.Time       `json:"lastUsedAt,omitempty"`
-	TokenHash     string           `json:"-"` // the current access token's hash
+	// Block fields are set while Status is blocked and cleared on unblock.
+	BlockedAt     *time.Time `json:"blockedAt,omitempty"`
+	BlockedBy     string     `json:"blockedBy,omitempty"` // user id
+	BlockedReason string     `json:"blockedReason,omitempty"`
+	BlockedUntil  *time.Time `json:"blockedUntil,omitempty"` // unblocked by a scheduled function then
+	// LastEventID is the lifecycle event of the last block, unblock or
+	// install, written with the change itself: the callback retrier reads
+	// it to tell whether an announced change really happened.
+	LastEventID string `json:"-"`
+	TokenHash   string `json:"-"` // the current access token's hash
 	// TokenLast4 is the last four characters of the current token, kept at
 	// issue time so the logs page can show it masked as HubRise does; never
 	// more: four characters of a 43-character random token give nothing away.

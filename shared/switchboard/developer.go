@@ -42,7 +42,31 @@ func (d DeveloperApp) Validate() error {
 			return err
 		}
 	}
-	return validateWebURL("callbackUrl", d.CallbackURL)
+	return ValidateCallbackURL(d.CallbackURL)
+}
+
+// ValidateCallbackURL accepts an empty value, an absolute https URL, or
+// http on a loopback host for development, as redirect URIs. Whether the
+// host may resolve to a private address is the sender's decision, at send
+// time (see shared/lifecycle).
+func ValidateCallbackURL(raw string) error {
+	if raw == "" {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	bad := Errorf(EInvalid, "callbackUrl must be an absolute https URL (http only on localhost)")
+	if err != nil || u.Host == "" || u.User != nil || len(raw) > 2000 {
+		return bad
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		if h := u.Hostname(); h == "localhost" || h == "127.0.0.1" || h == "::1" {
+			return nil
+		}
+	}
+	return bad
 }
 
 // ValidateRedirectURI accepts absolute https URIs without fragments

@@ -97,31 +97,31 @@ func DuePeriods(f Frequency, runAt time.Time, loc *time.Location) []Period {
 	return out
 }
 
-// DeliveryState is where one digest email stands.
-type DeliveryState string
+// DigestState is where one digest email stands.
+type DigestState string
 
 // A delivery is claimed (pending) before the email is sent, and marked sent
 // after SES accepted it, or failed when SES refused it for good.
 const (
-	DeliveryPending DeliveryState = "pending"
-	DeliverySent    DeliveryState = "sent"
-	DeliveryFailed  DeliveryState = "failed"
+	DigestPending DigestState = "pending"
+	DigestSent    DigestState = "sent"
+	DigestFailed  DigestState = "failed"
 )
 
-// Delivery records one digest email: one rule, one period, one recipient.
-type Delivery struct {
+// DigestDelivery records one digest email: one rule, one period, one recipient.
+type DigestDelivery struct {
 	AccountID string
 	RuleID    string
 	PeriodKey string
 	UserID    string
 	Email     string
-	State     DeliveryState
+	State     DigestState
 	Attempts  int
 	Detail    string // why it failed
 	UpdatedAt time.Time
 }
 
-// Claim is what ClaimDelivery found.
+// Claim is what ClaimDigest found.
 type Claim string
 
 // Outcomes of a claim: the caller may send (Claimed), the email is settled
@@ -133,14 +133,14 @@ const (
 	Leased  Claim = "leased"
 )
 
-// DeliveryLedger makes each digest email go out once.
-type DeliveryLedger interface {
-	// ClaimDelivery records d as pending, leased to the caller until
+// DigestLedger makes each digest email go out once.
+type DigestLedger interface {
+	// ClaimDigest records d as pending, leased to the caller until
 	// leaseUntil, if no record exists, or takes over a pending record
 	// whose lease has expired (a run that crashed).
-	ClaimDelivery(ctx context.Context, d Delivery, now, leaseUntil time.Time) (Claim, error)
-	// FinishDelivery marks a claimed delivery sent or failed.
-	FinishDelivery(ctx context.Context, d Delivery) error
-	// GetDelivery returns ENotFound when there is no record.
-	GetDelivery(ctx context.Context, accountID, ruleID, periodKey, userID string) (Delivery, error)
+	ClaimDigest(ctx context.Context, d DigestDelivery, now, leaseUntil time.Time) (Claim, error)
+	// FinishDigest marks a claimed delivery sent or failed.
+	FinishDigest(ctx context.Context, d DigestDelivery) error
+	// GetDigestDelivery returns ENotFound when there is no record.
+	GetDigestDelivery(ctx context.Context, accountID, ruleID, periodKey, userID string) (DigestDelivery, error)
 }

@@ -4,12 +4,13 @@
 // page (the list is one request; the API has no paging for it) and are kept
 // in the address.
 
-import { h, clear, srOnly, uid } from '../dom.js';
+import { h, clear, uid } from '../dom.js';
 import { apiGet } from '../api.js';
 import { getSession } from '../session.js';
 import { LEVELS } from '../catalog-meta.js';
 import { str, normalizeApp, renderStatusBadge, timeElement } from '../app-ui.js';
 import { parseScope, describePermission, PROFILE_WORDING } from '../permissions.js';
+import { renderConnectionActions } from '../connection-actions.js';
 
 const ACCOUNT_GROUP = 'account';
 const STATUSES = [
@@ -23,6 +24,8 @@ export function renderConnections(outlet, { query, signal, setQuery }) {
   const session = getSession();
   const locations = session ? session.locations : [];
   const timeZone = session ? session.account.timeZone : '';
+  // Members see block and disconnect disabled; the API refuses them anyway.
+  const canManage = Boolean(session && session.user && (session.user.role === 'super_admin' || session.user.role === 'admin'));
   const filters = {
     location: query.get('location') || '',
     app: query.get('app') || '',
@@ -201,15 +204,6 @@ export function renderConnections(outlet, { query, signal, setQuery }) {
     const perms = scope.permissions.map(describePermission);
     if (scope.profile) perms.push(PROFILE_WORDING);
     const app = catalog.get(c.appId);
-    let open = null;
-    if (app && app.openUrl) {
-      const url = new URL(app.openUrl);
-      url.searchParams.set('connection_id', c.id);
-      if (c.locationId) url.searchParams.set('location_id', c.locationId);
-      open = h('a', {
-        class: 'btn btn--secondary btn--small', href: url.href, target: '_blank', rel: 'noopener noreferrer', dataset: { testid: 'open-app' },
-      }, 'Open', srOnly(` ${c.appName} (opens in a new window)`), h('span', { class: 'card__link-arrow', 'aria-hidden': 'true' }, '↗'));
-    }
     const level = LEVELS[c.level];
     return h('tr', { dataset: { testid: 'connection-row', connectionId: c.id, appId: c.appId } },
       h('td', { 'data-label': 'App' }, h('div', {},
@@ -221,9 +215,10 @@ export function renderConnections(outlet, { query, signal, setQuery }) {
       h('td', { 'data-label': 'Connected' }, timeElement(c.connectedAt, timeZone) || '—'),
       h('td', { 'data-label': 'Last activity', dataset: { testid: 'connection-last-used' } },
         timeElement(c.lastUsedAt, timeZone) || h('span', { class: 'muted' }, 'never')),
-      h('td', { 'data-label': 'Actions' }, h('div', { class: 'conn-actions' }, open,
-        h('a', { class: 'btn btn--secondary btn--small', href: `#/connections/${encodeURIComponent(c.id)}/logs`, dataset: { testid: 'view-logs' } },
-          'View logs', srOnly(` of ${c.appName || c.appId}`)))),
+      h('td', { 'data-label': 'Actions' }, renderConnectionActions(c, {
+        app, canManage, timeZone,
+        onChanged: (message) => { load().then(() => { status.textContent = message; }); },
+      })),
     );
   }
 

@@ -11,6 +11,7 @@ import {
   renderIcon, renderLevelBadge, renderSecretBox, normalizeDeveloperApp, canManage, timeElement,
 } from '../app-ui.js';
 import { RESOURCES, describePermission } from '../permissions.js';
+import { showDeliveryLog } from '../connection-actions.js';
 
 const BASE = '/admin/v1/developer/apps';
 
@@ -143,7 +144,13 @@ export function renderDeveloper(outlet, { signal }) {
       app.published ? 'Unpublish' : 'Publish', srOnly(` ${app.name}`));
     const rotate = h('button', { type: 'button', class: 'btn btn--secondary btn--small', dataset: { testid: 'rotate-secret' } },
       'Rotate secret', srOnly(` of ${app.name}`));
-    actions.append(edit, publish, rotate);
+    const callbacks = h('button', { type: 'button', class: 'btn btn--secondary btn--small', dataset: { testid: 'app-deliveries' } },
+      'Callbacks', srOnly(` of ${app.name}`));
+    callbacks.addEventListener('click', () => showDeliveryLog({
+      title: `Callbacks of ${app.name}`, canManage: true, timeZone: session ? session.account.timeZone : '',
+      listPath: `${BASE}/${encodeURIComponent(app.id)}/deliveries`, redeliverPath: `${BASE}/${encodeURIComponent(app.id)}/deliveries/redeliver`,
+    }));
+    actions.append(edit, publish, rotate, callbacks);
 
     edit.addEventListener('click', () => {
       const form = buildAppForm({

@@ -1,0 +1,431 @@
+package lifecycle
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+	"unicode/utf8"
+
+	"github.com/switchboard-hq/switchboard/shared/platform"
+	"github.com/switchboard-hq/switchboard/shared/switchboard"
+	"github.com/switchboard-hq/switchboard/shared/webhook"
+)
+
+// AttemptTimeout bounds one POST to an app (the issue's 15 s); the
+// functions that attempt in line have a longer Lambda timeout.
+const AttemptTimeout = 15 * time.Second
+
+// Lease keeps a delivery away from other senders while one attempts it: the
+// attempt's timeout plus room for the writes around it.
+const Lease = 2 * time.Minute
+
+// reconcileAfter is how long an unconfirmed delivery may wait for its
+// change before it is cancelled: far longer than any admin call runs.
+const reconcileAfter = 10 * time.Minute
+
+// Callbacks delivers lifecycle events to apps' callback URLs.
+type Callbacks struct {
+	Apps        switchboard.DeveloperAppStore
+	Deliveries  switchboard.DeliveryStore
+	Connections switchboard.ConnectionStore // to reconcile unconfirmed deliveries
+	Log         switchboard.AppLog          // idem
+	Client      *http.Client
+	Now         func() time.Time
+}
+
+var _ switchboard.Announcer = (*Callbacks)(nil)
+
+// payload is the JSON body of a callback, in the platform API's snake case.
+type payload struct {
+	ID           string     `json:"id"`
+	Type         string     `json:"type"`
+	CreatedAt    time.Time  `json:"created_at"`
+	AccountID    string     `json:"account_id"`
+	LocationID   string     `json:"location_id,omitempty"`
+	ConnectionID string     `json:"connection_id"`
+	AppID        string     `json:"app_id"`
+	ActorType    string     `json:"actor_type,omitempty"`
+	Reason       string     `json:"reason,omitempty"`
+	BlockedUntil *time.Time `json:"blocked_until,omitempty"`
+}
+
+// newDelivery builds the record of e for app, or reports that the app has
+// nowhere to be told.
+func (c *Callbacks) newDelivery(ctx context.Context, e switchboard.AppEvent, after *switchboard.Connection) (*switchboard.Delivery, error) {
+	app, err := c.Apps.GetDeveloperApp(ctx, e.AppID)
+	if switchboard.ErrorCode(err) == switchboard.ENotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if app.CallbackURL == "" {
+		return nil, nil
+	}
+	p := payload{ID: e.ID, Type: switchboard.CallbackType(e.Type), CreatedAt: e.At.UTC(), AccountID: e.AccountID,
+		LocationID: e.LocationID, ConnectionID: e.ConnectionID, AppID: e.AppID, ActorType: string(e.ActorType), Reason: e.Reason}
+	if p.ActorType == "" {
+		p.ActorType = string(switchboard.ActorUser)
+	}
+	if after != nil && e.Type == switchboard.EventBlocked {
+		p.BlockedUntil = after.BlockedUntil
+	}
+	body, err := json.Marshal(p)
+	if err != nil {
+		return nil, fmt.Errorf("marshal callback %s: %w", e.ID, err)
+	}
+	return &switchboard.Delivery{EventID: e.ID, Type: p.Type, AccountID: e.AccountID, AppID: e.AppID, ConnectionID: e.ConnectionID,
+		LocationID: e.LocationID, CreatedAt: e.At.UTC(), URL: app.CallbackURL, Body: string(body), State: switchboard.DeliveryPending,
+		Attempts: []switchboard.DeliveryAttempt{}}, nil
+}
+
+// Prepare writes the delivery of an event about to happen, unconfirmed and
+// leased to this invocation; nil when the app has no callback URL.
+func (c *Callbacks) Prepare(ctx context.Context, e switchboard.AppEvent, after *switchboard.Connection) (*switchboard.Delivery, error) {
+	d, err := c.newDelivery(ctx, e, after)
+	if err != nil || d == nil {
+		return nil, err
+	}
+	lease := c.Now().UTC().Add(Lease)
+	d.NextAttemptAt = &lease
+	if err := c.Deliveries.CreateDelivery(ctx, *d); err != nil {
+		return nil, err
+	}
+	d.Version = 1
+	return d, nil
+}
+
+// Discard deletes the delivery of a change that was refused.
+func (c *Callbacks) Discard(ctx context.Context, d *switchboard.Delivery) {
+	if d == nil {
+		return
+	}
+	if err := c.Deliveries.DeleteDelivery(ctx, d.AccountID, d.EventID); err != nil {
+		// The retrier cancels it after reconciling.
+		platform.Logger(ctx).Warn("delivery of a refused change not deleted", "eventId", d.EventID, "error", err)
+	}
+}
+
+// Send confirms a prepared delivery and makes its first attempt. Failures
+// are recorded on the delivery, which the retrier takes over.
+func (c *Callbacks) Send(ctx context.Context, d *switchboard.Delivery) {
+	if d == nil {
+		return
+	}
+	d.Confirmed = true
+	if _, err := c.attemptAndSave(ctx, *d, "first"); err != nil {
+		platform.Logger(ctx).Warn("first attempt not recorded; the retrier resumes after the lease", "eventId", d.EventID, "error", err)
+	}
+}
+
+// Announce records the delivery of an event that already happened, due at
+// once; the retrier's next run (within a minute) makes the first attempt.
+// The OAuth server announces installs this way rather than posting in line:
+// an app often waits for its token answer on the very server that receives
+// its callbacks, and a single-threaded one would deadlock until the timeout.
+func (c *Callbacks) Announce(ctx context.Context, e switchboard.AppEvent) error {
+	d, err := c.newDelivery(ctx, e, e.After)
+	if err != nil || d == nil {
+		return err
+	}
+	now := c.Now().UTC()
+	d.NextAttemptAt, d.Confirmed = &now, true
+	err = c.Deliveries.CreateDelivery(ctx, *d)
+	if switchboard.ErrorCode(err) == switchboard.EConflict {
+		return nil // announced already
+	}
+	return err
+}
+
+// attemptAndSave posts d once and records the attempt with a versioned
+// write; d must be leased by the caller.
+func (c *Callbacks) attemptAndSave(ctx context.Context, d switchboard.Delivery, trigger string) (switchboard.Delivery, error) {
+	a := c.attempt(ctx, &d, trigger)
+	d.Record(a)
+	return c.Deliveries.SaveDelivery(ctx, d)
+}
+
+// attempt posts d's body to the app's current callback URL, signed with
+// its current secret's hash, and reports what happened.
+func (c *Callbacks) attempt(ctx context.Context, d *switchboard.Delivery, trigger string) switchboard.DeliveryAttempt {
+	a := switchboard.DeliveryAttempt{At: c.Now().UTC(), Trigger: trigger}
+	app, err := c.Apps.GetDeveloperApp(ctx, d.AppID)
+	if err != nil {
+		a.Error = "the app cannot be read: " + switchboard.ErrorMessage(err)
+		return a
+	}
+	if app.CallbackURL == "" {
+		a.Error = "the app has no callback URL"
+		return a
+	}
+	if err := switchboard.ValidateCallbackURL(app.CallbackURL); err != nil {
+		a.Error = switchboard.ErrorMessage(err)
+		return a
+	}
+	d.URL = app.CallbackURL
+	key, err := c.Apps.AppSecretHash(ctx, d.AppID)
+	if err != nil {
+		a.Error = "the app's secret cannot be read"
+		return a
+	}
+	// The timestamp is the wall clock's: receivers compare it with theirs.
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	ctx, cancel := context.WithTimeout(ctx, AttemptTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, app.CallbackURL, strings.NewReader(d.Body))
+	if err != nil {
+		a.Error = "bad callback URL"
+		return a
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "Switchboard-Callbacks/1")
+	req.Header.Set(webhook.HeaderEventID, d.EventID)
+	req.Header.Set(webhook.HeaderTimestamp, ts)
+	req.Header.Set(webhook.HeaderSignature, webhook.Sign([]byte(key), ts, []byte(d.Body)))
+	start := time.Now()
+	resp, err := c.Client.Do(req)
+	a.LatencyMs = time.Since(start).Milliseconds()
+	if err != nil {
+		a.Error = excerpt(err.Error(), 300)
+		return a
+	}
+	defer func() { _ = resp.Body.Close() }()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, switchboard.MaxResponseExcerpt))
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // lets the connection be reused
+	a.Status = resp.StatusCode
+	a.Response = excerpt(string(b), switchboard.MaxResponseExcerpt)
+	if !a.Succeeded() {
+		a.Error = fmt.Sprintf("HTTP %d", resp.StatusCode)
+	}
+	return a
+}
+
+// excerpt cuts s to n bytes at a rune boundary, as valid UTF-8.
+func excerpt(s string, n int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// RetryDue sends the deliveries due now, a few at a time, each under a
+// lease taken with a versioned write: a second run, or a crashed one's
+// successor, never sends the same attempt concurrently. It returns how many
+// attempts it made.
+func (c *Callbacks) RetryDue(ctx context.Context) (int, error) {
+	due, err := c.Deliveries.ListDueDeliveries(ctx, c.Now().UTC(), 50)
+	if err != nil {
+		return 0, err
+	}
+	var (
+		mu    sync.Mutex
+		sent  int
+		errs  []error
+		wg    sync.WaitGroup
+		slots = make(chan struct{}, 8)
+	)
+	for _, d := range due {
+		if tooLate(ctx) {
+			break // the next run, a minute on, takes the rest
+		}
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			attempted, err := c.retry(ctx, d)
+			mu.Lock()
+			defer mu.Unlock()
+			if attempted {
+				sent++
+			}
+			if err != nil {
+				errs = append(errs, fmt.Errorf("delivery %s: %w", d.EventID, err))
+			}
+		})
+	}
+	wg.Wait()
+	return sent, errors.Join(errs...)
+}
+
+func (c *Callbacks) retry(ctx context.Context, d switchboard.Delivery) (bool, error) {
+	now := c.Now().UTC()
+	if !d.Confirmed {
+		happened, err := c.happened(ctx, d)
+		if err != nil {
+			return false, err
+		}
+		switch {
+		case happened:
+			d.Confirmed = true
+		case now.Sub(d.CreatedAt) > reconcileAfter:
+			d.State, d.NextAttemptAt = switchboard.DeliveryCancelled, nil
+			_, err := c.Deliveries.SaveDelivery(ctx, d)
+			return false, ignoreConflict(err)
+		default:
+			next := now.Add(time.Minute)
+			d.NextAttemptAt = &next
+			_, err := c.Deliveries.SaveDelivery(ctx, d)
+			return false, ignoreConflict(err)
+		}
+	}
+	lease := now.Add(Lease)
+	d.NextAttemptAt = &lease
+	claimed, err := c.Deliveries.SaveDelivery(ctx, d)
+	if err != nil {
+		return false, ignoreConflict(err) // another run has it
+	}
+	trigger := "retry"
+	if claimed.AttemptCount == 0 {
+		trigger = "first"
+	}
+	_, err = c.attemptAndSave(ctx, claimed, trigger)
+	return true, err
+}
+
+// tooLate reports that the function's deadline leaves no room for one more
+// attempt and its writes: better leave a delivery due than leased by a run
+// that is killed mid-attempt.
+func tooLate(ctx context.Context) bool {
+	dl, ok := ctx.Deadline()
+	return ok && time.Until(dl) < AttemptTimeout+5*time.Second
+}
+
+// ignoreConflict drops EConflict: someone else changed the delivery first.
+func ignoreConflict(err error) error {
+	if switchboard.ErrorCode(err) == switchboard.EConflict {
+		return nil
+	}
+	return err
+}
+
+// happened tells whether the change an unconfirmed delivery announces took
+// effect: see the package comment.
+func (c *Callbacks) happened(ctx context.Context, d switchboard.Delivery) (bool, error) {
+	conn, err := c.Connections.GetConnection(ctx, d.AccountID, d.ConnectionID)
+	switch switchboard.ErrorCode(err) {
+	case "":
+		if conn.LastEventID == d.EventID {
+			return true, nil
+		}
+	case switchboard.ENotFound:
+		if d.Type == switchboard.CallbackType(switchboard.EventUninstalled) {
+			return true, nil
+		}
+	default:
+		return false, err
+	}
+	at, ok := switchboard.EventTime(d.EventID)
+	if !ok {
+		return false, nil
+	}
+	page, err := c.Log.ListEvents(ctx, d.AccountID, switchboard.AppEventFilter{ConnectionID: d.ConnectionID, From: at, To: at.Add(time.Nanosecond)},
+		switchboard.PageRequest{Limit: switchboard.MaxPageSize})
+	if err != nil {
+		return false, err
+	}
+	for _, e := range page.Events {
+		if e.ID == d.EventID {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// Redeliver posts one delivery again now, with the same event id and body,
+// whatever its state; it leaves a pending delivery's schedule as it was.
+func (c *Callbacks) Redeliver(ctx context.Context, d switchboard.Delivery) (switchboard.Delivery, error) {
+	if !d.Confirmed && d.State == switchboard.DeliveryPending {
+		return switchboard.Delivery{}, switchboard.Errorf(switchboard.EConflict, "The event is still being recorded; try again in a minute.")
+	}
+	if d.State == switchboard.DeliveryCancelled {
+		return switchboard.Delivery{}, switchboard.Errorf(switchboard.EConflict, "The event was cancelled: its change never happened.")
+	}
+	// Lease it first, so the retrier does not post it at the same moment.
+	held := d
+	if d.State == switchboard.DeliveryPending {
+		lease := c.Now().UTC().Add(Lease)
+		held.NextAttemptAt = &lease
+	}
+	held, err := c.Deliveries.SaveDelivery(ctx, held)
+	if switchboard.ErrorCode(err) == switchboard.EConflict {
+		return switchboard.Delivery{}, switchboard.Errorf(switchboard.EConflict, "The event is being delivered right now; try again in a minute.")
+	}
+	if err != nil {
+		return switchboard.Delivery{}, err
+	}
+	if held.State == switchboard.DeliveryPending {
+		held.NextAttemptAt = d.NextAttemptAt // the schedule resumes as before
+	}
+	return c.attemptAndSave(ctx, held, "redeliver")
+}
+
+// RedeliverFailed puts failed deliveries back on a fresh retry schedule,
+// due now; the retrier sends them within a minute. It returns how many.
+func (c *Callbacks) RedeliverFailed(ctx context.Context, ds []switchboard.Delivery) (int, error) {
+	now := c.Now().UTC()
+	n := 0
+	for _, d := range ds {
+		if d.State != switchboard.DeliveryFailed {
+			continue
+		}
+		d.State, d.NextAttemptAt, d.Failures = switchboard.DeliveryPending, &now, 0
+		if _, err := c.Deliveries.SaveDelivery(ctx, d); err != nil {
+			if switchboard.ErrorCode(err) == switchboard.EConflict {
+				continue
+			}
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// NewHTTPClient is the callbacks' client: 15 s per attempt, redirects not
+// followed (a 3xx is a failure, so a callback cannot be bounced elsewhere),
+// and, unless allowPrivate, no connection to loopback, private, link-local
+// or otherwise non-public addresses, checked on the resolved address so
+// that DNS cannot point a public name at the inside.
+func NewHTTPClient(allowPrivate bool) *http.Client {
+	dialer := &net.Dialer{Timeout: 5 * time.Second}
+	if !allowPrivate {
+		dialer.Control = func(_, address string, _ syscall.RawConn) error {
+			host, _, err := net.SplitHostPort(address)
+			if err != nil {
+				return err
+			}
+			if ip := net.ParseIP(host); ip == nil || !PublicIP(ip) {
+				return fmt.Errorf("callback address %s is not public", host)
+			}
+			return nil
+		}
+	}
+	return &http.Client{
+		Timeout: AttemptTimeout,
+		Transport: &http.Transport{
+			DialContext: dialer.DialContext, TLSHandshakeTimeout: 5 * time.Second,
+			MaxIdleConns: 20, IdleConnTimeout: 30 * time.Second,
+		},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// cgnat is RFC 6598's shared address space, not routable on the internet.
+var cgnat = &net.IPNet{IP: net.IPv4(100, 64, 0, 0), Mask: net.CIDRMask(10, 32)}
+
+// PublicIP reports whether ip may receive callbacks in production.
+func PublicIP(ip net.IP) bool {
+	return !(ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
+		ip.IsInterfaceLocalMulticast() || ip.IsMulticast() || ip.IsUnspecified() || cgnat.Contains(ip))
+}

@@ -1,0 +1,262 @@
+package switchboard
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// MaxBlockReasonLength keeps reasons readable in lists and callbacks.
+const MaxBlockReasonLength = 500
+
+// MaxBlockDuration bounds a timed block; longer ones are plain blocks.
+const MaxBlockDuration = 366 * 24 * time.Hour
+
+// BlockInput is what a merchant sends to block a connection.
+type BlockInput struct {
+	Reason string     `json:"reason"`
+	Until  *time.Time `json:"until"` // optional: unblocked automatically then
+}
+
+// Normalize trims the reason and checks it and the until time against now.
+func (in BlockInput) Normalize(now time.Time) (BlockInput, error) {
+	in.Reason = strings.TrimSpace(in.Reason)
+	if utf8.RuneCountInString(in.Reason) > MaxBlockReasonLength {
+		return in, Errorf(EInvalid, "reason must be at most %d characters", MaxBlockReasonLength)
+	}
+	for _, r := range in.Reason {
+		if (r < ' ' && r != '\n') || r == 0x7f {
+			return in, Errorf(EInvalid, "reason cannot hold control characters")
+		}
+	}
+	if in.Until != nil {
+		u := in.Until.UTC()
+		if !u.After(now) {
+			return in, Errorf(EInvalid, "until must be in the future")
+		}
+		if u.Sub(now) > MaxBlockDuration {
+			return in, Errorf(EInvalid, "until must be within a year; block without until instead")
+		}
+		in.Until = &u
+	}
+	return in, nil
+}
+
+// ConnectionLifecycleStore changes and removes connections, each with one
+// versioned single-item write (dynalite has no transactions).
+type ConnectionLifecycleStore interface {
+	ConnectionStore
+	// UpdateConnection replaces the connection if c.Version is still
+	// current. Returns ENotFound and EConflict (changed meanwhile).
+	UpdateConnection(ctx context.Context, c Connection) error
+	// DeleteConnection removes the connection if c.Version is still
+	// current, then its instance claim. Returns EConflict.
+	DeleteConnection(ctx context.Context, c Connection) error
+	// ListExpiredBlocks returns up to limit blocked connections, of every
+	// account, whose BlockedUntil is at or before now, earliest first.
+	ListExpiredBlocks(ctx context.Context, now time.Time, limit int) ([]Connection, error)
+}
+
+// NewEventID returns an event id that sorts by time: the delivery log is
+// keyed by it, so a time range is a key range.
+func NewEventID(at time.Time) string {
+	var b [8]byte
+	_, _ = rand.Read(b[:]) // crypto/rand never fails on supported platforms
+	return eventIDPrefix(at) + hex.EncodeToString(b[:])
+}
+
+// eventIDPrefix is the time part of the event ids of at.
+func eventIDPrefix(at time.Time) string {
+	return fmt.Sprintf("evt_%016x", at.UnixNano())
+}
+
+// EventIDRange returns the smallest and the first-not-included event ids
+// of [from, to); zero times are open ends.
+func EventIDRange(from, to time.Time) (lo, hi string) {
+	lo, hi = "evt_", "evt_~"
+	if !from.IsZero() {
+		lo = eventIDPrefix(from)
+	}
+	if !to.IsZero() {
+		hi = eventIDPrefix(to)
+	}
+	return lo, hi
+}
+
+// CallbackType is the name of an app-log event in callbacks, e.g.
+// "connection.blocked".
+func CallbackType(t AppEventType) string { return "connection." + string(t) }
+
+// CallbackEvents are the app-log events apps are told about.
+var CallbackEvents = []AppEventType{EventInstalled, EventReinstalled, EventBlocked, EventUnblocked, EventUninstalled}
+
+// DeliveryState is where a callback's delivery stands.
+type DeliveryState string
+
+// Delivery states. Pending deliveries are due at NextAttemptAt; failed ones
+// used every retry; cancelled ones announced a change that never happened.
+const (
+	DeliveryPending   DeliveryState = "pending"
+	DeliverySucceeded DeliveryState = "succeeded"
+	DeliveryFailed    DeliveryState = "failed"
+	DeliveryCancelled DeliveryState = "cancelled"
+)
+
+// RetryDelays follow a failed attempt: with the first attempt that makes 10
+// attempts over about 24 hours (Svix: 8 over a day).
+var RetryDelays = []time.Duration{
+	time.Minute, 5 * time.Minute, 15 * time.Minute, 30 * time.Minute, time.Hour,
+	2 * time.Hour, 4 * time.Hour, 8 * time.Hour, 8 * time.Hour,
+}
+
+// MaxResponseExcerpt bounds the response body kept with an attempt.
+const MaxResponseExcerpt = 1024
+
+// MaxAttemptsKept bounds the attempts kept on a delivery; the count keeps
+// growing.
+const MaxAttemptsKept = 30
+
+// DeliveryAttempt is one POST of a callback.
+type DeliveryAttempt struct {
+	At        time.Time `json:"at"`
+	Trigger   string    `json:"trigger"` // first, retry, redeliver
+	Status    int       `json:"status,omitempty"`
+	LatencyMs int64     `json:"latencyMs"`
+	Error     string    `json:"error,omitempty"`
+	Response  string    `json:"response,omitempty"` // first 1 KiB of the body
+}
+
+// Succeeded reports a 2xx answer.
+func (a DeliveryAttempt) Succeeded() bool { return a.Status >= 200 && a.Status < 300 }
+
+// Delivery is one lifecycle event to send to one app, with every attempt.
+// Its id is the event's: a retried write finds it and never duplicates it.
+type Delivery struct {
+	EventID       string            `json:"eventId"`
+	Type          string            `json:"type"` // connection.installed…
+	AccountID     string            `json:"accountId"`
+	AppID         string            `json:"appId"`
+	ConnectionID  string            `json:"connectionId"`
+	LocationID    string            `json:"locationId,omitempty"`
+	CreatedAt     time.Time         `json:"createdAt"`
+	URL           string            `json:"url"`
+	Body          string            `json:"body"` // sent unchanged by every attempt
+	State         DeliveryState     `json:"state"`
+	AttemptCount  int               `json:"attemptCount"`
+	Attempts      []DeliveryAttempt `json:"attempts"` // the last MaxAttemptsKept, oldest first
+	NextAttemptAt *time.Time        `json:"nextAttemptAt,omitempty"`
+	// Failures counts scheduled failures since creation or the last
+	// redelivery of a range: it indexes RetryDelays.
+	Failures int `json:"-"`
+	// Confirmed is false while the change the event announces may not
+	// have happened yet (the record is written before the change).
+	Confirmed bool `json:"-"`
+	Version   int  `json:"-"`
+}
+
+// Record appends an attempt and moves the delivery on: done on a 2xx;
+// otherwise, for a scheduled attempt, due again after the next delay, or
+// failed when none is left. A manual redelivery never changes the schedule.
+func (d *Delivery) Record(a DeliveryAttempt) {
+	d.AttemptCount++
+	d.Attempts = append(d.Attempts, a)
+	if len(d.Attempts) > MaxAttemptsKept {
+		d.Attempts = d.Attempts[len(d.Attempts)-MaxAttemptsKept:]
+	}
+	switch {
+	case a.Succeeded():
+		d.State, d.NextAttemptAt = DeliverySucceeded, nil
+	case a.Trigger == "redeliver":
+		if d.State != DeliveryPending {
+			d.State, d.NextAttemptAt = DeliveryFailed, nil
+		}
+	case d.Failures < len(RetryDelays):
+		next := a.At.Add(RetryDelays[d.Failures])
+		d.Failures++
+		d.State, d.NextAttemptAt = DeliveryPending, &next
+	default:
+		d.State, d.NextAttemptAt = DeliveryFailed, nil
+	}
+}
+
+// DeliveryFilter narrows a delivery log; From inclusive, To exclusive.
+type DeliveryFilter struct {
+	ConnectionID string
+	State        DeliveryState
+	From, To     time.Time
+}
+
+// Validate checks the state and the range.
+func (f DeliveryFilter) Validate() error {
+	switch f.State {
+	case "", DeliveryPending, DeliverySucceeded, DeliveryFailed, DeliveryCancelled:
+	default:
+		return Errorf(EInvalid, "state must be pending, succeeded, failed or cancelled")
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
+		return Errorf(EInvalid, "from must be before to")
+	}
+	return nil
+}
+
+// Matches reports whether d passes the filter's non-time fields.
+func (f DeliveryFilter) Matches(d Delivery) bool {
+	return (f.ConnectionID == "" || d.ConnectionID == f.ConnectionID) && (f.State == "" || d.State == f.State)
+}
+
+// DeliveryPage is one page of a delivery log, newest first.
+type DeliveryPage struct {
+	Deliveries []Delivery `json:"deliveries"`
+	NextCursor string     `json:"nextCursor,omitempty"`
+}
+
+// DeliveryStore keeps deliveries in their account's partition, and lists
+// the due ones across accounts.
+type DeliveryStore interface {
+	// CreateDelivery stores a new delivery; EConflict when its event id
+	// is taken.
+	CreateDelivery(ctx context.Context, d Delivery) error
+	// GetDelivery returns ENotFound outside the account.
+	GetDelivery(ctx context.Context, accountID, eventID string) (Delivery, error)
+	// SaveDelivery replaces d if d.Version is current, and returns it with
+	// its new version. Returns EConflict.
+	SaveDelivery(ctx context.Context, d Delivery) (Delivery, error)
+	// DeleteDelivery removes a delivery whose change did not happen.
+	DeleteDelivery(ctx context.Context, accountID, eventID string) error
+	// ListDueDeliveries returns up to limit pending deliveries due at now.
+	ListDueDeliveries(ctx context.Context, now time.Time, limit int) ([]Delivery, error)
+	// ListDeliveries pages an account's deliveries, newest first.
+	ListDeliveries(ctx context.Context, accountID string, f DeliveryFilter, p PageRequest) (DeliveryPage, error)
+	// ListAppDeliveries pages an app's deliveries of every account.
+	ListAppDeliveries(ctx context.Context, appID string, f DeliveryFilter, p PageRequest) (DeliveryPage, error)
+}
+
+// Announcer tells apps about lifecycle events that already happened (the
+// OAuth server's installs).
+type Announcer interface {
+	Announce(ctx context.Context, e AppEvent) error
+}
+
+// EventTime returns the time an event id was made at.
+func EventTime(id string) (time.Time, bool) {
+	hexNanos, ok := strings.CutPrefix(id, "evt_")
+	if !ok || len(hexNanos) < 16 {
+		return time.Time{}, false
+	}
+	var n uint64
+	for _, c := range hexNanos[:16] {
+		v := strings.IndexRune("0123456789abcdef", c)
+		if v < 0 {
+			return time.Time{}, false
+		}
+		n = n<<4 | uint64(v)
+	}
+	if n > 1<<62 {
+		return time.Time{}, false
+	}
+	return time.Unix(0, int64(n)).UTC(), true
+}

@@ -1,0 +1,225 @@
+// A connection's actions on the Connections page: Open, Block or Unblock,
+// Disconnect, and its callback deliveries with Redeliver. Every change asks
+// for confirmation in a modal <dialog> (focus stays inside it; Escape
+// cancels). Members see the change actions disabled, with the reason.
+
+import { h, clear, srOnly, uid } from './dom.js';
+import { apiGet, apiRequest } from './api.js';
+import { timeElement } from './app-ui.js';
+
+const path = (c, ...rest) => ['/admin/v1/connections', encodeURIComponent(c.id), ...rest].join('/');
+
+/**
+ * The actions of connection c. app is its catalog entry (for Open), or
+ * undefined; onChanged(message) reloads the list after a change.
+ */
+export function renderConnectionActions(c, { app, canManage, timeZone, onChanged }) {
+  const name = c.appName || c.appId;
+  const items = [];
+  if (app && app.openUrl) {
+    const url = new URL(app.openUrl);
+    url.searchParams.set('connection_id', c.id);
+    if (c.locationId) url.searchParams.set('location_id', c.locationId);
+    items.push(h('a', {
+      class: 'btn btn--secondary btn--small', href: url.href, target: '_blank', rel: 'noopener noreferrer', dataset: { testid: 'open-app' },
+    }, 'Open', srOnly(` ${name} (opens in a new window)`), h('span', { class: 'card__link-arrow', 'aria-hidden': 'true' }, '↗')));
+  }
+  items.push(h('a', { class: 'btn btn--secondary btn--small', href: `#/connections/${encodeURIComponent(c.id)}/logs`, dataset: { testid: 'view-logs' } },
+    'View logs', srOnly(` of ${name}`)));
+
+  const noRight = canManage ? {} : { disabled: true, title: 'Only admins can do this', 'aria-describedby': undefined };
+  const blocked = c.status === 'blocked';
+  const toggle = h('button', { type: 'button', class: 'btn btn--secondary btn--small', dataset: { testid: blocked ? 'unblock-connection' : 'block-connection' }, ...noRight },
+    blocked ? 'Unblock' : 'Block', srOnly(` ${name}`));
+  toggle.addEventListener('click', () => (blocked ? confirmUnblock(c, onChanged) : confirmBlock(c, onChanged)));
+  const disconnect = h('button', { type: 'button', class: 'btn btn--secondary btn--small conn-danger', dataset: { testid: 'disconnect-connection' }, ...noRight },
+    'Disconnect', srOnly(` ${name}`));
+  disconnect.addEventListener('click', () => confirmDisconnect(c, onChanged));
+  const deliveries = h('button', { type: 'button', class: 'btn btn--secondary btn--small', dataset: { testid: 'view-deliveries' } },
+    'Callbacks', srOnly(` sent to ${name}`));
+  deliveries.addEventListener('click', () => showDeliveryLog({
+    title: `Callbacks sent to ${name}`, listPath: path(c, 'deliveries'), redeliverPath: path(c, 'deliveries', 'redeliver'), canManage, timeZone,
+  }));
+  items.push(toggle, disconnect, deliveries);
+  const wrap = h('div', { class: 'conn-actions' }, ...items);
+  if (!canManage) wrap.append(h('span', { class: 'field__hint' }, 'Only admins can block or disconnect.'));
+  return wrap;
+}
+
+/** Opens a modal dialog; resolves when it closes. build(close) returns its body. */
+function openDialog(title, build) {
+  const titleId = uid('dlg');
+  const dialog = h('dialog', { class: 'sb-dialog', 'aria-labelledby': titleId, dataset: { testid: 'dialog' } });
+  const close = () => dialog.close();
+  dialog.append(h('h2', { class: 'sb-dialog__title', id: titleId }, title), ...[].concat(build(close)));
+  dialog.addEventListener('close', () => dialog.remove());
+  document.body.append(dialog);
+  dialog.showModal();
+  return dialog;
+}
+
+/** A confirm form: fields, an error line, and the two buttons. */
+function confirmForm({ text, fields = [], confirmLabel, danger, submit, close }) {
+  const error = h('p', { class: 'form-error', role: 'alert', dataset: { testid: 'dialog-error' } });
+  const yes = h('button', { type: 'submit', class: `btn btn--small ${danger ? 'btn--danger' : 'btn--primary'}`, dataset: { testid: 'confirm' } }, confirmLabel);
+  const no = h('button', { type: 'button', class: 'btn btn--secondary btn--small', dataset: { testid: 'cancel' } }, 'Cancel');
+  no.addEventListener('click', close);
+  const form = h('form', { class: 'sb-dialog__form', method: 'dialog' },
+    ...[].concat(text).map((t) => h('p', { class: 'sb-dialog__text' }, t)), ...fields, error,
+    h('div', { class: 'sb-dialog__buttons' }, no, yes));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    yes.disabled = true;
+    yes.setAttribute('aria-busy', 'true');
+    error.textContent = '';
+    try {
+      await submit();
+      close();
+    } catch (err) {
+      error.textContent = err && err.message ? err.message : 'Something went wrong.';
+      yes.disabled = false;
+      yes.removeAttribute('aria-busy');
+    }
+  });
+  return form;
+}
+
+function confirmBlock(c, onChanged) {
+  const name = c.appName || c.appId;
+  const reasonId = uid('reason');
+  const untilId = uid('until');
+  const reason = h('textarea', { class: 'input', id: reasonId, name: 'reason', rows: 2, maxlength: 500, dataset: { testid: 'block-reason' } });
+  const until = h('input', { class: 'input', id: untilId, name: 'until', type: 'datetime-local', dataset: { testid: 'block-until' } });
+  openDialog(`Block ${name}?`, (close) => confirmForm({
+    text: [`${name} will get “connection_blocked” from its next call on, until you unblock it. Its data and settings stay.`],
+    fields: [
+      h('div', { class: 'field' }, h('label', { class: 'field__label', for: reasonId }, 'Reason (optional, sent to the app)'), reason),
+      h('div', { class: 'field' }, h('label', { class: 'field__label', for: untilId }, 'Unblock automatically at (optional)'), until),
+    ],
+    confirmLabel: 'Block',
+    danger: true,
+    close,
+    submit: async () => {
+      const body = {};
+      if (reason.value.trim()) body.reason = reason.value.trim();
+      if (until.value) {
+        const at = new Date(until.value); // local time of the browser
+        if (Number.isNaN(at.getTime())) throw new Error('The unblock time is not valid.');
+        body.until = at.toISOString();
+      }
+      await apiRequest('POST', path(c, 'block'), { body });
+      onChanged(`${name} is blocked.`);
+    },
+  }));
+}
+
+function confirmUnblock(c, onChanged) {
+  const name = c.appName || c.appId;
+  openDialog(`Unblock ${name}?`, (close) => confirmForm({
+    text: [`${name} can call the API again at once.`],
+    confirmLabel: 'Unblock',
+    close,
+    submit: async () => {
+      await apiRequest('POST', path(c, 'unblock'), { body: {} });
+      onChanged(`${name} is unblocked.`);
+    },
+  }));
+}
+
+function confirmDisconnect(c, onChanged) {
+  const name = c.appName || c.appId;
+  openDialog(`Disconnect ${name}?`, (close) => confirmForm({
+    text: [
+      `Disconnecting revokes ${name}’s access token and removes the connection. Its call logs stay until they expire.`,
+      'If you may use the app again, block it instead: blocking keeps the connection and can be undone.',
+    ],
+    confirmLabel: 'Disconnect',
+    danger: true,
+    close,
+    submit: async () => {
+      await apiRequest('DELETE', path(c));
+      onChanged(`${name} is disconnected.`);
+    },
+  }));
+}
+
+const STATE_LABELS = { pending: 'Retrying', succeeded: 'Delivered', failed: 'Failed', cancelled: 'Cancelled' };
+
+/**
+ * A delivery log, newest first, with Redeliver: a connection's (Connections
+ * page) or an app's across accounts (My apps).
+ */
+export function showDeliveryLog({ title, listPath, redeliverPath, canManage, timeZone }) {
+  const status = h('p', { class: 'results-status', role: 'status', 'aria-live': 'polite' });
+  const list = h('div', { class: 'deliveries', dataset: { testid: 'deliveries' } });
+  const redeliverFailed = h('button', { type: 'button', class: 'btn btn--secondary btn--small', dataset: { testid: 'redeliver-failed' }, ...(canManage ? {} : { disabled: true }) },
+    'Redeliver failed callbacks of the last 7 days');
+
+  async function load() {
+    status.textContent = 'Loading callbacks…';
+    clear(list);
+    try {
+      const page = await apiGet(listPath, { limit: 50 });
+      const ds = Array.isArray(page.deliveries) ? page.deliveries : [];
+      status.textContent = ds.length ? `${ds.length} callback${ds.length === 1 ? '' : 's'}` : 'No callback was sent to this app yet.';
+      for (const d of ds) list.append(row(d));
+    } catch (err) {
+      status.textContent = err && err.message ? err.message : 'Couldn’t load the callbacks.';
+    }
+  }
+
+  function row(d) {
+    const attempts = Array.isArray(d.attempts) ? d.attempts : [];
+    const last = attempts[attempts.length - 1];
+    const again = h('button', { type: 'button', class: 'btn btn--secondary btn--small', dataset: { testid: 'redeliver' }, ...(canManage ? {} : { disabled: true }) },
+      'Redeliver', srOnly(` ${d.type}`));
+    again.addEventListener('click', async () => {
+      again.disabled = true;
+      try {
+        await apiRequest('POST', redeliverPath, { body: { eventId: d.eventId } });
+        await load();
+      } catch (err) {
+        status.textContent = err && err.message ? err.message : 'Redelivery failed.';
+        again.disabled = false;
+      }
+    });
+    return h('div', { class: 'delivery', dataset: { testid: 'delivery', eventId: String(d.eventId || ''), state: String(d.state || '') } },
+      h('div', { class: 'delivery__head' },
+        h('span', { class: 'mono' }, String(d.type || '')),
+        h('span', { class: `badge badge--delivery-${STATE_LABELS[d.state] ? d.state : 'unknown'}` },
+          d.state === 'pending' && !d.attemptCount ? 'Queued' : STATE_LABELS[d.state] || String(d.state || '')),
+        timeElement(d.createdAt, timeZone) || ''),
+      h('p', { class: 'field__hint' },
+        `${d.attemptCount || 0} attempt${d.attemptCount === 1 ? '' : 's'}`,
+        last ? ` · last: ${last.status ? `HTTP ${last.status}` : String(last.error || 'no answer')} in ${last.latencyMs || 0} ms` : '',
+        d.nextAttemptAt ? ' · next retry scheduled' : ''),
+      h('p', { class: 'mono field__hint' }, `id ${String(d.eventId || '')}`),
+      again);
+  }
+
+  redeliverFailed.addEventListener('click', async () => {
+    redeliverFailed.disabled = true;
+    try {
+      const to = new Date();
+      const from = new Date(to.getTime() - 7 * 24 * 3600 * 1000);
+      const out = await apiRequest('POST', redeliverPath, { body: { from: isoSeconds(from), to: isoSeconds(new Date(to.getTime() + 60_000)) } });
+      status.textContent = `${out && out.queued ? out.queued : 0} failed callback(s) queued; they are sent within a minute.`;
+    } catch (err) {
+      status.textContent = err && err.message ? err.message : 'Redelivery failed.';
+    } finally {
+      redeliverFailed.disabled = !canManage;
+    }
+  });
+
+  openDialog(title, (close) => [
+    h('p', { class: 'sb-dialog__text' }, 'Switchboard tells the app about installs, blocks, unblocks and disconnections, and retries failed callbacks for about a day.'),
+    status, list,
+    h('div', { class: 'sb-dialog__buttons' }, redeliverFailed,
+      h('button', { type: 'button', class: 'btn btn--primary btn--small', onclick: close, dataset: { testid: 'close' } }, 'Close')),
+  ]);
+  load();
+}
+
+function isoSeconds(d) {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

@@ -1,0 +1,237 @@
+// Browser test of blocking and disconnecting from the Connections page: an
+// app is connected through the API (no browser UI), with a callback URL on a
+// tiny receiver on 127.0.0.1; the merchant blocks it from its actions menu
+// (confirmation dialog with a reason), sees the status change and the app's
+// next call refused with connection_blocked, unblocks it, opens its callback
+// log, checks a member sees the actions disabled, then disconnects it
+// (confirmation) and sees it leave the list. The
+// receiver gets the signed callbacks.
+//
+// Run from the repository root (same variables as catalog.browser.test.mjs):
+//   SWITCHBOARD_URL=http://127.0.0.1:3400/ SWITCHBOARD_PASSWORD=… node --test site/test/
+// Signs in as owner@demo.test (SWITCHBOARD_OWNER_EMAIL overrides it). Each run
+// registers one more unpublished app (unique name) and connects it to
+// loc-bastille; the connection is disconnected by the test, so other tests'
+// demo connections are never touched. Optional: CHROMIUM_PATH.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import {
+  DEV_APPS_PATH, envOr, launchBrowser, openPage as openSitePage, requireEnv, screenshot, signIn as signInAs,
+  siteFromEnv,
+} from '../testlib/support.mjs';
+
+const LOCATION_ID = 'loc-bastille';
+const REDIRECT_URI = 'http://127.0.0.1:9/callback';
+
+let origin;
+let ownerEmail;
+let password;
+let browser;
+let context;
+let receiver; // { server, url, got: [{ headers, body }] }
+
+function openPage({ viewport, allow401 } = {}) {
+  return openSitePage(context, { origin, viewport, allow401 });
+}
+
+async function postJson(pathname, data, csrfToken) {
+  const response = await context.request.post(new URL(pathname, origin).href, {
+    data,
+    headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrfToken },
+    failOnStatusCode: false,
+    maxRedirects: 0,
+  });
+  const text = await response.text();
+  let body = null;
+  try {
+    body = JSON.parse(text);
+  } catch { /* not JSON */ }
+  return { status: response.status(), body, text };
+}
+
+function startReceiver() {
+  const state = { got: [] };
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      state.got.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      res.writeHead(204);
+      res.end();
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      state.server = server;
+      state.url = `http://127.0.0.1:${server.address().port}/hooks`;
+      resolve(state);
+    });
+  });
+}
+
+/** What shared/webhook.Verify does, in JavaScript: the key is the hex SHA-256 of the secret. */
+function verifies(secret, headers, body) {
+  const key = createHash('sha256').update(secret).digest('hex');
+  const mac = createHmac('sha256', key).update(`${headers['switchboard-timestamp']}.${body}`).digest('hex');
+  const fresh = Math.abs(Date.now() / 1000 - Number(headers['switchboard-timestamp'])) < 300;
+  return fresh && String(headers['switchboard-signature'] || '').split(' ').includes(`v1=${mac}`);
+}
+
+async function waitFor(predicate, what, ms = 10_000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (predicate()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+before(async () => {
+  ({ origin } = siteFromEnv('http://127.0.0.1:3400/'));
+  ownerEmail = envOr('SWITCHBOARD_OWNER_EMAIL', 'owner@demo.test');
+  password = requireEnv('SWITCHBOARD_PASSWORD', `Set it to the password of ${ownerEmail}.`);
+  receiver = await startReceiver();
+  browser = await launchBrowser();
+  ({ context } = browser);
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (receiver) await new Promise((resolve) => receiver.server.close(resolve));
+});
+
+test('Connections: block with confirmation, unblock, callbacks, disconnect', { timeout: 90_000 }, async () => {
+  await context.clearCookies();
+  const me = await signInAs(context, origin, { email: ownerEmail, password });
+
+  // ---- the app, connected through the API --------------------------------
+  const appName = `Lifecycle Till ${randomBytes(3).toString('hex')}`;
+  const registered = await postJson(DEV_APPS_PATH, {
+    name: appName, developer: me.account.name, description: 'An app used by the lifecycle browser test.',
+    category: 'pos', level: 'location', scopes: ['orders.read'], redirectUris: [REDIRECT_URI],
+    callbackUrl: receiver.url, multipleInstances: true, published: false,
+  }, me.csrfToken);
+  assert.equal(registered.status, 201, `register: HTTP ${registered.status} ${registered.text}`);
+  const { clientId, clientSecret } = registered.body;
+  const decided = await postJson('/oauth2/v1/authorize', {
+    client_id: clientId, redirect_uri: REDIRECT_URI, response_type: 'code', scope: 'location[orders.read]',
+    state: 'st', location_id: LOCATION_ID, approve: true,
+  }, me.csrfToken);
+  assert.equal(decided.status, 200, `authorize: HTTP ${decided.status} ${decided.text}`);
+  const code = new URL(decided.body.redirectTo).searchParams.get('code');
+  const tokenResponse = await context.request.post(new URL('/oauth2/v1/token', origin).href, {
+    form: { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, client_id: clientId, client_secret: clientSecret },
+    failOnStatusCode: false,
+  });
+  const token = await tokenResponse.json();
+  assert.equal(tokenResponse.status(), 200, `token: ${JSON.stringify(token)}`);
+  const connectionId = token.connection_id;
+  const callApi = async () => {
+    const r = await fetch(new URL('/v1/location', origin), { headers: { Authorization: `Bearer ${token.access_token}` } });
+    return { status: r.status, body: await r.json().catch(() => null) };
+  };
+  assert.equal((await callApi()).status, 200);
+
+  // ---- block from the actions menu, with confirmation ----------------------
+  const { page, errors } = await openPage();
+  await page.goto(new URL(`#/connections?app=${encodeURIComponent(clientId)}`, origin).href);
+  const row = page.locator(`[data-testid="connection-row"][data-connection-id="${connectionId}"]`);
+  await row.waitFor();
+  assert.equal((await row.locator('[data-testid="connection-status"]').innerText()).trim(), 'Active');
+  await row.locator('[data-testid="block-connection"]').click();
+  const dialog = page.locator('dialog[open]');
+  await dialog.waitFor();
+  assert.match(await dialog.innerText(), /Block .*\?/);
+  // Cancelling changes nothing.
+  await dialog.locator('[data-testid="cancel"]').click();
+  await dialog.waitFor({ state: 'detached' });
+  assert.equal((await callApi()).status, 200, 'cancelled block blocked the app');
+
+  await row.locator('[data-testid="block-connection"]').click();
+  await dialog.locator('[data-testid="block-reason"]').fill('Duplicate orders');
+  await screenshot(page, 'lifecycle-block-dialog.png', { scrollToTop: false });
+  await dialog.locator('[data-testid="confirm"]').click();
+  await dialog.waitFor({ state: 'detached' });
+  await page.waitForFunction((id) => {
+    const badge = document.querySelector(`[data-testid="connection-row"][data-connection-id="${id}"] [data-testid="connection-status"]`);
+    return badge && badge.textContent.trim() === 'Blocked';
+  }, connectionId, { timeout: 10_000 });
+  const refused = await callApi();
+  assert.equal(refused.status, 401);
+  assert.equal(refused.body.error.code, 'connection_blocked');
+  await screenshot(page, 'lifecycle-blocked.png');
+
+  // ---- unblock ---------------------------------------------------------------
+  await row.locator('[data-testid="unblock-connection"]').click();
+  await dialog.locator('[data-testid="confirm"]').click();
+  await page.waitForFunction((id) => {
+    const badge = document.querySelector(`[data-testid="connection-row"][data-connection-id="${id}"] [data-testid="connection-status"]`);
+    return badge && badge.textContent.trim() === 'Active';
+  }, connectionId, { timeout: 10_000 });
+  assert.equal((await callApi()).status, 200);
+
+  // ---- the callbacks the app got, and their log ------------------------------
+  await waitFor(() => receiver.got.filter((g) => /connection\.(blocked|unblocked)/.test(g.body)).length === 2, 'block and unblock callbacks');
+  for (const g of receiver.got) {
+    assert.ok(verifies(clientSecret, g.headers, g.body), `callback signature does not verify: ${g.body}`);
+  }
+  const blockedEvent = JSON.parse(receiver.got.find((g) => g.body.includes('connection.blocked')).body);
+  assert.equal(blockedEvent.connection_id, connectionId);
+  assert.equal(blockedEvent.reason, 'Duplicate orders');
+  await row.locator('[data-testid="view-deliveries"]').click();
+  await page.waitForFunction(() => document.querySelectorAll('dialog[open] [data-testid="delivery"]').length >= 2, null, { timeout: 10_000 });
+  const delivery = dialog.locator(`[data-testid="delivery"][data-event-id="${blockedEvent.id}"]`);
+  assert.equal(await delivery.getAttribute('data-state'), 'succeeded');
+  const before = receiver.got.length;
+  await delivery.locator('[data-testid="redeliver"]').click();
+  await waitFor(() => receiver.got.length === before + 1, 'the redelivery');
+  assert.equal(receiver.got[before].headers['switchboard-event-id'], blockedEvent.id, 'redelivery changed the event id');
+  await screenshot(page, 'lifecycle-callbacks.png', { scrollToTop: false });
+  await dialog.locator('[data-testid="close"]').click();
+  await dialog.waitFor({ state: 'detached' });
+
+  // ---- a member sees the actions disabled -----------------------------------
+  assert.deepEqual(errors, [], `Unexpected console/page errors:\n${errors.join('\n')}`);
+  await page.close();
+  await context.clearCookies();
+  await signInAs(context, origin, { email: 'member@demo.test', password });
+  const { page: memberPage, errors: memberErrors } = await openPage();
+  await memberPage.goto(new URL(`#/connections?app=${encodeURIComponent(clientId)}`, origin).href);
+  const memberRow = memberPage.locator(`[data-testid="connection-row"][data-connection-id="${connectionId}"]`);
+  await memberRow.waitFor();
+  assert.equal(await memberRow.locator('[data-testid="block-connection"]').isDisabled(), true, 'member can block');
+  assert.equal(await memberRow.locator('[data-testid="disconnect-connection"]').isDisabled(), true, 'member can disconnect');
+  assert.deepEqual(memberErrors, [], `Unexpected console/page errors:\n${memberErrors.join('\n')}`);
+  await memberPage.close();
+  await context.clearCookies();
+  await signInAs(context, origin, { email: ownerEmail, password });
+  const { page: ownerPage, errors: ownerErrors } = await openPage();
+  await ownerPage.goto(new URL(`#/connections?app=${encodeURIComponent(clientId)}`, origin).href);
+  const ownerRow = ownerPage.locator(`[data-testid="connection-row"][data-connection-id="${connectionId}"]`);
+  await ownerRow.waitFor();
+
+  // ---- disconnect: the page says blocking is better to come back -------------
+  await ownerRow.locator('[data-testid="disconnect-connection"]').click();
+  const ownerDialog = ownerPage.locator('dialog[open]');
+  assert.match(await ownerDialog.innerText(), /block it instead/i);
+  await ownerDialog.locator('[data-testid="confirm"]').click();
+  await ownerRow.waitFor({ state: 'detached', timeout: 10_000 });
+  const gone = await callApi();
+  assert.equal(gone.status, 401);
+  assert.equal(gone.body.error.code, 'invalid_token');
+  await waitFor(() => receiver.got.some((g) => g.body.includes('connection.uninstalled')), 'the uninstalled callback');
+
+  // ---- the developer's side: My apps → Callbacks, across accounts -----------
+  await ownerPage.goto(new URL('#/developer', origin).href);
+  const card = ownerPage.locator(`[data-testid="dev-app"][data-app-id="${clientId}"]`);
+  await card.locator('[data-testid="app-deliveries"]').click();
+  await ownerPage.waitForFunction(() => [...document.querySelectorAll('dialog[open] [data-testid="delivery"]')]
+    .some((d) => d.textContent.includes('connection.uninstalled')), null, { timeout: 10_000 });
+  await ownerPage.locator('dialog[open] [data-testid="close"]').click();
+  assert.deepEqual(ownerErrors, [], `Unexpected console/page errors:\n${ownerErrors.join('\n')}`);
+  await ownerPage.close();
+});

@@ -17,7 +17,7 @@ import (
 
 var (
 	_ switchboard.NotificationRuleStore = (*Store)(nil)
-	_ switchboard.DigestLedger        = (*Store)(nil)
+	_ switchboard.DigestLedger          = (*Store)(nil)
 )
 
 // ruleItem spells out the rule's attributes rather than embedding it: the

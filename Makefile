@@ -100,6 +100,15 @@ build-GetConnectionLogFunction:
 build-DownloadLogBodyFunction:
 	$(call build_function,download-log-body)
 
+build-GetConnectionActivityFunction:
+	$(call build_function,get-connection-activity)
+
+build-GetOverviewFunction:
+	$(call build_function,get-overview)
+
+build-RollUpCallsFunction:
+	$(call build_function,roll-up-calls)
+
 build-ListDeveloperAppsFunction:
 	$(call build_function,list-developer-apps)
 

@@ -396,25 +396,23 @@ func (s *Store) SeedRollUp(ctx context.Context, accountID string, r switchboard.
 type healthItem struct {
 	PK, SK, Type string
 	ConnectionID string
-	Erroring     bool
-	CheckedAt    time.Time
+	switchboard.HealthState
 }
 
-// ErroringState returns whether the connection was erroring when last
-// checked, and when that was (zero if never).
-func (s *Store) ErroringState(ctx context.Context, accountID, connectionID string) (bool, time.Time, error) {
+// HealthState returns what the roll-up function last recorded of a
+// connection's erroring state; the zero state if nothing yet.
+func (s *Store) HealthState(ctx context.Context, accountID, connectionID string) (switchboard.HealthState, error) {
 	var it healthItem
-	found, err := s.get(ctx, accountPK(accountID), healthSK(connectionID), &it)
-	if err != nil || !found {
-		return false, time.Time{}, err
+	if _, err := s.get(ctx, accountPK(accountID), healthSK(connectionID), &it); err != nil {
+		return switchboard.HealthState{}, err
 	}
-	return it.Erroring, it.CheckedAt, nil
+	return it.HealthState, nil
 }
 
-// SetErroringState records the result of a check.
-func (s *Store) SetErroringState(ctx context.Context, accountID, connectionID string, erroring bool, at time.Time) error {
-	av, err := attributevalue.MarshalMap(healthItem{PK: accountPK(accountID), SK: healthSK(connectionID), Type: "health",
-		ConnectionID: connectionID, Erroring: erroring, CheckedAt: at.UTC()})
+// PutHealthState records a connection's erroring state. Only the roll-up
+// function writes it, one run at a time.
+func (s *Store) PutHealthState(ctx context.Context, accountID, connectionID string, st switchboard.HealthState) error {
+	av, err := attributevalue.MarshalMap(healthItem{PK: accountPK(accountID), SK: healthSK(connectionID), Type: "health", ConnectionID: connectionID, HealthState: st})
 	if err != nil {
 		return fmt.Errorf("marshal health: %w", err)
 	}

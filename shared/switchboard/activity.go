@@ -514,3 +514,21 @@ type RollUpReport struct {
 	// the only ones that can have entered the erroring state.
 	Failing []ConnectionRef `json:"failing"`
 }
+
+// HealthState is what the roll-up function remembers of a connection, so
+// that entering the erroring state is written to the app log once, even if
+// the function stops between the two writes.
+type HealthState struct {
+	Erroring  bool      `json:"erroring"`
+	EnteredAt time.Time `json:"enteredAt"` // when the current erroring episode was first seen
+	CheckedAt time.Time `json:"checkedAt"` // the last check that found it erroring
+	// EventPending is set with Erroring and cleared once the app-log event
+	// (whose id and time derive from EnteredAt) is written.
+	EventPending bool   `json:"eventPending"`
+	Reason       string `json:"reason,omitempty"`
+}
+
+// ErroringEpisodeGap ends an erroring episode: a connection not seen
+// erroring for this long starts a new one (and a new event) when it fails
+// again.
+const ErroringEpisodeGap = 24 * time.Hour

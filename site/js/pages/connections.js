@@ -223,7 +223,9 @@ export function renderConnections(outlet, { query, signal, setQuery }) {
         timeElement(c.lastUsedAt, timeZone) || h('span', { class: 'muted' }, 'never')),
       h('td', { 'data-label': 'Actions' }, h('div', { class: 'conn-actions' }, open,
         h('a', { class: 'btn btn--secondary btn--small', href: `#/connections/${encodeURIComponent(c.id)}/logs`, dataset: { testid: 'view-logs' } },
-          'View logs', srOnly(` of ${c.appName || c.appId}`)))),
+          'View logs', srOnly(` of ${c.appName || c.appId}`)),
+        h('a', { class: 'btn btn--secondary btn--small', href: `#/connections/${encodeURIComponent(c.id)}/activity`, dataset: { testid: 'view-activity' } },
+          'View activity', srOnly(` of ${c.appName || c.appId}`)))),
     );
   }
 

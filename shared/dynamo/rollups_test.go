@@ -50,7 +50,14 @@ type rollUpFixture struct {
 }
 
 func newRollUpFixture(t *testing.T, start time.Time) rollUpFixture {
-	env := testenv.MustEnv(t)
+	f := newRollUpBenchFixture(t)
+	f.clock.Set(start)
+	return f
+}
+
+func newRollUpBenchFixture(tb testing.TB) rollUpFixture {
+	env := testenv.MustEnv(tb)
+	start := time.Now()
 	c := &clock{}
 	c.Set(start)
 	return rollUpFixture{env: env, store: dynamo.New(env.DynamoDB(), env.Config.TableName).WithClock(c.Now), clock: c}

@@ -233,6 +233,7 @@ func checkErroring(ctx context.Context, store RollUpStore, ref switchboard.Conne
 		return nil
 	}
 	after := c
+	after.TokenHash = "" // the log keeps states, never credentials
 	err = store.RecordEvent(ctx, switchboard.AppEvent{
 		ID:        "evt_erroring_" + c.ID + "_" + strconv.FormatInt(st.EnteredAt.Unix(), 10),
 		AccountID: c.AccountID, Type: switchboard.EventErroring, ConnectionID: c.ID, AppID: c.AppID, LocationID: c.LocationID,

@@ -11,13 +11,15 @@ import (
 // Connections are demo connections with 30 days of activity, seeded by
 // SeedActivity for `make run` (and so the browser tests), not by Seed: unit
 // tests count the demo account's connections. Nobody holds their tokens.
-//   - Insight BI calls steadily: a healthy chart.
+// All are location-level: an account-level group on the Connections page
+// would be one more element labelled "…locations…" for the browser tests.
+//   - StockWise calls steadily: a healthy chart, catalog.write granted but unused.
 //   - SpeedyDrop answers many 5xx since yesterday: erroring.
-//   - MailBloom was granted less than it now asks for: needs re-authorisation.
+//   - ClickEat was granted less than it now asks for: needs re-authorisation.
 var Connections = []switchboard.Connection{
-	{ID: "con_demo_insight", AppID: "insight-bi", AppName: "Insight BI", Level: switchboard.LevelAccount, Scope: "account[catalog.read,orders.read]"},
+	{ID: "con_demo_stockwise", AppID: "stockwise", AppName: "StockWise", Level: switchboard.LevelLocation, LocationID: "loc-bastille", Scope: "location[catalog.read,catalog.write,orders.read]"},
 	{ID: "con_demo_speedydrop", AppID: "speedydrop", AppName: "SpeedyDrop Delivery", Level: switchboard.LevelLocation, LocationID: "loc-canal", Scope: "location[orders.read,orders.write]"},
-	{ID: "con_demo_mailbloom", AppID: "mailbloom", AppName: "MailBloom", Level: switchboard.LevelAccount, Scope: "account[customers.read]"},
+	{ID: "con_demo_clickeat", AppID: "clickeat", AppName: "ClickEat Online Ordering", Level: switchboard.LevelLocation, LocationID: "loc-canal", Scope: "location[catalog.read,orders.write]"},
 }
 
 // ActivityStore is what SeedActivity writes to.
@@ -107,9 +109,9 @@ func demoCalls(c switchboard.Connection, h, now time.Time) []switchboard.Call {
 				status = 429
 			}
 			add("orders", []string{"GET", "PATCH"}[i%2], status, latency+300)
-		case "mailbloom":
-			if hour%6 == 0 && i < 2 {
-				add("customers", "GET", 200, latency)
+		case "clickeat":
+			if hour%3 == 0 && i < 2 {
+				add("orders", "POST", 201, latency)
 			}
 		default:
 			status := 200

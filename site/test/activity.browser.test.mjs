@@ -1,6 +1,6 @@
 // Browser test of the activity chart and the overview, on the demo
 // connections `make run` seeds with 30 days of roll-ups (infra/demo/activity.go):
-// Connections → "View activity" of Insight BI draws 30 day bars whose total is
+// Connections → "View activity" of StockWise draws 30 day bars whose total is
 // the API's, with hover titles and the numbers as text; a connection without
 // calls shows the empty state; the Overview lists SpeedyDrop (5xx since
 // yesterday) under "Needs attention".
@@ -17,7 +17,7 @@ import {
   DEV_APPS_PATH, envOr, launchBrowser, openPage as openSitePage, requireEnv, screenshot, signIn as signInAs, siteFromEnv,
 } from '../testlib/support.mjs';
 
-const DEMO_CONNECTION = 'con_demo_insight';
+const DEMO_CONNECTION = 'con_demo_stockwise';
 const ERRORING_CONNECTION = 'con_demo_speedydrop';
 const REDIRECT_URI = 'http://127.0.0.1:9/callback';
 
@@ -78,7 +78,7 @@ test('View activity: 30 days of a demo connection, with the API total, hover val
   await page.waitForURL((url) => url.hash === `#/connections/${DEMO_CONNECTION}/activity`, { timeout: 5_000 });
   const bars = page.locator('[data-testid="activity-day-bar"]');
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="activity-day-bar"]').length === 30, null, { timeout: 10_000 });
-  assert.match(await page.locator('h1').innerText(), /Activity · Insight BI/);
+  assert.match(await page.locator('h1').innerText(), /Activity · StockWise/);
 
   const totals = await bars.evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-total'))));
   assert.deepEqual(totals, api.days.map((d) => d.total), 'bars differ from the API days');

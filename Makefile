@@ -133,6 +133,15 @@ build-ListAppLogFunction:
 build-ExportAppLogFunction:
 	$(call build_function,export-app-log)
 
+build-GetConnectionActivityFunction:
+	$(call build_function,get-connection-activity)
+
+build-GetOverviewFunction:
+	$(call build_function,get-overview)
+
+build-RollUpCallsFunction:
+	$(call build_function,roll-up-calls)
+
 build-ListDeveloperAppsFunction:
 	$(call build_function,list-developer-apps)
 

@@ -17,6 +17,8 @@ import { renderConnections } from './js/pages/connections.js';
 import { renderLogs } from './js/pages/logs.js';
 import { renderAppLog } from './js/pages/app-log.js';
 import { renderConnectedApp } from './js/pages/connected-app.js';
+import { renderActivity } from './js/pages/activity.js';
+import { renderOverview } from './js/pages/overview.js';
 import { renderDeveloper } from './js/pages/developer.js';
 import { renderConsent } from './js/pages/consent.js';
 import { renderOauthError } from './js/pages/oauth-error.js';
@@ -30,10 +32,12 @@ const ROUTES = [
   { path: SIGNIN_PATH, title: 'Sign in', render: renderSignin, public: true },
   // Invitation links are opened signed out: the invitee has no password yet.
   { path: '/accept-invite', title: 'Accept invitation', render: renderAcceptInvite, public: true },
+  { path: '/overview', title: 'Overview', nav: 'Overview', render: renderOverview },
   { path: '/connections', title: 'Connections', nav: 'Connections', render: renderConnections },
   { path: '/connections/:id/logs', title: 'Logs', render: renderLogs },
   { path: '/app-log', title: 'App log', nav: 'App log', render: renderAppLog },
   { path: '/connected/:id', title: 'Connected app', render: renderConnectedApp },
+  { path: '/connections/:id/activity', title: 'Activity', render: renderActivity },
   { path: '/catalog', title: 'Available apps', nav: 'Available apps', render: renderCatalog },
   { path: '/apps/:id', title: 'App', render: renderAppPage },
   { path: '/developer', title: 'My apps', nav: 'My apps', render: renderDeveloper },

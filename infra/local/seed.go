@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/switchboard-hq/switchboard/infra/demo"
 	"github.com/switchboard-hq/switchboard/shared/dynamo"
@@ -15,10 +16,16 @@ func seedDemo(ctx context.Context, awsEnv map[string]string, table, password str
 	if err != nil {
 		return err
 	}
-	created, err := demo.Seed(ctx, dynamo.New(dynamoClient(cfg, awsEnv), table), password)
+	store := dynamo.New(dynamoClient(cfg, awsEnv), table)
+	created, err := demo.Seed(ctx, store, password)
 	if err != nil {
 		return err
 	}
+	conns, err := demo.SeedActivity(ctx, store, time.Now())
+	if err != nil {
+		return err
+	}
+	created += conns
 	fmt.Fprintf(log, "seeded demo data: %d new records\n", created)
 	return nil
 }

@@ -85,6 +85,9 @@ var constructors = map[string]func(*platform.Env) any{
 	"RedeliverAppFunction":             func(e *platform.Env) any { return api.RedeliverAppFunction(e) },
 	"UnblockExpiredFunction":           func(e *platform.Env) any { return api.UnblockExpiredFunction(e) },
 	"RetryDeliveriesFunction":          func(e *platform.Env) any { return api.RetryDeliveriesFunction(e) },
+	"GetConnectionActivityFunction":    func(e *platform.Env) any { return api.GetConnectionActivityFunction(e) },
+	"GetOverviewFunction":              func(e *platform.Env) any { return api.GetOverviewFunction(e) },
+	"RollUpCallsFunction":              func(e *platform.Env) any { return api.RollUpCallsFunction(e) },
 }
 
 // TestEventsReplay sends every events/*.json fixture through
@@ -135,7 +138,8 @@ func TestEventsReplay(t *testing.T) {
 		// Lifecycle: the sample session is not live.
 		"block-connection.json": 401, "unblock-connection.json": 401, "disconnect-connection.json": 401,
 		"list-connection-deliveries.json": 401, "redeliver-connection.json": 401, "list-app-deliveries.json": 401,
-		"redeliver-app.json": 401}
+		"redeliver-app.json":           401,
+		"get-connection-activity.json": 401, "get-overview.json": 401}
 	for _, path := range fixtures {
 		name := filepath.Base(path)
 		t.Run(name, func(t *testing.T) {

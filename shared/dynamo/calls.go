@@ -42,6 +42,7 @@ func (s *Store) RecordCall(ctx context.Context, c switchboard.Call) error {
 	if err != nil {
 		return err
 	}
+	writes = append(writes, feedWrite(c, s.now())) // the roll-ups' feed, see rollups.go
 	req := map[string][]types.WriteRequest{s.table: writes}
 	for attempt := 0; len(req) > 0; attempt++ {
 		if attempt == 5 {

@@ -3,6 +3,7 @@ package dynamo
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -255,3 +256,38 @@ func deliveriesDueSK(at time.Time, accountID, eventID string) string {
 // appDeliveriesPK lists an app's deliveries of every account in GSI2, for
 // its developer; the event id sorts them by time.
 func appDeliveriesPK(appID string) string { return "APPDELIVERIES#" + appID }
+
+// rollUpFeedPK is one shard of one minute of the roll-up feed: the calls
+// whose log entry was written in that minute (see rollups.go). It is the one
+// partition family that starts with a time rather than a tenant, because the
+// roll-up function reads every account's new calls by minute; the shard
+// spreads a busy minute over several partitions.
+func rollUpFeedPK(minute time.Time, shard int) string {
+	return "ROLLUPFEED#" + minute.UTC().Format("2006-01-02T15:04") + "#" + strconv.Itoa(shard)
+}
+
+// rollUpStatePK holds the roll-up function's watermark.
+const (
+	rollUpStatePK = "ROLLUP#STATE"
+	rollUpStateSK = "WATERMARK"
+)
+
+// rollUpPK holds one connection's hour and day roll-ups, inside its account.
+func rollUpPK(accountID, connectionID string) string {
+	return accountPK(accountID) + "#ROLLUP#" + connectionID
+}
+
+// rollUpHourSK and rollUpDaySK sort by time, so a range of hours or days is
+// a key condition.
+func rollUpHourSK(t time.Time) string { return rollUpHourPrefix + t.UTC().Format("2006-01-02T15") }
+
+func rollUpDaySK(t time.Time) string { return rollUpDayPrefix + t.UTC().Format("2006-01-02") }
+
+const (
+	rollUpHourPrefix = "H#"
+	rollUpDayPrefix  = "D#"
+)
+
+// healthSK remembers whether a connection was last seen erroring, so that
+// entering that state is written to the app log once.
+func healthSK(connectionID string) string { return "HEALTH#" + connectionID }

@@ -251,12 +251,12 @@ test('register an app, authorise it through the consent page, see the connection
   assert.equal((await page.getByRole('navigation').locator('a[aria-current="page"]').innerText()).trim(), 'Connections');
 
   // Filters: another location hides it; its own location shows it.
-  await page.getByLabel('Location').selectOption(me.locations[0].id);
+  await page.getByLabel('Location', { exact: true }).selectOption(me.locations[0].id);
   assert.equal(await page.locator(`[data-connection-id="${connectionId}"]`).count(), 0);
-  await page.getByLabel('Location').selectOption(target.id);
+  await page.getByLabel('Location', { exact: true }).selectOption(target.id);
   await page.getByLabel('Status').selectOption('active');
   await page.locator(`[data-connection-id="${connectionId}"]`).waitFor({ timeout: 5_000 });
-  await page.getByLabel('Location').selectOption({ index: 0 });
+  await page.getByLabel('Location', { exact: true }).selectOption({ index: 0 });
   await page.getByLabel('Status').selectOption({ index: 0 });
   await page.waitForLoadState('networkidle');
   await screenshot(page, 'connections.png');

@@ -1,0 +1,266 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/switchboard-hq/switchboard/shared/apigw"
+	"github.com/switchboard-hq/switchboard/shared/dynamo"
+	"github.com/switchboard-hq/switchboard/shared/platform"
+	"github.com/switchboard-hq/switchboard/shared/switchboard"
+)
+
+// ActivityStore is what the activity, overview and roll-up handlers read.
+type ActivityStore interface {
+	switchboard.ConnectionStore
+	switchboard.AccountStore
+	switchboard.RollUpStore
+	GetDeveloperApp(ctx context.Context, appID string) (switchboard.DeveloperApp, error)
+}
+
+// GetConnectionActivity serves GET /admin/v1/connections/{connectionId}/activity?days=30:
+// one zero-filled point per day of the account's time zone, the last 48
+// hours by hour, and the scopes used in the last 30 days. It reads roll-ups
+// only, never the call log.
+func GetConnectionActivity(store ActivityStore, now func() time.Time) AuthedHandler {
+	return func(ctx context.Context, p switchboard.Principal, req apigw.Request) (apigw.Response, error) {
+		days, err := apigw.QueryInt(req, "days", 30)
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		if days < 1 || days > switchboard.MaxActivityDays {
+			return apigw.Response{}, switchboard.Errorf(switchboard.EInvalid, "days must be between 1 and %d", switchboard.MaxActivityDays)
+		}
+		c, err := store.GetConnection(ctx, p.AccountID, req.PathParameters["connectionId"])
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		account, err := store.GetAccount(ctx, p.AccountID)
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		t := now()
+		loc := switchboard.LoadZone(account.TimeZone)
+		spans := switchboard.LocalDays(t, loc, days)
+		from := spans[0].Start
+		if h := switchboard.HourStart(t).Add(-47 * time.Hour); h.Before(from) {
+			from = h
+		}
+		hours, err := store.HourRollUps(ctx, p.AccountID, c.ID, from, t.Add(time.Hour))
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		days30, err := store.DayRollUps(ctx, p.AccountID, c.ID, switchboard.DayStart(t).AddDate(0, 0, -29), t.Add(24*time.Hour))
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		return apigw.JSON(http.StatusOK, switchboard.BuildActivity(c.ID, loc, t, days, hours, days30))
+	}
+}
+
+// healthInput gathers what the health rules need for one connection from
+// its roll-ups: two small queries, whatever its history.
+func healthInput(ctx context.Context, store switchboard.RollUpStore, c switchboard.Connection, now time.Time) (switchboard.HealthInput, error) {
+	in := switchboard.HealthInput{Connection: c}
+	hours, err := store.HourRollUps(ctx, c.AccountID, c.ID, switchboard.HourStart(now).Add(-23*time.Hour), now.Add(time.Hour))
+	if err != nil {
+		return in, err
+	}
+	changed := switchboard.HourStart(c.UpdatedAt)
+	for _, h := range hours {
+		in.Last24h.Add(h.Counts)
+		if now.Sub(c.UpdatedAt) < 24*time.Hour && !h.Start.Before(changed) {
+			in.AuthSinceChange.Add(h.Counts)
+		}
+	}
+	n := switchboard.SilentDays + switchboard.BaselineDays
+	first := switchboard.DayStart(now).AddDate(0, 0, -(n - 1))
+	days, err := store.DayRollUps(ctx, c.AccountID, c.ID, first, now.Add(24*time.Hour))
+	if err != nil {
+		return in, err
+	}
+	in.DailyTotals = make([]int64, n)
+	for _, d := range days {
+		if i := int(d.Start.Sub(first).Hours() / 24); i >= 0 && i < n {
+			in.DailyTotals[i] = d.Total
+		}
+	}
+	// A connection younger than the rule's window cannot "used to call".
+	if c.ConnectedAt.After(first) {
+		in.DailyTotals = nil
+	}
+	// Extension point: callback failures come from the delivery records of
+	// the control issue once they exist; until then in.CallbackFailures24h
+	// stays 0 and that rule never fires.
+	return in, nil
+}
+
+// overviewParallelism bounds the roll-up reads in flight for one overview.
+const overviewParallelism = 8
+
+// BuildOverview assesses every connection of an account.
+func BuildOverview(ctx context.Context, store ActivityStore, accountID string, now time.Time) (switchboard.Overview, error) {
+	conns, err := store.ListConnections(ctx, accountID, switchboard.ConnectionFilter{})
+	if err != nil {
+		return switchboard.Overview{}, err
+	}
+	requested := map[string]*switchboard.Scope{}
+	for _, c := range conns {
+		if _, ok := requested[c.AppID]; ok {
+			continue
+		}
+		app, err := store.GetDeveloperApp(ctx, c.AppID)
+		switch {
+		case switchboard.ErrorCode(err) == switchboard.ENotFound:
+			requested[c.AppID] = nil
+		case err != nil:
+			return switchboard.Overview{}, err
+		default:
+			s := app.RequestedScope()
+			requested[c.AppID] = &s
+		}
+	}
+	results := make([][]switchboard.Attention, len(conns))
+	errs := make([]error, len(conns))
+	sem := make(chan struct{}, overviewParallelism)
+	var wg sync.WaitGroup
+	for i, c := range conns {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			in, err := healthInput(ctx, store, c, now)
+			in.Requested = requested[c.AppID]
+			results[i], errs[i] = switchboard.Assess(in, now), err
+		})
+	}
+	wg.Wait()
+	o := switchboard.NewOverview(now)
+	for i, c := range conns {
+		if errs[i] != nil {
+			return switchboard.Overview{}, errs[i]
+		}
+		o.Add(c, results[i])
+	}
+	return o, nil
+}
+
+// GetOverview serves GET /admin/v1/overview for the caller's account.
+func GetOverview(store ActivityStore, now func() time.Time) AuthedHandler {
+	return func(ctx context.Context, p switchboard.Principal, _ apigw.Request) (apigw.Response, error) {
+		o, err := BuildOverview(ctx, store, p.AccountID, now())
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		return apigw.JSON(http.StatusOK, o)
+	}
+}
+
+// rollUpMaxMinutes bounds one run: two hours of feed, so that a run after
+// an outage stays within its timeout and the next ones catch up.
+const rollUpMaxMinutes = 120
+
+// RollUpStore is what the scheduled roll-up writes.
+type RollUpStore interface {
+	switchboard.ConnectionStore
+	switchboard.RollUpStore
+	switchboard.AppLog
+	RollUp(ctx context.Context, maxMinutes int) (switchboard.RollUpReport, error)
+	HealthState(ctx context.Context, accountID, connectionID string) (switchboard.HealthState, error)
+	PutHealthState(ctx context.Context, accountID, connectionID string, st switchboard.HealthState) error
+}
+
+// RollUpCalls is the scheduled roll-up: it closes the new feed minutes, then
+// checks the connections that got new 5xx or 401 answers, and writes an
+// `erroring` app-log event when one enters that state. An error makes
+// EventBridge's run fail and the next run retry from the watermark.
+func RollUpCalls(store RollUpStore, now func() time.Time) func(ctx context.Context, ev events.CloudWatchEvent) (switchboard.RollUpReport, error) {
+	return func(ctx context.Context, _ events.CloudWatchEvent) (switchboard.RollUpReport, error) {
+		rep, err := store.RollUp(ctx, rollUpMaxMinutes)
+		if err != nil {
+			return rep, err
+		}
+		for _, ref := range rep.Failing {
+			if err := checkErroring(ctx, store, ref, now()); err != nil {
+				return rep, err
+			}
+		}
+		platform.Logger(ctx).Info("rolled up", "minutes", rep.Minutes, "entries", rep.Entries, "updates", rep.Updates, "failing", len(rep.Failing))
+		return rep, nil
+	}
+}
+
+// checkErroring records a connection entering or leaving the erroring
+// state. The state is written before the event, with the event's time and
+// id derived from it, so a run that stops in between writes the same event
+// on the next check instead of none or two.
+func checkErroring(ctx context.Context, store RollUpStore, ref switchboard.ConnectionRef, now time.Time) error {
+	c, err := store.GetConnection(ctx, ref.AccountID, ref.ConnectionID)
+	if switchboard.ErrorCode(err) == switchboard.ENotFound {
+		return nil // disconnected since
+	}
+	if err != nil {
+		return err
+	}
+	in, err := healthInput(ctx, store, c, now)
+	if err != nil {
+		return err
+	}
+	st, err := store.HealthState(ctx, c.AccountID, c.ID)
+	if err != nil {
+		return err
+	}
+	a, erroring := switchboard.IsErroring(switchboard.Assess(in, now))
+	switch {
+	case !erroring && st.Erroring:
+		return store.PutHealthState(ctx, c.AccountID, c.ID, switchboard.HealthState{CheckedAt: now})
+	case !erroring:
+		return nil
+	case !st.Erroring || now.Sub(st.CheckedAt) > switchboard.ErroringEpisodeGap:
+		st = switchboard.HealthState{Erroring: true, EnteredAt: now, CheckedAt: now, EventPending: true, Reason: a.Message}
+	default:
+		st.CheckedAt = now
+	}
+	if err := store.PutHealthState(ctx, c.AccountID, c.ID, st); err != nil {
+		return err
+	}
+	if !st.EventPending {
+		return nil
+	}
+	after := c
+	after.TokenHash = "" // the log keeps states, never credentials
+	err = store.RecordEvent(ctx, switchboard.AppEvent{
+		ID:        "evt_erroring_" + c.ID + "_" + strconv.FormatInt(st.EnteredAt.Unix(), 10),
+		AccountID: c.AccountID, Type: switchboard.EventErroring, ConnectionID: c.ID, AppID: c.AppID, LocationID: c.LocationID,
+		ActorType: switchboard.ActorSystem, Reason: st.Reason, At: st.EnteredAt, After: &after,
+	})
+	if err != nil {
+		return fmt.Errorf("record erroring event: %w", err)
+	}
+	st.EventPending = false
+	return store.PutHealthState(ctx, c.AccountID, c.ID, st)
+}
+
+// GetConnectionActivityFunction is GetConnectionActivityFunction in template.yaml.
+func GetConnectionActivityFunction(env *platform.Env) apigw.LambdaHandler {
+	return sessionRoute(env, func(s *dynamo.Store) AuthedHandler { return GetConnectionActivity(s, time.Now) })
+}
+
+// GetOverviewFunction is GetOverviewFunction in template.yaml.
+func GetOverviewFunction(env *platform.Env) apigw.LambdaHandler {
+	return sessionRoute(env, func(s *dynamo.Store) AuthedHandler { return GetOverview(s, time.Now) })
+}
+
+// RollUpCallsFunction is RollUpCallsFunction in template.yaml, run every
+// five minutes by EventBridge.
+func RollUpCallsFunction(env *platform.Env) func(ctx context.Context, ev events.CloudWatchEvent) (switchboard.RollUpReport, error) {
+	h := RollUpCalls(dynamo.New(env.DynamoDB(), env.Config.TableName), time.Now)
+	return func(ctx context.Context, ev events.CloudWatchEvent) (switchboard.RollUpReport, error) {
+		return h(platform.WithLogger(ctx, env.Logger.With("function", "RollUpCallsFunction", "eventId", ev.ID)), ev)
+	}
+}

@@ -1,0 +1,163 @@
+// Browser test of the activity chart and the overview, on the demo
+// connections `make run` seeds with 30 days of roll-ups (infra/demo/activity.go):
+// Connections → "View activity" of StockWise draws 30 day bars whose total is
+// the API's, with hover titles and the numbers as text; a connection without
+// calls shows the empty state; the Overview lists SpeedyDrop (5xx since
+// yesterday) under "Needs attention".
+//
+// Run from the repository root (same variables as catalog.browser.test.mjs):
+//   SWITCHBOARD_URL=http://127.0.0.1:3400/ SWITCHBOARD_PASSWORD=… node --test site/test/
+// Each run registers one more unpublished app in the demo account and
+// connects it (never called, for the empty state).
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import {
+  DEV_APPS_PATH, envOr, launchBrowser, openPage as openSitePage, requireEnv, screenshot, signIn as signInAs, siteFromEnv,
+} from '../testlib/support.mjs';
+
+const DEMO_CONNECTION = 'con_demo_stockwise';
+const ERRORING_CONNECTION = 'con_demo_speedydrop';
+const REDIRECT_URI = 'http://127.0.0.1:9/callback';
+
+let baseUrl;
+let origin;
+let ownerEmail;
+let password;
+let browser;
+let context;
+
+function openPage() {
+  return openSitePage(context, { origin });
+}
+
+async function adminGet(pathname) {
+  const response = await context.request.get(new URL(pathname, origin).href, { failOnStatusCode: false });
+  assert.equal(response.status(), 200, `GET ${pathname}: HTTP ${response.status()} ${await response.text()}`);
+  return response.json();
+}
+
+async function postJson(pathname, data, csrfToken) {
+  const response = await context.request.post(new URL(pathname, origin).href, {
+    data, headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrfToken }, failOnStatusCode: false, maxRedirects: 0,
+  });
+  const text = await response.text();
+  let body = null;
+  try {
+    body = JSON.parse(text);
+  } catch { /* not JSON */ }
+  return { status: response.status(), body, text };
+}
+
+before(async () => {
+  ({ baseUrl, origin } = siteFromEnv('http://127.0.0.1:3400/'));
+  ownerEmail = envOr('SWITCHBOARD_OWNER_EMAIL', 'owner@demo.test');
+  password = requireEnv('SWITCHBOARD_PASSWORD', `Set it to the password of ${ownerEmail}.`);
+  browser = await launchBrowser();
+  ({ context } = browser);
+});
+
+after(async () => {
+  if (browser) await browser.close();
+});
+
+test('View activity: 30 days of a demo connection, with the API total, hover values and the numbers as text', { timeout: 60_000 }, async () => {
+  await context.clearCookies();
+  await signInAs(context, origin, { email: ownerEmail, password });
+  const api = await adminGet(`/admin/v1/connections/${DEMO_CONNECTION}/activity?days=30`);
+  assert.equal(api.days.length, 30);
+  const apiTotal = api.days.reduce((n, d) => n + d.total, 0);
+  assert.ok(apiTotal > 0, 'the demo connection has no seeded activity');
+
+  const { page, errors } = await openPage();
+  await page.goto(`${baseUrl}#/connections`);
+  const row = page.locator(`[data-testid="connection-row"][data-connection-id="${DEMO_CONNECTION}"]`);
+  await row.waitFor({ timeout: 10_000 });
+  await row.locator('[data-testid="view-activity"]').click();
+  await page.waitForURL((url) => url.hash === `#/connections/${DEMO_CONNECTION}/activity`, { timeout: 5_000 });
+  const bars = page.locator('[data-testid="activity-day-bar"]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="activity-day-bar"]').length === 30, null, { timeout: 10_000 });
+  assert.match(await page.locator('h1').innerText(), /Activity · StockWise/);
+
+  const totals = await bars.evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-total'))));
+  assert.deepEqual(totals, api.days.map((d) => d.total), 'bars differ from the API days');
+  const shown = (await page.locator('[data-testid="activity-total"]').innerText()).replace(/[^0-9]/g, '');
+  assert.equal(Number(shown), apiTotal, 'the total card differs from the API');
+  assert.equal(await page.locator('[data-testid="activity-hour-bar"]').count(), 48);
+
+  // Hover values: each bar has a <title> with its day and exact count.
+  const last = api.days[29];
+  const title = await bars.nth(29).locator('title').textContent();
+  assert.ok(title.startsWith(`${last.date}: ${last.total.toLocaleString('en-GB')} call`), `title "${title}"`);
+  await bars.nth(29).hover();
+  // Axes: y ticks start at 0; x ticks show dates.
+  const ticks = await page.locator('[data-testid="activity-days"] .activity-chart__tick').allTextContents();
+  assert.ok(ticks.includes('0'), `y ticks ${ticks}`);
+  assert.ok(ticks.some((t) => /[A-Z][a-z]{2}/.test(t)), `no date on the x axis: ${ticks}`);
+
+  // The numbers as text, and the scopes actually used.
+  await page.locator('.activity-table summary').click();
+  const firstRow = await page.locator('[data-testid="activity-table"] tbody tr').first().locator('td').allInnerTexts();
+  assert.equal(firstRow[0], last.date);
+  assert.equal(Number(firstRow[1].replace(/[^0-9]/g, '')), last.total);
+  assert.equal((await page.locator('[data-testid="scope-row"][data-scope="orders.read"] [data-testid="scope-used"]').innerText()).trim(), 'Used');
+  await screenshot(page, 'activity.png');
+  assert.deepEqual(errors, [], `Unexpected console/page errors:\n${errors.join('\n')}`);
+  await page.close();
+});
+
+test('View activity of a connection that never called shows the empty state', { timeout: 60_000 }, async () => {
+  await context.clearCookies();
+  const me = await signInAs(context, origin, { email: ownerEmail, password });
+  const registered = await postJson(DEV_APPS_PATH, {
+    name: `Quiet Till ${randomBytes(3).toString('hex')}`, developer: me.account.name, description: 'Used by the activity browser test.',
+    category: 'pos', level: 'location', scopes: ['orders.read'], redirectUris: [REDIRECT_URI], multipleInstances: true, published: false,
+  }, me.csrfToken);
+  assert.equal(registered.status, 201, registered.text);
+  const { clientId, clientSecret } = registered.body;
+  const decided = await postJson('/oauth2/v1/authorize', {
+    client_id: clientId, redirect_uri: REDIRECT_URI, response_type: 'code', scope: 'location[orders.read]', state: 'quiet',
+    location_id: me.locations[0].id, approve: true,
+  }, me.csrfToken);
+  assert.equal(decided.status, 200, decided.text);
+  const code = new URL(decided.body.redirectTo).searchParams.get('code');
+  const tokenResponse = await context.request.post(new URL('/oauth2/v1/token', origin).href, {
+    form: { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, client_id: clientId, client_secret: clientSecret },
+    failOnStatusCode: false,
+  });
+  const token = await tokenResponse.json();
+  assert.equal(tokenResponse.status(), 200, JSON.stringify(token));
+
+  const { page, errors } = await openPage();
+  await page.goto(`${baseUrl}#/connections/${encodeURIComponent(token.connection_id)}/activity`);
+  await page.locator('[data-testid="activity-empty"]').waitFor({ timeout: 10_000 });
+  assert.match(await page.locator('[data-testid="activity-empty"]').innerText(), /No calls in the last 30 days/);
+  assert.equal((await page.locator('[data-testid="activity-total"]').innerText()).trim(), '0');
+  assert.equal(await page.locator('[data-testid="activity-day-bar"]').count(), 0);
+  assert.deepEqual(errors, [], `Unexpected console/page errors:\n${errors.join('\n')}`);
+  await page.close();
+});
+
+test('Overview: counts as the API gives them, and the erroring app under "Needs attention"', { timeout: 60_000 }, async () => {
+  await context.clearCookies();
+  await signInAs(context, origin, { email: ownerEmail, password });
+  const api = await adminGet('/admin/v1/overview');
+  const { page, errors } = await openPage();
+  await page.goto(`${baseUrl}#/overview`);
+  const item = page.locator(`[data-testid="attention-item"][data-connection-id="${ERRORING_CONNECTION}"][data-reason="erroring"]`);
+  await item.waitFor({ timeout: 10_000 });
+  assert.equal((await item.locator('[data-testid="attention-app"]').innerText()).trim(), 'SpeedyDrop Delivery');
+  assert.equal((await item.locator('[data-testid="attention-reason"]').innerText()).trim(), 'Erroring');
+  assert.match(await item.innerText(), /server errors \(5xx\)/);
+  assert.equal(await item.getByRole('link', { name: 'View failing calls' }).getAttribute('href'), `#/connections/${ERRORING_CONNECTION}/logs?status=5xx`);
+  for (const key of ['connected', 'erroring', 'needsReauthorisation', 'silent', 'blocked']) {
+    const count = await page.locator(`[data-testid="overview-card"][data-card="${key}"] [data-testid="overview-count"]`).innerText();
+    assert.equal(Number(count), api[key].count, `card ${key}`);
+  }
+  assert.ok(api.erroring.count >= 1);
+  assert.equal((await page.getByRole('navigation').locator('a[aria-current="page"]').innerText()).trim(), 'Overview');
+  await screenshot(page, 'overview.png');
+  assert.deepEqual(errors, [], `Unexpected console/page errors:\n${errors.join('\n')}`);
+  await page.close();
+});

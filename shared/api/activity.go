@@ -22,6 +22,7 @@ type ActivityStore interface {
 	switchboard.AccountStore
 	switchboard.RollUpStore
 	GetDeveloperApp(ctx context.Context, appID string) (switchboard.DeveloperApp, error)
+	ListDeliveries(ctx context.Context, accountID string, f switchboard.DeliveryFilter, p switchboard.PageRequest) (switchboard.DeliveryPage, error)
 }
 
 // GetConnectionActivity serves GET /admin/v1/connections/{connectionId}/activity?days=30:
@@ -95,10 +96,36 @@ func healthInput(ctx context.Context, store switchboard.RollUpStore, c switchboa
 	if c.ConnectedAt.After(first) {
 		in.DailyTotals = nil
 	}
-	// Extension point: callback failures come from the delivery records of
-	// the control issue once they exist; until then in.CallbackFailures24h
-	// stays 0 and that rule never fires.
 	return in, nil
+}
+
+// callbackFailures counts, per connection, the callback attempts of the last
+// 24 hours that failed. Retries of one event run for about a day, so the
+// events of the last two days hold every such attempt; they are read a page
+// at a time, at most maxDeliveryPages pages (lifecycle events are rare).
+func callbackFailures(ctx context.Context, store ActivityStore, accountID string, now time.Time) (map[string]int, error) {
+	const maxDeliveryPages = 20
+	out := map[string]int{}
+	page := switchboard.PageRequest{Limit: switchboard.MaxPageSize}
+	f := switchboard.DeliveryFilter{From: now.Add(-48 * time.Hour), To: now.Add(time.Minute)}
+	for range maxDeliveryPages {
+		p, err := store.ListDeliveries(ctx, accountID, f, page)
+		if err != nil {
+			return nil, fmt.Errorf("callback deliveries: %w", err)
+		}
+		for _, d := range p.Deliveries {
+			for _, a := range d.Attempts {
+				if !a.Succeeded() && now.Sub(a.At) < 24*time.Hour {
+					out[d.ConnectionID]++
+				}
+			}
+		}
+		if p.NextCursor == "" {
+			break
+		}
+		page.Cursor = p.NextCursor
+	}
+	return out, nil
 }
 
 // overviewParallelism bounds the roll-up reads in flight for one overview.
@@ -126,6 +153,10 @@ func BuildOverview(ctx context.Context, store ActivityStore, accountID string, n
 			requested[c.AppID] = &s
 		}
 	}
+	failures, err := callbackFailures(ctx, store, accountID, now)
+	if err != nil {
+		return switchboard.Overview{}, err
+	}
 	results := make([][]switchboard.Attention, len(conns))
 	errs := make([]error, len(conns))
 	sem := make(chan struct{}, overviewParallelism)
@@ -136,6 +167,7 @@ func BuildOverview(ctx context.Context, store ActivityStore, accountID string, n
 			defer func() { <-sem }()
 			in, err := healthInput(ctx, store, c, now)
 			in.Requested = requested[c.AppID]
+			in.CallbackFailures24h = failures[c.ID]
 			results[i], errs[i] = switchboard.Assess(in, now), err
 		})
 	}

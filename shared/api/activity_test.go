@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -170,6 +171,23 @@ func TestOverview(t *testing.T) {
 	mustConnection(t, store, "con_reauth", "orderline-pos", "loc-bastille", "location[orders.read]", switchboard.ConnectionActive, month)
 	mustConnection(t, store, "con_silent", "stockwise", "loc-bastille", "location[catalog.read,catalog.write,orders.read]", switchboard.ConnectionActive, month)
 	mustConnection(t, store, "con_blocked", "mailbloom", "", "account[customers.read,orders.read]", switchboard.ConnectionBlocked, month)
+	mustConnection(t, store, "con_deaf", "clickeat", "loc-canal", "location[catalog.read,customers.write,orders.write]", switchboard.ConnectionActive, month)
+	// con_deaf's app has refused its callbacks six times today (and once
+	// two days ago, which no longer counts).
+	var attempts []switchboard.DeliveryAttempt
+	for i := range 6 {
+		attempts = append(attempts, switchboard.DeliveryAttempt{At: now.Add(-time.Duration(i+1) * time.Hour), Trigger: "retry", Status: 500})
+	}
+	for i, d := range []switchboard.Delivery{
+		{EventID: switchboard.NewEventID(now.Add(-7 * time.Hour)), Attempts: attempts},
+		{EventID: switchboard.NewEventID(now.Add(-47 * time.Hour)), Attempts: []switchboard.DeliveryAttempt{{At: now.Add(-46 * time.Hour), Trigger: "first", Status: 503}}},
+	} {
+		d.Type, d.AccountID, d.AppID, d.ConnectionID, d.LocationID = "connection.blocked", demo.Account.ID, "clickeat", "con_deaf", "loc-canal"
+		d.CreatedAt, d.URL, d.Body, d.State, d.AttemptCount = now.Add(-time.Duration(i)*time.Hour), "https://clickeat.example/events", "{}", switchboard.DeliveryPending, len(d.Attempts)
+		if err := store.CreateDelivery(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
 	written := now.Add(-5 * time.Minute)
 	var calls []switchboard.Call
 	for i := range 10 {
@@ -204,9 +222,9 @@ func TestOverview(t *testing.T) {
 		got  switchboard.OverviewSection
 		want []string
 	}{
-		{"connected", o.Connected, []string{"con_failing", "con_healthy", "con_reauth", "con_silent"}},
+		{"connected", o.Connected, []string{"con_deaf", "con_failing", "con_healthy", "con_reauth", "con_silent"}},
 		{"blocked", o.Blocked, []string{"con_blocked"}},
-		{"erroring", o.Erroring, []string{"con_failing"}},
+		{"erroring", o.Erroring, []string{"con_deaf", "con_failing"}},
 		{"needs re-authorisation", o.NeedsReauth, []string{"con_reauth"}},
 		{"silent", o.Silent, []string{"con_silent"}},
 	}
@@ -225,8 +243,11 @@ func TestOverview(t *testing.T) {
 	if a := reasons["con_reauth needs_reauthorisation"]; !slices.Equal(a.MissingScopes, []string{"catalog.read", "customers.read", "orders.write"}) {
 		t.Errorf("re-authorisation attention %+v", a)
 	}
-	if len(o.NeedsAttention) != 3 {
-		t.Errorf("needs attention %+v, want three entries", o.NeedsAttention)
+	if a, ok := reasons["con_deaf callback_failures"]; !ok || !strings.Contains(a.Message, "6 callbacks") {
+		t.Errorf("callback failures attention %+v (all: %v)", a, reasons)
+	}
+	if len(o.NeedsAttention) != 4 {
+		t.Errorf("needs attention %+v, want four entries", o.NeedsAttention)
 	}
 	// Another account's overview is empty.
 	other := mustOtherAccountAdmin(t, env)

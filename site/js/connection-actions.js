@@ -26,6 +26,8 @@ export function renderConnectionActions(c, { app, canManage, timeZone, onChanged
   }
   items.push(h('a', { class: 'btn btn--secondary btn--small', href: `#/connections/${encodeURIComponent(c.id)}/logs`, dataset: { testid: 'view-logs' } },
     'View logs', srOnly(` of ${name}`)));
+  items.push(h('a', { class: 'btn btn--secondary btn--small', href: `#/connections/${encodeURIComponent(c.id)}/activity`, dataset: { testid: 'view-activity' } },
+    'View activity', srOnly(` of ${name}`)));
 
   const noRight = canManage ? {} : { disabled: true, title: 'Only admins can do this', 'aria-describedby': undefined };
   const blocked = c.status === 'blocked';

@@ -113,19 +113,7 @@ func UpdateNotificationRule(rules switchboard.NotificationRuleStore) AuthedHandl
 
 // DeleteNotificationRule serves DELETE /admin/v1/notifications/{ruleId}.
 func DeleteNotificationRule(rules switchboard.NotificationRuleStore) AuthedHandler {
-	return func(ctx context.Context, p switchboard.Principal, req apigw.Request) (apigw.Response, error) {
-		if err := requireManager(p); err != nil {
-			return apigw.Response{}, err
-		}
-		ruleID, err := idParam(req, "ruleId", "notification rule")
-		if err != nil {
-			return apigw.Response{}, err
-		}
-		if err := rules.DeleteRule(ctx, p.AccountID, ruleID); err != nil {
-			return apigw.Response{}, err
-		}
-		return apigw.Response{StatusCode: http.StatusNoContent}, nil
-	}
+	return managerDelete("ruleId", "notification rule", rules.DeleteRule)
 }
 
 func ruleRoute(env *platform.Env, build func(switchboard.NotificationRuleStore) AuthedHandler) apigw.LambdaHandler {

@@ -77,15 +77,21 @@ func RenameTeam(teams switchboard.TeamStore) AuthedHandler {
 
 // DeleteTeam serves DELETE /admin/v1/teams/{teamId}.
 func DeleteTeam(teams switchboard.TeamStore) AuthedHandler {
+	return managerDelete("teamId", "team", teams.DeleteTeam)
+}
+
+// managerDelete serves a DELETE of one thing of the caller's account, named
+// by the path parameter param: managers only, 204 when done.
+func managerDelete(param, what string, del func(ctx context.Context, accountID, id string) error) AuthedHandler {
 	return func(ctx context.Context, p switchboard.Principal, req apigw.Request) (apigw.Response, error) {
 		if err := requireManager(p); err != nil {
 			return apigw.Response{}, err
 		}
-		teamID, err := idParam(req, "teamId", "team")
+		id, err := idParam(req, param, what)
 		if err != nil {
 			return apigw.Response{}, err
 		}
-		if err := teams.DeleteTeam(ctx, p.AccountID, teamID); err != nil {
+		if err := del(ctx, p.AccountID, id); err != nil {
 			return apigw.Response{}, err
 		}
 		return apigw.Response{StatusCode: http.StatusNoContent}, nil

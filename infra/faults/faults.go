@@ -16,6 +16,12 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/smithy-go/logging"
+
+	"github.com/switchboard-hq/switchboard/shared/platform"
 )
 
 // Service is the AWS service a request is for.
@@ -194,4 +200,21 @@ func synthetic(r *http.Request, s Service, status int, code, message string) *ht
 	return &http.Response{StatusCode: status, Status: fmt.Sprintf("%d %s", status, http.StatusText(status)), Header: h,
 		Body: io.NopCloser(bytes.NewReader([]byte(body))), ContentLength: int64(len(body)), Request: r,
 		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1}
+}
+
+// Apply returns a copy of cfg whose requests go through t, with the SDK's
+// own retries kept (platform.AWSAttempts) but their waits cut to at most
+// 50 ms, so that a test spends its time on faults, not on sleeping, and
+// without the SDK's warnings about the bodies it could not checksum.
+func Apply(cfg aws.Config, t *Transport) aws.Config {
+	out := cfg.Copy()
+	out.HTTPClient = t.Client()
+	out.Logger = logging.Nop{}
+	out.Retryer = func() aws.Retryer {
+		return retry.NewStandard(func(o *retry.StandardOptions) {
+			o.MaxAttempts = platform.AWSAttempts
+			o.MaxBackoff = 50 * time.Millisecond
+		})
+	}
+	return out
 }

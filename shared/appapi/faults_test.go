@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/smithy-go/logging"
-
 	"github.com/switchboard-hq/switchboard/infra/faults"
 	"github.com/switchboard-hq/switchboard/shared/apigw"
 	"github.com/switchboard-hq/switchboard/shared/appapi"
@@ -35,9 +33,7 @@ func TestPlatformCallsUnderInjectedFaults(t *testing.T) {
 	})
 	tr.Delay = 20 * time.Millisecond
 	faulty := *f.env
-	faulty.AWS = f.env.AWS.Copy()
-	faulty.AWS.HTTPClient = tr.Client()
-	faulty.AWS.Logger = logging.Nop{} // the SDK warns of every body it could not checksum
+	faulty.AWS = faults.Apply(f.env.AWS, tr)
 	store := dynamo.New(faulty.DynamoDB(), faulty.Config.TableName)
 	door := &appapi.Door{Tokens: store, Connections: store, Limiter: store, Calls: store,
 		Bodies: s3store.New(faulty.S3(), faulty.Config.ArchiveBucket), Limits: appapi.DefaultLimits, Now: time.Now}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/switchboard-hq/switchboard/infra/faults"
 	"github.com/switchboard-hq/switchboard/infra/testenv"
 	"github.com/switchboard-hq/switchboard/shared/digest"
 	"github.com/switchboard-hq/switchboard/shared/dynamo"
@@ -521,5 +522,53 @@ func TestClaimDeliveryRace(t *testing.T) {
 	}
 	if got := race(now.Add(time.Hour)); got[switchboard.Settled] != 10 {
 		t.Errorf("claims of a sent email: %v", got)
+	}
+}
+
+// TestDigestUnderInjectedFaults sends an hourly digest through AWS clients
+// that fail, throttle, drop and delay DynamoDB and SES requests, and lose
+// DynamoDB answers. Runs are retried as Lambda retries a failed invocation;
+// in the end every recipient holds exactly one email: none twice, none
+// skipped. (SES answers are not lost here: SES v2 has no idempotency key,
+// and that one window is at-least-once by design, see TestDigestResumesAfterCrash.)
+func TestDigestUnderInjectedFaults(t *testing.T) {
+	f := mustFixture(t, "UTC")
+	f.mustRule(t, switchboard.NotificationRule{ID: "rule-all", Name: "Everything installed", Type: switchboard.RuleInstall,
+		Frequency: switchboard.Hourly, AllApps: true, Recipients: switchboard.Recipients{Mode: switchboard.RecipientsEveryone}})
+	f.mustEvent(t, "ev-1", switchboard.EventInstalled, "app-pos", "2026-11-24T10:15:00Z")
+	f.mustEvent(t, "ev-2", switchboard.EventReinstalled, "app-drop", "2026-11-24T10:45:00Z")
+
+	tr := faults.New(11, map[faults.Service]faults.Rates{
+		faults.DynamoDB: {faults.ServerError: .15, faults.Throttle: .15, faults.Drop: .1, faults.LoseResponse: .1, faults.Delay: .05},
+		faults.SES:      {faults.ServerError: .3, faults.Throttle: .3, faults.Drop: .2, faults.Delay: .05},
+	})
+	tr.Delay = 10 * time.Millisecond
+	faulty := *f.env
+	faulty.AWS = faults.Apply(f.env.AWS, tr)
+	s := digest.NewSender(&faulty)
+	s.Backoff = nil // no retry of our own: runs fail, and the next run resumes
+	// Each retried invocation comes after the previous one's lease, as
+	// Lambda's retries (a minute or more apart) do.
+	clock := mustTime(t, "2026-11-24T11:00:05Z")
+	s.Now = func() time.Time { return clock }
+	var runs, failed int
+	for runs = 1; runs <= 20; runs++ {
+		_, err := s.Run(context.Background(), switchboard.Hourly, mustTime(t, "2026-11-24T11:00:00Z"))
+		if err == nil {
+			break
+		}
+		failed++
+		clock = clock.Add(2 * s.Lease)
+	}
+	if runs > 20 {
+		t.Fatalf("20 runs and still failing")
+	}
+	injected, total := tr.Injected()
+	t.Logf("%d runs (%d failed); faults %v over %v requests", runs, failed, injected, total)
+	if got := counts(f.sentMail(t)); got != "admin:1 cook:1 member:1 owner:1" {
+		t.Fatalf("mail sent under faults: %s, want one each", got)
+	}
+	if failed == 0 {
+		t.Errorf("no run failed: the faults did not test resuming")
 	}
 }

@@ -292,6 +292,7 @@ func TestIsolationMatrix(t *testing.T) {
 	}
 	seen := map[string]bool{}
 	var tried, leaks atomic.Int64
+	var use awsUse
 	for _, fn := range fns {
 		for _, r := range fn.Routes {
 			route := samtemplateRoute{Method: r.Method, Path: r.Path}
@@ -302,7 +303,7 @@ func TestIsolationMatrix(t *testing.T) {
 				if !ok {
 					t.Fatalf("%s has no access table: add one to the *_access_test.go file beside its handler", key)
 				}
-				handler, ok := constructors[fn.LogicalID](env).(apigw.LambdaHandler)
+				handler, ok := constructors[fn.LogicalID](use.envFor(env, fn.LogicalID)).(apigw.LambdaHandler)
 				if !ok {
 					t.Fatalf("%s is not an HTTP handler", fn.LogicalID)
 				}
@@ -343,6 +344,15 @@ func TestIsolationMatrix(t *testing.T) {
 		}
 	}
 	t.Logf("isolation matrix: %d routes × %d identities = %d calls, %d leaks", len(seen), len(identities), tried.Load(), leaks.Load())
+	missing, unused := use.problems(fns)
+	for _, m := range missing {
+		t.Errorf("template.yaml does not grant what the code calls: %s", m)
+	}
+	for _, u := range unused {
+		if _, ok := grantedForUnreachedPaths[u]; !ok {
+			t.Errorf("template.yaml grants what the code never used here: %s (remove it, or name the path that needs it in grantedForUnreachedPaths)", u)
+		}
+	}
 	if leaks.Load() != 0 {
 		t.Errorf("%d leaks", leaks.Load())
 	}

@@ -115,3 +115,31 @@ export async function apiGet(path, params = {}, { signal } = {}) {
   }
   return data;
 }
+
+/**
+ * Returns fetchPage(path, params, onError) for a listing with a "Load more"
+ * button: each call aborts the previous one, marks more busy while it runs,
+ * and resolves to the page, or to null when it was aborted or failed (after
+ * calling onError with the error). parentSignal aborts the one in flight.
+ */
+export function pageFetcher(parentSignal, more) {
+  let current = null;
+  parentSignal.addEventListener('abort', () => current && current.abort());
+  return async (path, params, onError) => {
+    if (current) current.abort();
+    current = new AbortController();
+    const { signal } = current;
+    more.setAttribute('aria-busy', 'true');
+    more.disabled = true;
+    try {
+      const page = await apiGet(path, params, { signal });
+      return signal.aborted ? null : page;
+    } catch (err) {
+      if (!signal.aborted) onError(err);
+      return null;
+    } finally {
+      more.removeAttribute('aria-busy');
+      more.disabled = false;
+    }
+  };
+}

@@ -6,7 +6,7 @@
 // the session cookie goes with it). Server strings are text only.
 
 import { h, clear, srOnly, uid } from '../dom.js';
-import { apiGet } from '../api.js';
+import { apiGet, pageFetcher } from '../api.js';
 import { getSession } from '../session.js';
 import { str, timeElement } from '../app-ui.js';
 
@@ -126,8 +126,7 @@ export function renderAppLog(outlet, { query, signal, setQuery }) {
 
   const controller = new AbortController();
   signal.addEventListener('abort', () => controller.abort());
-  let pageController = null;
-  controller.signal.addEventListener('abort', () => pageController && pageController.abort());
+  const fetchPage = pageFetcher(controller.signal, more);
 
   for (const s of [typeSelect, userSelect, appSelect, locationSelect]) {
     s.addEventListener('change', () => {
@@ -160,24 +159,9 @@ export function renderAppLog(outlet, { query, signal, setQuery }) {
   }
 
   async function loadPage() {
-    if (pageController) pageController.abort();
-    pageController = new AbortController();
-    const { signal: pageSignal } = pageController;
     status.textContent = shown ? 'Loading more activity…' : 'Loading activity…';
-    more.setAttribute('aria-busy', 'true');
-    more.disabled = true;
-    let page;
-    try {
-      page = await apiGet('/admin/v1/app-log', { ...filters, limit: PAGE_SIZE, cursor }, { signal: pageSignal });
-    } catch (err) {
-      if (pageSignal.aborted) return;
-      showError(err);
-      return;
-    } finally {
-      more.removeAttribute('aria-busy');
-      more.disabled = false;
-    }
-    if (pageSignal.aborted) return;
+    const page = await fetchPage('/admin/v1/app-log', { ...filters, limit: PAGE_SIZE, cursor }, showError);
+    if (!page) return;
     const events = Array.isArray(page.events) ? page.events.filter((e) => e && typeof e === 'object') : [];
     for (const e of events) rows.append(renderEventRow(e, { timeZone, locations }));
     shown += events.length;

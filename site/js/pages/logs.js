@@ -6,7 +6,7 @@
 // account before redirecting to a short-lived S3 link.
 
 import { h, clear, srOnly, uid } from '../dom.js';
-import { apiGet } from '../api.js';
+import { apiGet, pageFetcher } from '../api.js';
 import { getSession } from '../session.js';
 import { str, timeElement } from '../app-ui.js';
 
@@ -69,8 +69,7 @@ export function renderLogs(outlet, { params, query, signal, setQuery }) {
 
   const controller = new AbortController();
   signal.addEventListener('abort', () => controller.abort());
-  let pageController = null;
-  controller.signal.addEventListener('abort', () => pageController && pageController.abort());
+  const fetchPage = pageFetcher(controller.signal, more);
 
   for (const s of [resourceSelect, methodSelect, statusSelect]) {
     s.addEventListener('change', () => {
@@ -96,24 +95,9 @@ export function renderLogs(outlet, { params, query, signal, setQuery }) {
   }
 
   async function loadPage() {
-    if (pageController) pageController.abort();
-    pageController = new AbortController();
-    const { signal: pageSignal } = pageController;
     status.textContent = shown ? 'Loading more calls…' : 'Loading calls…';
-    more.setAttribute('aria-busy', 'true');
-    more.disabled = true;
-    let page;
-    try {
-      page = await apiGet(base, { ...filters, limit: PAGE_SIZE, cursor }, { signal: pageSignal });
-    } catch (err) {
-      if (pageSignal.aborted) return;
-      showError(err);
-      return;
-    } finally {
-      more.removeAttribute('aria-busy');
-      more.disabled = false;
-    }
-    if (pageSignal.aborted) return;
+    const page = await fetchPage(base, { ...filters, limit: PAGE_SIZE, cursor }, showError);
+    if (!page) return;
     if (page.connection && typeof page.connection === 'object') renderHeader(page.connection);
     const calls = Array.isArray(page.calls) ? page.calls.filter((c) => c && typeof c === 'object') : [];
     for (const c of calls) rows.append(renderRow(c));

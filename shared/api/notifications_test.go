@@ -196,26 +196,6 @@ func FuzzNotificationRulesAPI(f *testing.F) {
 	admin := mustSignIn(f, env, "admin@demo.test")
 	create, update := api.CreateNotificationRuleFunction(env), api.UpdateNotificationRuleFunction(env)
 	f.Fuzz(func(t *testing.T, body string) {
-		for _, r := range []struct {
-			h      apigw.LambdaHandler
-			method string
-			params map[string]string
-		}{
-			{create, "POST", nil},
-			{update, "PUT", map[string]string{"ruleId": "rule-fuzz"}},
-		} {
-			req := admin.get("/admin/v1/notifications")
-			req.RequestContext.HTTP.Method = r.method
-			req.PathParameters = r.params
-			req.Headers = map[string]string{"content-type": "application/json", "x-csrf-token": admin.csrf}
-			req.Body = body
-			resp, err := r.h(context.Background(), req)
-			if err != nil {
-				t.Fatalf("handler error: %v", err)
-			}
-			if resp.StatusCode >= 500 || !json.Valid([]byte(resp.Body)) {
-				t.Fatalf("%s %q: status %d body %q", r.method, body, resp.StatusCode, resp.Body)
-			}
-		}
+		fuzzJSONWrites(t, admin, "/admin/v1/notifications", body, jsonWrite{create, "POST", nil}, jsonWrite{update, "PUT", map[string]string{"ruleId": "rule-fuzz"}})
 	})
 }

@@ -176,3 +176,18 @@ func wantError(t *testing.T, r reply, status int, code, msg string) {
 }
 
 func timeMinutes(n int) time.Duration { return time.Duration(n) * time.Minute }
+
+// wantPageRefusals checks that a listing refuses bad limits and cursors
+// (400 invalid), and a cursor issued to another tenant's listing: list
+// calls the listing as an app on the list of that id.
+func wantPageRefusals(t *testing.T, list func(a app, id, query string) reply, own, rival app, ownID, rivalID string) {
+	t.Helper()
+	for _, q := range []string{"limit=0", "limit=101", "cursor=bad", "cursor=%7B%7D"} {
+		wantError(t, list(own, ownID, q), 400, "invalid", "")
+	}
+	rivalCursor, _ := list(rival, rivalID, "limit=1").JSON["next_cursor"].(string)
+	if rivalCursor == "" {
+		t.Fatal("the rival's listing gave no cursor")
+	}
+	wantError(t, list(own, ownID, "cursor="+url.QueryEscape(rivalCursor)), 400, "invalid", "cursor")
+}

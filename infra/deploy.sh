@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Deploys one stage: SAM builds and deploys template.yaml, then the admin site
 # is uploaded to the site bucket and CloudFront's cache is invalidated.
+# SAM_PARAMS adds parameter overrides (SenderAddress=… SenderIdentity=…).
 set -euo pipefail
 stage=${1:-dev}
 stack="switchboard-${stage}"
@@ -10,7 +11,7 @@ for tool in sam aws; do
 done
 sam build
 sam deploy --stack-name "$stack" --resolve-s3 --capabilities CAPABILITY_IAM \
-  --no-fail-on-empty-changeset --parameter-overrides "Stage=${stage}" ${SAM_DEPLOY_ARGS:-}
+  --no-fail-on-empty-changeset --parameter-overrides "Stage=${stage}" ${SAM_PARAMS:-} ${SAM_DEPLOY_ARGS:-}
 output() {
   aws cloudformation describe-stacks --stack-name "$stack" \
     --query "Stacks[0].Outputs[?OutputKey=='$1'].OutputValue" --output text

@@ -151,8 +151,9 @@ func policyProblems(policies []any) []string {
 
 // sesIdentities is the one resource outside the stack a policy may name:
 // SES identities are verified by hand, not created by the stack, so their
-// ARNs cannot be references. It is allowed only for ses:SendEmail alone.
-const sesIdentities = "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*"
+// ARNs cannot be references. It is the sender's identity, a parameter, and
+// is allowed only for ses:SendEmail alone.
+const sesIdentities = "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${SenderIdentity}"
 
 func sesSendOnly(action, resource any) bool {
 	m, _ := resource.(map[string]any)
@@ -223,6 +224,7 @@ func TestPolicyProblems(t *testing.T) {
 		{"ses identities for more", stmt([]any{"ses:SendEmail", "ses:DeleteEmailIdentity"}, map[string]any{"Fn::Sub": sesIdentities}), true},
 		{"ses identities for another action", stmt("ses:SendBulkEmail", map[string]any{"Fn::Sub": sesIdentities}), true},
 		{"ses star for SendEmail", stmt("ses:SendEmail", "*"), true},
+		{"any ses identity for SendEmail", stmt("ses:SendEmail", map[string]any{"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*"}), true},
 		{"managed policy", []any{"AmazonDynamoDBFullAccess"}, true},
 		{"SAM template", []any{map[string]any{"DynamoDBCrudPolicy": map[string]any{"TableName": "x"}}}, true},
 	}
@@ -233,6 +235,35 @@ func TestPolicyProblems(t *testing.T) {
 				t.Errorf("problems %v, want bad=%v", got, tt.bad)
 			}
 		})
+	}
+}
+
+// TestEmailLinksUseTheSiteURL: a function that puts links in emails must
+// point them at the CloudFront site the stack serves, never at a default
+// such as the localhost CORS origin.
+func TestEmailLinksUseTheSiteURL(t *testing.T) {
+	_, tpl := mustRepoTemplate(t)
+	fns, err := tpl.Functions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"Fn::Sub": "https://${Distribution.DomainName}"}
+	checked := 0
+	for _, fn := range fns {
+		props := tpl.Resources[fn.LogicalID].Properties
+		env, _ := props["Environment"].(map[string]any)
+		vars, _ := env["Variables"].(map[string]any)
+		origin, ok := vars["ADMIN_SITE_ORIGIN"]
+		if !ok {
+			continue
+		}
+		checked++
+		if fmt.Sprint(origin) != fmt.Sprint(want) {
+			t.Errorf("%s: ADMIN_SITE_ORIGIN = %v, want %v", fn.LogicalID, origin, want)
+		}
+	}
+	if checked == 0 {
+		t.Error("no function sets ADMIN_SITE_ORIGIN: digest emails would carry relative links")
 	}
 }
 

@@ -115,10 +115,11 @@ func TestHandleAddsSecurityHeadersWithoutOverridingTheHandlers(t *testing.T) {
 	})
 	resp, _ := h(context.Background(), apigw.Request{})
 	want := map[string]string{
-		"Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
-		"X-Content-Type-Options":  "nosniff",
-		"X-Frame-Options":         "DENY",
-		"Referrer-Policy":         "same-origin", // the handler's own choice stands
+		"Content-Security-Policy":   "default-src 'none'; frame-ancestors 'none'",
+		"X-Content-Type-Options":    "nosniff",
+		"X-Frame-Options":           "DENY",
+		"Referrer-Policy":           "same-origin", // the handler's own choice stands
+		"Strict-Transport-Security": "max-age=31536000; includeSubDomains",
 	}
 	for k, v := range want {
 		if got := resp.Headers[k]; got != v {

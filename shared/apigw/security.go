@@ -16,12 +16,16 @@ var SiteSecurityHeaders = map[string]string{
 
 // APISecurityHeaders go with every API response: JSON is never a document
 // to render, frame or sniff. A handler may set its own value first (a body
-// download sets a stricter Referrer-Policy, for instance).
+// download sets a stricter Referrer-Policy, for instance). HSTS is sent by
+// the functions themselves, not only by CloudFront, because the HTTP API's
+// own execute-api endpoint answers too (it is CloudFront's origin and the
+// stack's ApiUrl); browsers ignore the header over plain-HTTP localhost.
 var APISecurityHeaders = map[string]string{
-	"Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
-	"X-Content-Type-Options":  "nosniff",
-	"X-Frame-Options":         "DENY",
-	"Referrer-Policy":         "no-referrer",
+	"Content-Security-Policy":   "default-src 'none'; frame-ancestors 'none'",
+	"Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+	"X-Content-Type-Options":    "nosniff",
+	"X-Frame-Options":           "DENY",
+	"Referrer-Policy":           "no-referrer",
 }
 
 // withSecurityHeaders adds APISecurityHeaders that h did not set itself.

@@ -41,14 +41,34 @@ const (
 	tokenOtherLocation identity = "token of A's other location"
 	blockedToken       identity = "blocked token of A"
 	revokedToken       identity = "revoked token of A"
+	// adminNoCSRF is A's admin session without the X-CSRF-Token header, as
+	// a forged cross-site form would send it. Its expected statuses are
+	// derived from the table (see wantWithoutCSRF), not written in it.
+	adminNoCSRF identity = "admin of A without CSRF token"
 )
 
-var identities = []identity{anonymous, superAdminA, adminA, memberA, adminB, tokenA, tokenOtherAccount, tokenOtherLocation, blockedToken, revokedToken}
+var identities = []identity{anonymous, superAdminA, adminA, memberA, adminB, tokenA, tokenOtherAccount, tokenOtherLocation, blockedToken, revokedToken, adminNoCSRF}
+
+// wantWithoutCSRF derives what A's admin gets without the CSRF token: reads
+// answer as with it; a write that needs a session (the table refuses
+// anonymous callers with 401 and lets the admin further) is refused with
+// 403 before anything else; a write that needs no session (sign-in, token
+// exchange, platform calls) answers as it does for an anonymous caller.
+func wantWithoutCSRF(method string, want map[identity]int) int {
+	switch {
+	case method == http.MethodGet || method == http.MethodHead:
+		return want[adminA]
+	case want[anonymous] == http.StatusUnauthorized && want[adminA] != http.StatusUnauthorized:
+		return http.StatusForbidden
+	default:
+		return want[anonymous]
+	}
+}
 
 // ofAccountA says which identities may legitimately see account A's data.
 func (id identity) ofAccountA() bool {
 	switch id {
-	case superAdminA, adminA, memberA, tokenA, tokenOtherLocation:
+	case superAdminA, adminA, memberA, tokenA, tokenOtherLocation, adminNoCSRF:
 		// Another location's token is A's too: it reaches the account's
 		// catalogs and customer lists by design; its refusal on the first
 		// location's orders is checked by status.
@@ -269,6 +289,9 @@ func (w *world) request(tb testing.TB, route samtemplateRoute, who identity, a a
 			req.Headers["content-type"] = "application/x-www-form-urlencoded"
 		}
 	}
+	if who == adminNoCSRF {
+		req.Cookies = []string{w.cookies[adminA]}
+	}
 	if c, ok := w.cookies[who]; ok {
 		req.Cookies = []string{c}
 		if route.Method != http.MethodGet {
@@ -309,6 +332,9 @@ func TestIsolationMatrix(t *testing.T) {
 				}
 				for _, who := range identities {
 					want, ok := a.want[who]
+					if who == adminNoCSRF {
+						want, ok = wantWithoutCSRF(r.Method, a.want), true
+					}
 					if !ok {
 						t.Errorf("the table of %s says nothing about %s", key, who)
 						continue

@@ -326,7 +326,11 @@ func TestIsolationMatrix(t *testing.T) {
 				if !ok {
 					t.Fatalf("%s has no access table: add one to the *_access_test.go file beside its handler", key)
 				}
-				handler, ok := constructors[fn.LogicalID](use.envFor(env, fn.LogicalID)).(apigw.LambdaHandler)
+				construct, ok := constructors[fn.LogicalID]
+				if !ok {
+					t.Fatalf("%s has no constructor in events_test.go's constructors map", fn.LogicalID)
+				}
+				handler, ok := construct(use.envFor(env, fn.LogicalID)).(apigw.LambdaHandler)
 				if !ok {
 					t.Fatalf("%s is not an HTTP handler", fn.LogicalID)
 				}

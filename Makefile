@@ -242,8 +242,13 @@ reset: ## wipe local data (tables, buckets, screenshots); the next run reseeds
 # --- Checks -----------------------------------------------------------------
 deps: $(NODE_DEPS)
 
+# A missing Node or an unreachable registry ends in one line that says so,
+# within about a minute, rather than npm's page of output or a long hang.
 $(NODE_DEPS): infra/package.json infra/package-lock.json
-	cd infra && npm ci --no-audit --no-fund --loglevel=error
+	@command -v node >/dev/null && command -v npm >/dev/null \
+		|| { echo "switchboard needs Node.js and npm on PATH (https://nodejs.org); install them and run make again" >&2; exit 1; }
+	@cd infra && npm ci --no-audit --no-fund --loglevel=error --fetch-timeout=20000 --fetch-retries=2 >.npm-ci.log 2>&1 \
+		|| { echo "npm ci failed in infra/ (registry unreachable or offline?); npm's output is in infra/.npm-ci.log" >&2; exit 1; }
 	@touch $@
 
 chromium: ## Debian's chromium for the browser test, when missing

@@ -252,7 +252,7 @@ func EnsureNodeModules(ctx context.Context, dir string, log io.Writer) error {
 		return errors.New("npm is not installed: `npm` is not on PATH")
 	}
 	var out bytes.Buffer
-	cmd := exec.CommandContext(ctx, "npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
+	cmd := exec.CommandContext(ctx, "npm", "ci", "--no-audit", "--no-fund", "--loglevel=error", "--fetch-timeout=20000", "--fetch-retries=2")
 	cmd.Dir = dir
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {

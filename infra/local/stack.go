@@ -173,8 +173,10 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	if err != nil {
 		return nil, err
 	}
+	// The local gateway is the stack's CloudFront: links in emails lead to it.
+	siteOrigin := fmt.Sprintf("http://localhost:%d", apiLn.Addr().(*net.TCPAddr).Port)
 	for _, fn := range fns {
-		env, err := functionEnv(fn, resolver, awsEnv)
+		env, err := functionEnv(fn, resolver, awsEnv, map[string]string{"ADMIN_SITE_ORIGIN": siteOrigin})
 		if err != nil {
 			return nil, fmt.Errorf("%s environment: %w", fn.LogicalID, err)
 		}
@@ -301,12 +303,13 @@ func localResolver(tpl *samtemplate.Template, backend Backend, getenv func(strin
 		resources[id] = name
 		r.Refs[id] = name
 	}
+	r.Attrs["Distribution.DomainName"] = "localhost" // functionEnv gives the local site's origin instead
 	return r, resources
 }
 
 // functionEnv is the complete environment of a function process: the
 // template's variables resolved, the AWS endpoints, and what Lambda sets.
-func functionEnv(fn samtemplate.Function, r samtemplate.Resolver, awsEnv map[string]string) ([]string, error) {
+func functionEnv(fn samtemplate.Function, r samtemplate.Resolver, awsEnv, local map[string]string) ([]string, error) {
 	env := []string{
 		"PATH=" + os.Getenv("PATH"),
 		"TZ=UTC",
@@ -322,6 +325,9 @@ func functionEnv(fn samtemplate.Function, r samtemplate.Resolver, awsEnv map[str
 		s, err := r.Resolve(v)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", k, err)
+		}
+		if l, ok := local[k]; ok {
+			s = l // the template's value, resolved, names a resource that only exists in AWS
 		}
 		env = append(env, k+"="+s)
 	}

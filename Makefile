@@ -274,13 +274,8 @@ bench: deps ## binary sizes, cold starts (median of COLDSTARTS) and other figure
 load: deps ## drive the local stack from several processes (LOAD_FLAGS, e.g. -duration 30s -workers 4)
 	$(GO) run ./infra/cmd/load $(LOAD_FLAGS)
 
-fuzz: deps ## every fuzz target for FUZZTIME each
-	@for pkg in $$($(GO) list ./...); do \
-		for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
-			echo "== $$pkg $$target"; \
-			$(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg; \
-		done; \
-	done
+fuzz: deps ## every fuzz target for FUZZTIME each, then a summary of executions
+	FUZZTIME=$(FUZZTIME) GO=$(GO) infra/fuzz.sh
 
 # --- AWS --------------------------------------------------------------------
 deploy: ## sam build && sam deploy, then upload site/ (STAGE=dev by default)

@@ -3,7 +3,9 @@
 // Connections → "View activity" of StockWise draws 30 day bars whose total is
 // the API's, with hover titles and the numbers as text; a connection without
 // calls shows the empty state; the Overview lists SpeedyDrop (5xx since
-// yesterday) under "Needs attention".
+// yesterday) under "Needs attention", each summary card opens the list behind
+// it (SpeedyDrop under Erroring, linking to its app page), and ClickEat's
+// Re-authorise leads to ClickEat's page, which flags the missing scope.
 //
 // Run from the repository root (same variables as catalog.browser.test.mjs):
 //   SWITCHBOARD_URL=http://127.0.0.1:3400/ SWITCHBOARD_PASSWORD=… node --test site/test/
@@ -157,7 +159,62 @@ test('Overview: counts as the API gives them, and the erroring app under "Needs 
   }
   assert.ok(api.erroring.count >= 1);
   assert.equal((await page.getByRole('navigation').locator('a[aria-current="page"]').innerText()).trim(), 'Overview');
+
+  // ---- each card opens the list behind it ---------------------------------
+  const list = page.locator('[data-testid="overview-card-list"]');
+  assert.ok(await list.isHidden(), 'a card list is open before any card is chosen');
+  const erroringCard = page.locator('[data-testid="overview-card"][data-card="erroring"]');
+  assert.equal(await erroringCard.getAttribute('aria-expanded'), 'false');
+  await erroringCard.click();
+  assert.equal(await erroringCard.getAttribute('aria-expanded'), 'true');
+  await list.locator('[data-testid="overview-card-item"]').first().waitFor({ timeout: 5_000 });
+  assert.equal(await list.getAttribute('data-card'), 'erroring');
+  assert.deepEqual(await list.locator('[data-testid="overview-card-item"]').evaluateAll((els) => els.map((el) => el.dataset.connectionId)),
+    api.erroring.connections.map((c) => c.id), 'the Erroring list is not the API\'s');
+  const speedy = list.locator(`[data-testid="overview-card-item"][data-connection-id="${ERRORING_CONNECTION}"]`);
+  assert.equal(await speedy.locator('[data-testid="overview-card-app"]').getAttribute('href'), '#/connected/speedydrop');
+  assert.match(await speedy.locator('[data-testid="overview-card-reason"]').innerText(), /^Erroring .*server errors \(5xx\)/);
+  assert.equal(await speedy.getByRole('link', { name: 'View failing calls' }).getAttribute('href'), `#/connections/${ERRORING_CONNECTION}/logs?status=5xx`);
+  assert.match(new URL(page.url()).hash, /^#\/overview\?list=erroring$/);
+  for (const key of ['connected', 'needsReauthorisation', 'silent', 'blocked']) {
+    await page.locator(`[data-testid="overview-card"][data-card="${key}"]`).click();
+    await page.waitForFunction((k) => document.querySelector('[data-testid="overview-card-list"]')?.dataset.card === k, key, { timeout: 5_000 });
+    const ids = await list.locator('[data-testid="overview-card-item"]').evaluateAll((els) => els.map((el) => el.dataset.connectionId));
+    assert.deepEqual(ids, api[key].connections.map((c) => c.id), `the ${key} list is not the API's`);
+    assert.equal(await list.locator('[data-testid="overview-card-empty"]').count(), ids.length ? 0 : 1);
+    assert.equal(await page.locator('[data-testid="overview-card"][aria-expanded="true"]').count(), 1, 'more than one card is open');
+  }
+  // Blocked and connected lists lead to the Connections page filtered the same way.
+  assert.equal(await list.locator('[data-testid="overview-card-connections"]').getAttribute('href'), '#/connections?status=blocked');
+  await page.locator('[data-testid="overview-card"][data-card="blocked"]').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="overview-card-list"]')?.hidden === true, null, { timeout: 5_000 });
+  assert.equal(await page.locator('[data-testid="overview-card"][aria-expanded="true"]').count(), 0);
+  await page.locator('[data-testid="overview-card"][data-card="connected"]').click();
+  const toConnections = list.locator('[data-testid="overview-card-connections"]');
+  assert.equal(await toConnections.getAttribute('href'), '#/connections?status=active');
+  await toConnections.click();
+  await page.waitForURL((url) => url.hash === '#/connections?status=active', { timeout: 5_000 });
+  await page.locator('[data-testid="connection-row"]').first().waitFor({ timeout: 10_000 });
+  assert.equal(await page.getByLabel('Status').inputValue(), 'active');
+  for (const c of api.connected.connections.slice(0, 5)) {
+    assert.equal(await page.locator(`[data-testid="connection-row"][data-connection-id="${c.id}"]`).count(), 1, `connected ${c.id} is not listed`);
+  }
+  await page.goBack();
+  await page.locator('[data-testid="overview-card-list"][data-card="connected"]').waitFor({ timeout: 10_000 });
+
+  // ---- Re-authorise leads to the app's page -----------------------------------
+  const reauth = page.locator('[data-testid="attention-item"][data-connection-id="con_demo_clickeat"][data-reason="needs_reauthorisation"]');
+  await reauth.waitFor({ timeout: 5_000 });
+  const reauthLink = reauth.getByRole('link', { name: 'Re-authorise' });
+  assert.equal(await reauthLink.getAttribute('href'), '#/connected/clickeat');
   await screenshot(page, 'overview.png');
+  await reauthLink.click();
+  await page.waitForURL((url) => url.hash === '#/connected/clickeat', { timeout: 5_000 });
+  const missing = page.locator('[data-testid="alert-missing-scopes"][data-connection-id="con_demo_clickeat"]');
+  await missing.waitFor({ timeout: 10_000 });
+  const attention = api.needsAttention.find((a) => a.connectionId === 'con_demo_clickeat' && a.reason === 'needs_reauthorisation');
+  for (const p of attention.missingScopes) assert.match(await missing.innerText(), new RegExp(p.replace('.', '\\.')));
+  assert.ok(await page.locator('[data-connection-id="con_demo_clickeat"] [data-testid="reauthorise"]').isVisible());
   assert.deepEqual(errors, [], `Unexpected console/page errors:\n${errors.join('\n')}`);
   await page.close();
 });

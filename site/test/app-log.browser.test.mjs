@@ -4,9 +4,19 @@
 // third. The merchant then:
 //  - filters the App log by app and by activity type, sees the permission
 //    change with its scopes before and after, and downloads the filtered CSV;
+//  - narrows it to days (From/To in the account's time zone, both included):
+//    yesterday only shows nothing, today shows the change, the CSV link
+//    carries the same instants, and From after To is refused;
+//  - finds the same events in the Overview's app log, filtered there, and
+//    follows "See the full app log" to the App log with the same filters;
 //  - opens the app's page from the log and sees, for the connection, the
-//    permissions granted vs requested now with the missing one flagged, and
-//    Re-authorise, which starts the consent flow for granted + missing.
+//    permissions granted vs requested now vs used (none: the app never
+//    called) with the missing one flagged, and Re-authorise, which starts the
+//    consent flow for granted + missing.
+// A second test reads the demo apps' pages (seeded roll-ups, see
+// infra/demo/activity.go): StockWise's "Used in the last 30 days" column is
+// the activity API's usedScopes, SpeedyDrop shows the overview's erroring
+// alert.
 //
 // Run from the repository root (same variables as logs.browser.test.mjs):
 //   SWITCHBOARD_URL=http://127.0.0.1:3400/ SWITCHBOARD_PASSWORD=… node --test site/test/
@@ -40,6 +50,31 @@ function postJson(pathname, data, csrfToken) {
 /** Consents for the app with scope at the location and exchanges the code. */
 function connect(app, scope, label, csrfToken) {
   return connectApp(context, origin, { app, scope, locationId: LOCATION_ID, label, redirectUri: REDIRECT_URI, csrfToken });
+}
+
+/** The calendar day (YYYY-MM-DD) date falls on in timeZone. */
+function dayIn(date, timeZone) {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(date);
+}
+
+/** YYYY-MM-DD plus n days. */
+function addDays(day, n) {
+  const [y, m, d] = day.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10);
+}
+
+/** The wall clock ("YYYY-MM-DD HH:MM") of an instant in timeZone. */
+function wallClock(iso, timeZone) {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', {
+    timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+  }).formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+}
+
+async function adminGet(pathname) {
+  const response = await context.request.get(new URL(pathname, origin).href, { failOnStatusCode: false });
+  assert.equal(response.status(), 200, `GET ${pathname}: HTTP ${response.status()} ${await response.text()}`);
+  return response.json();
 }
 
 async function rowTypes(page) {
@@ -128,7 +163,67 @@ test('App log: filtered by app and type, exported; the app page shows granted vs
   assert.equal(lines.length, 2, `the CSV: ${lines.join('\n')}`);
   assert.match(lines[0], /^at,type,app_id,app_name,/);
   assert.match(lines[1], new RegExp(`,scopes_updated,${app.clientId},${appName},${LOCATION_ID},${label},${connectionId},user,`));
+
+  // ---- days: From and To in the account's time zone, both included -------
+  const timeZone = me.account.timeZone || 'UTC';
+  assert.equal((await page.locator('[data-testid="app-log-zone"]').innerText()).trim(), `Days in ${timeZone} time, both included.`);
+  const today = dayIn(new Date(), timeZone);
+  const fromInput = page.locator('[data-testid="app-log-filter-from"]');
+  const toInput = page.locator('[data-testid="app-log-filter-to"]');
+  await toInput.fill(addDays(today, -1));
+  await page.locator('[data-testid="app-log-empty"]').waitFor({ timeout: 10_000 });
+  assert.equal(await rows.count(), 0, 'events made today are listed up to yesterday');
+  assert.match(new URL(page.url()).hash, new RegExp(`to=${addDays(today, -1)}`));
+  // From after To: refused in the page, the list is left as it was.
+  await fromInput.fill(today);
+  const dateError = page.locator('[data-testid="app-log-date-error"]');
+  await dateError.waitFor({ timeout: 5_000 });
+  assert.match(await dateError.innerText(), /From day must be on or before the To day/);
+  assert.equal(await fromInput.getAttribute('aria-invalid'), 'true');
+  await toInput.fill(today);
+  await waitForRowTypes(page, ['scopes_updated']);
+  assert.ok(await dateError.isHidden(), 'the date error stays once the range is valid');
+  assert.equal(await fromInput.getAttribute('aria-invalid'), null);
+  const dated = new URL(page.url()).hash;
+  assert.match(dated, new RegExp(`from=${today}`));
+  assert.match(dated, new RegExp(`to=${today}`));
+  // The CSV link asks for the same days as instants: From's midnight, and
+  // the midnight after To (the API's to is exclusive).
+  const datedHref = new URL(await page.locator('[data-testid="app-log-export"]').getAttribute('href'), origin);
+  assert.equal(datedHref.searchParams.get('app'), app.clientId);
+  assert.equal(datedHref.searchParams.get('type'), 'scopes_updated');
+  assert.equal(wallClock(datedHref.searchParams.get('from'), timeZone), `${today} 00:00`);
+  assert.equal(wallClock(datedHref.searchParams.get('to'), timeZone), `${addDays(today, 1)} 00:00`);
+  const datedCsv = await context.request.get(datedHref.href);
+  assert.equal(datedCsv.status(), 200);
+  assert.deepEqual((await datedCsv.text()).trim().split('\n'), lines, 'the dated CSV differs from the undated one for events made today');
+  const yesterdayHref = new URL(datedHref.href);
+  yesterdayHref.searchParams.set('to', datedHref.searchParams.get('from'));
+  yesterdayHref.searchParams.delete('from');
+  const beforeCsv = await context.request.get(yesterdayHref.href);
+  assert.equal((await beforeCsv.text()).trim().split('\n').length, 1, 'the CSV up to today\'s midnight holds events');
   await screenshot(page, 'app-log.png');
+
+  // ---- the Overview's app log: filtered there, then the full app log --------
+  await page.goto(`${baseUrl}#/overview`);
+  const overviewLog = page.locator('[data-testid="overview-app-log"]');
+  await overviewLog.waitFor({ timeout: 10_000 });
+  await page.waitForFunction((id) => [...document.querySelectorAll('[data-testid="overview-app-log"] [data-testid="app-log-filter-app"] option')]
+    .some((o) => o.value === id), app.clientId, { timeout: 10_000 });
+  await overviewLog.locator('[data-testid="app-log-filter-app"]').selectOption(app.clientId);
+  await waitForRowTypes(page, ['scopes_updated', 'reinstalled', 'installed']);
+  await overviewLog.locator('[data-testid="app-log-filter-type"]').selectOption('reinstalled');
+  await waitForRowTypes(page, ['reinstalled']);
+  assert.equal((await overviewLog.locator('[data-testid="app-log-app"]').innerText()).trim(), appName);
+  assert.match(new URL(page.url()).hash, new RegExp(`^#/overview\\?.*app=${app.clientId}`));
+  const fullLog = overviewLog.locator('[data-testid="overview-app-log-link"]');
+  assert.equal(await fullLog.getAttribute('href'), `#/app-log?type=reinstalled&app=${app.clientId}`);
+  await fullLog.click();
+  await page.waitForURL((url) => url.hash.startsWith('#/app-log?'), { timeout: 5_000 });
+  await waitForRowTypes(page, ['reinstalled']);
+  assert.equal(await page.locator('[data-testid="app-log-filter-type"]').inputValue(), 'reinstalled');
+  await page.locator('[data-testid="app-log-filter-type"]').selectOption('scopes_updated');
+  await waitForRowTypes(page, ['scopes_updated']);
 
   // ---- the app's page, from the log ---------------------------------------
   await change.locator('[data-testid="app-log-app"]').click();
@@ -144,6 +239,12 @@ test('App log: filtered by app and type, exported; the app page shows granted vs
     ['orders.read', 'true', 'true'],
     ['orders.write', 'false', 'true'],
   ]);
+  // The app never called: nothing used in the last 30 days, as the activity API says.
+  const activity = await adminGet(`/admin/v1/connections/${encodeURIComponent(connectionId)}/activity?days=30`);
+  assert.deepEqual(activity.usedScopes, []);
+  assert.deepEqual(await conn.locator('[data-testid="scope-row"]').evaluateAll((els) => els.map((el) => el.dataset.used)), ['false', 'false', 'false']);
+  assert.equal((await conn.locator('[data-testid="scope-row"][data-permission="catalog.read"] [data-testid="scope-used"]').innerText()).trim(),
+    'No (granted, unused)');
   assert.equal((await conn.locator('[data-testid="scopes-missing"]').innerText()).trim(), 'orders.write');
   const alert = page.locator(`[data-testid="alert-missing-scopes"][data-connection-id="${connectionId}"]`);
   assert.match(await alert.innerText(), /orders\.write/);
@@ -162,5 +263,44 @@ test('App log: filtered by app and type, exported; the app page shows granted vs
   assert.deepEqual(consent.get('scope').replace(/^location\[|\]$/g, '').split(',').sort(), ['catalog.read', 'orders.read', 'orders.write']);
 
   assert.deepEqual(errors, [], 'console errors');
+  await page.close();
+});
+
+test('App pages of the demo apps: scopes used in the last 30 days, and the overview\'s erroring alert', { timeout: 60_000 }, async () => {
+  await context.clearCookies();
+  await signInAs(context, origin, { email: ownerEmail, password });
+  const { page, errors } = await openSitePage(context, { origin, allow401: [ME_PATH] });
+
+  // StockWise: granted catalog.read, catalog.write, orders.read; its seeded
+  // calls use some of them (catalog.write never).
+  const activity = await adminGet('/admin/v1/connections/con_demo_stockwise/activity?days=30');
+  assert.ok(activity.usedScopes.includes('orders.read'), `StockWise used ${activity.usedScopes}`);
+  assert.ok(!activity.usedScopes.includes('catalog.write'), `StockWise used ${activity.usedScopes}`);
+  await page.goto(`${baseUrl}#/connected/stockwise`);
+  const conn = page.locator('[data-testid="connected-connection"][data-connection-id="con_demo_stockwise"]');
+  await conn.waitFor({ timeout: 10_000 });
+  await page.getByRole('columnheader', { name: 'Used in the last 30 days' }).waitFor({ timeout: 5_000 });
+  const used = await conn.locator('[data-testid="scope-row"]').evaluateAll((els) => els.map((el) => [el.dataset.permission, el.dataset.used]));
+  assert.deepEqual(used.filter(([, u]) => u === 'true').map(([p]) => p).sort(), [...activity.usedScopes].sort(),
+    'the Used column is not the activity API\'s usedScopes');
+  assert.ok(used.some(([p, u]) => p === 'catalog.write' && u === 'false'), `rows ${JSON.stringify(used)}`);
+  assert.equal((await conn.locator('[data-testid="scope-row"][data-permission="orders.read"] [data-testid="scope-used"]').innerText()).trim(), 'Yes');
+  assert.equal((await conn.locator('[data-testid="scope-row"][data-permission="catalog.write"] [data-testid="scope-used"]').innerText()).trim(),
+    'No (granted, unused)');
+  assert.equal(await page.locator('[data-testid="alert-erroring"]').count(), 0, 'StockWise is healthy');
+
+  // SpeedyDrop answers 5xx: the overview's reason is an alert on its page.
+  const overview = await adminGet('/admin/v1/overview');
+  const entry = overview.needsAttention.find((a) => a.connectionId === 'con_demo_speedydrop' && a.reason === 'erroring');
+  assert.ok(entry, `the overview does not list SpeedyDrop as erroring: ${JSON.stringify(overview.needsAttention)}`);
+  await page.goto(`${baseUrl}#/connected/speedydrop`);
+  const alert = page.locator('[data-testid="alert-erroring"][data-connection-id="con_demo_speedydrop"]');
+  await alert.waitFor({ timeout: 10_000 });
+  assert.equal(await alert.getAttribute('data-reason'), 'erroring');
+  assert.ok((await alert.innerText()).includes(entry.message), `alert "${await alert.innerText()}" lacks "${entry.message}"`);
+  assert.equal(await alert.locator('[data-testid="alert-action"]').getAttribute('href'), '#/connections/con_demo_speedydrop/logs?status=5xx');
+  assert.equal(await page.locator('[data-testid="connected-app-no-alerts"]').count(), 0);
+  await screenshot(page, 'connected-app-erroring.png');
+  assert.deepEqual(errors, [], `Unexpected console/page errors:\n${errors.join('\n')}`);
   await page.close();
 });

@@ -1,8 +1,11 @@
 // Browser test of a connection's Logs page: an app gets a token through the
 // API (no browser UI), calls the platform API with it, and the merchant sees
-// those calls in Connections → View logs: newest first, filtered by resource,
-// one call's archived request and response, and the response downloaded as
-// a JSON file from the body archive.
+// those calls in Connections → View logs: newest first, filtered by resource
+// and by method (an order POSTed among GETs), one call's archived request
+// and response, and the response downloaded as a JSON file from the body
+// archive. A second test filters on two dimensions where the newest page of
+// the listing holds no match: the page keeps reading older calls instead of
+// saying that nothing matches.
 //
 // Run from the repository root (same variables as catalog.browser.test.mjs):
 //   SWITCHBOARD_URL=http://127.0.0.1:3400/ SWITCHBOARD_PASSWORD=… node --test site/test/
@@ -20,13 +23,14 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import {
-  DEV_APPS_PATH, ME_PATH, envOr, launchBrowser, openPage as openSitePage, postJson as postJsonTo, requireEnv, screenshot,
+  DEV_APPS_PATH, ME_PATH, connectApp, envOr, launchBrowser, openPage as openSitePage, postJson as postJsonTo, requireEnv, screenshot,
   signIn as signInAs, siteFromEnv,
 } from '../testlib/support.mjs';
 
 const LOCATION_ID = 'loc-bastille';
 const REDIRECT_URI = 'http://127.0.0.1:9/callback';
-const SCOPE = 'location[orders.read]';
+const SCOPE = 'location[orders.read,orders.write]';
+const ORDERS_PATH = `/v1/locations/${LOCATION_ID}/orders`;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 let baseUrl;
@@ -56,10 +60,33 @@ async function adminGet(pathname) {
   return response.json();
 }
 
-/** Calls the platform API as the app does (outside the browser, no cookies). */
-async function callApi(pathname, token) {
-  const response = await fetch(new URL(pathname, origin), { headers: { Authorization: `Bearer ${token}` } });
+/** Calls the platform API as the app does (outside the browser, no cookies); body is sent as JSON. */
+async function callApi(pathname, token, { method = 'GET', body } = {}) {
+  const headers = { Authorization: `Bearer ${token}` };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const response = await fetch(new URL(pathname, origin), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   return { status: response.status, text: await response.text(), requestId: response.headers.get('x-request-id') };
+}
+
+const ORDER = { service_type: 'delivery', items: [{ product_name: 'Margherita', sku_ref: 'PZ-MARG', price: '12.50 EUR', quantity: 2 }] };
+
+/** Registers an unpublished app with scopes, consents at LOCATION_ID and exchanges the code (API only). */
+async function connectNewApp(me, name, scopes) {
+  const registered = await postJson(DEV_APPS_PATH, {
+    name,
+    developer: me.account.name,
+    description: 'An app used by the logs browser test.',
+    category: 'pos',
+    level: 'location',
+    scopes,
+    redirectUris: [REDIRECT_URI],
+    multipleInstances: true,
+    published: false,
+  }, me.csrfToken);
+  assert.equal(registered.status, 201, `register: HTTP ${registered.status} ${registered.text}`);
+  return connectApp(context, origin, {
+    app: registered.body, scope: `location[${scopes.join(',')}]`, locationId: LOCATION_ID, redirectUri: REDIRECT_URI, csrfToken: me.csrfToken,
+  });
 }
 
 async function rowPaths(page) {
@@ -100,7 +127,7 @@ test('Logs: the calls made with a token, filtered, with their bodies and the dow
     description: 'An app used by the logs browser test.',
     category: 'pos',
     level: 'location',
-    scopes: ['orders.read'],
+    scopes: ['orders.read', 'orders.write'],
     redirectUris: [REDIRECT_URI],
     multipleInstances: true,
     published: false,
@@ -143,7 +170,10 @@ test('Logs: the calls made with a token, filtered, with their bodies and the dow
   assert.ok(accessToken && connectionId, `token: ${JSON.stringify(token)}`);
   assert.equal(token.scope, SCOPE);
 
-  // ---- the app calls the platform API: location, account, location ------
+  // ---- the app posts an order, then calls location, account, location ----
+  const posted = await callApi(ORDERS_PATH, accessToken, { method: 'POST', body: ORDER });
+  assert.equal(posted.status, 201, `POST ${ORDERS_PATH}: HTTP ${posted.status} ${posted.text}`);
+  await sleep(30);
   const made = [];
   for (const p of ['/v1/location', '/v1/account', '/v1/location']) {
     const answer = await callApi(p, accessToken);
@@ -160,8 +190,9 @@ test('Logs: the calls made with a token, filtered, with their bodies and the dow
     ['location', 'GET', '/v1/location', 200],
     ['account', 'GET', '/v1/account', 200],
     ['location', 'GET', '/v1/location', 200],
+    ['orders', 'POST', ORDERS_PATH, 201],
   ], `the API's log of the connection: ${JSON.stringify(listed.calls)}`);
-  assert.deepEqual(listed.calls.map((c) => c.requestId), made.map((m) => m.requestId).reverse(),
+  assert.deepEqual(listed.calls.map((c) => c.requestId), [...made.map((m) => m.requestId).reverse(), posted.requestId],
     'the logged request ids are not those of the calls made (X-Request-Id), newest first');
   const newest = listed.calls[0];
 
@@ -190,17 +221,37 @@ test('Logs: the calls made with a token, filtered, with their bodies and the dow
   assert.ok(!(await page.content()).includes(accessToken), 'the token is in the page');
 
   // Newest first, with method, path and status.
-  await waitForRows(page, 3);
+  await waitForRows(page, 4);
   const rows = page.locator('[data-testid="log-row"]');
   assert.deepEqual(await rows.evaluateAll((els) => els.map((el) => el.dataset.requestId)), listed.calls.map((c) => c.requestId),
     'the page does not list the calls in the API\'s order (newest first)');
-  assert.deepEqual(await rowPaths(page), ['/v1/location', '/v1/account', '/v1/location']);
-  for (let i = 0; i < 3; i += 1) {
+  assert.deepEqual(await rowPaths(page), ['/v1/location', '/v1/account', '/v1/location', ORDERS_PATH]);
+  for (let i = 0; i < 4; i += 1) {
     const cells = (await rows.nth(i).locator('td').allInnerTexts()).map((s) => s.trim());
-    assert.equal(cells[1], 'GET', `row ${i}: method ${cells[1]}`);
-    assert.equal(cells[3], '200', `row ${i}: status ${cells[3]}`);
+    assert.equal(cells[1], i < 3 ? 'GET' : 'POST', `row ${i}: method ${cells[1]}`);
+    assert.equal(cells[3], i < 3 ? '200' : '201', `row ${i}: status ${cells[3]}`);
   }
-  assert.match(await page.getByRole('status').first().innerText(), /^3 calls$/);
+  assert.match(await page.getByRole('status').first().innerText(), /^4 calls$/);
+
+  // ---- filter by method -----------------------------------------------------
+  const method = page.getByLabel('Method');
+  await method.selectOption('POST');
+  await waitForRows(page, 1);
+  assert.deepEqual(await rowPaths(page), [ORDERS_PATH]);
+  assert.deepEqual(await rows.evaluateAll((els) => els.map((el) => el.dataset.requestId)), [posted.requestId]);
+  const postCells = (await rows.first().locator('td').allInnerTexts()).map((s) => s.trim());
+  assert.deepEqual([postCells[1], postCells[3]], ['POST', '201']);
+  assert.match(await page.evaluate(() => window.location.hash), /[?&]method=POST(&|$)/);
+  await method.selectOption('GET');
+  await waitForRows(page, 3);
+  assert.deepEqual(await rows.evaluateAll((els) => els.map((el) => el.dataset.requestId)), made.map((m) => m.requestId).reverse(),
+    'the GET filter does not list exactly the three GET calls, newest first');
+  for (const row of await rows.all()) assert.equal((await row.locator('td').nth(1).innerText()).trim(), 'GET');
+  await method.selectOption('PATCH');
+  await page.locator('[data-testid="logs-empty"]').waitFor({ timeout: 10_000 });
+  assert.equal(await rows.count(), 0);
+  await method.selectOption('');
+  await waitForRows(page, 4);
 
   // ---- filter by resource -----------------------------------------------
   const resource = page.getByLabel('Resource');
@@ -214,6 +265,9 @@ test('Logs: the calls made with a token, filtered, with their bodies and the dow
   assert.deepEqual(await rows.evaluateAll((els) => els.map((el) => el.dataset.requestId)),
     listed.calls.filter((c) => c.resource === 'location').map((c) => c.requestId));
   await resource.selectOption('orders');
+  await waitForRows(page, 1);
+  assert.deepEqual(await rowPaths(page), [ORDERS_PATH]);
+  await resource.selectOption('catalog');
   await page.locator('[data-testid="logs-empty"]').waitFor({ timeout: 10_000 });
   assert.match(await page.locator('[data-testid="logs-empty"]').innerText(), /No call matches these filters/);
   await resource.selectOption('location');
@@ -252,6 +306,42 @@ test('Logs: the calls made with a token, filtered, with their bodies and the dow
 
   await page.waitForLoadState('networkidle');
   await screenshot(page, 'logs.png');
+  assert.deepEqual(errors, [], `Unexpected console/page errors:\n${errors.join('\n')}`);
+  await page.close();
+});
+
+test('Logs: two filters whose newest page holds no match keep reading older calls', { timeout: 90_000 }, async () => {
+  await context.clearCookies();
+  const me = await signIn();
+  const token = await connectNewApp(me, `Busy Till ${randomBytes(3).toString('hex')}`, ['orders.read']);
+  const accessToken = token.access_token;
+  const connectionId = token.connection_id;
+
+  // One GET of orders, then more GETs of the location than fit on a page
+  // (50): filtered by method GET and resource orders, the API reads the GET
+  // listing, whose newest page holds location calls only.
+  const orders = await callApi(ORDERS_PATH, accessToken);
+  assert.equal(orders.status, 200, `GET ${ORDERS_PATH}: HTTP ${orders.status} ${orders.text}`);
+  await sleep(30);
+  for (let batch = 0; batch < 6; batch += 1) {
+    const answers = await Promise.all(Array.from({ length: 10 }, () => callApi('/v1/location', accessToken)));
+    for (const a of answers) assert.equal(a.status, 200, `GET /v1/location: HTTP ${a.status} ${a.text}`);
+  }
+  const base = `/admin/v1/connections/${encodeURIComponent(connectionId)}/logs`;
+  const first = await adminGet(`${base}?method=GET&resource=orders&limit=50`);
+  if (first.calls.length === 0) {
+    // What the page must not take for "no match": an empty page with a cursor.
+    assert.ok(first.nextCursor, 'the first filtered page is empty and has no cursor, yet an orders call was made');
+  }
+
+  const { page, errors } = await openPage({ allow401: [ME_PATH] });
+  await page.goto(`${baseUrl}#/connections/${encodeURIComponent(connectionId)}/logs?method=GET&resource=orders`);
+  await waitForRows(page, 1);
+  assert.deepEqual(await page.locator('[data-testid="log-row"]').evaluateAll((els) => els.map((el) => el.dataset.requestId)), [orders.requestId]);
+  assert.deepEqual(await rowPaths(page), [ORDERS_PATH]);
+  assert.equal(await page.locator('[data-testid="logs-empty"]').count(), 0, 'the page said no call matches');
+  assert.equal(await page.locator('[data-testid="logs-searching"]').count(), 0);
+  assert.match(await page.getByRole('status').first().innerText(), /^1 call$/);
   assert.deepEqual(errors, [], `Unexpected console/page errors:\n${errors.join('\n')}`);
   await page.close();
 });

@@ -1,14 +1,23 @@
 // A connected app's page (#/connected/:appId): what one app does in this
 // account. Status and alerts (blocked connections, scopes the app now asks
-// for that a connection was not granted), its connections per location with
-// their instance labels, the scopes of each connection (granted, requested by
-// the app now, missing), a "Re-authorise" action per connection that lacks
-// scopes, and the app's recent app-log events.
+// for that a connection was not granted, and the overview's erroring and
+// silent states of its connections, with their reasons), its connections per
+// location with their instance labels, the scopes of each connection
+// (granted, requested by the app now, actually used in the last 30 days,
+// missing), a "Re-authorise" action per connection that lacks scopes, and the
+// app's recent app-log events.
 //
 // Data: GET /admin/v1/connections?appId= (this account's connections of the
 // app), GET /admin/v1/apps/{id} (what a published app requests now), the
 // account's own apps (../connect.js loadOwnApps: what an app this account
-// registered requests, and its redirect URIs), and GET /admin/v1/app-log?app=.
+// registered requests, and its redirect URIs), GET /admin/v1/app-log?app=,
+// GET /admin/v1/overview (the needs-attention entries of this app's
+// connections: erroring, refused after a token change, callbacks failing,
+// silent) and, per connection, GET /admin/v1/connections/{id}/activity
+// (usedScopes: the permissions its calls needed in the last 30 days, from the
+// call-log roll-ups; a few requests at a time). A failed activity request
+// shows "Unknown" in that connection's "Used" column; a failed overview
+// leaves out those alerts with a note, the page still shows.
 //
 // Re-authorise (how the flow starts merchant-side, as Connect does in
 // ../connect.js): for an app this account registered, the browser goes to
@@ -21,11 +30,9 @@
 // app's backend would accept, so the merchant re-authorises from the app's
 // website (opened in a new tab), which sends them back to the consent page.
 //
-// Extension points, deliberately not rendered yet (other work builds their
-// data): "scopes actually used in the last 30 days" (a third column of the
-// scope table, from the call-log roll-ups) and the "delivery log" of the
-// app's callbacks (a section after "Recent activity"). Nothing stands in
-// for them until their APIs exist.
+// Extension point, deliberately not rendered yet (other work builds its
+// data): the "delivery log" of the app's callbacks (a section after "Recent
+// activity"). Nothing stands in for it until its API exists.
 
 import { h, clear, srOnly, uid } from '../dom.js';
 import { apiGet } from '../api.js';
@@ -36,20 +43,32 @@ import { loadOwnApps } from '../connect.js';
 import { renderEventRow, eventTableHead, locationText } from './app-log.js';
 
 const RECENT_EVENTS = 10;
+// Activity requests in flight at once (one per connection, for used scopes).
+const ACTIVITY_CONCURRENCY = 4;
+// The overview's reasons shown as alerts here (re-authorisation has its own,
+// computed on this page from the scopes).
+const HEALTH_ALERTS = {
+  erroring: { testid: 'alert-erroring', label: 'Erroring' },
+  auth_failures: { testid: 'alert-erroring', label: 'Refused after a token change' },
+  callback_failures: { testid: 'alert-erroring', label: 'Callbacks failing' },
+  silent: { testid: 'alert-silent', label: 'Silent' },
+};
 
 /**
- * The scopes of one connection against what the app requests now:
- * rows of { permission, granted, requested } and the missing permissions.
- * requested is null when what the app requests is unknown.
+ * The scopes of one connection against what the app requests now and what
+ * it used in the last 30 days: rows of { permission, granted, requested,
+ * used } and the missing permissions. requested (used) is null when what
+ * the app requests (used) is unknown.
  */
-export function compareScopes(grantedScope, requested) {
+export function compareScopes(grantedScope, requested, used = null) {
   const granted = parseScope(grantedScope).permissions;
   const all = [...granted];
-  for (const p of requested || []) if (!all.includes(p)) all.push(p);
+  for (const p of [...(requested || []), ...(used || [])]) if (!all.includes(p)) all.push(p);
   const rows = all.map((permission) => ({
     permission,
     granted: granted.includes(permission),
     requested: requested ? requested.includes(permission) : null,
+    used: used ? used.includes(permission) : null,
   }));
   const missing = requested ? requested.filter((p) => !granted.includes(p)) : [];
   return { rows, missing, granted };
@@ -75,10 +94,15 @@ export function renderConnectedApp(outlet, { params, signal }) {
   async function load() {
     clear(body);
     status.textContent = 'Loading the app…';
-    const [conns, ownApps, events] = await Promise.allSettled([
-      apiGet('/admin/v1/connections', { appId }, { signal: controller.signal }),
+    const connsRequest = apiGet('/admin/v1/connections', { appId }, { signal: controller.signal });
+    // The scopes each connection used follow its list, alongside the rest.
+    const usedRequest = connsRequest.then((v) => loadUsedScopes(connectionList(v)));
+    const [conns, ownApps, events, overview, used] = await Promise.allSettled([
+      connsRequest,
       loadOwnApps(controller.signal),
       apiGet('/admin/v1/app-log', { app: appId, limit: RECENT_EVENTS }, { signal: controller.signal }),
+      apiGet('/admin/v1/overview', {}, { signal: controller.signal }),
+      usedRequest,
     ]);
     if (controller.signal.aborted) return;
     const own = ownApps.status === 'fulfilled' ? ownApps.value.get(appId) || null : null;
@@ -98,30 +122,68 @@ export function renderConnectedApp(outlet, { params, signal }) {
       showError(conns.reason);
       return;
     }
-    const connections = (Array.isArray(conns.value.connections) ? conns.value.connections : [])
-      .filter((c) => c && typeof c === 'object');
-    show({ connections, app, own, events: events.status === 'fulfilled' ? events.value : null, eventsError: events.reason });
+    const connections = connectionList(conns.value);
+    show({
+      connections, app, own, events: events.status === 'fulfilled' ? events.value : null, eventsError: events.reason,
+      health: overview.status === 'fulfilled' ? healthAlerts(overview.value) : null,
+      used: used.status === 'fulfilled' ? used.value : new Map(),
+    });
   }
 
-  function show({ connections, app, own, events, eventsError }) {
+  /** The needs-attention entries of this app's connections shown as alerts. */
+  function healthAlerts(o) {
+    const list = o && Array.isArray(o.needsAttention) ? o.needsAttention : [];
+    return list.filter((a) => a && typeof a === 'object' && str(a.appId) === appId && HEALTH_ALERTS[str(a.reason)]);
+  }
+
+  /**
+   * connection id → the permissions it used in the last 30 days; a
+   * connection whose activity could not be read is left out (unknown).
+   */
+  async function loadUsedScopes(connections) {
+    const used = new Map();
+    const queue = connections.map((c) => str(c.id)).filter(Boolean);
+    const worker = async () => {
+      while (queue.length && !controller.signal.aborted) {
+        const id = queue.shift();
+        try {
+          const a = await apiGet(`/admin/v1/connections/${encodeURIComponent(id)}/activity`, { days: 30 }, { signal: controller.signal });
+          if (Array.isArray(a.usedScopes)) used.set(id, strList(a.usedScopes));
+        } catch { /* unknown for this connection */ }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(ACTIVITY_CONCURRENCY, queue.length) }, worker));
+    return used;
+  }
+
+  function show({ connections, app, own, events, eventsError, health, used }) {
     const name = (app && app.name) || str(connections[0] && connections[0].appName) || appId;
     title.textContent = name;
     const at = document.title.indexOf(' · ');
     document.title = `${name}${at >= 0 ? document.title.slice(at) : ''}`;
     const requested = app ? strList(app.scopes) : null;
-    const rows = connections.map((c) => ({ c, scopes: compareScopes(str(c.scope), requested) }));
+    const rows = connections.map((c) => ({ c, scopes: compareScopes(str(c.scope), requested, used.get(str(c.id)) || null) }));
 
     body.append(
-      renderSummary(rows, app),
+      renderSummary(rows, app, health),
       renderConnections(rows, { app, own, requested, name }),
       renderRecent(events, eventsError),
     );
   }
 
-  function renderSummary(rows, app) {
+  function renderSummary(rows, app, health) {
     const blocked = rows.filter((r) => str(r.c.status) === 'blocked');
     const lacking = rows.filter((r) => r.scopes.missing.length > 0);
     const alerts = [];
+    const byId = new Map(rows.map((r) => [str(r.c.id), r.c]));
+    for (const a of health || []) {
+      const kind = HEALTH_ALERTS[str(a.reason)];
+      const c = byId.get(str(a.connectionId));
+      const target = c ? targetText(c) : locationText(str(a.locationId), locations);
+      alerts.push(h('li', { dataset: { testid: kind.testid, connectionId: str(a.connectionId), reason: str(a.reason) } },
+        h('strong', {}, `${kind.label}: `), `the connection to ${target}. `, str(a.message), ' ', str(a.action), ' ',
+        healthAction(a, target)));
+    }
     for (const r of blocked) {
       alerts.push(h('li', { dataset: { testid: 'alert-blocked', connectionId: str(r.c.id) } },
         `Blocked: the connection to ${targetText(r.c)} cannot call the API until it is unblocked.`));
@@ -140,10 +202,27 @@ export function renderConnectedApp(outlet, { params, signal }) {
         n === 0 ? 'Not connected to this account.'
           : `${n} ${n === 1 ? 'connection' : 'connections'}: ${n - blocked.length} active, ${blocked.length} blocked.`),
       app ? null : h('p', { class: 'muted' }, 'This app is no longer in the catalog: what it asks for now is unknown.'),
+      health || n === 0 ? null : h('p', { class: 'muted', dataset: { testid: 'connected-app-health-unknown' } },
+        'Whether its connections are erroring or silent could not be checked: reload the page to try again.'),
       alerts.length
         ? h('ul', { class: 'connected-alerts', role: 'list', dataset: { testid: 'connected-app-alerts' } }, alerts)
         : (n ? h('p', { class: 'muted', dataset: { testid: 'connected-app-no-alerts' } }, 'No alerts.') : null),
     );
+  }
+
+  /** The link an overview entry's action code leads to. */
+  function healthAction(a, target) {
+    const id = encodeURIComponent(str(a.connectionId));
+    let href = `#/connections/${id}/activity`;
+    let text = 'View activity';
+    if (str(a.actionCode) === 'view_logs') {
+      href = `#/connections/${id}/logs?status=5xx`;
+      text = 'View failing calls';
+    } else if (str(a.reason) === 'auth_failures') {
+      href = `#/connections/${id}/logs?${new URLSearchParams({ status: '4xx' })}`;
+      text = 'View refused calls';
+    }
+    return h('a', { href, dataset: { testid: 'alert-action' } }, text, srOnly(` of the connection to ${target}`));
   }
 
   function targetText(c) {
@@ -177,15 +256,20 @@ export function renderConnectedApp(outlet, { params, signal }) {
     const headingId = uid('conn');
     const scopeTable = h('table', { class: 'table scope-table', dataset: { testid: 'scope-table' } },
       h('caption', { class: 'visually-hidden' }, `Permissions of the connection to ${targetText(c)}`),
-      h('thead', {}, h('tr', {}, ['Permission', 'Granted', 'Requested by the app now'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('thead', {}, h('tr', {}, ['Permission', 'Granted', 'Requested by the app now', 'Used in the last 30 days'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, scopes.rows.map((row) => h('tr', {
-        dataset: { testid: 'scope-row', permission: row.permission, granted: String(row.granted), requested: String(row.requested) },
+        dataset: {
+          testid: 'scope-row', permission: row.permission, granted: String(row.granted), requested: String(row.requested), used: String(row.used),
+        },
         class: row.requested && !row.granted ? 'scope-row--missing' : '',
       },
       h('td', {}, h('span', {}, describePermission(row.permission)), ' ', h('code', { class: 'perm-list__code' }, row.permission)),
       h('td', { dataset: { testid: 'scope-granted' } }, row.granted ? 'Yes' : h('strong', {}, 'No')),
       h('td', { dataset: { testid: 'scope-requested' } },
-        row.requested === null ? 'Unknown' : row.requested ? 'Yes' : 'No longer')))));
+        row.requested === null ? 'Unknown' : row.requested ? 'Yes' : 'No longer'),
+      h('td', { dataset: { testid: 'scope-used' } },
+        row.used === null ? h('span', { class: 'muted' }, 'Unknown')
+          : row.used ? 'Yes' : h('span', { class: 'muted' }, row.granted ? 'No (granted, unused)' : 'No'))))));
     return h('article', { class: 'connected-conn', 'aria-labelledby': headingId, dataset: { testid: 'connected-connection', connectionId: id } },
       h('div', { class: 'connected-conn__head' },
         h('h3', { class: 'connected-conn__title', id: headingId },
@@ -280,4 +364,8 @@ export function renderConnectedApp(outlet, { params, signal }) {
 
   load();
   return () => controller.abort();
+}
+
+function connectionList(page) {
+  return (page && Array.isArray(page.connections) ? page.connections : []).filter((c) => c && typeof c === 'object');
 }

@@ -1,6 +1,7 @@
 // Logs (#/connections/:id/logs?resource=&method=&status=): the calls an app
 // made with one connection's token, newest first, a page at a time ("Load
-// more" follows the API's cursor). A detail panel shows one call's archived
+// more" follows the API's cursor; filtered pages that come back empty with
+// a cursor are followed, see loadPage). A detail panel shows one call's archived
 // request and response; bodies are always rendered as text (textContent in a
 // <pre>), never parsed as HTML. Downloads go through the API, which checks the
 // account before redirecting to a short-lived S3 link.
@@ -11,6 +12,8 @@ import { getSession } from '../session.js';
 import { str, timeElement } from '../app-ui.js';
 
 const PAGE_SIZE = 50;
+// Empty pages with a cursor followed in a row before asking (see loadPage).
+const AUTO_READS = 10;
 const RESOURCES = ['orders', 'customers', 'catalog', 'location', 'account'];
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 const STATUSES = [
@@ -94,21 +97,38 @@ export function renderLogs(outlet, { params, query, signal, setQuery }) {
     loadPage();
   }
 
+  // With several filters the API reads one filtered listing and filters its
+  // page on the others, so a page may come back empty with a cursor: older
+  // calls may still match. Such pages are followed up to AUTO_READS times in
+  // a row; after that the list offers "Load more" (it never claims that
+  // nothing matches while a cursor remains).
   async function loadPage() {
-    status.textContent = shown ? 'Loading more calls…' : 'Loading calls…';
-    const page = await fetchPage(base, { ...filters, limit: PAGE_SIZE, cursor }, showError);
-    if (!page) return;
-    if (page.connection && typeof page.connection === 'object') renderHeader(page.connection);
-    const calls = Array.isArray(page.calls) ? page.calls.filter((c) => c && typeof c === 'object') : [];
-    for (const c of calls) rows.append(renderRow(c));
-    shown += calls.length;
-    cursor = str(page.nextCursor);
+    for (let reads = 0; ; reads += 1) {
+      status.textContent = shown ? 'Loading more calls…' : 'Loading calls…';
+      const page = await fetchPage(base, { ...filters, limit: PAGE_SIZE, cursor }, showError);
+      if (!page) return;
+      if (page.connection && typeof page.connection === 'object') renderHeader(page.connection);
+      const calls = Array.isArray(page.calls) ? page.calls.filter((c) => c && typeof c === 'object') : [];
+      for (const c of calls) rows.append(renderRow(c));
+      shown += calls.length;
+      const next = str(page.nextCursor);
+      const stuck = next && next === cursor; // a cursor that does not move would loop
+      cursor = stuck ? '' : next;
+      if (calls.length > 0 || !cursor || reads + 1 >= AUTO_READS) break;
+    }
     clear(empty);
     table.hidden = shown === 0;
     moreWrap.hidden = !cursor;
+    const filtered = filters.resource || filters.method || filters.status;
+    if (shown === 0 && cursor) {
+      status.textContent = 'No match yet, older calls remain';
+      empty.append(h('div', { class: 'panel panel--empty', dataset: { testid: 'logs-searching' } },
+        h('h2', { class: 'panel__title' }, 'No match among the most recent calls'),
+        h('p', { class: 'panel__text' }, 'Older calls have not been searched yet: load more to keep looking.')));
+      return;
+    }
     if (shown === 0) {
       status.textContent = '';
-      const filtered = filters.resource || filters.method || filters.status;
       empty.append(h('div', { class: 'panel panel--empty', dataset: { testid: 'logs-empty' } },
         h('h2', { class: 'panel__title' }, filtered ? 'No call matches these filters' : 'No calls yet'),
         h('p', { class: 'panel__text' }, filtered

@@ -16,14 +16,9 @@ func (s *Store) CallWrites(_ context.Context, c switchboard.Call) ([]types.Write
 }
 
 // FeedWrite exposes the roll-up feed item RecordCall adds for a call logged
-// at now, and RollUpPut a whole roll-up item, so the roll-up benchmark can
-// load a rolled-up history of a million calls in the very format the
-// roll-up reads and writes.
+// at now, so the roll-up benchmark can load a rolled-up history of a
+// million calls in the very format the roll-up reads.
 func FeedWrite(c switchboard.Call, now time.Time) types.WriteRequest { return feedWrite(c, now) }
-
-func RollUpPut(accountID string, r switchboard.RollUp, day bool, lastBatch int64) map[string]types.AttributeValue {
-	return rollUpPut(accountID, r, day, lastBatch)
-}
 
 // Roll-up feed constants, for the benchmark's watermark and batch numbers.
 const (

@@ -368,7 +368,7 @@ func (s *Store) rollUps(ctx context.Context, accountID, connectionID, lo, hi str
 // history, which predates the feed. It never adds to an existing item, so
 // seeding twice changes nothing.
 func (s *Store) SeedRollUp(ctx context.Context, accountID string, r switchboard.RollUp, day bool) error {
-	item := rollUpPut(accountID, r, day, 0)
+	item := RollUpItem(accountID, r, day, 0)
 	_, err := s.client.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(s.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)"),
 	})
@@ -378,9 +378,11 @@ func (s *Store) SeedRollUp(ctx context.Context, accountID string, r switchboard.
 	return nil
 }
 
-// rollUpPut is a whole roll-up item, as applyRollUp's additions leave it
-// once the batches up to lastBatch are in.
-func rollUpPut(accountID string, r switchboard.RollUp, day bool, lastBatch int64) map[string]types.AttributeValue {
+// RollUpItem is a whole roll-up item, as applyRollUp's additions leave it
+// once the feed batches up to lastBatch are in: SeedRollUp writes it, and
+// benchmarks bulk-load it (see emulators.LoadItems) to give a table years
+// of roll-ups in minutes.
+func RollUpItem(accountID string, r switchboard.RollUp, day bool, lastBatch int64) map[string]types.AttributeValue {
 	sk := rollUpHourSK(r.Start)
 	if day {
 		sk = rollUpDaySK(r.Start)

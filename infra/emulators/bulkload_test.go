@@ -81,6 +81,33 @@ func TestLoadItems(t *testing.T) {
 		t.Errorf("an item with an index key: %v, want it refused", err)
 	}
 
+	// A copy (CopyData) takes writes that the original never sees.
+	copied := filepath.Join(t.TempDir(), "copy")
+	if err := emulators.CopyData(dir, copied); err != nil {
+		t.Fatal(err)
+	}
+	ce, err := emulators.Start(ctx, emulators.Options{InfraDir: infra, DataDir: copied})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cclient := dynamodb.NewFromConfig(aws.Config{Region: "us-east-1", Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+		return aws.Credentials{AccessKeyID: "local", SecretAccessKey: "local"}, nil
+	})}, func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(ce.DynamoDB) })
+	_, err = cclient.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("bulk"), Item: map[string]types.AttributeValue{
+		"PK": &types.AttributeValueMemberS{Value: "P"}, "SK": &types.AttributeValueMemberS{Value: "written-to-the-copy"}}})
+	if err == nil {
+		var n *dynamodb.QueryOutput
+		n, err = cclient.Query(ctx, &dynamodb.QueryInput{TableName: aws.String("bulk"), KeyConditionExpression: aws.String("PK = :p"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":p": &types.AttributeValueMemberS{Value: "P"}}})
+		if err == nil && len(n.Items) != len(want)+1 {
+			t.Errorf("the copy holds %d items, want the %d loaded and the one written", len(n.Items), len(want))
+		}
+	}
+	ce.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	e, client = start()
 	defer e.Close()
 	out, err := client.Query(ctx, &dynamodb.QueryInput{TableName: aws.String("bulk"), KeyConditionExpression: aws.String("PK = :p"),

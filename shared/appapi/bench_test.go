@@ -12,6 +12,7 @@ import (
 	"github.com/switchboard-hq/switchboard/shared/apigw"
 	"github.com/switchboard-hq/switchboard/shared/appapi"
 	"github.com/switchboard-hq/switchboard/shared/auth"
+	"github.com/switchboard-hq/switchboard/shared/dynamo"
 	"github.com/switchboard-hq/switchboard/shared/platform"
 	"github.com/switchboard-hq/switchboard/shared/s3store"
 	"github.com/switchboard-hq/switchboard/shared/switchboard"
@@ -73,8 +74,51 @@ func BenchmarkLoggingOverhead(b *testing.B) {
 			b.ReportMetric(float64(ml.Microseconds())/1000, "ms-logged-p50")
 			b.ReportMetric(float64(mb.Microseconds())/1000, "ms-baseline-p50")
 			b.ReportMetric(float64(ml)/float64(mb), "x-baseline")
+			reportCostPerCall(b, f, bc.resource, bc.handler, request)
 		})
 	}
+}
+
+// reportCostPerCall runs logged calls, after the timed ones, through a door
+// whose DynamoDB client asks for and adds up the consumed capacity of every
+// request (dynalite computes it as DynamoDB does) and whose S3 client counts
+// the HTTP requests it sends: measured per call, not worked out. Reported:
+// capacity units of the whole call (ddb-CU/call), of the log write alone
+// (log-WCU/call, its BatchWriteItem), DynamoDB and S3 requests per call.
+func reportCostPerCall(b *testing.B, f fixture, resource string, build func(f fixture) appapi.Handler, request func(id string) apigw.Request) {
+	b.Helper()
+	const calls = 20
+	meter := newCapacityMeter()
+	bodies := &s3Counter{requests: map[string]int{}}
+	measured := f
+	measured.store = dynamo.New(meter.client(f.env), f.env.Config.TableName)
+	door := &appapi.Door{Tokens: measured.store, Connections: measured.store, Limiter: measured.store, Calls: measured.store,
+		Bodies: s3store.New(bodies.client(f.env), f.env.Config.ArchiveBucket), Limits: f.door.Limits, Now: time.Now}
+	logged := apigw.Handle(platform.NewLogger(io.Discard, 0), door.Handle(resource, build(measured)))
+	for i := range calls {
+		resp, err := logged(context.Background(), request(fmt.Sprintf("metered-%d", i)))
+		if err != nil || resp.StatusCode >= 300 {
+			b.Fatalf("metered call: %d %v %s", resp.StatusCode, err, resp.Body)
+		}
+	}
+	if meter.missing > 0 {
+		b.Fatalf("%d DynamoDB answers reported no consumed capacity", meter.missing)
+	}
+	var units float64
+	var requests int
+	for op, u := range meter.units {
+		units += u
+		requests += meter.requests[op]
+	}
+	var s3Requests int
+	for _, n := range bodies.requests {
+		s3Requests += n
+	}
+	b.ReportMetric(units/calls, "ddb-CU/call")
+	b.ReportMetric(meter.units["BatchWriteItem"]/calls, "log-WCU/call")
+	b.ReportMetric(float64(requests)/calls, "ddb-req/call")
+	b.ReportMetric(float64(s3Requests)/calls, "s3-req/call")
+	b.Logf("per %d calls: DynamoDB requests %v, capacity units %v; S3 requests %v", calls, meter.requests, meter.units, bodies.requests)
 }
 
 // sequentialRoundTrips makes, one after the other, the storage calls a

@@ -2,6 +2,7 @@ package dynamo
 
 import (
 	"context"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -13,3 +14,15 @@ import (
 func (s *Store) CallWrites(_ context.Context, c switchboard.Call) ([]types.WriteRequest, error) {
 	return s.callWrites(c)
 }
+
+// FeedWrite exposes the roll-up feed item RecordCall adds for a call logged
+// at now, so the roll-up benchmark can load a rolled-up history of a
+// million calls in the very format the roll-up reads.
+func FeedWrite(c switchboard.Call, now time.Time) types.WriteRequest { return feedWrite(c, now) }
+
+// Roll-up feed constants, for the benchmark's watermark and batch numbers.
+const (
+	FeedShards    = feedShards
+	RollUpStatePK = rollUpStatePK
+	RollUpStateSK = rollUpStateSK
+)

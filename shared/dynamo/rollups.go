@@ -368,6 +368,21 @@ func (s *Store) rollUps(ctx context.Context, accountID, connectionID, lo, hi str
 // history, which predates the feed. It never adds to an existing item, so
 // seeding twice changes nothing.
 func (s *Store) SeedRollUp(ctx context.Context, accountID string, r switchboard.RollUp, day bool) error {
+	item := RollUpItem(accountID, r, day, 0)
+	_, err := s.client.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: aws.String(s.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)"),
+	})
+	if err != nil && !isConditionFailed(err) {
+		return fmt.Errorf("seed roll-up %s %s: %w", r.ConnectionID, item["SK"].(*types.AttributeValueMemberS).Value, err)
+	}
+	return nil
+}
+
+// RollUpItem is a whole roll-up item, as applyRollUp's additions leave it
+// once the feed batches up to lastBatch are in: SeedRollUp writes it, and
+// benchmarks bulk-load it (see emulators.LoadItems) to give a table years
+// of roll-ups in minutes.
+func RollUpItem(accountID string, r switchboard.RollUp, day bool, lastBatch int64) map[string]types.AttributeValue {
 	sk := rollUpHourSK(r.Start)
 	if day {
 		sk = rollUpDaySK(r.Start)
@@ -375,7 +390,7 @@ func (s *Store) SeedRollUp(ctx context.Context, accountID string, r switchboard.
 	item := map[string]types.AttributeValue{
 		"PK": str(rollUpPK(accountID, r.ConnectionID)), "SK": str(sk), "Type": str("rollup"),
 		"ConnectionID": str(r.ConnectionID), "Start": str(r.Start.UTC().Format(time.RFC3339)),
-		"ExpiresAt": num(r.Start.Add(switchboard.RollUpRetention).Unix()), "LastBatch": num(0),
+		"ExpiresAt": num(r.Start.Add(switchboard.RollUpRetention).Unix()), "LastBatch": num(lastBatch),
 		"Total": num(r.Total), "S2xx": num(r.S2xx), "S4xx": num(r.S4xx), "S5xx": num(r.S5xx), "S429": num(r.S429), "S401": num(r.S401),
 	}
 	for i, n := range r.Latency {
@@ -384,13 +399,7 @@ func (s *Store) SeedRollUp(ctx context.Context, accountID string, r switchboard.
 	if len(r.Used) > 0 {
 		item["Used"] = &types.AttributeValueMemberSS{Value: r.Used}
 	}
-	_, err := s.client.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: aws.String(s.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)"),
-	})
-	if err != nil && !isConditionFailed(err) {
-		return fmt.Errorf("seed roll-up %s %s: %w", r.ConnectionID, sk, err)
-	}
-	return nil
+	return item
 }
 
 type healthItem struct {

@@ -233,3 +233,81 @@ func TestAuthFailuresAfterTokenChangeInOverview(t *testing.T) {
 		t.Errorf("blocked connection's totals %+v", a.Totals)
 	}
 }
+
+// listConnections reads GET /admin/v1/connections with query.
+func listConnections(t *testing.T, env *platform.Env, s signedIn, query map[string]string) (int, []switchboard.Connection) {
+	t.Helper()
+	req := s.get("/admin/v1/connections")
+	req.QueryStringParameters = query
+	resp, err := api.ListConnectionsFunction(env)(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return resp.StatusCode, nil
+	}
+	return resp.StatusCode, mustDecode[struct{ Connections []switchboard.Connection }](t, resp).Connections
+}
+
+// TestConnectionFiltersAndLevels: the connections list filters by app,
+// status and location, combined; an account-level app cannot be connected
+// to one location, neither through the consent nor through its scope.
+func TestConnectionFiltersAndLevels(t *testing.T) {
+	env := testenv.MustEnv(t)
+	owner := mustSignIn(t, env, "owner@demo.test")
+	pos := mustRegisterApp(t, env, owner, posApp(map[string]any{"name": "Filter POS"}))
+	bi := mustRegisterApp(t, env, owner, posApp(map[string]any{"name": "Filter BI", "level": "account", "scopes": []string{"orders.read"}, "multipleInstances": false}))
+	bastille := mustToken(t, env, pos, consent(t, env, owner, authorizeQuery(pos.ClientID, nil), "loc-bastille", ""))
+	canal := mustToken(t, env, pos, consent(t, env, owner, authorizeQuery(pos.ClientID, nil), "loc-canal", ""))
+	account := mustToken(t, env, bi, consent(t, env, owner, authorizeQuery(bi.ClientID, map[string]string{"scope": "account[orders.read]"}), "", ""))
+	if account.LocationID != "" || account.Scope != "account[orders.read]" {
+		t.Fatalf("account-level token %+v", account)
+	}
+	mustStatus(t, "block", owner.call(t, api.BlockConnectionFunction(env), "POST", connPath(canal.ConnectionID, "block"),
+		map[string]string{"connectionId": canal.ConnectionID}, map[string]any{}), http.StatusOK)
+
+	ids := func(conns []switchboard.Connection) []string {
+		var out []string
+		for _, c := range conns {
+			out = append(out, c.ID)
+		}
+		slices.Sort(out)
+		return out
+	}
+	sorted := func(v ...string) []string { slices.Sort(v); return v }
+	for _, tt := range []struct {
+		query map[string]string
+		want  []string
+	}{
+		{map[string]string{"appId": pos.ClientID}, sorted(bastille.ConnectionID, canal.ConnectionID)},
+		{map[string]string{"appId": pos.ClientID, "status": "blocked"}, []string{canal.ConnectionID}},
+		{map[string]string{"appId": pos.ClientID, "status": "active"}, []string{bastille.ConnectionID}},
+		{map[string]string{"appId": pos.ClientID, "locationId": "loc-bastille"}, []string{bastille.ConnectionID}},
+		{map[string]string{"appId": pos.ClientID, "locationId": "loc-canal", "status": "active"}, nil},
+		{map[string]string{"appId": bi.ClientID, "status": "active"}, []string{account.ConnectionID}},
+		{map[string]string{"appId": "app-nobody"}, nil},
+	} {
+		status, conns := listConnections(t, env, owner, tt.query)
+		if got := ids(conns); status != http.StatusOK || !slices.Equal(got, tt.want) {
+			t.Errorf("%v: %d %v, want %v", tt.query, status, got, tt.want)
+		}
+	}
+	if status, _ := listConnections(t, env, owner, map[string]string{"status": "deleted"}); status != http.StatusBadRequest {
+		t.Errorf("unknown status: %d, want 400", status)
+	}
+
+	// The account-level app refuses a location on the consent…
+	body := map[string]any{"client_id": bi.ClientID, "redirect_uri": redirectURI, "scope": "account[orders.read]", "state": "s", "approve": true, "location_id": "loc-bastille"}
+	if r := owner.call(t, api.DecideFunction(env), "POST", "/oauth2/v1/authorize", nil, body); r.StatusCode != http.StatusBadRequest || !strings.Contains(r.Body, "whole account") {
+		t.Errorf("account-level app at a location: %d %s", r.StatusCode, r.Body)
+	}
+	// …and a location scope on the authorisation request.
+	q := authorizeQuery(bi.ClientID, map[string]string{"scope": "location[orders.read]"})
+	r, _ := api.AuthorizeFunction(env)(context.Background(), get("/oauth2/v1/authorize?"+q.Encode()))
+	if loc := r.Headers["Location"]; !strings.HasPrefix(loc, redirectURI) || !strings.Contains(loc, "error=invalid_scope") {
+		t.Errorf("location scope for an account-level app: %q", loc)
+	}
+	if _, conns := listConnections(t, env, owner, map[string]string{"appId": bi.ClientID}); len(conns) != 1 {
+		t.Errorf("the refusals connected something: %v", ids(conns))
+	}
+}

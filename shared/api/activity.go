@@ -73,10 +73,9 @@ func healthInput(ctx context.Context, store switchboard.RollUpStore, c switchboa
 	if err != nil {
 		return in, err
 	}
-	changed := switchboard.HourStart(c.UpdatedAt)
 	for _, h := range hours {
 		in.Last24h.Add(h.Counts)
-		if now.Sub(c.UpdatedAt) < 24*time.Hour && !h.Start.Before(changed) {
+		if ch := c.TokenChangedAt; ch != nil && now.Sub(*ch) < 24*time.Hour && !h.Start.Before(switchboard.HourStart(*ch)) {
 			in.AuthSinceChange.Add(h.Counts)
 		}
 	}

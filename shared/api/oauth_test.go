@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -147,6 +148,14 @@ func TestAuthorizeRequestErrors(t *testing.T) {
 		{"scope not requested", authorizeQuery(app.ClientID, map[string]string{"scope": "location[customers.read]"}), "", "invalid_scope"},
 		{"wrong level", authorizeQuery(app.ClientID, map[string]string{"scope": "account[orders.read]"}), "", "invalid_scope"},
 		{"plain PKCE", authorizeQuery(app.ClientID, map[string]string{"code_challenge": strings.Repeat("a", 43), "code_challenge_method": "plain"}), "", "invalid_request"},
+		// RFC 6749 §3.1: a repeated parameter is invalid_request, sent to
+		// the client once its id and redirect URI are known good; a repeated
+		// client_id or redirect_uri leaves the target in doubt.
+		{"repeated scope", repeated(authorizeQuery(app.ClientID, nil), "scope", "location[orders.write]"), "", "invalid_request"},
+		{"repeated state", repeated(authorizeQuery(app.ClientID, nil), "state", "other"), "", "invalid_request"},
+		{"repeated client_id", repeated(authorizeQuery(app.ClientID, nil), "client_id", app.ClientID), "is repeated", ""},
+		{"repeated redirect_uri", repeated(authorizeQuery(app.ClientID, nil), "redirect_uri", redirectURI), "is repeated", ""},
+		{"repeated with a bad client", repeated(authorizeQuery("app_nope", nil), "scope", "x"), "No app is registered", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -166,7 +175,7 @@ func TestAuthorizeRequestErrors(t *testing.T) {
 					t.Errorf("message %q lacks %q", msg.Get("message"), tt.toMerchant)
 				}
 			default:
-				if !strings.HasPrefix(resp.Headers["Location"], redirectURI) || loc.Query().Get("error") != tt.toClient || loc.Query().Get("state") != "st-123" {
+				if !strings.HasPrefix(resp.Headers["Location"], redirectURI) || loc.Query().Get("error") != tt.toClient || !strings.HasPrefix(loc.Query().Get("state"), "st-123") {
 					t.Errorf("redirect %q, want %s with the state", resp.Headers["Location"], tt.toClient)
 				}
 			}
@@ -175,6 +184,69 @@ func TestAuthorizeRequestErrors(t *testing.T) {
 	ok, _ := h(context.Background(), get("/oauth2/v1/authorize?"+authorizeQuery(app.ClientID, nil).Encode()))
 	if !strings.HasPrefix(ok.Headers["Location"], "/#/consent?") {
 		t.Errorf("a good request goes to the consent page, got %q", ok.Headers["Location"])
+	}
+}
+
+// repeated adds a second value of key.
+func repeated(q url.Values, key, value string) url.Values {
+	q.Add(key, value)
+	return q
+}
+
+// failingCodes is the real store, except that saving a code fails with err.
+type failingCodes struct {
+	*dynamo.Store
+	err error
+}
+
+func (f failingCodes) SaveCode(context.Context, switchboard.AuthorizationCode) error { return f.err }
+
+// TestConsentFailuresGoToTheClient: past the client and redirect URI checks,
+// the consent's failures are the client's to hear (RFC 6749 §4.1.2.1):
+// server_error for an internal failure, temporarily_unavailable when a
+// dependency is throttled or down, unauthorized_client for another account's
+// unpublished app. What the merchant can correct stays on the page.
+func TestConsentFailuresGoToTheClient(t *testing.T) {
+	env := testenv.MustEnv(t)
+	owner := mustSignIn(t, env, "owner@demo.test")
+	app := mustRegisterApp(t, env, owner, posApp(nil))
+	store := dynamo.New(env.DynamoDB(), env.Config.TableName)
+	ar, err := oauth.AuthorizeRequestFromQuery(authorizeQuery(app.ClientID, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := switchboard.Principal{AccountID: "acc-demo-pizzeria", UserID: "usr-owner", Role: switchboard.RoleSuperAdmin}
+	d := oauth.Decision{AuthorizeRequest: ar, LocationID: "loc-bastille", Approve: true}
+	for _, tt := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"internal", errors.New("dynamodb: connection reset"), "server_error"},
+		{"unavailable", switchboard.Errorf(switchboard.EUnavailable, "DynamoDB is throttling"), "temporarily_unavailable"},
+		{"throttled", switchboard.Errorf(switchboard.ERateLimited, "slow down"), "temporarily_unavailable"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			codes := failingCodes{Store: store, err: tt.err}
+			svc := &oauth.Service{Apps: store, Accounts: store, Connections: store, Tokens: codes, Log: store, Now: time.Now}
+			to, err := svc.Decide(context.Background(), p, d)
+			if err != nil {
+				t.Fatalf("Decide returned %v; want a redirect", err)
+			}
+			u, _ := url.Parse(to)
+			if !strings.HasPrefix(to, redirectURI) || u.Query().Get("error") != tt.want || u.Query().Get("state") != "st-123" || u.Query().Get("code") != "" {
+				t.Errorf("redirect %q, want error=%s with the state", to, tt.want)
+			}
+			if strings.Contains(to, "connection reset") || strings.Contains(to, "throttling") {
+				t.Errorf("the redirect leaks the cause: %q", to)
+			}
+		})
+	}
+	svc := &oauth.Service{Apps: store, Accounts: store, Connections: store, Tokens: failingCodes{Store: store, err: errors.New("x")}, Log: store, Now: time.Now}
+	wrong := d
+	wrong.LocationID = "loc-other"
+	if _, err := svc.Decide(context.Background(), p, wrong); switchboard.ErrorCode(err) != switchboard.EInvalid {
+		t.Errorf("another account's location: %v, want invalid for the consent page", err)
 	}
 }
 
@@ -205,7 +277,9 @@ func TestCodeFlow(t *testing.T) {
 		draft := mustRegisterApp(t, env, owner, posApp(map[string]any{"name": "Draft POS", "published": false}))
 		other := mustOtherAccountAdmin(t, env)
 		draftBody := map[string]any{"client_id": draft.ClientID, "redirect_uri": redirectURI, "scope": q.Get("scope"), "approve": true, "location_id": "loc-other"}
-		if r := other.call(t, decide, "POST", "/oauth2/v1/authorize", nil, draftBody); r.StatusCode != 400 || !strings.Contains(r.Body, "not published") {
+		// The client is valid, so the refusal goes to its redirect URI.
+		if r := other.call(t, decide, "POST", "/oauth2/v1/authorize", nil, draftBody); r.StatusCode != 200 ||
+			!strings.Contains(r.Body, "error=unauthorized_client") || !strings.Contains(r.Body, "not+published") {
 			t.Errorf("another account connecting an unpublished app: %d %s", r.StatusCode, r.Body)
 		}
 		draftBody["location_id"] = "loc-bastille"

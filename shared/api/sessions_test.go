@@ -3,8 +3,10 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -14,6 +16,7 @@ import (
 	"github.com/switchboard-hq/switchboard/infra/testenv"
 	"github.com/switchboard-hq/switchboard/shared/api"
 	"github.com/switchboard-hq/switchboard/shared/apigw"
+	"github.com/switchboard-hq/switchboard/shared/auth"
 	"github.com/switchboard-hq/switchboard/shared/platform"
 )
 
@@ -150,6 +153,45 @@ func TestSignInThrottling(t *testing.T) {
 	other := `{"email":"member@demo.test","password":"` + demo.DefaultPassword + `"}`
 	if r, _ := h(context.Background(), signInRequest(other, "application/json", "localhost")); r.StatusCode != http.StatusCreated {
 		t.Errorf("another user from the same address: %d %s", r.StatusCode, r.Body)
+	}
+}
+
+// TestSignInThrottlingPerAddress: failures for many emails from one address
+// stop every sign-in from it, the right password included, once they reach
+// auth.MaxFailuresPerIP; another address is unaffected.
+func TestSignInThrottlingPerAddress(t *testing.T) {
+	env := testenv.MustEnv(t)
+	mustSeedDemo(t, env)
+	h := api.CreateSessionFunction(env)
+	from := func(body, ip string) apigw.Response {
+		req := signInRequest(body, "application/json", "localhost")
+		req.RequestContext.HTTP.SourceIP = ip
+		r, _ := h(context.Background(), req)
+		return r
+	}
+	right := `{"email":"owner@demo.test","password":"` + demo.DefaultPassword + `"}`
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 4)
+	statuses := make([]int, auth.MaxFailuresPerIP)
+	for i := range auth.MaxFailuresPerIP {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			// One failure per email: the per-account limit is never reached.
+			statuses[i] = from(fmt.Sprintf(`{"email":"nobody-%d@demo.test","password":"guess"}`, i), "198.51.100.7").StatusCode
+		})
+	}
+	wg.Wait()
+	for i, s := range statuses {
+		if s != http.StatusUnauthorized {
+			t.Fatalf("failure %d answered %d, want 401", i+1, s)
+		}
+	}
+	if r := from(right, "198.51.100.7"); r.StatusCode != http.StatusTooManyRequests || errorCode(t, r) != "rate_limited" {
+		t.Errorf("after %d failures from one address: %d %s", auth.MaxFailuresPerIP, r.StatusCode, r.Body)
+	}
+	if r := from(right, "198.51.100.8"); r.StatusCode != http.StatusCreated {
+		t.Errorf("another address: %d %s", r.StatusCode, r.Body)
 	}
 }
 

@@ -85,12 +85,9 @@ func (d *Door) authenticate(ctx context.Context, req apigw.Request) (Caller, err
 		return Caller{}, err
 	}
 	revoked := switchboard.Errorf(switchboard.EInvalidToken, "The token has been revoked.")
-	if t.Revoked {
-		return Caller{}, revoked
-	}
 	conn, err := d.Connections.GetConnection(ctx, t.AccountID, t.ConnectionID)
 	if switchboard.ErrorCode(err) == switchboard.ENotFound {
-		return Caller{}, revoked // the connection was removed
+		return Caller{}, revoked // the connection was removed: nothing to log against
 	}
 	if err != nil {
 		// The token is valid: the failed call is still logged against its
@@ -98,8 +95,12 @@ func (d *Door) authenticate(ctx context.Context, req apigw.Request) (Caller, err
 		return Caller{Token: t, Connection: switchboard.Connection{ID: t.ConnectionID, AccountID: t.AccountID,
 			LocationID: t.LocationID, AppID: t.AppID}}, err
 	}
-	if conn.TokenHash != t.Hash {
-		return Caller{}, revoked // superseded by a re-authorisation
+	if t.Revoked || conn.TokenHash != t.Hash {
+		// Revoked, or superseded by a re-authorisation: the connection
+		// still exists, so the refused call is logged against it. An app
+		// still calling with its old token is what the overview's "401
+		// bursts after a token change" shows the merchant.
+		return Caller{Token: t, Connection: conn}, revoked
 	}
 	scope, err := switchboard.ParseScope(conn.Scope)
 	if err != nil {
@@ -108,8 +109,9 @@ func (d *Door) authenticate(ctx context.Context, req apigw.Request) (Caller, err
 	return Caller{Token: t, Connection: conn, Scope: scope}, nil
 }
 
-// Handle wraps h: authentication, then — for every call naming a valid
-// token — status and rate checks, the handler, and the call log.
+// Handle wraps h: authentication, then — for every call naming a token of
+// an existing connection, valid or not — status and rate checks (valid
+// tokens only), the handler, and the call log.
 func (d *Door) Handle(resource string, h Handler) apigw.HandlerFunc {
 	return func(ctx context.Context, req apigw.Request) (apigw.Response, error) {
 		start := d.Now()
@@ -135,6 +137,10 @@ func (d *Door) Handle(resource string, h Handler) apigw.HandlerFunc {
 		if err != nil {
 			resp = apigw.ErrorResponse(ctx, err)
 		}
+		errCode := ""
+		if err != nil {
+			errCode = switchboard.ErrorCode(err)
+		}
 		if resp.Headers == nil {
 			resp.Headers = map[string]string{}
 		}
@@ -144,7 +150,7 @@ func (d *Door) Handle(resource string, h Handler) apigw.HandlerFunc {
 		// Set here too (apigw.Handle sets it later) so the archived
 		// response shows the header the app received.
 		resp.Headers["X-Request-Id"] = req.RequestContext.RequestID
-		d.record(ctx, caller, resource, req, resp, start)
+		d.record(ctx, caller, resource, req, resp, errCode, start)
 		return resp, nil
 	}
 }
@@ -196,13 +202,13 @@ func (d *Door) rateLimit(ctx context.Context, connectionID string, now time.Time
 // waits for the slower of the two, not their sum. If the archive fails, the
 // entry is rewritten to say so; if the log write fails, the whole entry goes
 // to the function's log at error level, so that no call is silently lost.
-func (d *Door) record(ctx context.Context, c Caller, resource string, req apigw.Request, resp apigw.Response, start time.Time) {
+func (d *Door) record(ctx context.Context, c Caller, resource string, req apigw.Request, resp apigw.Response, errCode string, start time.Time) {
 	reqBody := decodeBody(req.Body, req.IsBase64Encoded)
 	respBody := decodeBody(resp.Body, resp.IsBase64Encoded)
 	call := switchboard.Call{
 		RequestID: req.RequestContext.RequestID, AccountID: c.Connection.AccountID, ConnectionID: c.Connection.ID,
 		At: start.UTC(), Resource: resource, Method: req.RequestContext.HTTP.Method, Path: req.RawPath, Query: req.RawQueryString,
-		Status: resp.StatusCode, LatencyMs: d.Now().Sub(start).Milliseconds(),
+		Status: resp.StatusCode, Error: errCode, LatencyMs: d.Now().Sub(start).Milliseconds(),
 		RequestBytes: len(reqBody), ResponseBytes: len(respBody), BodiesArchived: true,
 	}
 	log := platform.Logger(ctx)
@@ -225,7 +231,8 @@ func (d *Door) record(ctx context.Context, c Caller, resource string, req apigw.
 	wg.Go(func() { logErr = d.Calls.RecordCall(ctx, call) })
 	// The connection was just read: write its last-used time only when it
 	// is a minute old, so a busy connection costs no extra write per call.
-	if last := c.Connection.LastUsedAt; last == nil || start.Sub(*last) >= time.Minute {
+	// A dead token's call is not a use of the connection.
+	if last := c.Connection.LastUsedAt; errCode != switchboard.EInvalidToken && (last == nil || start.Sub(*last) >= time.Minute) {
 		wg.Go(func() {
 			if err := d.Connections.TouchConnection(ctx, call.AccountID, call.ConnectionID, start); err != nil {
 				log.Warn("last-used time not updated", "error", err)

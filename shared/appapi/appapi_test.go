@@ -121,7 +121,7 @@ func TestTokenAuthentication(t *testing.T) {
 	if ok.Headers["X-RateLimit-Limit"] != "500" || ok.Headers["X-RateLimit-Remaining"] == "" || ok.Headers["X-RateLimit-Reset"] == "" {
 		t.Errorf("rate-limit headers %v", ok.Headers)
 	}
-	// Only calls naming a valid token are logged: the two 200s above and this one.
+	// Only calls naming a token of an existing connection are logged: the two 200s above and this one.
 	page, err := f.store.ListCalls(context.Background(), f.conn.AccountID, f.conn.ID, switchboard.CallFilter{})
 	if err != nil || len(page.Calls) != 3 {
 		t.Errorf("calls logged: %d (%v), want 3", len(page.Calls), err)
@@ -134,6 +134,19 @@ func TestTokenAuthentication(t *testing.T) {
 		}
 		if r := call(t, h, map[string]string{"authorization": "Bearer " + f.token}); r.StatusCode != 401 || !strings.Contains(r.Body, "revoked") {
 			t.Errorf("revoked: %d %s", r.StatusCode, r.Body)
+		}
+		// The token once belonged to a connection that still exists: the
+		// refused call is logged against it, with its code, so that the
+		// overview can tell an app stuck on its old token.
+		page, err := f.store.ListCalls(ctx, f.conn.AccountID, f.conn.ID, switchboard.CallFilter{})
+		if err != nil || len(page.Calls) != 4 {
+			t.Fatalf("calls logged after the revoked call: %d (%v), want 4", len(page.Calls), err)
+		}
+		if c := page.Calls[0]; c.Status != 401 || c.Error != switchboard.EInvalidToken {
+			t.Errorf("revoked call logged as %d %q, want 401 invalid_token", c.Status, c.Error)
+		}
+		if c := page.Calls[1]; c.Status != 200 || c.Error != "" {
+			t.Errorf("a good call logged as %d %q", c.Status, c.Error)
 		}
 	})
 }

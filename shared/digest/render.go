@@ -49,6 +49,9 @@ var eventLabels = map[switchboard.AppEventType]string{
 	switchboard.EventBlocked:     "Blocked (lost access)",
 	switchboard.EventUninstalled: "Uninstalled",
 	switchboard.EventErroring:    "Started erroring",
+	// Added with the events the OAuth server records.
+	switchboard.EventInstanceAdded: "Instance added",
+	switchboard.EventAccessRevoked: "Access revoked (lost access)",
 }
 
 var ruleTypeLabels = map[switchboard.RuleType]string{

@@ -87,6 +87,7 @@ type feedItem struct {
 	ConnectionID string
 	At           time.Time
 	Status       int
+	Error        string // the refusal's code, for the auth-failure counter
 	LatencyMs    int64
 	Resource     string
 	Method       string
@@ -103,11 +104,14 @@ func feedWrite(c switchboard.Call, now time.Time) types.WriteRequest {
 		"At": str(c.At.UTC().Format(time.RFC3339Nano)), "Status": num(c.Status), "LatencyMs": num(c.LatencyMs),
 		"Resource": str(c.Resource), "Method": str(c.Method), "ExpiresAt": num(minute.Add(feedRetention).Unix()),
 	}
+	if c.Error != "" {
+		item["Error"] = str(c.Error)
+	}
 	return types.WriteRequest{PutRequest: &types.PutRequest{Item: item}}
 }
 
 func (f feedItem) call() switchboard.Call {
-	return switchboard.Call{AccountID: f.AccountID, ConnectionID: f.ConnectionID, At: f.At, Status: f.Status,
+	return switchboard.Call{AccountID: f.AccountID, ConnectionID: f.ConnectionID, At: f.At, Status: f.Status, Error: f.Error,
 		LatencyMs: f.LatencyMs, Resource: f.Resource, Method: f.Method}
 }
 
@@ -196,7 +200,7 @@ func (s *Store) rollUpBatch(ctx context.Context, minute int64, shard int, failin
 			}
 			r.AddCall(c, k.day)
 		}
-		if c.Status >= 500 || c.Status == 401 {
+		if c.Status >= 500 || switchboard.IsAuthFailure(c) {
 			failing[switchboard.ConnectionRef{AccountID: it.AccountID, ConnectionID: it.ConnectionID}] = true
 		}
 	}
@@ -251,6 +255,7 @@ func (s *Store) applyRollUp(ctx context.Context, k rollUpKey, r switchboard.Roll
 	add("S5xx", r.S5xx)
 	add("S429", r.S429)
 	add("S401", r.S401)
+	add("AuthFailures", r.AuthFailures)
 	for i, n := range r.Latency {
 		add("L"+strconv.Itoa(i), n)
 	}
@@ -300,6 +305,7 @@ type rollUpItem struct {
 	ConnectionID                        string
 	Start                               time.Time
 	Total, S2xx, S4xx, S5xx, S429, S401 int64
+	AuthFailures                        int64
 	Used                                []string `dynamodbav:",stringset,omitempty"`
 	ExpiresAt                           int64
 }
@@ -310,7 +316,7 @@ func rollUpFrom(av map[string]types.AttributeValue) (switchboard.RollUp, int64, 
 		return switchboard.RollUp{}, 0, fmt.Errorf("unmarshal roll-up: %w", err)
 	}
 	r := switchboard.RollUp{ConnectionID: it.ConnectionID, Start: it.Start.UTC(), Used: it.Used, Latency: make([]int64, switchboard.LatencyBuckets),
-		Counts: switchboard.Counts{Total: it.Total, S2xx: it.S2xx, S4xx: it.S4xx, S5xx: it.S5xx, S429: it.S429, S401: it.S401}}
+		Counts: switchboard.Counts{Total: it.Total, S2xx: it.S2xx, S4xx: it.S4xx, S5xx: it.S5xx, S429: it.S429, S401: it.S401, AuthFailures: it.AuthFailures}}
 	sort.Strings(r.Used) // a string set comes back in any order
 	for i := range r.Latency {
 		if n, ok := av["L"+strconv.Itoa(i)].(*types.AttributeValueMemberN); ok {
@@ -392,6 +398,7 @@ func RollUpItem(accountID string, r switchboard.RollUp, day bool, lastBatch int6
 		"ConnectionID": str(r.ConnectionID), "Start": str(r.Start.UTC().Format(time.RFC3339)),
 		"ExpiresAt": num(r.Start.Add(switchboard.RollUpRetention).Unix()), "LastBatch": num(lastBatch),
 		"Total": num(r.Total), "S2xx": num(r.S2xx), "S4xx": num(r.S4xx), "S5xx": num(r.S5xx), "S429": num(r.S429), "S401": num(r.S401),
+		"AuthFailures": num(r.AuthFailures),
 	}
 	for i, n := range r.Latency {
 		item["L"+strconv.Itoa(i)] = num(n)

@@ -10,6 +10,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/switchboard-hq/switchboard/shared/auth"
+	"github.com/switchboard-hq/switchboard/shared/platform"
 	"github.com/switchboard-hq/switchboard/shared/switchboard"
 )
 
@@ -42,17 +44,29 @@ type AuthorizeRequest struct {
 	CodeChallenge       string `json:"code_challenge"`
 	CodeChallengeMethod string `json:"code_challenge_method"`
 	DeviceID            string `json:"device_id"` // HubRise's name for the instance label
+	// Repeated names a parameter sent more than once (RFC 6749 §3.1):
+	// Check reports it to the client once the client and redirect URI are
+	// known good.
+	Repeated string `json:"-"`
 }
 
-// AuthorizeRequestFromQuery reads the parameters; repeated parameters are
-// invalid (RFC 6749 §3.1), which the caller detects with url.Values.
+// AuthorizeRequestFromQuery reads the parameters. A repeated client_id or
+// redirect_uri is an error for the merchant (the redirect target is in
+// doubt); any other repeated parameter is left for Check to redirect.
 func AuthorizeRequestFromQuery(q url.Values) (AuthorizeRequest, error) {
+	repeated := ""
 	for k, v := range q {
-		if len(v) > 1 {
-			return AuthorizeRequest{}, switchboard.Errorf(switchboard.EInvalid, "parameter %s is repeated", k)
+		if len(v) <= 1 {
+			continue
+		}
+		if k == "client_id" || k == "redirect_uri" {
+			return AuthorizeRequest{}, switchboard.Errorf(switchboard.EInvalid, "The parameter %s is repeated: the app that sent you here is misconfigured.", k)
+		}
+		if repeated == "" || k < repeated {
+			repeated = k
 		}
 	}
-	return AuthorizeRequest{
+	return AuthorizeRequest{Repeated: repeated,
 		ClientID: q.Get("client_id"), RedirectURI: q.Get("redirect_uri"), ResponseType: q.Get("response_type"),
 		Scope: q.Get("scope"), State: q.Get("state"), CodeChallenge: q.Get("code_challenge"),
 		CodeChallengeMethod: q.Get("code_challenge_method"), DeviceID: q.Get("device_id"),
@@ -82,6 +96,9 @@ func (s *Service) Check(ctx context.Context, r AuthorizeRequest) (Checked, error
 	}
 	if !slices.Contains(app.RedirectURIs, r.RedirectURI) {
 		return Checked{}, switchboard.Errorf(switchboard.EInvalid, "The redirect_uri does not match any URI registered by %s.", app.Name)
+	}
+	if r.Repeated != "" {
+		return Checked{}, oauthError(switchboard.OAuthInvalidRequest, "parameter "+r.Repeated+" is repeated")
 	}
 	if r.ResponseType != "code" {
 		return Checked{}, oauthError(switchboard.OAuthUnsupportedResponseType, "response_type must be code")
@@ -154,7 +171,11 @@ type Decision struct {
 }
 
 // Decide turns a consent into a redirect: a code on approval, access_denied
-// otherwise. Wrong targets are refused with EInvalid before any redirect.
+// otherwise. Wrong targets and roles are refused with EInvalid and
+// EForbidden before any redirect, for the consent page to show: the
+// merchant can correct them. Once client and redirect URI are valid, every
+// other failure goes to the client (RFC 6749 §4.1.2.1): server_error for an
+// internal one, temporarily_unavailable when throttled or unreachable.
 func (s *Service) Decide(ctx context.Context, p switchboard.Principal, d Decision) (string, error) {
 	checked, err := s.Check(ctx, d.AuthorizeRequest)
 	if oe, ok := err.(*switchboard.OAuthError); ok {
@@ -163,6 +184,25 @@ func (s *Service) Decide(ctx context.Context, p switchboard.Principal, d Decisio
 	if err != nil {
 		return "", err
 	}
+	to, err := s.decide(ctx, p, d, checked)
+	var oe *switchboard.OAuthError
+	switch code := switchboard.ErrorCode(err); {
+	case err == nil:
+		return to, nil
+	case errors.As(err, &oe):
+	case code == switchboard.ERateLimited || code == switchboard.EUnavailable:
+		oe = oauthError(switchboard.OAuthTemporarilyUnavailable, "the authorisation server is busy; try again shortly")
+	case code == switchboard.EInternal:
+		platform.Logger(ctx).Error("authorisation failed; the client is told server_error", "clientId", d.ClientID, "error", err)
+		oe = oauthError(switchboard.OAuthServerError, "the authorisation server failed; try again")
+	default:
+		return "", err
+	}
+	return RedirectWithError(d.RedirectURI, d.State, oe), nil
+}
+
+// decide is Decide past the client and redirect URI checks.
+func (s *Service) decide(ctx context.Context, p switchboard.Principal, d Decision, checked Checked) (string, error) {
 	if !d.Approve {
 		return RedirectWithError(d.RedirectURI, d.State, oauthError(switchboard.OAuthAccessDenied, "the merchant denied access")), nil
 	}
@@ -173,7 +213,7 @@ func (s *Service) Decide(ctx context.Context, p switchboard.Principal, d Decisio
 	// An unpublished app is its developer's to try: other accounts cannot
 	// connect it until it is listed.
 	if !app.Published && app.OwnerAccountID != p.AccountID {
-		return "", switchboard.Errorf(switchboard.EInvalid, "%s is not published yet: only its developer's account can connect it.", app.Name)
+		return "", oauthError(switchboard.OAuthUnauthorizedClient, app.Name+" is not published yet: only its developer's account can connect it")
 	}
 	switch app.Level {
 	case switchboard.LevelLocation:

@@ -81,7 +81,8 @@ func (s *Service) Exchange(ctx context.Context, r TokenRequest) (TokenResponse, 
 		return TokenResponse{}, oauthError(switchboard.OAuthInvalidGrant, "the code is invalid or expired")
 	case switchboard.EConflict:
 		if code.AppID == app.ID && code.TokenHash != "" {
-			if err := s.Tokens.RevokeToken(ctx, code.TokenHash); err != nil {
+			if err := s.revoke(ctx, code.TokenHash, switchboard.ActorSystem,
+				"The app's authorisation code was used twice, so the token it issued was revoked as a precaution."); err != nil {
 				return TokenResponse{}, err
 			}
 		}
@@ -125,6 +126,16 @@ func (s *Service) grant(ctx context.Context, app switchboard.DeveloperApp, code 
 	for attempt := 0; attempt < 3; attempt++ {
 		existing, err := s.Connections.FindConnection(ctx, code.AccountID, code.LocationID, app.ID, code.InstanceLabel)
 		if switchboard.ErrorCode(err) == switchboard.ENotFound {
+			// The first instance of the app at this target is installed;
+			// another one is an added instance.
+			siblings, err := s.Connections.ListConnections(ctx, code.AccountID, switchboard.ConnectionFilter{LocationID: code.LocationID, AppID: app.ID})
+			if err != nil {
+				return switchboard.Connection{}, err
+			}
+			typ := switchboard.EventInstalled
+			if len(siblings) > 0 {
+				typ = switchboard.EventInstanceAdded
+			}
 			c := switchboard.Connection{
 				ID: newID("con_"), AccountID: code.AccountID, LocationID: code.LocationID, AppID: app.ID, AppName: app.Name,
 				Level: app.Level, InstanceLabel: code.InstanceLabel, Scope: code.Scope, Status: switchboard.ConnectionActive,
@@ -137,13 +148,14 @@ func (s *Service) grant(ctx context.Context, app switchboard.DeveloperApp, code 
 			if err != nil {
 				return switchboard.Connection{}, err
 			}
-			return c, s.record(ctx, switchboard.EventInstalled, code.UserID, nil, &c)
+			return c, s.record(ctx, typ, switchboard.ActorUser, code.UserID, "", nil, &c)
 		}
 		if err != nil {
 			return switchboard.Connection{}, err
 		}
 		updated := existing
 		updated.Scope, updated.TokenHash, updated.TokenLast4, updated.UpdatedAt, updated.ConnectedBy = code.Scope, tokenHash, tokenLast4, now, code.UserID
+		updated.TokenChangedAt = &now
 		err = s.Connections.ReplaceGrant(ctx, updated)
 		if code := switchboard.ErrorCode(err); code == switchboard.EConflict || code == switchboard.ENotFound {
 			continue // changed, or disconnected, meanwhile: look again
@@ -156,11 +168,11 @@ func (s *Service) grant(ctx context.Context, app switchboard.DeveloperApp, code 
 				return switchboard.Connection{}, err
 			}
 		}
-		if err := s.record(ctx, switchboard.EventReinstalled, code.UserID, &existing, &updated); err != nil {
+		if err := s.record(ctx, switchboard.EventReinstalled, switchboard.ActorUser, code.UserID, "", &existing, &updated); err != nil {
 			return switchboard.Connection{}, err
 		}
 		if existing.Scope != updated.Scope {
-			if err := s.record(ctx, switchboard.EventScopesUpdated, code.UserID, &existing, &updated); err != nil {
+			if err := s.record(ctx, switchboard.EventScopesUpdated, switchboard.ActorUser, code.UserID, "", &existing, &updated); err != nil {
 				return switchboard.Connection{}, err
 			}
 		}
@@ -173,7 +185,7 @@ func (s *Service) grant(ctx context.Context, app switchboard.DeveloperApp, code 
 // announces it to the app. The announcement is recorded before the token is
 // answered: if it fails, the app gets no token and authorises again, which
 // announces a reinstall, so no install goes untold.
-func (s *Service) record(ctx context.Context, typ switchboard.AppEventType, actor string, before, after *switchboard.Connection) error {
+func (s *Service) record(ctx context.Context, typ switchboard.AppEventType, actorType switchboard.ActorType, actor, reason string, before, after *switchboard.Connection) error {
 	c := after
 	if c == nil {
 		c = before
@@ -181,15 +193,68 @@ func (s *Service) record(ctx context.Context, typ switchboard.AppEventType, acto
 	now := s.Now().UTC()
 	e := switchboard.AppEvent{
 		ID: switchboard.NewEventID(now), AccountID: c.AccountID, Type: typ, ConnectionID: c.ID, AppID: c.AppID,
-		LocationID: c.LocationID, ActorType: switchboard.ActorUser, ActorUserID: actor, At: now, Before: before, After: after,
+		LocationID: c.LocationID, ActorType: actorType, ActorUserID: actor, Reason: reason, At: now, Before: before, After: after,
 	}
 	if err := s.Log.RecordEvent(ctx, e); err != nil {
 		return err
 	}
-	if s.Callbacks != nil && (typ == switchboard.EventInstalled || typ == switchboard.EventReinstalled) {
+	if s.Callbacks == nil {
+		return nil
+	}
+	switch typ {
+	case switchboard.EventInstalled, switchboard.EventReinstalled:
+		return s.Callbacks.Announce(ctx, e)
+	case switchboard.EventInstanceAdded:
+		// To the app, another instance is a new connection like any
+		// other: it is told connection.installed, under the same event id.
+		e.Type = switchboard.EventInstalled
 		return s.Callbacks.Announce(ctx, e)
 	}
 	return nil
+}
+
+// revoke revokes a token and, when it was its connection's current one,
+// records that the connection lost access: it stays listed, but the app
+// cannot call until it is authorised again. Revoking a token already
+// revoked, or one a re-authorisation superseded, changes nothing.
+func (s *Service) revoke(ctx context.Context, tokenHash string, actorType switchboard.ActorType, reason string) error {
+	t, err := s.Tokens.GetToken(ctx, tokenHash)
+	if switchboard.ErrorCode(err) == switchboard.ENotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.Tokens.RevokeToken(ctx, tokenHash); err != nil {
+		return err
+	}
+	if t.Revoked {
+		return nil
+	}
+	for attempt := 0; attempt < 3; attempt++ {
+		conn, err := s.Connections.GetConnection(ctx, t.AccountID, t.ConnectionID)
+		if switchboard.ErrorCode(err) == switchboard.ENotFound {
+			return nil // disconnected meanwhile: nothing lost access
+		}
+		if err != nil {
+			return err
+		}
+		if conn.TokenHash != tokenHash {
+			return nil // superseded: the connection's current token still works
+		}
+		now := s.Now().UTC()
+		updated := conn
+		updated.UpdatedAt, updated.TokenChangedAt = now, &now
+		err = s.Connections.ReplaceGrant(ctx, updated)
+		if code := switchboard.ErrorCode(err); code == switchboard.EConflict || code == switchboard.ENotFound {
+			continue // changed meanwhile (a call touched it): look again
+		}
+		if err != nil {
+			return err
+		}
+		return s.record(ctx, switchboard.EventAccessRevoked, actorType, "", reason, &conn, &updated)
+	}
+	return fmt.Errorf("connection %s kept changing while its token was revoked", t.ConnectionID)
 }
 
 // Revoke implements RFC 7009: the client's own token is revoked; an unknown
@@ -212,5 +277,5 @@ func (s *Service) Revoke(ctx context.Context, clientID, secret, token string) er
 	if t.AppID != app.ID {
 		return nil
 	}
-	return s.Tokens.RevokeToken(ctx, t.Hash)
+	return s.revoke(ctx, t.Hash, switchboard.ActorApp, "The app revoked its access token.")
 }

@@ -63,6 +63,9 @@ type Counts struct {
 	S5xx  int64 `json:"s5xx"`
 	S429  int64 `json:"s429"`
 	S401  int64 `json:"s401"`
+	// AuthFailures are the 401s refusing the token itself (invalid_token:
+	// revoked or superseded), not those of a blocked connection.
+	AuthFailures int64 `json:"authFailures"`
 }
 
 // AddStatus counts one call answered with status; 429 and 401 are also
@@ -93,6 +96,7 @@ func (c *Counts) Add(o Counts) {
 	c.S5xx += o.S5xx
 	c.S429 += o.S429
 	c.S401 += o.S401
+	c.AuthFailures += o.AuthFailures
 }
 
 // RollUp is one connection's activity in one hour or one UTC day.
@@ -108,6 +112,9 @@ type RollUp struct {
 // permission it used.
 func (r *RollUp) AddCall(c Call, withUsed bool) {
 	r.AddStatus(c.Status)
+	if IsAuthFailure(c) {
+		r.AuthFailures++
+	}
 	if len(r.Latency) < LatencyBuckets {
 		r.Latency = append(r.Latency, make([]int64, LatencyBuckets-len(r.Latency))...)
 	}
@@ -116,6 +123,11 @@ func (r *RollUp) AddCall(c Call, withUsed bool) {
 		r.Used = append(r.Used, p)
 	}
 }
+
+// IsAuthFailure reports a call refused because of its token (revoked or
+// superseded), which the "401 bursts after a token change" rule counts; a
+// blocked connection's 401 (connection_blocked) is the merchant's doing.
+func IsAuthFailure(c Call) bool { return c.Status == 401 && c.Error == EInvalidToken }
 
 // PermissionOf maps a logged call to the permission of the scope grammar it
 // needed ("orders.read" for a GET of orders, "orders.write" otherwise), or ""
@@ -314,8 +326,8 @@ type HealthInput struct {
 	Connection Connection
 	Requested  *Scope // the app's current requested scope; nil when the app is gone
 	Last24h    Counts // from hour roll-ups
-	// AuthSinceChange counts calls in the hours since the grant last changed
-	// (UpdatedAt), when that is less than 24 hours ago.
+	// AuthSinceChange counts calls in the hours since the token last
+	// changed (TokenChangedAt), when that is less than 24 hours ago.
 	AuthSinceChange Counts
 	// CallbackFailures24h is the extension point for callback deliveries
 	// (the delivery records of the control issue): failed deliveries in the
@@ -359,8 +371,8 @@ func Assess(in HealthInput, now time.Time) []Attention {
 		add(ReasonErroring, plural(l.S5xx, "server error")+" (5xx) out of "+plural(l.Total, "call")+" in the last 24 hours.",
 			"Look at the failing calls in the logs; contact the app's developer if it goes on.", "view_logs")
 	}
-	if !c.UpdatedAt.IsZero() && now.Sub(c.UpdatedAt) < 24*time.Hour && c.UpdatedAt.After(c.ConnectedAt) && in.AuthSinceChange.S401 >= AuthBurstMin {
-		add(ReasonAuthFailures, plural(in.AuthSinceChange.S401, "call")+" refused as unauthorised (401) since the token changed "+c.UpdatedAt.UTC().Format("2006-01-02 15:04")+" UTC.",
+	if ch := c.TokenChangedAt; ch != nil && now.Sub(*ch) < 24*time.Hour && in.AuthSinceChange.AuthFailures >= AuthBurstMin {
+		add(ReasonAuthFailures, plural(in.AuthSinceChange.AuthFailures, "call")+" refused as unauthorised (401) since the token changed "+ch.UTC().Format("2006-01-02 15:04")+" UTC.",
 			"The app still uses its old token: ask it to reconnect or to refresh its token.", "contact_app")
 	}
 	if in.CallbackFailures24h >= CallbackFailureMin {
@@ -510,7 +522,7 @@ type RollUpReport struct {
 	Entries int       `json:"entries"` // feed entries read
 	Updates int       `json:"updates"` // roll-up items written (or found already written)
 	Next    time.Time `json:"next"`    // the first minute the next run reads
-	// Failing are the connections with new 5xx or 401 answers in this run:
+	// Failing are the connections with new 5xx or auth-failure 401 answers in this run:
 	// the only ones that can have entered the erroring state.
 	Failing []ConnectionRef `json:"failing"`
 }

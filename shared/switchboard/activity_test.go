@@ -44,6 +44,18 @@ func TestCountsByStatus(t *testing.T) {
 	}
 }
 
+func TestAuthFailuresCountTokenRefusalsOnly(t *testing.T) {
+	var r RollUp
+	for _, c := range []Call{
+		{Status: 401, Error: EInvalidToken}, {Status: 401, Error: EConnectionBlocked}, {Status: 401}, {Status: 200}, {Status: 401, Error: EInvalidToken},
+	} {
+		r.AddCall(c, false)
+	}
+	if r.S401 != 4 || r.AuthFailures != 2 {
+		t.Errorf("S401 %d AuthFailures %d, want 4 and 2", r.S401, r.AuthFailures)
+	}
+}
+
 func TestPermissionOfAndUsedScopes(t *testing.T) {
 	for _, tt := range []struct {
 		resource, method, want string
@@ -219,19 +231,27 @@ func TestAssess(t *testing.T) {
 		{"callback failures", HealthInput{Connection: conn, CallbackFailures24h: 9}, []HealthReason{ReasonCallbackFailures}},
 		{"blocked is not assessed", HealthInput{Connection: Connection{ID: "b", Status: ConnectionBlocked}, Last24h: Counts{Total: 10, S5xx: 10}}, nil},
 	}
+	changedAt, longAgo := now.Add(-2*time.Hour), now.Add(-25*time.Hour)
 	changed := conn
-	changed.UpdatedAt = now.Add(-2 * time.Hour)
+	changed.TokenChangedAt = &changedAt
+	// Block and unblock move UpdatedAt, never TokenChangedAt.
+	unblocked := conn
+	unblocked.UpdatedAt = changedAt
+	stale := conn
+	stale.TokenChangedAt = &longAgo
+	burst := Counts{Total: 8, S4xx: 8, S401: 8, AuthFailures: 8}
+	type tc = struct {
+		name string
+		in   HealthInput
+		want []HealthReason
+	}
 	tests = append(tests,
-		struct {
-			name string
-			in   HealthInput
-			want []HealthReason
-		}{"401 burst after a token change", HealthInput{Connection: changed, AuthSinceChange: Counts{Total: 8, S4xx: 8, S401: 8}}, []HealthReason{ReasonAuthFailures}},
-		struct {
-			name string
-			in   HealthInput
-			want []HealthReason
-		}{"401s without a token change", HealthInput{Connection: conn, AuthSinceChange: Counts{Total: 8, S4xx: 8, S401: 8}}, nil},
+		tc{"401 burst after a token change", HealthInput{Connection: changed, AuthSinceChange: burst}, []HealthReason{ReasonAuthFailures}},
+		tc{"401s without a token change", HealthInput{Connection: conn, AuthSinceChange: burst}, nil},
+		tc{"401s after an unblock", HealthInput{Connection: unblocked, AuthSinceChange: burst}, nil},
+		tc{"token changed over a day ago", HealthInput{Connection: stale, AuthSinceChange: burst}, nil},
+		tc{"blocked 401s are no auth failures", HealthInput{Connection: changed, AuthSinceChange: Counts{Total: 8, S4xx: 8, S401: 8}}, nil},
+		tc{"one auth failure short", HealthInput{Connection: changed, AuthSinceChange: Counts{Total: 8, S4xx: 8, S401: 8, AuthFailures: AuthBurstMin - 1}}, nil},
 	)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

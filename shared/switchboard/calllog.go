@@ -25,6 +25,10 @@ type Call struct {
 	// BodiesArchived is false when the bodies could not be stored: the call
 	// is still logged, and the merchant is told its bodies are unavailable.
 	BodiesArchived bool `json:"bodiesArchived"`
+	// Error is the error code of a refused call (invalid_token,
+	// connection_blocked…), so that roll-ups can tell a token refused from
+	// a blocked connection, both answered 401.
+	Error string `json:"error,omitempty"`
 }
 
 // StatusClass returns "2xx", "4xx"… for the call's status.

@@ -32,6 +32,11 @@ type Connection struct {
 	ConnectedAt   time.Time        `json:"connectedAt"`
 	UpdatedAt     time.Time        `json:"updatedAt"`
 	LastUsedAt    *time.Time       `json:"lastUsedAt,omitempty"`
+	// TokenChangedAt is when the token was last replaced (re-authorisation)
+	// or revoked: calls refused with the old token after it are the
+	// overview's "401 bursts after a token change". Block and unblock
+	// change UpdatedAt, not this.
+	TokenChangedAt *time.Time `json:"tokenChangedAt,omitempty"`
 	// Block fields are set while Status is blocked and cleared on unblock.
 	BlockedAt     *time.Time `json:"blockedAt,omitempty"`
 	BlockedBy     string     `json:"blockedBy,omitempty"` // user id
@@ -121,12 +126,17 @@ const (
 	EventUnblocked     AppEventType = "unblocked"
 	EventUninstalled   AppEventType = "uninstalled"
 	EventErroring      AppEventType = "erroring"
+	// EventAccessRevoked: the connection's token was revoked without the
+	// merchant (the app revoked it, or a replayed code made Switchboard
+	// revoke it): the connection stays but the app has lost access until
+	// it is authorised again.
+	EventAccessRevoked AppEventType = "access_revoked"
 )
 
 // AppEventTypes lists every type, in the order filters offer them.
 var AppEventTypes = []AppEventType{
 	EventInstalled, EventReinstalled, EventScopesUpdated, EventInstanceAdded,
-	EventBlocked, EventUnblocked, EventUninstalled, EventErroring,
+	EventBlocked, EventUnblocked, EventUninstalled, EventErroring, EventAccessRevoked,
 }
 
 // Valid reports whether t is a known event type.

@@ -15,8 +15,8 @@ type RuleType string
 // Rule types, as the site offers them. Each follows one or more app-log
 // event types (see EventTypes).
 const (
-	RuleInstall    RuleType = "install"    // a connection installed or reinstalled
-	RuleDisconnect RuleType = "disconnect" // a connection blocked (it lost access)
+	RuleInstall    RuleType = "install"    // a connection installed, reinstalled, or another instance added
+	RuleDisconnect RuleType = "disconnect" // a connection blocked, or its token revoked (it lost access)
 	RuleUninstall  RuleType = "uninstall"  // a connection removed
 	RuleErrors     RuleType = "errors"     // a connection entered the erroring state
 )
@@ -26,9 +26,9 @@ const (
 func (t RuleType) EventTypes() []AppEventType {
 	switch t {
 	case RuleInstall:
-		return []AppEventType{EventInstalled, EventReinstalled}
+		return []AppEventType{EventInstalled, EventReinstalled, EventInstanceAdded}
 	case RuleDisconnect:
-		return []AppEventType{EventBlocked}
+		return []AppEventType{EventBlocked, EventAccessRevoked}
 	case RuleUninstall:
 		return []AppEventType{EventUninstalled}
 	case RuleErrors:

@@ -14,6 +14,7 @@ const (
 	OAuthUnsupportedResponseType = "unsupported_response_type"
 	OAuthInvalidScope            = ScopeError
 	OAuthServerError             = "server_error"
+	OAuthTemporarilyUnavailable  = "temporarily_unavailable"
 	OAuthInvalidClient           = "invalid_client"
 	OAuthInvalidGrant            = "invalid_grant"
 	OAuthUnsupportedGrantType    = "unsupported_grant_type"

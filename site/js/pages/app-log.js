@@ -32,6 +32,7 @@ export const EVENT_TYPES = [
   { value: 'unblocked', label: 'Unblocked' },
   { value: 'uninstalled', label: 'Disconnected' },
   { value: 'erroring', label: 'Erroring' },
+  { value: 'access_revoked', label: 'Access revoked' },
 ];
 
 export function eventTypeLabel(type) {

@@ -310,7 +310,7 @@ func TestLifecycleCallbacksUnderInjectedFaults(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(pending.Deliveries) == 0 && clock.Sub(time.Now()) > 15*time.Minute {
+		if len(pending.Deliveries) == 0 && time.Until(clock) > 15*time.Minute {
 			break // and past the reconcile window of unconfirmed ones
 		}
 	}

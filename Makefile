@@ -211,6 +211,12 @@ build-ListConnectionDeliveriesFunction:
 build-RedeliverConnectionFunction:
 	$(call build_function,redeliver-connection)
 
+build-ListConnectedAppDeliveriesFunction:
+	$(call build_function,list-connected-app-deliveries)
+
+build-RedeliverConnectedAppFunction:
+	$(call build_function,redeliver-connected-app)
+
 build-ListAppDeliveriesFunction:
 	$(call build_function,list-app-deliveries)
 

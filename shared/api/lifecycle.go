@@ -181,36 +181,90 @@ func ListConnectionDeliveries(store switchboard.DeliveryStore) AuthedHandler {
 // /admin/v1/connections/{connectionId}/deliveries/redeliver, admins only.
 func RedeliverConnection(store switchboard.DeliveryStore, cb *lifecycle.Callbacks) AuthedHandler {
 	return func(ctx context.Context, p switchboard.Principal, req apigw.Request) (apigw.Response, error) {
-		if err := requireManager(p); err != nil {
-			return apigw.Response{}, err
+		return redeliverInAccount(ctx, store, cb, p, req, switchboard.DeliveryFilter{ConnectionID: req.PathParameters["connectionId"]})
+	}
+}
+
+// redeliverInAccount redelivers, for a manager, one event or every failed
+// one of a range among the account's deliveries that scope matches: an
+// event outside the scope is not found.
+func redeliverInAccount(ctx context.Context, store switchboard.DeliveryStore, cb *lifecycle.Callbacks, p switchboard.Principal, req apigw.Request, scope switchboard.DeliveryFilter) (apigw.Response, error) {
+	if err := requireManager(p); err != nil {
+		return apigw.Response{}, err
+	}
+	var in redeliverInput
+	if err := apigw.DecodeJSON(req, &in, 1024); err != nil {
+		return apigw.Response{}, err
+	}
+	f, err := in.read()
+	if err != nil {
+		return apigw.Response{}, err
+	}
+	if in.EventID != "" {
+		d, err := store.GetDelivery(ctx, p.AccountID, in.EventID)
+		if err == nil && !scope.Matches(d) {
+			err = switchboard.Errorf(switchboard.ENotFound, "delivery not found")
 		}
-		var in redeliverInput
-		if err := apigw.DecodeJSON(req, &in, 1024); err != nil {
-			return apigw.Response{}, err
-		}
-		f, err := in.read()
 		if err != nil {
 			return apigw.Response{}, err
 		}
-		connID := req.PathParameters["connectionId"]
-		if in.EventID != "" {
-			d, err := store.GetDelivery(ctx, p.AccountID, in.EventID)
-			if err == nil && d.ConnectionID != connID {
-				err = switchboard.Errorf(switchboard.ENotFound, "delivery not found")
-			}
-			if err != nil {
-				return apigw.Response{}, err
-			}
-			return redeliverOne(ctx, cb, d)
-		}
-		f.ConnectionID = connID
-		ds, err := collect(ctx, func(pr switchboard.PageRequest) (switchboard.DeliveryPage, error) {
-			return store.ListDeliveries(ctx, p.AccountID, f, pr)
-		})
+		return redeliverOne(ctx, cb, d)
+	}
+	f.ConnectionID, f.AppID = scope.ConnectionID, scope.AppID
+	ds, err := collect(ctx, func(pr switchboard.PageRequest) (switchboard.DeliveryPage, error) {
+		return store.ListDeliveries(ctx, p.AccountID, f, pr)
+	})
+	if err != nil {
+		return apigw.Response{}, err
+	}
+	return redeliverFailed(ctx, cb, ds)
+}
+
+// connectedAppScope is the deliveries of the path's app in the caller's
+// account, optionally of one of its connections (?connectionId=).
+func connectedAppScope(req apigw.Request) (switchboard.DeliveryFilter, error) {
+	appID := req.PathParameters["appId"]
+	if appID == "" || len(appID) > 128 {
+		return switchboard.DeliveryFilter{}, switchboard.Errorf(switchboard.ENotFound, "app not found")
+	}
+	return switchboard.DeliveryFilter{AppID: appID, ConnectionID: req.QueryStringParameters["connectionId"]}, nil
+}
+
+// ListConnectedAppDeliveries serves GET /admin/v1/apps/{appId}/deliveries:
+// the callbacks sent to an app about this account, newest first, from
+// every connection of the app, including those removed by a disconnect
+// (whose own rows are gone from the Connections page). It reads the
+// caller's account partition only, which is the tenant check: another
+// account's app id lists nothing.
+func ListConnectedAppDeliveries(store switchboard.DeliveryStore) AuthedHandler {
+	return func(ctx context.Context, p switchboard.Principal, req apigw.Request) (apigw.Response, error) {
+		scope, err := connectedAppScope(req)
 		if err != nil {
 			return apigw.Response{}, err
 		}
-		return redeliverFailed(ctx, cb, ds)
+		f, page, err := deliveryQuery(req)
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		f.AppID, f.ConnectionID = scope.AppID, scope.ConnectionID
+		out, err := store.ListDeliveries(ctx, p.AccountID, f, page)
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		return apigw.JSON(http.StatusOK, out)
+	}
+}
+
+// RedeliverConnectedApp serves POST /admin/v1/apps/{appId}/deliveries/redeliver,
+// admins only: one event, or every failed one of a range, among the app's
+// deliveries in this account.
+func RedeliverConnectedApp(store switchboard.DeliveryStore, cb *lifecycle.Callbacks) AuthedHandler {
+	return func(ctx context.Context, p switchboard.Principal, req apigw.Request) (apigw.Response, error) {
+		scope, err := connectedAppScope(req)
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		return redeliverInAccount(ctx, store, cb, p, req, scope)
 	}
 }
 
@@ -336,6 +390,16 @@ func ListConnectionDeliveriesFunction(env *platform.Env) apigw.LambdaHandler {
 // RedeliverConnectionFunction is RedeliverConnectionFunction in template.yaml.
 func RedeliverConnectionFunction(env *platform.Env) apigw.LambdaHandler {
 	return sessionRoute(env, func(s *dynamo.Store) AuthedHandler { return RedeliverConnection(s, callbacksOn(env, s)) })
+}
+
+// ListConnectedAppDeliveriesFunction is ListConnectedAppDeliveriesFunction in template.yaml.
+func ListConnectedAppDeliveriesFunction(env *platform.Env) apigw.LambdaHandler {
+	return sessionRoute(env, func(s *dynamo.Store) AuthedHandler { return ListConnectedAppDeliveries(s) })
+}
+
+// RedeliverConnectedAppFunction is RedeliverConnectedAppFunction in template.yaml.
+func RedeliverConnectedAppFunction(env *platform.Env) apigw.LambdaHandler {
+	return sessionRoute(env, func(s *dynamo.Store) AuthedHandler { return RedeliverConnectedApp(s, callbacksOn(env, s)) })
 }
 
 // ListAppDeliveriesFunction is ListAppDeliveriesFunction in template.yaml.

@@ -38,3 +38,15 @@ var _ = routeAccess("POST /admin/v1/developer/apps/{appId}/deliveries/redeliver"
 	body: `{"from":"2026-01-01T00:00:00Z","to":"2030-01-01T00:00:00Z"}`,
 	want: session(http.StatusOK, http.StatusOK, http.StatusForbidden),
 })
+
+// An app's callbacks about the account are read from the caller's account
+// partition (filtered by app), so B's admin naming the world's app reads
+// B's own, empty, log: 200 with none of A's, which the canary check proves.
+var _ = routeAccess("GET /admin/v1/apps/{appId}/deliveries", access{
+	want: withStatus(session(http.StatusOK, http.StatusOK, http.StatusOK), adminB, http.StatusOK),
+})
+
+var _ = routeAccess("POST /admin/v1/apps/{appId}/deliveries/redeliver", access{
+	body: `{"from":"2026-01-01T00:00:00Z","to":"2030-01-01T00:00:00Z"}`,
+	want: withStatus(session(http.StatusOK, http.StatusOK, http.StatusForbidden), adminB, http.StatusOK),
+})

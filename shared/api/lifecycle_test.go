@@ -571,7 +571,8 @@ func FuzzLifecycleRoutes(f *testing.F) {
 	env := testenv.MustEnv(f)
 	owner := mustSignIn(f, env, "owner@demo.test")
 	handlers := []apigw.LambdaHandler{api.BlockConnectionFunction(env), api.UnblockConnectionFunction(env),
-		api.RedeliverConnectionFunction(env), api.RedeliverAppFunction(env), api.ListConnectionDeliveriesFunction(env), api.DisconnectConnectionFunction(env)}
+		api.RedeliverConnectionFunction(env), api.RedeliverAppFunction(env), api.ListConnectionDeliveriesFunction(env), api.DisconnectConnectionFunction(env),
+		api.ListConnectedAppDeliveriesFunction(env), api.RedeliverConnectedAppFunction(env)}
 	f.Fuzz(func(t *testing.T, id, body string) {
 		for _, h := range handlers {
 			req := owner.get("/admin/v1/connections/" + id + "/x?limit=" + id)

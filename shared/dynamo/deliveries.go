@@ -120,6 +120,10 @@ func deliveryFilter(f switchboard.DeliveryFilter, values map[string]types.Attrib
 		conds = append(conds, "ConnectionID = :conn")
 		values[":conn"] = str(f.ConnectionID)
 	}
+	if f.AppID != "" {
+		conds = append(conds, "AppID = :app")
+		values[":app"] = str(f.AppID)
+	}
 	if f.State != "" {
 		conds = append(conds, "#state = :state")
 		values[":state"] = str(string(f.State))

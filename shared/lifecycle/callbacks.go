@@ -104,6 +104,18 @@ func (c *Callbacks) Prepare(ctx context.Context, e switchboard.AppEvent, after *
 	return d, nil
 }
 
+// Lease takes an unconfirmed delivery back for this invocation, as Prepare
+// would have written it; EConflict when someone changed it meanwhile.
+func (c *Callbacks) Lease(ctx context.Context, d switchboard.Delivery) (*switchboard.Delivery, error) {
+	lease := c.Now().UTC().Add(Lease)
+	d.NextAttemptAt = &lease
+	held, err := c.Deliveries.SaveDelivery(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	return &held, nil
+}
+
 // Discard deletes the delivery of a change that was refused.
 func (c *Callbacks) Discard(ctx context.Context, d *switchboard.Delivery) {
 	if d == nil {
@@ -316,7 +328,7 @@ func (c *Callbacks) happened(ctx context.Context, d switchboard.Delivery) (bool,
 	conn, err := c.Connections.GetConnection(ctx, d.AccountID, d.ConnectionID)
 	switch switchboard.ErrorCode(err) {
 	case "":
-		if conn.LastEventID == d.EventID {
+		if conn.Carries(d.EventID) {
 			return true, nil
 		}
 	case switchboard.ENotFound:

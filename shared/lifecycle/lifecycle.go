@@ -5,14 +5,20 @@
 // Never losing an event, without transactions: the delivery record is
 // written before the change it announces, with a short lease that keeps the
 // retrier away while this invocation makes the first attempt. The change
-// itself stores the event id on the connection (LastEventID), in the same
-// single-item write. If the change fails, the record is deleted. If the
-// function dies anywhere after the record is written, the retrier finds the
-// record when its lease ends and reconciles: the change happened when the
-// connection carries the event id, when the app log holds the event, or —
-// for a disconnect — when the connection is gone; otherwise, ten minutes on,
-// the record is cancelled. So a change that happened is always announced,
-// and one that did not is never announced.
+// itself stores the event id on the connection (LastEventID and the recent
+// RecentEventIDs), in the same single-item write. If the change is refused,
+// the record is deleted — unless the table shows the refusal was the SDK's
+// retry of our own write whose answer was lost. If the function dies
+// anywhere after the record is written, the retrier finds the record when
+// its lease ends and reconciles: the change happened when the connection
+// carries the event id, when the app log holds the event, or — for a
+// disconnect — when the connection is gone; otherwise, ten minutes on, the
+// record is cancelled. A disconnect first confirms the unconfirmed records
+// the connection carries (they cannot be read from it once it is gone) and
+// reuses the event of an earlier disconnect that failed midway, so one
+// removal is announced once. So a change that happened is always
+// announced, and one that did not is never announced (two admins
+// disconnecting at the same instant may both see theirs announced).
 package lifecycle
 
 import (
@@ -81,7 +87,47 @@ func (s *Service) Disconnect(ctx context.Context, p switchboard.Principal, conne
 	if err != nil {
 		return err
 	}
-	return s.change(ctx, s.Now().UTC(), switchboard.EventUninstalled, switchboard.ActorUser, p.UserID, "", conn, nil)
+	earlier, err := s.settle(ctx, conn)
+	if err != nil {
+		return err
+	}
+	return s.changeAs(ctx, s.Now().UTC(), switchboard.EventUninstalled, switchboard.ActorUser, p.UserID, "", conn, nil, earlier)
+}
+
+// settle readies a connection's unconfirmed deliveries for its removal:
+// once it is gone, the retrier can no longer read from it which of them
+// happened. Those it carries are confirmed now. The delivery of an earlier
+// disconnect that failed midway is returned, for this one to reuse its
+// event: a removal is announced once, however many tries it took.
+func (s *Service) settle(ctx context.Context, conn switchboard.Connection) (*switchboard.Delivery, error) {
+	var earlier *switchboard.Delivery
+	store := s.Callbacks.Deliveries
+	f := switchboard.DeliveryFilter{ConnectionID: conn.ID, State: switchboard.DeliveryPending}
+	page := switchboard.PageRequest{Limit: switchboard.MaxPageSize}
+	for range 20 {
+		ds, err := store.ListDeliveries(ctx, conn.AccountID, f, page)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range ds.Deliveries {
+			switch {
+			case d.Confirmed:
+			case d.Type == switchboard.CallbackType(switchboard.EventUninstalled):
+				if earlier == nil || d.EventID > earlier.EventID {
+					earlier = &d
+				}
+			case conn.Carries(d.EventID):
+				d.Confirmed = true
+				if _, err := store.SaveDelivery(ctx, d); ignoreConflict(err) != nil {
+					return nil, err // a conflict is the retrier's save: it confirms it itself
+				}
+			}
+		}
+		if page.Cursor = ds.NextCursor; page.Cursor == "" {
+			break
+		}
+	}
+	return earlier, nil
 }
 
 // UnblockExpired unblocks the timed blocks due at the service's time, as
@@ -118,29 +164,52 @@ func (s *Service) UnblockExpired(ctx context.Context) (int, error) {
 // writes the app-log event and makes the first attempt; see the package
 // comment for why in this order.
 func (s *Service) change(ctx context.Context, now time.Time, typ switchboard.AppEventType, actor switchboard.ActorType, userID, reason string, before switchboard.Connection, after *switchboard.Connection) error {
+	return s.changeAs(ctx, now, typ, actor, userID, reason, before, after, nil)
+}
+
+// changeAs is change, announcing it as the earlier, unconfirmed delivery
+// of the same change when there is one.
+func (s *Service) changeAs(ctx context.Context, now time.Time, typ switchboard.AppEventType, actor switchboard.ActorType, userID, reason string, before switchboard.Connection, after *switchboard.Connection, earlier *switchboard.Delivery) error {
 	e := switchboard.AppEvent{ID: switchboard.NewEventID(now), AccountID: before.AccountID, Type: typ, ConnectionID: before.ID,
 		AppID: before.AppID, LocationID: before.LocationID, ActorType: actor, ActorUserID: userID, Reason: reason, At: now}
-	d, err := s.Callbacks.Prepare(ctx, e, after)
+	var d *switchboard.Delivery
+	var err error
+	if earlier != nil {
+		e.ID, e.At = earlier.EventID, earlier.CreatedAt
+		d, err = s.Callbacks.Lease(ctx, *earlier)
+	} else {
+		d, err = s.Callbacks.Prepare(ctx, e, after)
+	}
 	if err != nil {
 		return err
 	}
 	if after != nil {
-		after.LastEventID = e.ID
+		after.NoteEvent(e.ID)
 		err = s.Connections.UpdateConnection(ctx, *after)
 		after.Version++
 	} else {
 		err = s.Connections.DeleteConnection(ctx, before)
-		if err == nil && before.TokenHash != "" {
-			err = s.Tokens.RevokeToken(ctx, before.TokenHash)
+	}
+	if code := switchboard.ErrorCode(err); code == switchboard.EConflict || code == switchboard.ENotFound {
+		// A refusal may be our own write's: when its answer is lost, the
+		// SDK sends it again and the retry finds the change already made.
+		// Ask the table before dropping the announcement.
+		switch applied, aerr := s.applied(ctx, e.ID, before, after != nil); {
+		case aerr != nil:
+			return err // unknown: the retrier reconciles the record
+		case applied:
+			err = nil
+		default:
+			s.Callbacks.Discard(ctx, d) // refused: it did not happen
+			return err
 		}
 	}
+	if err == nil && after == nil && before.TokenHash != "" {
+		err = s.Tokens.RevokeToken(ctx, before.TokenHash)
+	}
 	if err != nil {
-		// A refused write (conflict, not found) did not happen: drop its
-		// announcement. Any other failure may have applied; the retrier
-		// reconciles that record.
-		if switchboard.ErrorCode(err) != switchboard.EInternal {
-			s.Callbacks.Discard(ctx, d)
-		}
+		// Any other failure may have applied; the retrier reconciles
+		// the record.
 		return err
 	}
 	e.Before, e.After = &before, after
@@ -151,4 +220,17 @@ func (s *Service) change(ctx context.Context, now time.Time, typ switchboard.App
 	}
 	s.Callbacks.Send(ctx, d)
 	return nil
+}
+
+// applied reports whether the change of event id took effect: an update
+// leaves its event id on the connection; a delete leaves no connection.
+func (s *Service) applied(ctx context.Context, eventID string, before switchboard.Connection, update bool) (bool, error) {
+	conn, err := s.Connections.GetConnection(ctx, before.AccountID, before.ID)
+	switch switchboard.ErrorCode(err) {
+	case "":
+		return update && conn.Carries(eventID), nil
+	case switchboard.ENotFound:
+		return !update, nil
+	}
+	return false, err
 }

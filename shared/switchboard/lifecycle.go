@@ -186,6 +186,7 @@ func (d *Delivery) Record(a DeliveryAttempt) {
 // DeliveryFilter narrows a delivery log; From inclusive, To exclusive.
 type DeliveryFilter struct {
 	ConnectionID string
+	AppID        string // within an account: the app's deliveries of every connection, removed ones too
 	State        DeliveryState
 	From, To     time.Time
 }
@@ -205,7 +206,8 @@ func (f DeliveryFilter) Validate() error {
 
 // Matches reports whether d passes the filter's non-time fields.
 func (f DeliveryFilter) Matches(d Delivery) bool {
-	return (f.ConnectionID == "" || d.ConnectionID == f.ConnectionID) && (f.State == "" || d.State == f.State)
+	return (f.ConnectionID == "" || d.ConnectionID == f.ConnectionID) && (f.AppID == "" || d.AppID == f.AppID) &&
+		(f.State == "" || d.State == f.State)
 }
 
 // DeliveryPage is one page of a delivery log, newest first.

@@ -1,11 +1,11 @@
 // A connection's actions on the Connections page: Open, Block or Unblock,
-// Disconnect, and its callback deliveries with Redeliver. Every change asks
+// Disconnect, and its callback deliveries (./delivery-log.js). Every change asks
 // for confirmation in a modal <dialog> (focus stays inside it; Escape
 // cancels). Members see the change actions disabled, with the reason.
 
-import { h, clear, srOnly, uid } from './dom.js';
-import { apiGet, apiRequest } from './api.js';
-import { timeElement } from './app-ui.js';
+import { h, srOnly, uid } from './dom.js';
+import { apiRequest } from './api.js';
+import { renderDeliveryLog } from './delivery-log.js';
 
 const path = (c, ...rest) => ['/admin/v1/connections', encodeURIComponent(c.id), ...rest].join('/');
 
@@ -145,83 +145,17 @@ function confirmDisconnect(c, onChanged) {
   }));
 }
 
-const STATE_LABELS = { pending: 'Retrying', succeeded: 'Delivered', failed: 'Failed', cancelled: 'Cancelled' };
-
 /**
- * A delivery log, newest first, with Redeliver: a connection's (Connections
+ * A delivery log in a dialog (./delivery-log.js): a connection's (Connections
  * page) or an app's across accounts (My apps).
  */
 export function showDeliveryLog({ title, listPath, redeliverPath, canManage, timeZone }) {
-  const status = h('p', { class: 'results-status', role: 'status', 'aria-live': 'polite' });
-  const list = h('div', { class: 'deliveries', dataset: { testid: 'deliveries' } });
-  const redeliverFailed = h('button', { type: 'button', class: 'btn btn--secondary btn--small', dataset: { testid: 'redeliver-failed' }, ...(canManage ? {} : { disabled: true }) },
-    'Redeliver failed callbacks of the last 7 days');
-
-  async function load() {
-    status.textContent = 'Loading callbacks…';
-    clear(list);
-    try {
-      const page = await apiGet(listPath, { limit: 50 });
-      const ds = Array.isArray(page.deliveries) ? page.deliveries : [];
-      status.textContent = ds.length ? `${ds.length} callback${ds.length === 1 ? '' : 's'}` : 'No callback was sent to this app yet.';
-      for (const d of ds) list.append(row(d));
-    } catch (err) {
-      status.textContent = err && err.message ? err.message : 'Couldn’t load the callbacks.';
-    }
-  }
-
-  function row(d) {
-    const attempts = Array.isArray(d.attempts) ? d.attempts : [];
-    const last = attempts[attempts.length - 1];
-    const again = h('button', { type: 'button', class: 'btn btn--secondary btn--small', dataset: { testid: 'redeliver' }, ...(canManage ? {} : { disabled: true }) },
-      'Redeliver', srOnly(` ${d.type}`));
-    again.addEventListener('click', async () => {
-      again.disabled = true;
-      try {
-        await apiRequest('POST', redeliverPath, { body: { eventId: d.eventId } });
-        await load();
-      } catch (err) {
-        status.textContent = err && err.message ? err.message : 'Redelivery failed.';
-        again.disabled = false;
-      }
-    });
-    return h('div', { class: 'delivery', dataset: { testid: 'delivery', eventId: String(d.eventId || ''), state: String(d.state || '') } },
-      h('div', { class: 'delivery__head' },
-        h('span', { class: 'mono' }, String(d.type || '')),
-        h('span', { class: `badge badge--delivery-${STATE_LABELS[d.state] ? d.state : 'unknown'}` },
-          d.state === 'pending' && !d.attemptCount ? 'Queued' : STATE_LABELS[d.state] || String(d.state || '')),
-        timeElement(d.createdAt, timeZone) || ''),
-      h('p', { class: 'field__hint' },
-        `${d.attemptCount || 0} attempt${d.attemptCount === 1 ? '' : 's'}`,
-        last ? ` · last: ${last.status ? `HTTP ${last.status}` : String(last.error || 'no answer')} in ${last.latencyMs || 0} ms` : '',
-        d.nextAttemptAt ? ' · next retry scheduled' : ''),
-      h('p', { class: 'mono field__hint' }, `id ${String(d.eventId || '')}`),
-      again);
-  }
-
-  redeliverFailed.addEventListener('click', async () => {
-    redeliverFailed.disabled = true;
-    try {
-      const to = new Date();
-      const from = new Date(to.getTime() - 7 * 24 * 3600 * 1000);
-      const out = await apiRequest('POST', redeliverPath, { body: { from: isoSeconds(from), to: isoSeconds(new Date(to.getTime() + 60_000)) } });
-      status.textContent = `${out && out.queued ? out.queued : 0} failed callback(s) queued; they are sent within a minute.`;
-    } catch (err) {
-      status.textContent = err && err.message ? err.message : 'Redelivery failed.';
-    } finally {
-      redeliverFailed.disabled = !canManage;
-    }
-  });
-
-  openDialog(title, (close) => [
+  const aborter = new AbortController();
+  const dialog = openDialog(title, (close) => [
     h('p', { class: 'sb-dialog__text' }, 'Switchboard tells the app about installs, blocks, unblocks and disconnections, and retries failed callbacks for about a day.'),
-    status, list,
-    h('div', { class: 'sb-dialog__buttons' }, redeliverFailed,
+    renderDeliveryLog({ listPath, redeliverPath, canManage, timeZone, signal: aborter.signal }),
+    h('div', { class: 'sb-dialog__buttons' },
       h('button', { type: 'button', class: 'btn btn--primary btn--small', onclick: close, dataset: { testid: 'close' } }, 'Close')),
   ]);
-  load();
-}
-
-function isoSeconds(d) {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  dialog.addEventListener('close', () => aborter.abort());
 }

@@ -5,7 +5,9 @@
 // next call refused with connection_blocked, unblocks it, opens its callback
 // log, checks a member sees the actions disabled, then disconnects it
 // (confirmation) and sees it leave the list. The
-// receiver gets the signed callbacks.
+// receiver gets the signed callbacks. The delivery log shows each callback's
+// attempts and checks the range of "Redeliver failed"; the app's page keeps
+// the removed connection's callbacks, pages through them and redelivers one.
 //
 // Run from the repository root (same variables as catalog.browser.test.mjs):
 //   SWITCHBOARD_URL=http://127.0.0.1:3400/ SWITCHBOARD_PASSWORD=… node --test site/test/
@@ -190,9 +192,37 @@ test('Connections: block with confirmation, unblock, callbacks, disconnect', { t
   await delivery.locator('[data-testid="redeliver"]').click();
   await waitFor(() => receiver.got.length === before + 1, 'the redelivery');
   assert.equal(receiver.got[before].headers['switchboard-event-id'], blockedEvent.id, 'redelivery changed the event id');
+  // Its attempts: the first, then the redelivery, each with its answer.
+  await delivery.locator('[data-testid="attempts"] summary').click();
+  await page.waitForFunction((id) => document.querySelectorAll(
+    `dialog[open] [data-testid="delivery"][data-event-id="${id}"] [data-testid="attempt"]`).length === 2, blockedEvent.id, { timeout: 10_000 });
+  const attempts = delivery.locator('[data-testid="attempt"]');
+  assert.deepEqual(await attempts.evaluateAll((rows) => rows.map((r) => [r.dataset.trigger, r.dataset.status])),
+    [['first', '204'], ['redeliver', '204']]);
+  assert.match(await attempts.nth(1).innerText(), /HTTP 204/);
+  // Redeliver the failed callbacks of a range: the range is checked, and
+  // none failed here.
+  await dialog.locator('[data-testid="redeliver-from"]').fill('2030-01-02T10:00');
+  await dialog.locator('[data-testid="redeliver-to"]').fill('2030-01-01T10:00');
+  await dialog.locator('[data-testid="redeliver-failed"]').click();
+  await page.waitForFunction(() => /before the end/.test(document.querySelector('dialog[open] [data-testid="redeliver-range-status"]').textContent));
+  await dialog.locator('[data-testid="redeliver-from"]').fill('2020-01-01T00:00');
+  await dialog.locator('[data-testid="redeliver-to"]').fill('2030-01-01T00:00');
+  await dialog.locator('[data-testid="redeliver-failed"]').click();
+  await page.waitForFunction(() => /No failed callback/.test(document.querySelector('dialog[open] [data-testid="redeliver-range-status"]').textContent));
+  assert.equal(receiver.got.length, before + 1, 'a range with nothing failed sent callbacks');
   await screenshot(page, 'lifecycle-callbacks.png', { scrollToTop: false });
   await dialog.locator('[data-testid="close"]').click();
   await dialog.waitFor({ state: 'detached' });
+
+  // Ten more blocks and unblocks, through the API: more callbacks than one
+  // page of the app's delivery log holds.
+  for (let i = 0; i < 10; i += 1) {
+    for (const action of ['block', 'unblock']) {
+      const r = await postJson(`/admin/v1/connections/${connectionId}/${action}`, {}, me.csrfToken);
+      assert.equal(r.status, 200, `${action}: HTTP ${r.status} ${r.text}`);
+    }
+  }
 
   // ---- a member sees the actions disabled -----------------------------------
   assert.deepEqual(errors, [], `Unexpected console/page errors:\n${errors.join('\n')}`);
@@ -232,6 +262,37 @@ test('Connections: block with confirmation, unblock, callbacks, disconnect', { t
   await ownerPage.waitForFunction(() => [...document.querySelectorAll('dialog[open] [data-testid="delivery"]')]
     .some((d) => d.textContent.includes('connection.uninstalled')), null, { timeout: 10_000 });
   await ownerPage.locator('dialog[open] [data-testid="close"]').click();
+
+  // ---- the app's page: its delivery log keeps the removed connection's -------
+  await ownerPage.goto(new URL(`#/connected/${encodeURIComponent(clientId)}`, origin).href);
+  const log = ownerPage.locator('[data-testid="connected-app-deliveries"]');
+  await log.locator('[data-testid="delivery"]').first().waitFor({ timeout: 10_000 });
+  const moreButton = log.locator('[data-testid="deliveries-more"]');
+  let pages = 1;
+  for (; pages < 20 && await moreButton.isVisible(); pages += 1) {
+    const shown = await log.locator('[data-testid="delivery"]').count();
+    await moreButton.click();
+    await ownerPage.waitForFunction(({ n }) => {
+      const section = document.querySelector('[data-testid="connected-app-deliveries"]');
+      const button = section.querySelector('[data-testid="deliveries-more"]');
+      return section.querySelectorAll('[data-testid="delivery"]').length > n || (button.hidden && !button.disabled);
+    }, { n: shown }, { timeout: 10_000 });
+  }
+  const rows = log.locator('[data-testid="delivery"]');
+  // installed, blocked, unblocked, 10 × (blocked, unblocked), uninstalled
+  assert.equal(await rows.count(), 24, 'the app delivery log lists every callback of the removed connection');
+  assert.ok(pages > 1, 'the app delivery log came in one page');
+  const connectionIds = await rows.evaluateAll((els) => [...new Set(els.map((e) => e.dataset.connectionId))]);
+  assert.deepEqual(connectionIds, [connectionId]);
+  const uninstalledRow = rows.filter({ hasText: 'connection.uninstalled' });
+  assert.match(await uninstalledRow.locator('[data-testid="delivery-connection"]').innerText(), /Removed connection/);
+  const uninstalledEvent = JSON.parse(receiver.got.find((g) => g.body.includes('connection.uninstalled')).body);
+  const sent = receiver.got.length;
+  await uninstalledRow.locator('[data-testid="redeliver"]').click();
+  await waitFor(() => receiver.got.length === sent + 1, 'the redelivery from the app page');
+  assert.equal(receiver.got[sent].headers['switchboard-event-id'], uninstalledEvent.id);
+  assert.ok(verifies(clientSecret, receiver.got[sent].headers, receiver.got[sent].body), 'redelivery signature');
+  await screenshot(ownerPage, 'lifecycle-app-deliveries.png');
   assert.deepEqual(ownerErrors, [], `Unexpected console/page errors:\n${ownerErrors.join('\n')}`);
   await ownerPage.close();
 });

@@ -30,9 +30,12 @@
 // app's backend would accept, so the merchant re-authorises from the app's
 // website (opened in a new tab), which sends them back to the consent page.
 //
-// Extension point, deliberately not rendered yet (other work builds its
-// data): the "delivery log" of the app's callbacks (a section after "Recent
-// activity"). Nothing stands in for it until its API exists.
+// The "Delivery log" section (after "Recent activity") lists the callbacks
+// sent to the app about this account, from every connection, newest first:
+// GET /admin/v1/apps/{id}/deliveries reads them from the account, so the
+// callbacks of connections removed by a disconnect (whose rows are gone from
+// the Connections page) stay reachable here, with Redeliver
+// (../delivery-log.js).
 
 import { h, clear, srOnly, uid } from '../dom.js';
 import { apiGet } from '../api.js';
@@ -41,6 +44,7 @@ import { str, strList, canManage, normalizeApp, renderStatusBadge, timeElement, 
 import { parseScope, describePermission, formatScope } from '../permissions.js';
 import { loadOwnApps } from '../connect.js';
 import { renderEventRow, eventTableHead, locationText } from './app-log.js';
+import { renderDeliveryLog } from '../delivery-log.js';
 
 const RECENT_EVENTS = 10;
 // Activity requests in flight at once (one per connection, for used scopes).
@@ -168,7 +172,31 @@ export function renderConnectedApp(outlet, { params, signal }) {
       renderSummary(rows, app, health),
       renderConnections(rows, { app, own, requested, name }),
       renderRecent(events, eventsError),
+      renderDeliveries(connections),
     );
+  }
+
+  function renderDeliveries(connections) {
+    const headingId = uid('deliveries');
+    const byId = new Map(connections.map((c) => [str(c.id), c]));
+    const base = `/admin/v1/apps/${encodeURIComponent(appId)}/deliveries`;
+    return h('section', { class: 'app-page__section', 'aria-labelledby': headingId, dataset: { testid: 'connected-app-deliveries' } },
+      h('h2', { class: 'section-title', id: headingId }, 'Delivery log'),
+      h('p', { class: 'muted' }, 'The callbacks Switchboard sent to this app about your account, including those of connections you disconnected. Failed callbacks are retried for about a day.'),
+      renderDeliveryLog({
+        listPath: base,
+        redeliverPath: `${base}/redeliver`,
+        canManage: manager,
+        timeZone,
+        signal: controller.signal,
+        emptyText: 'No callback was sent to this app about your account.',
+        describeConnection: (d) => {
+          const c = byId.get(str(d.connectionId));
+          if (c) return `Connection to ${targetText(c)}`;
+          const where = locationText(str(d.locationId), locations);
+          return `Removed connection to ${where}`;
+        },
+      }));
   }
 
   function renderSummary(rows, app, health) {

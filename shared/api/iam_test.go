@@ -177,5 +177,6 @@ var grantedForUnreachedPaths = map[string]string{
 	"TokenFunction: grants dynamodb:UpdateItem Table":             "a code exchange: redeeming the code",
 	"UnblockConnectionFunction: grants dynamodb:DeleteItem Table": "dropping the callback record of a refused unblock",
 	"UnblockConnectionFunction: grants dynamodb:PutItem Table":    "unblocking a blocked connection",
+	"UnblockExpiredFunction: grants dynamodb:DeleteItem Table":    "dropping the callback record of a refused unblock (changed meanwhile)",
 	"UpdateUserFunction: grants dynamodb:Query Table":             "demoting a super admin: counting the others",
 }

@@ -827,3 +827,67 @@ func TestCatchUpIsBounded(t *testing.T) {
 		t.Errorf("%d emails", len(mail))
 	}
 }
+
+// TestDigestMarkMovesForwardOnly: a slow run finishing after a faster one
+// cannot move the account's mark back (which would resend nothing, the
+// records skip it, but would reread settled periods).
+func TestDigestMarkMovesForwardOnly(t *testing.T) {
+	f := mustFixture(t, "UTC")
+	ctx := context.Background()
+	if m, err := f.store.DigestMark(ctx, f.account.ID, switchboard.Daily); err != nil || !m.IsZero() {
+		t.Fatalf("mark before any run: %v %v", m, err)
+	}
+	later, earlier := mustTime(t, "2026-11-24T00:00:00Z"), mustTime(t, "2026-11-23T00:00:00Z")
+	for _, through := range []time.Time{later, earlier} {
+		if err := f.store.AdvanceDigestMark(ctx, f.account.ID, switchboard.Daily, through); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if m, err := f.store.DigestMark(ctx, f.account.ID, switchboard.Daily); err != nil || !m.Equal(later) {
+		t.Errorf("mark %v %v, want %v", m, err, later)
+	}
+	if m, err := f.store.DigestMark(ctx, f.account.ID, switchboard.Weekly); err != nil || !m.IsZero() {
+		t.Errorf("the weekly mark moved with the daily one: %v %v", m, err)
+	}
+}
+
+// zoneStore reads the account with another time zone: the account's zone
+// changed between two runs.
+type zoneStore struct {
+	*dynamo.Store
+	zone string
+}
+
+func (z zoneStore) GetAccount(ctx context.Context, accountID string) (switchboard.Account, error) {
+	a, err := z.Store.GetAccount(ctx, accountID)
+	a.TimeZone = z.zone
+	return a, err
+}
+
+// TestZoneChangeSendsNoEventTwice: after the UTC day of 23 November was
+// sent, the account moves to Tokyo, whose day of the 24th began at 15:00 UTC
+// on the 23rd; its digest starts at the mark, so the evening of the 23rd
+// (UTC) is not sent again, and nothing after the mark is skipped.
+func TestZoneChangeSendsNoEventTwice(t *testing.T) {
+	f := mustFixture(t, "UTC")
+	f.mustRule(t, switchboard.NotificationRule{ID: "rule-day", Name: "Installs", Type: switchboard.RuleInstall,
+		Frequency: switchboard.Daily, AllApps: true, Recipients: switchboard.Recipients{Mode: switchboard.RecipientsSuperAdmins}})
+	ids := []string{"evening-23", "morning-24"}
+	f.mustEventWithReason(t, "ev-1", switchboard.EventInstalled, "app-pos", "2026-11-23T20:00:00Z", "evening-23")
+	f.mustEventWithReason(t, "ev-2", switchboard.EventInstalled, "app-pos", "2026-11-24T10:00:00Z", "morning-24")
+	s := f.sender(nil)
+	if _, err := runAtClock(t, s, switchboard.Daily, "2026-11-24T00:05:00Z"); err != nil {
+		t.Fatal(err)
+	}
+	s.Store = zoneStore{Store: f.store, zone: "Asia/Tokyo"}
+	if _, err := runAtClock(t, s, switchboard.Daily, "2026-11-24T15:05:00Z"); err != nil {
+		t.Fatal(err)
+	}
+	mail := f.sentMail(t)["owner"]
+	if len(mail) != 2 || !slices.Equal(digestIDs(mail[0], ids), []string{"evening-23"}) || !slices.Equal(digestIDs(mail[1], ids), []string{"morning-24"}) {
+		for _, m := range mail {
+			t.Logf("%s\n%s", m.Subject, m.Body.Text)
+		}
+		t.Errorf("%d emails", len(mail))
+	}
+}

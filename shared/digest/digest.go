@@ -146,8 +146,9 @@ func (s *Sender) runAccount(ctx context.Context, f switchboard.Frequency, settle
 		return rep, fmt.Errorf("account %s: %w", accountID, err)
 	}
 	after := settled.Add(-switchboard.DigestCatchUp)
+	var through time.Time // the end of the settled (or given up) periods so far
 	if !mark.IsZero() && mark.Before(after) {
-		s.giveUp(f, acc, rules, mark, after, &rep)
+		through = s.giveUp(f, acc, rules, mark, after, &rep)
 	}
 	if mark.After(after) {
 		after = mark
@@ -159,7 +160,6 @@ func (s *Sender) runAccount(ctx context.Context, f switchboard.Frequency, settle
 		periods[0].From = mark
 	}
 	var errs []error
-	var through time.Time // the end of the settled periods so far
 	settledSoFar := true
 	for _, period := range periods {
 		rep.Periods++
@@ -197,9 +197,12 @@ func (s *Sender) runAccount(ctx context.Context, f switchboard.Frequency, settle
 
 // giveUp reports the periods between the mark and the catch-up bound that
 // some rule was waiting for: they were never settled, and are no longer
-// retried.
-func (s *Sender) giveUp(f switchboard.Frequency, acc *accountData, rules []switchboard.NotificationRule, mark, after time.Time, rep *Report) {
+// retried. It returns the end of the last of them, where the mark may move
+// so that the next run does not report them again.
+func (s *Sender) giveUp(f switchboard.Frequency, acc *accountData, rules []switchboard.NotificationRule, mark, after time.Time, rep *Report) time.Time {
+	var end time.Time
 	for _, p := range switchboard.ClosedPeriods(f, mark, after, acc.loc) {
+		end = p.To
 		for _, r := range rules {
 			if p.To.After(r.CreatedAt) {
 				rep.GivenUp++
@@ -209,6 +212,7 @@ func (s *Sender) giveUp(f switchboard.Frequency, acc *accountData, rules []switc
 			}
 		}
 	}
+	return end
 }
 
 func (r *Report) add(o Report) {

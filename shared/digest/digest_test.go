@@ -818,9 +818,20 @@ func TestCatchUpIsBounded(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Nothing ran for 26 hours: 10:00–12:00 yesterday is past the bound.
-	rep, err := runAtClock(t, s, switchboard.Hourly, "2026-11-24T12:05:00Z")
-	if err != nil || rep.GivenUp != 2 || rep.Periods != 24 || rep.Sent != 2 {
+	// This run finds SES down too.
+	down := f.sender(&flakyMailer{down: true})
+	down.Backoff = nil
+	rep, err := runAtClock(t, down, switchboard.Hourly, "2026-11-24T12:05:00Z")
+	if err == nil || rep.GivenUp != 2 || rep.Periods != 24 || rep.Transient != 2 {
 		t.Fatalf("run after 26 hours: %+v %v", rep, err)
+	}
+	// Its retry, past the lease, sends the rest and reports nothing given
+	// up again: the mark moved past the given-up hours.
+	runAt := mustTime(t, "2026-11-24T12:05:00Z")
+	s.Now = func() time.Time { return runAt.Add(3 * time.Minute) }
+	rep, err = s.Run(context.Background(), switchboard.Hourly, runAt)
+	if err != nil || rep.GivenUp != 0 || rep.Periods != 24 || rep.Sent != 2 {
+		t.Fatalf("the retry: %+v %v", rep, err)
 	}
 	mail := f.sentMail(t)["owner"]
 	if len(mail) != 2 || !slices.Equal(digestIDs(mail[0], ids), []string{"kept"}) || !slices.Equal(digestIDs(mail[1], ids), []string{"today"}) {

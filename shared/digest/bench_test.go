@@ -76,7 +76,7 @@ func BenchmarkDailyDigestRun(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		day := i % days
-		rep, err := s.Run(ctx, switchboard.Daily, first.AddDate(0, 0, day+1))
+		rep, err := s.Run(ctx, switchboard.Daily, first.AddDate(0, 0, day+1).Add(switchboard.DigestGrace))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -98,7 +98,8 @@ func seedBenchAccount(ctx context.Context, store *dynamo.Store, a, rules, days, 
 	}
 	for r := range rules {
 		if _, err := store.CreateRule(ctx, switchboard.NotificationRule{ID: fmt.Sprintf("rule-%03d", r), AccountID: id, Name: "Installs",
-			Type: switchboard.RuleInstall, Frequency: switchboard.Daily, AllApps: true, Recipients: switchboard.Recipients{Mode: switchboard.RecipientsSuperAdmins}}); err != nil {
+			Type: switchboard.RuleInstall, Frequency: switchboard.Daily, AllApps: true, Recipients: switchboard.Recipients{Mode: switchboard.RecipientsSuperAdmins},
+			CreatedAt: first}); err != nil {
 			return err
 		}
 	}

@@ -46,13 +46,15 @@ type Sender struct {
 // Report counts what a run did.
 type Report struct {
 	Rules     int // rules of the frequency
-	Due       int // (rule, period) pairs that closed in the run's window
+	Periods   int // (account, period) pairs read: the due ones and those caught up
+	Due       int // (rule, period) pairs read
 	Events    int // matching events in those periods
 	Sent      int // emails SES accepted
 	Skipped   int // emails already sent, or failed for good
 	Leased    int // emails pending under another run's live lease
 	Failed    int // emails SES refused for good
 	Transient int // emails left pending after every retry
+	GivenUp   int // (account, period) pairs never settled and now past DigestCatchUp
 }
 
 // accountData is read once per account per run.
@@ -65,17 +67,22 @@ type accountData struct {
 	events    map[switchboard.Period][]switchboard.AppEvent
 }
 
-// Run sends the digests of frequency f whose period closed during the hour
-// before runAt (the schedule's time, not the clock: a retried invocation
-// computes the same periods). It returns an error only when a retry is
-// wanted: something transient left emails unsent or a store failed. A
-// permanent failure for one recipient is recorded and does not stop the
-// others.
+// Run sends the digests of frequency f for every period that closed, in
+// each account's time zone, at least DigestGrace before runAt (the
+// schedule's time, not the clock: a retried invocation computes the same
+// periods) and after the account's mark: the end of the last period whose
+// emails were all settled, at most DigestCatchUp back. So a missed or
+// failed run leaves nothing unsent for good: the next run that works sends
+// it, and resumes emails a crashed run left pending. Run returns an error
+// only when a retry is wanted: something transient left emails unsent or a
+// store failed. A permanent failure for one recipient is recorded and does
+// not stop the others.
 func (s *Sender) Run(ctx context.Context, f switchboard.Frequency, runAt time.Time) (Report, error) {
 	var rep Report
 	if !f.Valid() {
 		return rep, fmt.Errorf("unknown frequency %q", f)
 	}
+	settled := switchboard.DigestSettled(runAt, s.Now())
 	rules, err := s.Store.RulesByFrequency(ctx, f)
 	if err != nil {
 		return rep, err
@@ -106,7 +113,7 @@ func (s *Sender) Run(ctx context.Context, f switchboard.Frequency, runAt time.Ti
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			part, err := s.runAccount(ctx, f, runAt, accountID, byAccount[accountID])
+			part, err := s.runAccount(ctx, f, settled, accountID, byAccount[accountID])
 			mu.Lock()
 			defer mu.Unlock()
 			rep.add(part)
@@ -122,29 +129,95 @@ func (s *Sender) Run(ctx context.Context, f switchboard.Frequency, runAt time.Ti
 	return rep, errors.Join(errs...)
 }
 
-// runAccount sends one account's due digests of frequency f.
-func (s *Sender) runAccount(ctx context.Context, f switchboard.Frequency, runAt time.Time, accountID string, rules []switchboard.NotificationRule) (Report, error) {
+// runAccount sends one account's digests of frequency f for the periods
+// that closed after its mark and by settled, oldest first, then moves the
+// mark past the periods that are settled: every email sent or refused for
+// good. A period left with a pending email (SES unavailable, another run's
+// lease, a crash, a store failure) stops the mark there, so the next run
+// comes back to it; the periods after it are sent meanwhile.
+func (s *Sender) runAccount(ctx context.Context, f switchboard.Frequency, settled time.Time, accountID string, rules []switchboard.NotificationRule) (Report, error) {
 	var rep Report
 	acc, err := s.loadAccount(ctx, accountID)
 	if err != nil {
 		return rep, fmt.Errorf("account %s: %w", accountID, err)
 	}
+	mark, err := s.Store.DigestMark(ctx, accountID, f)
+	if err != nil {
+		return rep, fmt.Errorf("account %s: %w", accountID, err)
+	}
+	after := settled.Add(-switchboard.DigestCatchUp)
+	var through time.Time // the end of the settled (or given up) periods so far
+	if !mark.IsZero() && mark.Before(after) {
+		through = s.giveUp(f, acc, rules, mark, after, &rep)
+	}
+	if mark.After(after) {
+		after = mark
+	}
+	periods := switchboard.ClosedPeriods(f, after, settled, acc.loc)
+	if len(periods) > 0 && mark.After(periods[0].From) {
+		// The account's zone changed since the mark: the events before the
+		// mark were in a settled period of the old zone.
+		periods[0].From = mark
+	}
 	var errs []error
-	for _, rule := range rules {
-		for _, period := range switchboard.DuePeriods(f, runAt, acc.loc) {
+	settledSoFar := true
+	for _, period := range periods {
+		rep.Periods++
+		before := rep
+		ok := true
+		for _, rule := range rules {
+			if !period.To.After(rule.CreatedAt) {
+				continue // closed before the rule existed: it promised nothing
+			}
 			rep.Due++
 			if err := s.sendRule(ctx, rule, period, acc, &rep); err != nil {
 				errs = append(errs, fmt.Errorf("rule %s period %s: %w", rule.ID, period.Key(), err))
+				ok = false
+			}
+			if ctx.Err() != nil {
+				break
 			}
 		}
 		if ctx.Err() != nil {
 			break
 		}
+		ok = ok && rep.Transient == before.Transient && rep.Leased == before.Leased
+		settledSoFar = settledSoFar && ok
+		if settledSoFar {
+			through = period.To
+		}
+	}
+	if !through.IsZero() {
+		if err := s.Store.AdvanceDigestMark(ctx, accountID, f, through); err != nil {
+			errs = append(errs, fmt.Errorf("account %s: %w", accountID, err))
+		}
 	}
 	return rep, errors.Join(errs...)
 }
 
+// giveUp reports the periods between the mark and the catch-up bound that
+// some rule was waiting for: they were never settled, and are no longer
+// retried. It returns the end of the last of them, where the mark may move
+// so that the next run does not report them again.
+func (s *Sender) giveUp(f switchboard.Frequency, acc *accountData, rules []switchboard.NotificationRule, mark, after time.Time, rep *Report) time.Time {
+	var end time.Time
+	for _, p := range switchboard.ClosedPeriods(f, mark, after, acc.loc) {
+		end = p.To
+		for _, r := range rules {
+			if p.To.After(r.CreatedAt) {
+				rep.GivenUp++
+				s.Logger.Error("digest period given up: unsettled for longer than the catch-up", "account", acc.account.ID,
+					"frequency", f, "period", p.Key(), "catchUp", switchboard.DigestCatchUp)
+				break
+			}
+		}
+	}
+	return end
+}
+
 func (r *Report) add(o Report) {
+	r.Periods += o.Periods
+	r.GivenUp += o.GivenUp
 	r.Due += o.Due
 	r.Events += o.Events
 	r.Sent += o.Sent
@@ -207,7 +280,9 @@ func (s *Sender) periodEvents(ctx context.Context, acc *accountData, p switchboa
 	for _, t := range []switchboard.RuleType{switchboard.RuleInstall, switchboard.RuleDisconnect, switchboard.RuleUninstall, switchboard.RuleErrors} {
 		types = append(types, t.EventTypes()...)
 	}
-	filter := switchboard.AppEventFilter{Types: types, From: p.From, To: p.To}
+	// The period closed DigestGrace ago: a consistent read sees every
+	// event written by then.
+	filter := switchboard.AppEventFilter{Types: types, From: p.From, To: p.To, Consistent: true}
 	var out []switchboard.AppEvent
 	page := switchboard.PageRequest{Limit: switchboard.MaxPageSize}
 	for {

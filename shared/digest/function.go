@@ -35,7 +35,9 @@ func NewSender(env *platform.Env) *Sender {
 
 // Handle runs s for frequency f at the event's scheduled time. EventBridge
 // retries and Lambda's asynchronous retries carry the same time, so they
-// redo the same periods and the delivery records skip what was sent.
+// read up to the same instant; they start at the account's mark, and the
+// delivery records skip what was sent. A retry that never comes is made up
+// by the next hour's run, which starts at the same mark.
 func (s *Sender) Handle(f switchboard.Frequency) Handler {
 	return func(ctx context.Context, ev events.CloudWatchEvent) error {
 		runAt := ev.Time
@@ -43,8 +45,9 @@ func (s *Sender) Handle(f switchboard.Frequency) Handler {
 			runAt = s.Now()
 		}
 		rep, err := s.Run(ctx, f, runAt)
-		s.Logger.Info("digest run", "frequency", f, "runAt", runAt.UTC(), "rules", rep.Rules, "due", rep.Due,
-			"events", rep.Events, "sent", rep.Sent, "skipped", rep.Skipped, "leased", rep.Leased, "failed", rep.Failed, "pending", rep.Transient)
+		s.Logger.Info("digest run", "frequency", f, "runAt", runAt.UTC(), "rules", rep.Rules, "periods", rep.Periods, "due", rep.Due,
+			"events", rep.Events, "sent", rep.Sent, "skipped", rep.Skipped, "leased", rep.Leased, "failed", rep.Failed, "pending", rep.Transient,
+			"givenUp", rep.GivenUp)
 		if err != nil {
 			s.Logger.Error("digest run incomplete", "frequency", f, "error", err)
 		}

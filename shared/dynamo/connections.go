@@ -373,6 +373,7 @@ func (s *Store) ListEvents(ctx context.Context, accountID string, f switchboard.
 		KeyConditionExpression:    aws.String("PK = :pk AND SK BETWEEN :lo AND :hi"),
 		ExpressionAttributeValues: values,
 		ScanIndexForward:          aws.Bool(false),
+		ConsistentRead:            aws.Bool(f.Consistent),
 	}
 	want := p.Limit
 	if want == 0 {

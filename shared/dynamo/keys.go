@@ -228,6 +228,12 @@ func digestDeliverySK(ruleID, periodKey, userID string) string {
 	return "DIGEST#" + ruleID + "#" + periodKey + "#" + userID
 }
 
+// digestMarkSK holds, in the account's partition, the end of the last
+// period of one frequency whose digests were all settled: the next run
+// starts after it, so a missed run's periods are caught up. It does not
+// share the "DIGEST#" prefix of the delivery records.
+func digestMarkSK(frequency string) string { return "DIGESTMARK#" + frequency }
+
 // blocksUntilPK is the sparse GSI1 partition of timed blocks: a connection
 // blocked with an until time is listed there, sorted by that time, until it
 // is unblocked, so the scheduled unblock reads only what is due.

@@ -288,3 +288,38 @@ func (s *Store) GetDigestDelivery(ctx context.Context, accountID, ruleID, period
 	}
 	return it.DigestDelivery, nil
 }
+
+type digestMarkItem struct {
+	PK, SK, Type string
+	Through      int64 // unix seconds: the end of the last settled period
+}
+
+// DigestMark reads the account's mark for f consistently: a run that
+// read a stale mark would redo settled periods (harmless, the records skip
+// them) but one that read nothing would start from its look-back.
+func (s *Store) DigestMark(ctx context.Context, accountID string, f switchboard.Frequency) (time.Time, error) {
+	var it digestMarkItem
+	found, err := s.getConsistent(ctx, accountPK(accountID), digestMarkSK(string(f)), &it)
+	if err != nil || !found {
+		return time.Time{}, err
+	}
+	return time.Unix(it.Through, 0).UTC(), nil
+}
+
+// AdvanceDigestMark moves the mark forward only: one conditional write, so
+// a slow run finishing after a faster one cannot move it back.
+func (s *Store) AdvanceDigestMark(ctx context.Context, accountID string, f switchboard.Frequency, through time.Time) error {
+	_, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(s.table), Key: key(accountPK(accountID), digestMarkSK(string(f))),
+		UpdateExpression:         aws.String("SET Through = :through, #type = :type"),
+		ConditionExpression:      aws.String("attribute_not_exists(Through) OR Through < :through"),
+		ExpressionAttributeNames: map[string]string{"#type": "Type"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":through": num(through.Unix()), ":type": str("digest-mark"),
+		},
+	})
+	if err != nil && !isConditionFailed(err) {
+		return fmt.Errorf("advance %s digest mark: %w", f, err)
+	}
+	return nil
+}

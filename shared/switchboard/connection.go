@@ -192,6 +192,10 @@ type AppEventFilter struct {
 	LocationID   string
 	ConnectionID string
 	From, To     time.Time
+	// Consistent reads every write acknowledged before the read (the app
+	// log is in the base table, where DynamoDB allows it): digests use it
+	// so that a settled period is read whole.
+	Consistent bool
 }
 
 // Matches reports whether e passes the filter's non-time fields.

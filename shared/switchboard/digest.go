@@ -2,6 +2,7 @@ package switchboard
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -80,21 +81,53 @@ func LastClosedPeriod(f Frequency, t time.Time, loc *time.Location) Period {
 
 // DigestWindow is how often each digest function runs: every hour, for every
 // frequency, because a day, week or month ends at a different UTC hour in
-// each time zone. A run sends the periods that closed in the hour before its
-// scheduled time, so each period is handled by exactly one scheduled run.
+// each time zone.
 const DigestWindow = time.Hour
+
+// DigestGrace is how long after a period closes it is first read. An
+// app-log event is stamped before it is written, at most a Lambda timeout
+// earlier: the longest among the functions that write events is the
+// roll-up's (120 s, for the erroring event). Five minutes leave room for
+// that and a retried write, so a run never reads a period that events
+// stamped inside it can still reach. The schedules fire DigestGrace past
+// the hour (cron(5 * * * ? *)): a period ending at 10:00 goes out at 10:05.
+const DigestGrace = 5 * time.Minute
+
+// DigestCatchUp bounds how far back a run looks for closed periods that were
+// never fully sent (a missed or failed invocation, a crash): a day of
+// failed runs is caught up by the first that works; older periods are
+// given up, and the run says so.
+const DigestCatchUp = 24 * time.Hour
+
+// DigestSettled is the latest instant a run scheduled at runAt may read up
+// to when the clock reads now: DigestGrace before the earlier of the two,
+// so a run invoked ahead of its time reads no unsettled period either.
+func DigestSettled(runAt, now time.Time) time.Time {
+	if now.Before(runAt) {
+		runAt = now
+	}
+	return runAt.Add(-DigestGrace)
+}
+
+// ClosedPeriods returns the periods of frequency f, in loc, that closed in
+// (after, through], oldest first. Consecutive calls whose ranges chain
+// (the next after is the last through) return chaining periods, each once.
+func ClosedPeriods(f Frequency, after, through time.Time, loc *time.Location) []Period {
+	var out []Period
+	p := LastClosedPeriod(f, through, loc)
+	for p.To.After(after) && p.From.Before(p.To) {
+		out = append(out, p)
+		p = LastClosedPeriod(f, p.From, loc)
+	}
+	slices.Reverse(out)
+	return out
+}
 
 // DuePeriods returns the periods of frequency f that closed in loc during
 // (runAt-DigestWindow, runAt], oldest first: usually none or one, two where
 // an offset change squeezes two hourly boundaries into one hour.
 func DuePeriods(f Frequency, runAt time.Time, loc *time.Location) []Period {
-	var out []Period
-	p := LastClosedPeriod(f, runAt, loc)
-	for p.To.After(runAt.Add(-DigestWindow)) && p.From.Before(p.To) {
-		out = append([]Period{p}, out...)
-		p = LastClosedPeriod(f, p.From, loc)
-	}
-	return out
+	return ClosedPeriods(f, runAt.Add(-DigestWindow), runAt, loc)
 }
 
 // DigestState is where one digest email stands.
@@ -143,4 +176,11 @@ type DigestLedger interface {
 	FinishDigest(ctx context.Context, d DigestDelivery) error
 	// GetDigestDelivery returns ENotFound when there is no record.
 	GetDigestDelivery(ctx context.Context, accountID, ruleID, periodKey, userID string) (DigestDelivery, error)
+	// DigestMark returns the end of the last period of frequency f whose
+	// digests were all settled for the account (the zero time when none
+	// was), read consistently: a run starts after it.
+	DigestMark(ctx context.Context, accountID string, f Frequency) (time.Time, error)
+	// AdvanceDigestMark moves the mark forward to through; a mark already
+	// at or past it (a faster concurrent run) is left alone.
+	AdvanceDigestMark(ctx context.Context, accountID string, f Frequency, through time.Time) error
 }

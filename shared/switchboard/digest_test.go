@@ -182,3 +182,59 @@ func joinIDs(ids []string) string {
 	}
 	return s
 }
+
+func TestDigestSettled(t *testing.T) {
+	for _, tt := range []struct{ runAt, now, want string }{
+		{"2026-11-24T11:05:00Z", "2026-11-24T11:05:03Z", "2026-11-24T11:00:00Z"}, // on time: the hour that closed at 11:00
+		{"2026-11-24T11:05:00Z", "2026-11-24T11:40:00Z", "2026-11-24T11:00:00Z"}, // a late retry reads what its schedule read
+		{"2026-11-24T11:05:00Z", "2026-11-24T11:02:00Z", "2026-11-24T10:57:00Z"}, // invoked early: not the unsettled hour
+	} {
+		if got := DigestSettled(utc(tt.runAt), utc(tt.now)); !got.Equal(utc(tt.want)) {
+			t.Errorf("DigestSettled(%s, %s) = %s, want %s", tt.runAt, tt.now, got, tt.want)
+		}
+	}
+}
+
+// TestClosedPeriodsCatchUp replays three months of hourly runs that skip
+// runs (one in five, and a whole day), each starting where the last one
+// that ran ended: the periods still chain, each once, with no gap, and
+// the last run has sent every period closed by then.
+func TestClosedPeriodsCatchUp(t *testing.T) {
+	start, end := utc("2026-09-01T00:05:00Z"), utc("2026-12-01T00:05:00Z")
+	outage := func(run time.Time) bool {
+		return run.Hour()%5 == 0 || (run.After(utc("2026-10-24T23:00:00Z")) && run.Before(utc("2026-10-26T01:00:00Z")))
+	}
+	for _, zone := range []string{"UTC", "Europe/Paris", "Asia/Kolkata", "Australia/Lord_Howe", "America/Santiago"} {
+		loc := mustZone(t, zone)
+		for _, f := range Frequencies {
+			t.Run(zone+"/"+string(f), func(t *testing.T) {
+				mark := DigestSettled(start, start)
+				var prev Period
+				n := 0
+				for run := start; !run.After(end); run = run.Add(time.Hour) {
+					if outage(run) && !run.Equal(end) {
+						continue
+					}
+					settled := DigestSettled(run, run.Add(time.Second))
+					for _, p := range ClosedPeriods(f, mark, settled, loc) {
+						n++
+						if p.To.After(settled) || !p.From.Before(p.To) {
+							t.Fatalf("run %s: period %v is not closed and settled", run, p)
+						}
+						if !prev.To.IsZero() && !prev.To.Equal(p.From) {
+							t.Fatalf("run %s: period %v does not follow %v", run, p, prev)
+						}
+						prev, mark = p, p.To
+					}
+				}
+				// The last run, after the outages, has sent everything closed.
+				if last := LastClosedPeriod(f, DigestSettled(end, end), loc); prev != last {
+					t.Errorf("the last period sent is %v, want %v", prev, last)
+				}
+				if min := map[Frequency]int{Hourly: 2180, Daily: 90, Weekly: 12, Monthly: 2}[f]; n < min {
+					t.Errorf("%d periods in three months, want at least %d", n, min)
+				}
+			})
+		}
+	}
+}

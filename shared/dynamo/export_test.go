@@ -13,3 +13,12 @@ import (
 func (s *Store) CallWrites(_ context.Context, c switchboard.Call) ([]types.WriteRequest, error) {
 	return s.callWrites(c)
 }
+
+// WithReadBudget returns a copy of s whose filtered pages read at most n
+// items, so a test can run out of budget without recording thousands of
+// calls.
+func (s *Store) WithReadBudget(n int) *Store {
+	c := *s
+	c.readBudget = n
+	return &c
+}

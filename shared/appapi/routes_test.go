@@ -65,7 +65,10 @@ func (w *world) platformRoutes(t *testing.T) []platformRoute {
 		{"GET /v1/orders/{orderId}", o.get, req{method: "GET", path: "/v1/orders/" + orderID, params: map[string]string{"orderId": orderID}}, nil},
 		{"PATCH /v1/orders/{orderId}", o.update, req{method: "PATCH", path: "/v1/orders/" + orderID,
 			params: map[string]string{"orderId": orderID}, body: `{"customer_notes":"ring twice"}`},
-			func(t *testing.T) string { got, err := w.store.GetOrder(ctx, acc, orderID); return count(got.Version, err) }},
+			func(t *testing.T) string {
+				got, err := w.store.GetOrder(ctx, acc, orderID)
+				return count(got.Version, err)
+			}},
 		{"GET /v1/customer_lists/{listId}/customers", cu.list, req{method: "GET", path: "/v1/customer_lists/" + demo.CustomerList.ID + "/customers",
 			params: map[string]string{"listId": demo.CustomerList.ID}}, nil},
 		{"POST /v1/customer_lists/{listId}/customers", cu.create, req{method: "POST", path: "/v1/customer_lists/" + demo.CustomerList.ID + "/customers",
@@ -77,7 +80,10 @@ func (w *world) platformRoutes(t *testing.T) []platformRoute {
 		{"GET /v1/customers/{customerId}", cu.get, req{method: "GET", path: "/v1/customers/" + customerID, params: map[string]string{"customerId": customerID}}, nil},
 		{"PATCH /v1/customers/{customerId}", cu.update, req{method: "PATCH", path: "/v1/customers/" + customerID,
 			params: map[string]string{"customerId": customerID}, body: `{"last_name":"Hopper"}`},
-			func(t *testing.T) string { got, err := w.store.GetCustomer(ctx, acc, customerID); return count(got.Version, err) }},
+			func(t *testing.T) string {
+				got, err := w.store.GetCustomer(ctx, acc, customerID)
+				return count(got.Version, err)
+			}},
 		{"GET /v1/catalogs/{catalogId}", ca.get, req{method: "GET", path: "/v1/catalogs/" + demo.Catalog.ID, params: map[string]string{"catalogId": demo.Catalog.ID}}, nil},
 		{"GET /v1/catalogs/{catalogId}/products", ca.list, req{method: "GET", path: "/v1/catalogs/" + demo.Catalog.ID + "/products",
 			params: map[string]string{"catalogId": demo.Catalog.ID}}, nil},

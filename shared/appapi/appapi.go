@@ -198,10 +198,19 @@ func (d *Door) rateLimit(ctx context.Context, connectionID string, now time.Time
 	return h, limited, nil
 }
 
-// record logs the call and archives its bodies concurrently, so the call
-// waits for the slower of the two, not their sum. If the archive fails, the
-// entry is rewritten to say so; if the log write fails, the whole entry goes
-// to the function's log at error level, so that no call is silently lost.
+// ArchiveDeadline bounds how long a call waits for its bodies to be
+// archived, retries included: a slow or hanging S3 must cost a call at most
+// this much, never its answer (the SDK alone would try five times, up to the
+// function's timeout). Past it the bodies are recorded as unavailable.
+const ArchiveDeadline = 1500 * time.Millisecond
+
+// record archives the call's bodies, then logs it, so that the entry says
+// the bodies are archived only once both uploads have been acknowledged:
+// an entry never points at bodies that are not there, even if the function
+// stops right after the log write. Archiving has its own deadline
+// (ArchiveDeadline); the log write does not share it. If the log write
+// fails, the whole entry goes to the function's log at error level, so that
+// no call is silently lost.
 func (d *Door) record(ctx context.Context, c Caller, resource string, req apigw.Request, resp apigw.Response, errCode string, start time.Time) {
 	reqBody := decodeBody(req.Body, req.IsBase64Encoded)
 	respBody := decodeBody(resp.Body, resp.IsBase64Encoded)
@@ -209,26 +218,10 @@ func (d *Door) record(ctx context.Context, c Caller, resource string, req apigw.
 		RequestID: req.RequestContext.RequestID, AccountID: c.Connection.AccountID, ConnectionID: c.Connection.ID,
 		At: start.UTC(), Resource: resource, Method: req.RequestContext.HTTP.Method, Path: req.RawPath, Query: req.RawQueryString,
 		Status: resp.StatusCode, Error: errCode, LatencyMs: d.Now().Sub(start).Milliseconds(),
-		RequestBytes: len(reqBody), ResponseBytes: len(respBody), BodiesArchived: true,
+		RequestBytes: len(reqBody), ResponseBytes: len(respBody),
 	}
 	log := platform.Logger(ctx)
-	var archiveErr, logErr error
-	var mu sync.Mutex
 	var wg sync.WaitGroup
-	sides := map[switchboard.BodyKind]switchboard.ArchivedBody{
-		switchboard.RequestBody:  {Method: call.Method, Path: pathWithQuery(call), Headers: switchboard.RedactHeaders(req.Headers), Body: reqBody},
-		switchboard.ResponseBody: {Status: resp.StatusCode, Headers: switchboard.RedactHeaders(resp.Headers), Body: respBody},
-	}
-	for kind, body := range sides {
-		wg.Go(func() {
-			if err := d.Bodies.PutBody(ctx, call, kind, body); err != nil {
-				mu.Lock()
-				archiveErr = err
-				mu.Unlock()
-			}
-		})
-	}
-	wg.Go(func() { logErr = d.Calls.RecordCall(ctx, call) })
 	// The connection was just read: write its last-used time only when it
 	// is a minute old, so a busy connection costs no extra write per call.
 	// A dead token's call is not a use of the connection.
@@ -239,15 +232,50 @@ func (d *Door) record(ctx context.Context, c Caller, resource string, req apigw.
 			}
 		})
 	}
+	call.BodiesArchived = d.archive(ctx, call, map[switchboard.BodyKind]switchboard.ArchivedBody{
+		switchboard.RequestBody:  {Method: call.Method, Path: pathWithQuery(call), Headers: switchboard.RedactHeaders(req.Headers), Body: reqBody},
+		switchboard.ResponseBody: {Status: resp.StatusCode, Headers: switchboard.RedactHeaders(resp.Headers), Body: respBody},
+	})
+	if err := d.Calls.RecordCall(ctx, call); err != nil {
+		log.Error("call not logged", "call", call, "error", err)
+	}
 	wg.Wait()
-	if archiveErr != nil && logErr == nil {
-		log.Error("bodies not archived", "requestId", call.RequestID, "error", archiveErr)
-		call.BodiesArchived = false
-		logErr = d.Calls.RecordCall(ctx, call)
+}
+
+// archive uploads both bodies concurrently within ArchiveDeadline and
+// reports whether both are stored. An upload cut short by the deadline may
+// still land in S3; the entry then says unavailable for a body that is
+// there, the safe side of the error.
+func (d *Door) archive(ctx context.Context, call switchboard.Call, sides map[switchboard.BodyKind]switchboard.ArchivedBody) bool {
+	ctx, cancel := context.WithTimeout(ctx, ArchiveDeadline)
+	defer cancel()
+	errs := make(chan error, len(sides))
+	for kind, body := range sides {
+		go func() { errs <- d.Bodies.PutBody(ctx, call, kind, body) }()
 	}
-	if logErr != nil {
-		log.Error("call not logged", "call", call, "error", logErr)
+	var failed error
+	for range sides {
+		// Waiting on the deadline too holds it even for an upload that
+		// ignored its context; errs is buffered, so no goroutine is stuck.
+		select {
+		case err := <-errs:
+			if err != nil && failed == nil {
+				failed = err
+			}
+		case <-ctx.Done():
+			if failed == nil {
+				failed = fmt.Errorf("archive bodies of %s: %w", call.RequestID, ctx.Err())
+			}
+		}
+		if failed != nil {
+			break
+		}
 	}
+	if failed != nil {
+		platform.Logger(ctx).Error("bodies not archived", "requestId", call.RequestID, "error", failed)
+		return false
+	}
+	return true
 }
 
 func pathWithQuery(c switchboard.Call) string {

@@ -114,10 +114,10 @@ type req struct {
 	headers      map[string]string
 }
 
-// send calls h as the app, through apigw.Handle as in Lambda, and checks
-// that the call was logged with the status sent.
-func (a app) send(tb testing.TB, h apigw.HandlerFunc, r req) reply {
-	tb.Helper()
+// call calls h as the app, through apigw.Handle as in Lambda, and returns
+// the answer and the request id it was given; unlike send it checks
+// nothing, so clients may use it from their own goroutines.
+func (a app) call(h apigw.HandlerFunc, r req) (apigw.Response, string, error) {
 	seqMu.Lock()
 	requestSeq++
 	id := fmt.Sprintf("req-%d-%d", time.Now().UnixNano(), requestSeq)
@@ -139,6 +139,14 @@ func (a app) send(tb testing.TB, h apigw.HandlerFunc, r req) reply {
 	in.RequestContext.RequestID = id
 	in.RequestContext.HTTP.Method = r.method
 	resp, err := apigw.Handle(platform.NewLogger(io.Discard, 0), h)(context.Background(), in)
+	return resp, id, err
+}
+
+// send calls h as the app, through apigw.Handle as in Lambda, and checks
+// that the call was logged with the status sent.
+func (a app) send(tb testing.TB, h apigw.HandlerFunc, r req) reply {
+	tb.Helper()
+	resp, id, err := a.call(h, r)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -111,8 +111,9 @@ func (s *Store) GetCall(ctx context.Context, accountID, connectionID, requestID 
 
 // ListCalls reads the log backwards. With no filter it reads the time
 // listing; with filters it reads the listing of one filtered dimension
-// (callListing), where the time range is part of the key, and filters the
-// page read on the other dimensions, if any.
+// (callListing), where the time range is part of the key, and filters it
+// on the other dimensions, if any, reading on to fill the page
+// (filledPage).
 func (s *Store) ListCalls(ctx context.Context, accountID, connectionID string, f switchboard.CallFilter) (switchboard.CallPage, error) {
 	if err := f.Validate(); err != nil {
 		return switchboard.CallPage{}, err
@@ -156,7 +157,7 @@ func (s *Store) ListCalls(ctx context.Context, accountID, connectionID string, f
 		in.ExpressionAttributeNames = names
 	}
 	pk := callPK(accountID, connectionID)
-	items, next, err := queryPage[callItem](ctx, s, in, switchboard.PageRequest{Limit: f.Limit, Cursor: f.Cursor},
+	items, next, err := filledPage[callItem](ctx, s, in, switchboard.PageRequest{Limit: f.Limit, Cursor: f.Cursor},
 		[]string{"PK", "SK"}, func(c map[string]string) bool { return c["PK"] == pk && strings.HasPrefix(c["SK"], prefix) }, "calls")
 	if err != nil {
 		return switchboard.CallPage{}, err
@@ -172,20 +173,29 @@ func (s *Store) ListCalls(ctx context.Context, accountID, connectionID string, f
 // one filtered dimension, so the read never leaves the calls that match it.
 // With several filters it takes the dimension most likely to be the
 // rarest: a status code (one of dozens, and the one people look for: 503,
-// 429), then a method (GET dominates; the others are a minority), then a
-// resource (a handful of values), then a status class (2xx is most of any
-// log). The other filters then cost reading the chosen dimension's matches
-// in the page's range, never the whole history.
+// 429); then 5xx, a small share of any working log and what people hunt
+// for; then a method other than GET (GET dominates); then a status class
+// other than 2xx; then a resource (a handful of values); then GET; then 2xx,
+// most of any log. The other filters are applied to what that listing
+// holds in the page's range, and filledPage reads on until the page is
+// full, within its read budget, never the whole history.
 func callListing(f switchboard.CallFilter) (prefix, dim string) {
 	_, codeErr := strconv.Atoi(f.Status)
+	code, class := f.Status != "" && codeErr == nil, f.Status != "" && codeErr != nil
 	switch {
-	case f.Status != "" && codeErr == nil:
+	case code:
 		return callByPrefix(callByStatus, f.Status), callByStatus
-	case f.Method != "":
+	case class && f.Status == "5xx":
+		return callByPrefix(callByClass, f.Status), callByClass
+	case f.Method != "" && f.Method != "GET":
 		return callByPrefix(callByMethod, f.Method), callByMethod
+	case class && f.Status != "2xx":
+		return callByPrefix(callByClass, f.Status), callByClass
 	case f.Resource != "":
 		return callByPrefix(callByResource, f.Resource), callByResource
-	case f.Status != "":
+	case f.Method != "":
+		return callByPrefix(callByMethod, f.Method), callByMethod
+	case class:
 		return callByPrefix(callByClass, f.Status), callByClass
 	}
 	return callSKPrefix, ""

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchboard-hq/switchboard/shared/dynamo"
 	"github.com/switchboard-hq/switchboard/shared/switchboard"
 )
 
@@ -138,5 +139,137 @@ func TestCallFilterRefusesKeyCharacters(t *testing.T) {
 		if switchboard.ErrorCode(err) != switchboard.EInvalid {
 			t.Errorf("%+v: %v, want invalid", f, err)
 		}
+	}
+}
+
+// walkCalls lists f to its end through its cursors and returns the request
+// ids of each page.
+func walkCalls(t *testing.T, store *dynamo.Store, f switchboard.CallFilter) [][]string {
+	t.Helper()
+	var pages [][]string
+	for {
+		if len(pages) > 200 {
+			t.Fatal("cursor never ends")
+		}
+		p, err := store.ListCalls(context.Background(), "acc-a", "con_1", f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, c := range p.Calls {
+			ids = append(ids, c.RequestID)
+		}
+		pages = append(pages, ids)
+		if p.NextCursor == "" {
+			return pages
+		}
+		f.Cursor = p.NextCursor
+	}
+}
+
+// recordMixedLog records 300 calls, newest last: half are customers calls
+// answered 5xx, one in fifteen an orders call answered 502 or a PATCH of an
+// order refused 409, the rest orders GETs answered 200. Combined filters
+// thus pick a listing where few entries match all filters.
+func recordMixedLog(t *testing.T, store *dynamo.Store) []switchboard.Call {
+	t.Helper()
+	base := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	var calls []switchboard.Call
+	for i := range 300 {
+		c := switchboard.Call{RequestID: fmt.Sprintf("req-%03d", i), AccountID: "acc-a", ConnectionID: "con_1",
+			At: base.Add(time.Duration(i) * time.Second), Resource: "orders", Method: "GET", Path: "/v1/x", Status: 200}
+		switch {
+		case i%2 == 0:
+			c.Resource, c.Status = "customers", 500+i%4
+		case i%15 == 7:
+			c.Status = 502
+		case i%15 == 1:
+			c.Method, c.Status = "PATCH", 409
+		}
+		calls = append(calls, c)
+		if err := store.RecordCall(context.Background(), c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return calls
+}
+
+// TestCombinedFiltersFillTheirPages: a filter on two or three dimensions
+// reads one dimension's listing and filters the rest; the page is filled
+// by reading on, so every page but the last is full, and the pages,
+// followed through their cursors, list exactly the matching calls once,
+// newest first.
+func TestCombinedFiltersFillTheirPages(t *testing.T) {
+	store := mustStore(t)
+	calls := recordMixedLog(t, store)
+	for _, f := range []switchboard.CallFilter{
+		{Resource: "orders", Status: "5xx", Limit: 3},
+		{Resource: "orders", Status: "5xx", Limit: 100},
+		{Resource: "orders", Method: "GET", Status: "5xx", Limit: 4},
+		{Resource: "orders", Status: "4xx", Limit: 2},
+		{Method: "PATCH", Status: "4xx", Limit: 5},
+		{Resource: "customers", Status: "503", Limit: 10},
+		{Resource: "orders", Method: "GET", Limit: 25},
+		{Resource: "customers", Method: "PATCH", Limit: 5}, // matches nothing
+	} {
+		t.Run(fmt.Sprintf("%+v", f), func(t *testing.T) {
+			var want []string
+			for _, c := range slices.Backward(calls) {
+				if f.Matches(c) {
+					want = append(want, c.RequestID)
+				}
+			}
+			pages := walkCalls(t, store, f)
+			var got []string
+			for i, p := range pages {
+				got = append(got, p...)
+				if i < len(pages)-1 && len(p) != f.Limit {
+					t.Errorf("page %d of %d holds %d calls, want a full page of %d", i+1, len(pages), len(p), f.Limit)
+				}
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("got %v\nwant %v", got, want)
+			}
+			// The walk ends on the last match, or on one empty page after
+			// a full one when that last page ended exactly on it.
+			if full := (len(want) + f.Limit - 1) / f.Limit; len(pages) != max(full, 1) && !(len(pages) == full+1 && len(pages[full]) == 0) {
+				t.Errorf("%d matches in %d pages of %d", len(want), len(pages), f.Limit)
+			}
+		})
+	}
+}
+
+// TestFilteredPageStopsAtItsReadBudget: a page never reads more than its
+// budget. With a budget of 20 items, resource=orders&status=5xx reads the
+// 5xx listing (160 calls, 10 matching) 20 at a time: pages come short or
+// empty, each with a cursor, and the walk still lists every match once.
+// With the default budget the same filter fills its pages.
+func TestFilteredPageStopsAtItsReadBudget(t *testing.T) {
+	store := mustStore(t)
+	calls := recordMixedLog(t, store)
+	var want []string
+	f := switchboard.CallFilter{Resource: "orders", Status: "5xx", Limit: 10}
+	for _, c := range slices.Backward(calls) {
+		if f.Matches(c) {
+			want = append(want, c.RequestID)
+		}
+	}
+	pages := walkCalls(t, store.WithReadBudget(20), f)
+	var got []string
+	for _, p := range pages {
+		got = append(got, p...)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("got %v\nwant %v", got, want)
+	}
+	if len(want) != 10 || len(pages) < 160/20 {
+		t.Errorf("%d matches in %d pages: reading 160 entries 20 at a time takes at least %d", len(want), len(pages), 160/20)
+	}
+	if len(pages[0]) >= f.Limit {
+		t.Errorf("first page %v: 20 reads of a listing where one entry in sixteen matches cannot fill 10", pages[0])
+	}
+	f.Limit = 5
+	if full := walkCalls(t, store, f); len(full) < 2 || len(full) > 3 || len(full[0]) != f.Limit || len(full[1]) != f.Limit || (len(full) == 3 && len(full[2]) != 0) {
+		t.Errorf("with the default budget: pages %v, want two full pages", full)
 	}
 }

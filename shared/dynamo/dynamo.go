@@ -25,6 +25,7 @@ type Store struct {
 	table         string
 	now           func() time.Time
 	callRetention time.Duration // 0: 90 days
+	readBudget    int           // items a filtered page may read; 0: pageReadBudget
 }
 
 var (

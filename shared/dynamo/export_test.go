@@ -26,3 +26,12 @@ const (
 	RollUpStatePK = rollUpStatePK
 	RollUpStateSK = rollUpStateSK
 )
+
+// WithReadBudget returns a copy of s whose filtered pages read at most n
+// items, so a test can run out of budget without recording thousands of
+// calls.
+func (s *Store) WithReadBudget(n int) *Store {
+	c := *s
+	c.readBudget = n
+	return &c
+}

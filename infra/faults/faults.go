@@ -55,6 +55,13 @@ type Transport struct {
 	Next  http.RoundTripper // default http.DefaultTransport
 	Rates map[Service]Rates
 	Delay time.Duration // how late Delay requests go; default 100ms
+	// Match, when set, makes only the requests it accepts eligible for a
+	// fault (others pass untouched and uncounted): a test aims a fault at
+	// one operation, say the PutItem of an order, from its X-Amz-Target
+	// header (or the S3 method and path) and its body.
+	Match func(r *http.Request, body []byte) bool
+	// Limit, when above 0, stops injecting after that many faults.
+	Limit int
 
 	mu       sync.Mutex
 	rng      *rand.Rand
@@ -113,6 +120,17 @@ func (t *Transport) pick(s Service) (Kind, bool) {
 		t.rng = rand.New(rand.NewPCG(1, 2))
 	}
 	t.total[s]++
+	if t.Limit > 0 {
+		n := 0
+		for _, kinds := range t.injected {
+			for _, c := range kinds {
+				n += c
+			}
+		}
+		if n >= t.Limit {
+			return "", false
+		}
+	}
 	roll := t.rng.Float64()
 	for _, k := range []Kind{ServerError, Throttle, Drop, LoseResponse, Delay} {
 		p := t.Rates[s][k]
@@ -138,6 +156,21 @@ func (t *Transport) RoundTrip(r *http.Request) (*http.Response, error) {
 		next = http.DefaultTransport
 	}
 	s := ServiceOf(r)
+	if t.Match != nil {
+		var body []byte
+		if r.Body != nil {
+			b, err := io.ReadAll(r.Body)
+			_ = r.Body.Close()
+			if err != nil {
+				return nil, err
+			}
+			body = b
+			r.Body = io.NopCloser(bytes.NewReader(b))
+		}
+		if !t.Match(r, body) {
+			return next.RoundTrip(r)
+		}
+	}
 	kind, inject := t.pick(s)
 	if !inject {
 		return next.RoundTrip(r)

@@ -2,6 +2,8 @@ package faults_test
 
 import (
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -69,5 +71,34 @@ func TestKinds(t *testing.T) {
 				t.Errorf("counted %v of %v", injected, total)
 			}
 		})
+	}
+}
+
+// Match aims faults at the requests it accepts, seeing their bodies (which
+// still reach the service whole); Limit stops after that many faults.
+func TestMatchAndLimit(t *testing.T) {
+	var bodies []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		bodies = append(bodies, string(b))
+	}))
+	defer srv.Close()
+	tr := faults.New(1, map[faults.Service]faults.Rates{faults.S3: {faults.ServerError: 1}})
+	tr.Match = func(_ *http.Request, body []byte) bool { return strings.Contains(string(body), "aim") }
+	tr.Limit = 2
+	statuses := []int{}
+	for _, body := range []string{"other", "aim 1", "aim 2", "aim 3"} {
+		resp, err := tr.Client().Post(srv.URL+"/bucket/key", "text/plain", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		statuses = append(statuses, resp.StatusCode)
+	}
+	if fmt.Sprint(statuses) != "[200 500 500 200]" {
+		t.Errorf("statuses %v, want [200 500 500 200]", statuses)
+	}
+	if fmt.Sprint(bodies) != "[other aim 3]" {
+		t.Errorf("the service got %q, want the unmatched and the one past the limit, whole", bodies)
 	}
 }

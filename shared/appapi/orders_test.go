@@ -3,6 +3,7 @@ package appapi_test
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -417,6 +418,14 @@ func FuzzOrders(f *testing.F) {
 	f.Add(`{"items":[{"product_name":"\u0000","price":"99999.99 EUR","quantity":999}],"service_type":"eat_in"}`, "limit=100&cursor=", "", "ord_x")
 	f.Add(`[]`, "limit=9999999999999999999", "../x", "")
 	f.Fuzz(func(t *testing.T, body, query, locationID, orderID string) {
+		get := func(id string) reply {
+			return pos.send(t, r.get, req{method: "GET", path: "/v1/orders/x", params: map[string]string{"orderId": id}})
+		}
+		newest := func() string {
+			got := pos.send(t, r.list, req{method: "GET", path: "/v1/locations/loc-bastille/orders", params: map[string]string{"locationId": "loc-bastille"}, query: "limit=1"})
+			return got.Body
+		}
+		newestBefore, seedBefore := newest(), get(seed).Body
 		for _, rq := range []struct {
 			h apigw.HandlerFunc
 			r req
@@ -429,6 +438,28 @@ func FuzzOrders(f *testing.F) {
 			got := pos.send(t, rq.h, rq.r) // send fails on a 5xx or a non-JSON body
 			if got.StatusCode >= 500 || !json.Valid([]byte(got.Body)) {
 				t.Fatalf("%s: %d %s", rq.r.method, got.StatusCode, got.Body)
+			}
+			// No half-written item: what a write answered is what is stored,
+			// whole; a refused write leaves nothing behind.
+			switch {
+			case rq.r.method == "POST" && got.StatusCode == http.StatusCreated:
+				var o struct{ ID string }
+				_ = json.Unmarshal([]byte(got.Body), &o)
+				if stored := get(o.ID); stored.StatusCode != http.StatusOK || stored.Body != got.Body {
+					t.Fatalf("created %s but stored %d %s", got.Body, stored.StatusCode, stored.Body)
+				}
+			case rq.r.method == "POST" && locationID == "loc-bastille":
+				if now := newest(); now != newestBefore {
+					t.Fatalf("a refused create (%d %s) stored an order: newest now %s", got.StatusCode, got.Body, now)
+				}
+			case rq.r.method == "PATCH" && orderID == seed:
+				stored := get(seed).Body
+				if got.StatusCode == http.StatusOK && stored != got.Body {
+					t.Fatalf("updated to %s but stored %s", got.Body, stored)
+				}
+				if got.StatusCode >= 400 && stored != seedBefore {
+					t.Fatalf("a refused update (%d %s) changed the order from %s to %s", got.StatusCode, got.Body, seedBefore, stored)
+				}
 			}
 		}
 	})

@@ -195,7 +195,14 @@ func FuzzNotificationRulesAPI(f *testing.F) {
 	env := testenv.MustEnv(f)
 	admin := mustSignIn(f, env, "admin@demo.test")
 	create, update := api.CreateNotificationRuleFunction(env), api.UpdateNotificationRuleFunction(env)
+	// The PUT edits a rule that exists, so that the update's validation is
+	// what the fuzzer explores, not the 404 of a missing rule.
+	created := admin.call(f, create, "POST", "/admin/v1/notifications", nil, json.RawMessage(ruleBody("")))
+	var rule struct{ ID string }
+	if err := json.Unmarshal([]byte(created.Body), &rule); err != nil || created.StatusCode != 201 || rule.ID == "" {
+		f.Fatalf("create the rule to edit: %d %s", created.StatusCode, created.Body)
+	}
 	f.Fuzz(func(t *testing.T, body string) {
-		fuzzJSONWrites(t, admin, "/admin/v1/notifications", body, jsonWrite{create, "POST", nil}, jsonWrite{update, "PUT", map[string]string{"ruleId": "rule-fuzz"}})
+		fuzzJSONWrites(t, admin, "/admin/v1/notifications", body, jsonWrite{create, "POST", nil}, jsonWrite{update, "PUT", map[string]string{"ruleId": rule.ID}})
 	})
 }

@@ -16,7 +16,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import {
-  DEV_APPS_PATH, envOr, launchBrowser, openPage as openSitePage, requireEnv, screenshot, signIn as signInAs, siteFromEnv,
+  DEV_APPS_PATH, envOr, getJson, launchBrowser, openPage as openSitePage, postJson as postSiteJson, requireEnv, screenshot, signIn as signInAs, siteFromEnv,
 } from '../testlib/support.mjs';
 
 const DEMO_CONNECTION = 'con_demo_stockwise';
@@ -34,22 +34,12 @@ function openPage() {
   return openSitePage(context, { origin });
 }
 
-async function adminGet(pathname) {
-  const response = await context.request.get(new URL(pathname, origin).href, { failOnStatusCode: false });
-  assert.equal(response.status(), 200, `GET ${pathname}: HTTP ${response.status()} ${await response.text()}`);
-  return response.json();
+function adminGet(pathname) {
+  return getJson(context, origin, pathname);
 }
 
-async function postJson(pathname, data, csrfToken) {
-  const response = await context.request.post(new URL(pathname, origin).href, {
-    data, headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrfToken }, failOnStatusCode: false, maxRedirects: 0,
-  });
-  const text = await response.text();
-  let body = null;
-  try {
-    body = JSON.parse(text);
-  } catch { /* not JSON */ }
-  return { status: response.status(), body, text };
+function postJson(pathname, data, csrfToken) {
+  return postSiteJson(context, origin, pathname, data, csrfToken);
 }
 
 before(async () => {

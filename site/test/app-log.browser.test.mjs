@@ -29,7 +29,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import {
-  DEV_APPS_PATH, ME_PATH, connectApp, envOr, launchBrowser, openPage as openSitePage, postJson as postJsonTo, requireEnv,
+  DEV_APPS_PATH, ME_PATH, connectApp, envOr, getJson, launchBrowser, openPage as openSitePage, postJson as postJsonTo, requireEnv,
   screenshot, signIn as signInAs, siteFromEnv,
 } from '../testlib/support.mjs';
 
@@ -71,10 +71,8 @@ function wallClock(iso, timeZone) {
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
 }
 
-async function adminGet(pathname) {
-  const response = await context.request.get(new URL(pathname, origin).href, { failOnStatusCode: false });
-  assert.equal(response.status(), 200, `GET ${pathname}: HTTP ${response.status()} ${await response.text()}`);
-  return response.json();
+function adminGet(pathname) {
+  return getJson(context, origin, pathname);
 }
 
 async function rowTypes(page) {

@@ -21,7 +21,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import {
-  DEV_APPS_PATH, envOr, launchBrowser, openPage as openSitePage, requireEnv, screenshot, signIn as signInAs,
+  DEV_APPS_PATH, envOr, launchBrowser, openPage as openSitePage, postJson as postSiteJson, requireEnv, screenshot, signIn as signInAs,
   siteFromEnv,
 } from '../testlib/support.mjs';
 
@@ -39,19 +39,8 @@ function openPage({ viewport, allow401 } = {}) {
   return openSitePage(context, { origin, viewport, allow401 });
 }
 
-async function postJson(pathname, data, csrfToken) {
-  const response = await context.request.post(new URL(pathname, origin).href, {
-    data,
-    headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrfToken },
-    failOnStatusCode: false,
-    maxRedirects: 0,
-  });
-  const text = await response.text();
-  let body = null;
-  try {
-    body = JSON.parse(text);
-  } catch { /* not JSON */ }
-  return { status: response.status(), body, text };
+function postJson(pathname, data, csrfToken) {
+  return postSiteJson(context, origin, pathname, data, csrfToken);
 }
 
 function startReceiver() {

@@ -23,7 +23,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import {
-  DEV_APPS_PATH, ME_PATH, connectApp, envOr, launchBrowser, openPage as openSitePage, postJson as postJsonTo, requireEnv, screenshot,
+  DEV_APPS_PATH, ME_PATH, connectApp, envOr, getJson, launchBrowser, openPage as openSitePage, postJson as postJsonTo, requireEnv, screenshot,
   signIn as signInAs, siteFromEnv,
 } from '../testlib/support.mjs';
 
@@ -54,10 +54,8 @@ function postJson(pathname, data, csrfToken) {
   return postJsonTo(context, origin, pathname, data, csrfToken);
 }
 
-async function adminGet(pathname) {
-  const response = await context.request.get(new URL(pathname, origin).href, { failOnStatusCode: false });
-  assert.equal(response.status(), 200, `GET ${pathname}: HTTP ${response.status()} ${await response.text()}`);
-  return response.json();
+function adminGet(pathname) {
+  return getJson(context, origin, pathname);
 }
 
 /** Calls the platform API as the app does (outside the browser, no cookies); body is sent as JSON. */

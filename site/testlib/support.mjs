@@ -149,6 +149,13 @@ export async function screenshot(page, name, { scrollToTop = true } = {}) {
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, name), fullPage: true });
 }
 
+/** GETs an admin API path with the browser's session; fails unless it answers 200; returns the JSON. */
+export async function getJson(context, origin, pathname) {
+  const response = await context.request.get(new URL(pathname, origin).href, { failOnStatusCode: false });
+  assert.equal(response.status(), 200, `GET ${pathname}: HTTP ${response.status()} ${await response.text()}`);
+  return response.json();
+}
+
 /**
  * POSTs data as JSON with the CSRF token, without following redirects;
  * returns { status, body (parsed JSON or null), text }.

@@ -265,12 +265,16 @@ test: deps chromium lint test-go ## everything: lint, unit, integration, end-to-
 test-go:
 	$(GO) test -count=1 -timeout 20m ./...
 
-lint: ## gofmt, go vet, staticcheck, errcheck
+lint: ## gofmt, go vet, staticcheck, errcheck, cfn-lint on template.yaml
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './infra/node_modules/*')); \
 		if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
 	$(GO) tool errcheck -exclude .errcheck-exclude ./...
+	@# cfn-lint comes from pip (pip install cfn-lint), not from Go or npm, so a
+	@# machine without it says so and goes on; errors fail, warnings are shown.
+	@if command -v cfn-lint >/dev/null; then echo "cfn-lint template.yaml"; cfn-lint --non-zero-exit-code error template.yaml; \
+		else echo "cfn-lint not found: template.yaml not linted (pip install cfn-lint)"; fi
 
 bench: deps ## binary sizes, cold starts (median of COLDSTARTS) and other figures (testing.B)
 	@mkdir -p .local

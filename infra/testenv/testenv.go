@@ -1,6 +1,7 @@
-// Package testenv gives tests the real emulators: started once per test
-// binary on free ports, with a fresh table and bucket per test, made from the
-// definitions in template.yaml.
+// Package testenv gives tests a real backend with a fresh table and bucket
+// per test, made from the definitions in template.yaml: by default the
+// built-in emulators, started once per test binary on free ports; with
+// SWITCHBOARD_TEST_ENDPOINT, an existing one (LocalStack, moto, AWS).
 package testenv
 
 import (
@@ -8,7 +9,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"io"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -19,15 +19,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/switchboard-hq/switchboard/infra/emulators"
+	"github.com/switchboard-hq/switchboard/infra/provision"
 	"github.com/switchboard-hq/switchboard/infra/samtemplate"
 	"github.com/switchboard-hq/switchboard/shared/platform"
 )
 
 var (
 	mu      sync.Mutex
-	running *emulators.Emulators
+	backend *Backend
 )
 
 // Main runs a package's tests and stops the emulators afterwards. Call it
@@ -36,8 +38,8 @@ func Main(m *testing.M) int {
 	code := m.Run()
 	mu.Lock()
 	defer mu.Unlock()
-	if running != nil {
-		running.Close()
+	if backend != nil && backend.Emulators != nil {
+		backend.Emulators.Close()
 	}
 	return code
 }
@@ -62,34 +64,23 @@ func MustTemplate(tb testing.TB) *samtemplate.Template {
 	return tpl
 }
 
-// MustEmulators starts the emulators on first use and points this process's
-// AWS SDK at them through the same AWS_ENDPOINT_URL_* variables that functions
-// read in every environment.
+// MustEmulators returns the built-in emulators, started on first use. It
+// fails tb when SWITCHBOARD_TEST_ENDPOINT points the tests elsewhere: use
+// MustBackend and MustSentMail, which work on every backend.
 func MustEmulators(tb testing.TB) *emulators.Emulators {
 	tb.Helper()
-	mu.Lock()
-	defer mu.Unlock()
-	if running != nil {
-		return running
+	b := MustBackend(tb)
+	if b.Emulators == nil {
+		tb.Fatalf("this test needs the built-in emulators, not the %s backend", b.Kind)
 	}
-	e, err := emulators.Start(context.Background(), emulators.Options{InfraDir: filepath.Join(MustRoot(tb), "infra")})
-	if err != nil {
-		tb.Fatalf("start emulators: %v", err)
-	}
-	for k, v := range e.Env() {
-		if err := os.Setenv(k, v); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	running = e
-	return e
+	return b.Emulators
 }
 
 // MustEnv returns a function environment, as platform.Load builds it in
 // Lambda, whose table and archive bucket are fresh and private to tb.
 func MustEnv(tb testing.TB) *platform.Env {
 	tb.Helper()
-	MustEmulators(tb)
+	b := MustBackend(tb)
 	ctx := context.Background()
 	awsCfg, err := platform.LoadAWSConfig(ctx)
 	if err != nil {
@@ -100,18 +91,21 @@ func MustEnv(tb testing.TB) *platform.Env {
 		logs = io.Discard // a fuzz target may not call f.Log
 	}
 	env := &platform.Env{AWS: awsCfg, Logger: platform.NewLogger(logs, 0)}
-	env.Config = platform.Config{Stage: "test", SenderAddress: "notifications@switchboard.test", S3PathStyle: true}
+	env.Config = platform.Config{Stage: "test", SenderAddress: b.Sender, S3PathStyle: b.Kind != BackendAWS}
 	env.Config.TableName = MustTable(tb, env.DynamoDB())
 	env.Config.ArchiveBucket = MustBucket(tb, env.S3())
 	return env
 }
 
 // MustTable creates a table shaped like template.yaml's Table and deletes it
-// when tb ends.
+// when tb ends. Off the built-in emulators it also gets the template's TTL
+// and point-in-time recovery, as CloudFormation would set them.
 func MustTable(tb testing.TB, client *dynamodb.Client) string {
 	tb.Helper()
-	name := uniqueName(tb, 200)
-	in, err := MustTemplate(tb).CreateTableInput("Table", name)
+	b := MustBackend(tb)
+	name := b.prefix + uniqueName(tb, 200-len(b.prefix))
+	tpl := MustTemplate(tb)
+	in, err := tpl.CreateTableInput("Table", name)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -119,27 +113,67 @@ func MustTable(tb testing.TB, client *dynamodb.Client) string {
 	if _, err := client.CreateTable(ctx, in); err != nil {
 		tb.Fatalf("create table %s: %v", name, err)
 	}
-	// dynalite makes a table ACTIVE on its next tick, not within CreateTable.
-	waiter := dynamodb.NewTableExistsWaiter(client, func(o *dynamodb.TableExistsWaiterOptions) {
-		o.MinDelay, o.MaxDelay = 5*time.Millisecond, 50*time.Millisecond
-	})
-	if err := waiter.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)}, 10*time.Second); err != nil {
-		tb.Fatalf("table %s never became active: %v", name, err)
-	}
 	tb.Cleanup(func() {
 		_, _ = client.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(name)})
 	})
+	// dynalite makes a table ACTIVE on its next tick, not within CreateTable;
+	// AWS takes seconds.
+	waiter := dynamodb.NewTableExistsWaiter(client, func(o *dynamodb.TableExistsWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 5*time.Millisecond, 500*time.Millisecond
+	})
+	if err := waiter.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)}, 2*time.Minute); err != nil {
+		tb.Fatalf("table %s never became active: %v", name, err)
+	}
+	if b.Emulators == nil {
+		if err := provision.TableSettings(ctx, client, tpl, "Table", name); err != nil {
+			tb.Fatal(err)
+		}
+	}
 	return name
 }
 
-// MustBucket creates an empty bucket for tb.
+// MustBucket creates an empty bucket for tb, shaped like template.yaml's
+// ArchiveBucket off the built-in emulators (lifecycle, public-access block).
+// Off the built-in emulators, whose data goes with the process, it is
+// emptied and deleted when tb ends.
 func MustBucket(tb testing.TB, client *s3.Client) string {
 	tb.Helper()
-	name := strings.ToLower(uniqueName(tb, 63))
-	if _, err := client.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(name)}); err != nil {
+	b := MustBackend(tb)
+	name := strings.ToLower(b.prefix + uniqueName(tb, 63-len(b.prefix)))
+	ctx := context.Background()
+	in := &s3.CreateBucketInput{Bucket: aws.String(name)}
+	if region := client.Options().Region; region != "us-east-1" && region != "" {
+		in.CreateBucketConfiguration = &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(region)}
+	}
+	if _, err := client.CreateBucket(ctx, in); err != nil {
 		tb.Fatalf("create bucket %s: %v", name, err)
 	}
+	if b.Emulators != nil {
+		return name
+	}
+	tb.Cleanup(func() { deleteBucket(client, name) })
+	tpl := MustTemplate(tb)
+	if err := provision.BucketSettings(ctx, client, tpl, tpl.Defaults(), "ArchiveBucket", name); err != nil {
+		tb.Fatal(err)
+	}
 	return name
+}
+
+// deleteBucket empties and deletes a test's bucket; what fails is left for
+// the account's owner to sweep (the names start with the test prefix).
+func deleteBucket(client *s3.Client, name string) {
+	ctx := context.Background()
+	pages := s3.NewListObjectsV2Paginator(client, &s3.ListObjectsV2Input{Bucket: aws.String(name)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			break
+		}
+		for _, o := range page.Contents {
+			_, _ = client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(name), Key: o.Key})
+		}
+	}
+	_, _ = client.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(name)})
 }
 
 var unsafeChars = regexp.MustCompile(`[^a-zA-Z0-9-]+`)

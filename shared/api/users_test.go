@@ -3,7 +3,6 @@ package api_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -138,37 +137,17 @@ func TestUserRoutesByRole(t *testing.T) {
 	wantStatus(t, "a write without the CSRF token", callAs(t, invite, noCSRF, "POST", "/admin/v1/users", nil, inviteBody("o5@demo.test", "member")), 403, "forbidden")
 }
 
-// sesEmail is one message as aws-ses-v2-local's /store lists it.
-type sesEmail struct {
-	From        string
-	Destination struct{ To []string }
-	Subject     string
-	Body        struct{ HTML, Text string }
-}
-
-// mustSentEmail returns the last message the SES emulator holds for to.
-func mustSentEmail(t *testing.T, to string) sesEmail {
+// mustSentEmail returns the last message the backend's SES accepted for to.
+func mustSentEmail(t *testing.T, to string) testenv.SentEmail {
 	t.Helper()
-	resp, err := http.Get(testenv.MustEmulators(t).SES + "/store")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var store struct{ Emails []sesEmail }
-	if err := json.Unmarshal(raw, &store); err != nil {
-		t.Fatalf("SES store: %v: %s", err, raw)
-	}
-	for i := len(store.Emails) - 1; i >= 0; i-- {
-		if e := store.Emails[i]; len(e.Destination.To) == 1 && e.Destination.To[0] == to {
+	sent := testenv.MustSentMail(t)
+	for i := len(sent) - 1; i >= 0; i-- {
+		if e := sent[i]; len(e.To) == 1 && e.To[0] == to {
 			return e
 		}
 	}
-	t.Fatalf("no email to %s in the SES emulator", to)
-	return sesEmail{}
+	t.Fatalf("no email to %s in the backend's SES", to)
+	return testenv.SentEmail{}
 }
 
 func acceptRequest(body string) apigw.Request {
@@ -216,7 +195,7 @@ func TestInvitationFlow(t *testing.T) {
 	mail := mustSentEmail(t, "nina@demo.test")
 	link := "http://localhost:3000" + invited.InviteURL
 	if mail.From != env.Config.SenderAddress || !strings.Contains(mail.Subject, "Demo Pizzeria") ||
-		!strings.Contains(mail.Body.Text, link) || !strings.Contains(mail.Body.HTML, `href="`+link+`"`) || !strings.Contains(mail.Body.Text, "Adam Admin") {
+		!strings.Contains(mail.Text, link) || !strings.Contains(mail.HTML, `href="`+link+`"`) || !strings.Contains(mail.Text, "Adam Admin") {
 		t.Errorf("invitation email %+v", mail)
 	}
 	if dump := scanTable(t, env); strings.Contains(dump, token) {

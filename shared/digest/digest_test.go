@@ -4,10 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
-	"io"
-	"net/http"
 	"os"
 	"slices"
 	"strings"
@@ -129,35 +126,13 @@ func (f fixture) realMailer() switchboard.Mailer {
 	return sesmail.New(f.env.SESv2(), f.env.Config.SenderAddress)
 }
 
-// sesEmail is one message as aws-ses-v2-local's /store lists it.
-type sesEmail struct {
-	From        string
-	Destination struct{ To []string }
-	Subject     string
-	Body        struct{ HTML, Text string }
-	Headers     []struct{ Name, Value string }
-}
-
-// sentMail returns the messages the SES emulator holds for the fixture's
-// addresses, by recipient name ("admin").
-func (f fixture) sentMail(t *testing.T) map[string][]sesEmail {
+// sentMail returns the messages the backend's SES accepted for the
+// fixture's addresses, by recipient name ("admin").
+func (f fixture) sentMail(t *testing.T) map[string][]testenv.SentEmail {
 	t.Helper()
-	resp, err := http.Get(testenv.MustEmulators(t).SES + "/store")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var store struct{ Emails []sesEmail }
-	if err := json.Unmarshal(raw, &store); err != nil {
-		t.Fatalf("SES store: %v", err)
-	}
-	out := map[string][]sesEmail{}
-	for _, e := range store.Emails {
-		for _, to := range e.Destination.To {
+	out := map[string][]testenv.SentEmail{}
+	for _, e := range testenv.MustSentMail(t) {
+		for _, to := range e.To {
 			if name, ok := strings.CutSuffix(to, "+"+f.tag+"@pizzeria.test"); ok {
 				out[name] = append(out[name], e)
 			}
@@ -167,7 +142,7 @@ func (f fixture) sentMail(t *testing.T) map[string][]sesEmail {
 }
 
 // counts is "admin:1 cook:1" for the recipients that got mail.
-func counts(mail map[string][]sesEmail) string {
+func counts(mail map[string][]testenv.SentEmail) string {
 	var parts []string
 	for name, list := range mail {
 		parts = append(parts, name+":"+string(rune('0'+len(list))))
@@ -231,22 +206,22 @@ func TestHourlyDigestOncePerRecipient(t *testing.T) {
 	for _, want := range []string{"Installs &lt;b&gt;now&lt;/b&gt;", "OrderLine &lt;POS&gt;", "SpeedyDrop", "Installed", "Reinstalled", "Tue 24 Nov 10:00 UTC",
 		"Tue 24 Nov 10:30 UTC", "Roma Centro", "by Admin", "because &lt;script&gt;", "Pizza &lt;Roma&gt; &amp; Co",
 		`href="https://admin.switchboard.test/#/connections/conn-app-pos/logs"`, `href="` + ruleURL + `"`, "a team you belong to"} {
-		if !strings.Contains(m.Body.HTML, want) {
-			t.Errorf("HTML lacks %q:\n%s", want, m.Body.HTML)
+		if !strings.Contains(m.HTML, want) {
+			t.Errorf("HTML lacks %q:\n%s", want, m.HTML)
 		}
 	}
 	for _, bad := range []string{"<b>now", "<script>", "<POS>", "Blocked", "10:40", "09:59", "11:00 UTC ·"} {
-		if strings.Contains(m.Body.HTML, bad) {
-			t.Errorf("HTML holds %q:\n%s", bad, m.Body.HTML)
+		if strings.Contains(m.HTML, bad) {
+			t.Errorf("HTML holds %q:\n%s", bad, m.HTML)
 		}
 	}
 	for _, want := range []string{"Installs <b>now</b>", "OrderLine <POS>", "- Installed · Tue 24 Nov 10:00 UTC · Roma Centro · by Admin", ruleURL} {
-		if !strings.Contains(m.Body.Text, want) {
-			t.Errorf("text lacks %q:\n%s", want, m.Body.Text)
+		if !strings.Contains(m.Text, want) {
+			t.Errorf("text lacks %q:\n%s", want, m.Text)
 		}
 	}
-	if strings.Index(m.Body.Text, "OrderLine") > strings.Index(m.Body.Text, "SpeedyDrop") {
-		t.Errorf("apps are not grouped by name:\n%s", m.Body.Text)
+	if strings.Index(m.Text, "OrderLine") > strings.Index(m.Text, "SpeedyDrop") {
+		t.Errorf("apps are not grouped by name:\n%s", m.Text)
 	}
 	if len(m.Headers) != 1 || m.Headers[0].Name != "List-Unsubscribe" || m.Headers[0].Value != "<"+ruleURL+">" {
 		t.Errorf("headers %+v", m.Headers)
@@ -269,9 +244,9 @@ func TestHourlyDigestOncePerRecipient(t *testing.T) {
 		t.Fatalf("after the next hour: %s", got)
 	}
 	next := mail["admin"][1]
-	if !strings.Contains(next.Subject, "1 event, Tue 24 Nov 2026, 11:00–12:00 UTC") || strings.Contains(next.Body.Text, "10:00 UTC") ||
-		!strings.Contains(next.Body.Text, "Tue 24 Nov 11:00 UTC") {
-		t.Errorf("next hour's digest: %s\n%s", next.Subject, next.Body.Text)
+	if !strings.Contains(next.Subject, "1 event, Tue 24 Nov 2026, 11:00–12:00 UTC") || strings.Contains(next.Text, "10:00 UTC") ||
+		!strings.Contains(next.Text, "Tue 24 Nov 11:00 UTC") {
+		t.Errorf("next hour's digest: %s\n%s", next.Subject, next.Text)
 	}
 
 	// An empty hour sends nothing.
@@ -317,9 +292,9 @@ func TestDailyDigestInAccountZone(t *testing.T) {
 		t.Fatalf("after Tokyo midnight: %s", got)
 	}
 	m := mail["owner"][0]
-	if !strings.Contains(m.Subject, "2 events, Tuesday 24 November 2026") || !strings.Contains(m.Body.Text, "Tue 24 Nov 00:00 JST") ||
-		!strings.Contains(m.Body.Text, "Tue 24 Nov 23:59 JST") || strings.Contains(m.Body.Text, "Wed 25") || strings.Contains(m.Body.Text, "Mon 23") {
-		t.Errorf("digest: %s\n%s", m.Subject, m.Body.Text)
+	if !strings.Contains(m.Subject, "2 events, Tuesday 24 November 2026") || !strings.Contains(m.Text, "Tue 24 Nov 00:00 JST") ||
+		!strings.Contains(m.Text, "Tue 24 Nov 23:59 JST") || strings.Contains(m.Text, "Wed 25") || strings.Contains(m.Text, "Mon 23") {
+		t.Errorf("digest: %s\n%s", m.Subject, m.Text)
 	}
 }
 
@@ -504,8 +479,8 @@ func TestMonthlyDigestAfterRuleChange(t *testing.T) {
 	if got := counts(mail); got != "admin:1 cook:1 member:1" || rep.Events != 1 {
 		t.Fatalf("sent %s, report %+v", got, rep)
 	}
-	if m := mail["cook"][0]; !strings.Contains(m.Subject, "1 event, October 2026") || !strings.Contains(m.Body.Text, "Sat 31 Oct 23:59 CET") {
-		t.Errorf("digest: %s\n%s", m.Subject, m.Body.Text)
+	if m := mail["cook"][0]; !strings.Contains(m.Subject, "1 event, October 2026") || !strings.Contains(m.Text, "Sat 31 Oct 23:59 CET") {
+		t.Errorf("digest: %s\n%s", m.Subject, m.Text)
 	}
 }
 
@@ -610,10 +585,10 @@ func runAtClock(t *testing.T, s *digest.Sender, f switchboard.Frequency, at stri
 }
 
 // digestIDs returns the reasons (event ids) a digest's text lists.
-func digestIDs(m sesEmail, ids []string) []string {
+func digestIDs(m testenv.SentEmail, ids []string) []string {
 	var out []string
 	for _, id := range ids {
-		if strings.Contains(m.Body.Text, " · "+id+"\n") {
+		if strings.Contains(m.Text, " · "+id+"\n") {
 			out = append(out, id)
 		}
 	}
@@ -699,7 +674,7 @@ func TestDigestBoundaries(t *testing.T) {
 					t.Errorf("run at %s: subject %q, want the period %q", r.at, m.Subject, r.period)
 				}
 				if got := digestIDs(m, all); !slices.Equal(got, r.ids) {
-					t.Errorf("run at %s: digest lists %v, want %v:\n%s", r.at, got, r.ids, m.Body.Text)
+					t.Errorf("run at %s: digest lists %v, want %v:\n%s", r.at, got, r.ids, m.Text)
 				}
 			}
 		})
@@ -745,7 +720,7 @@ func TestMissedRunsAreCaughtUp(t *testing.T) {
 			}
 			for i, want := range []struct{ period, id string }{{"10:00–11:00 UTC", "h10"}, {"11:00–12:00 UTC", "h11"}} {
 				if m := mail["owner"][i]; !strings.HasSuffix(m.Subject, want.period) || !slices.Equal(digestIDs(m, ids), []string{want.id}) {
-					t.Errorf("email %d: %s\n%s", i, m.Subject, m.Body.Text)
+					t.Errorf("email %d: %s\n%s", i, m.Subject, m.Text)
 				}
 			}
 			if tt.failed {
@@ -798,7 +773,7 @@ func TestLateEventWithinGrace(t *testing.T) {
 		t.Fatalf("sent: %s", got)
 	}
 	if got := digestIDs(mail["owner"][0], ids); !slices.Equal(got, ids) {
-		t.Errorf("digest lists %v, want %v:\n%s", got, ids, mail["owner"][0].Body.Text)
+		t.Errorf("digest lists %v, want %v:\n%s", got, ids, mail["owner"][0].Text)
 	}
 }
 
@@ -897,7 +872,7 @@ func TestZoneChangeSendsNoEventTwice(t *testing.T) {
 	mail := f.sentMail(t)["owner"]
 	if len(mail) != 2 || !slices.Equal(digestIDs(mail[0], ids), []string{"evening-23"}) || !slices.Equal(digestIDs(mail[1], ids), []string{"morning-24"}) {
 		for _, m := range mail {
-			t.Logf("%s\n%s", m.Subject, m.Body.Text)
+			t.Logf("%s\n%s", m.Subject, m.Text)
 		}
 		t.Errorf("%d emails", len(mail))
 	}

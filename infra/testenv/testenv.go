@@ -41,6 +41,7 @@ func Main(m *testing.M) int {
 	if backend != nil && backend.Emulators != nil {
 		backend.Emulators.Close()
 	}
+	stopMoto()
 	return code
 }
 

@@ -377,6 +377,15 @@ func (s *Sender) deliver(ctx context.Context, rule switchboard.NotificationRule,
 		// Left pending: the lease runs out and the retried invocation
 		// takes it over.
 		rep.Transient++
+		if errors.Is(err, switchboard.ErrSenderNotReady) {
+			// Only an operator can fix this (verify the sender identity,
+			// leave the SES sandbox, resume sending): say so loudly. The
+			// period stays pending and is sent once that is done, within
+			// DigestCatchUp.
+			s.Logger.Error("digest not sent: SES refuses the sender or the account; verify the sender identity or leave the SES sandbox",
+				"rule", rule.ID, "user", u.ID, "error", err)
+			return nil
+		}
 		s.Logger.Warn("digest not sent yet", "rule", rule.ID, "user", u.ID, "error", err)
 		return nil
 	}
@@ -391,7 +400,9 @@ func (s *Sender) deliver(ctx context.Context, rule switchboard.NotificationRule,
 func (s *Sender) sendWithRetry(ctx context.Context, msg switchboard.Email) error {
 	for attempt := 0; ; attempt++ {
 		err := s.Mailer.SendEmail(ctx, msg)
-		if err == nil || switchboard.ErrorCode(err) == switchboard.EInvalid || attempt >= len(s.Backoff) {
+		// A refusal of the sender holds until an operator acts: waiting a
+		// few seconds does not help.
+		if err == nil || switchboard.ErrorCode(err) == switchboard.EInvalid || errors.Is(err, switchboard.ErrSenderNotReady) || attempt >= len(s.Backoff) {
 			return err
 		}
 		select {

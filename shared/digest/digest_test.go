@@ -1,10 +1,12 @@
 package digest_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"log/slog"
 	"os"
 	"slices"
 	"strings"
@@ -13,8 +15,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/switchboard-hq/switchboard/infra/faults"
+	"github.com/switchboard-hq/switchboard/infra/provision"
 	"github.com/switchboard-hq/switchboard/infra/testenv"
 	"github.com/switchboard-hq/switchboard/shared/digest"
 	"github.com/switchboard-hq/switchboard/shared/dynamo"
@@ -404,7 +408,7 @@ func (m *flakyMailer) SendEmail(ctx context.Context, e switchboard.Email) error 
 	}
 	switch e.To {
 	case m.refuse:
-		return errors.Join(switchboard.Errorf(switchboard.EInvalid, "The email was refused by the mail service."), errors.New("MessageRejected: Email address is not verified"))
+		return errors.Join(switchboard.Errorf(switchboard.EInvalid, "The email was refused by the mail service."), errors.New("MessageRejected: Illegal address"))
 	case m.throttleOn:
 		m.mu.Lock()
 		defer m.mu.Unlock()
@@ -435,13 +439,53 @@ func TestDigestPermanentFailureDoesNotStopOthers(t *testing.T) {
 		t.Errorf("subject %q", m.Subject)
 	}
 	d, err := f.store.GetDigestDelivery(context.Background(), f.account.ID, "rule-all", "2026-11-16T00:00:00Z", "usr-admin")
-	if err != nil || d.State != switchboard.DigestFailed || !strings.Contains(d.Detail, "not verified") {
+	if err != nil || d.State != switchboard.DigestFailed || !strings.Contains(d.Detail, "Illegal address") {
 		t.Errorf("admin's record: %+v %v", d, err)
 	}
 	// The refusal is final: it settles the week, which a rerun does not
 	// read again.
 	if rep := mustRun(t, s, switchboard.Weekly, "2026-11-23T00:05:00Z"); rep.Sent != 0 || rep.Failed != 0 || rep.Periods != 0 {
 		t.Errorf("rerun report %+v", rep)
+	}
+}
+
+// TestUnverifiedSenderLeavesPeriodPending: SES (here moto, which checks the
+// sender as SES does) refuses mail from an unverified identity. Nothing is
+// wrong with the digest, so its period stays pending, an error-level line
+// says what to do, and once the identity is verified the next run sends it.
+func TestUnverifiedSenderLeavesPeriodPending(t *testing.T) {
+	f := mustFixture(t, "UTC")
+	f.mustRule(t, switchboard.NotificationRule{ID: "rule-all", Name: "Installs", Type: switchboard.RuleInstall,
+		Frequency: switchboard.Hourly, AllApps: true, Recipients: switchboard.Recipients{Mode: switchboard.RecipientsSuperAdmins}})
+	f.mustEvent(t, "ev-1", switchboard.EventInstalled, "app-pos", "2026-11-24T10:15:00Z")
+	ses := sesv2.NewFromConfig(testenv.MustMotoConfig(t))
+	from := "digests-" + f.tag + "@sender.test"
+	var logs bytes.Buffer
+	s := f.sender(sesmail.New(ses, from))
+	s.Logger = platform.NewLogger(&logs, slog.LevelInfo)
+
+	rep, err := runAtClock(t, s, switchboard.Hourly, "2026-11-24T11:05:00Z")
+	if err == nil || rep.Sent != 0 || rep.Failed != 0 || rep.Transient != 1 {
+		t.Fatalf("run with an unverified sender: %+v %v; want one email pending and an error asking for a retry", rep, err)
+	}
+	if !strings.Contains(logs.String(), `"level":"ERROR","msg":"digest not sent: SES refuses the sender`) {
+		t.Errorf("no error-level line says why:\n%s", logs.String())
+	}
+	d, err := f.store.GetDigestDelivery(context.Background(), f.account.ID, "rule-all", "2026-11-24T10:00:00Z", "usr-owner")
+	if err != nil || d.State != switchboard.DigestPending {
+		t.Errorf("owner's record: %+v %v, want pending", d, err)
+	}
+
+	if err := provision.SenderIdentity(context.Background(), ses, from); err != nil {
+		t.Fatal(err)
+	}
+	rep, err = runAtClock(t, s, switchboard.Hourly, "2026-11-24T12:05:00Z")
+	if err != nil || rep.Sent != 1 || rep.Failed != 0 || rep.Transient != 0 {
+		t.Fatalf("run after verifying the sender: %+v %v", rep, err)
+	}
+	d, err = f.store.GetDigestDelivery(context.Background(), f.account.ID, "rule-all", "2026-11-24T10:00:00Z", "usr-owner")
+	if err != nil || d.State != switchboard.DigestSent {
+		t.Errorf("owner's record after verifying: %+v %v, want sent", d, err)
 	}
 }
 
@@ -584,11 +628,12 @@ func runAtClock(t *testing.T, s *digest.Sender, f switchboard.Frequency, at stri
 	return s.Run(context.Background(), f, runAt)
 }
 
-// digestIDs returns the reasons (event ids) a digest's text lists.
+// digestIDs returns the reasons (event ids) a digest's text lists, or its
+// HTML on a backend that keeps only the HTML part (moto).
 func digestIDs(m testenv.SentEmail, ids []string) []string {
 	var out []string
 	for _, id := range ids {
-		if strings.Contains(m.Text, " · "+id+"\n") {
+		if m.Text != "" && strings.Contains(m.Text, " · "+id+"\n") || m.Text == "" && strings.Contains(m.HTML, " · "+id+" · <a ") {
 			out = append(out, id)
 		}
 	}

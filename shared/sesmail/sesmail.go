@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
@@ -53,11 +54,29 @@ func (m *Mailer) SendEmail(ctx context.Context, msg switchboard.Email) error {
 	if err == nil {
 		return nil
 	}
-	// A refused message will not pass on a retry; anything else may.
+	return classify(err)
+}
+
+// classify turns an SES error into the Mailer's codes. What is refused
+// because of the sender or the account (an unverified identity, the sandbox,
+// paused sending) is fixed by an operator, not by changing the message, so it
+// is unavailable rather than invalid: a digest stays pending and goes out
+// once the identity is verified.
+func classify(err error) error {
 	var rejected *types.MessageRejected
 	var badRequest *types.BadRequestException
-	var notVerified *types.MailFromDomainNotVerifiedException
-	if errors.As(err, &rejected) || errors.As(err, &badRequest) || errors.As(err, &notVerified) {
+	var mailFrom *types.MailFromDomainNotVerifiedException
+	var paused *types.SendingPausedException
+	var suspended *types.AccountSuspendedException
+	switch {
+	case errors.As(err, &mailFrom), errors.As(err, &paused), errors.As(err, &suspended),
+		// SES: "Email address is not verified. The following identities
+		// failed the check…" for the sender, or in the sandbox for a
+		// recipient; moto: "Email address not verified …".
+		errors.As(err, &rejected) && strings.Contains(strings.ToLower(rejected.ErrorMessage()), "not verified"):
+		return fmt.Errorf("%w: %w: %w", switchboard.Errorf(switchboard.EUnavailable, "The mail service does not accept mail from this sender yet."), switchboard.ErrSenderNotReady, err)
+	case errors.As(err, &rejected), errors.As(err, &badRequest):
+		// A refused message will not pass on a retry.
 		return fmt.Errorf("%w: %w", switchboard.Errorf(switchboard.EInvalid, "The email was refused by the mail service."), err)
 	}
 	return fmt.Errorf("%w: %w", switchboard.Errorf(switchboard.EUnavailable, "The mail service cannot be reached right now."), err)

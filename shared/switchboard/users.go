@@ -2,6 +2,7 @@ package switchboard
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -158,6 +159,16 @@ type Email struct {
 // Mailer sends email.
 type Mailer interface {
 	// SendEmail returns EInvalid for a message the mail service refuses
-	// (such as a bad address) and EUnavailable when it cannot be reached.
+	// (such as a bad address) and EUnavailable when it cannot be reached,
+	// or when it refuses the sender or the account (wrapping
+	// ErrSenderNotReady): the message is fine and goes out once that is
+	// set right.
 	SendEmail(ctx context.Context, m Email) error
 }
+
+// ErrSenderNotReady marks a refusal that holds for every message until an
+// operator acts: the sender identity is not verified, the account is in the
+// SES sandbox and the recipient is not verified, or sending is paused or
+// suspended. Mail refused so is retried, never dropped; retrying at once
+// does not help, and the refusal is logged as an error so that someone acts.
+var ErrSenderNotReady = errors.New("the mail service refuses this sender or account until an operator sets it up")

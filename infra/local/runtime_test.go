@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/switchboard-hq/switchboard/infra/testenv"
 )
 
 // echoDir holds the echofn binary, built at most once per test binary.
@@ -32,8 +34,8 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	echoDir = dir
-	code := m.Run()
-	_ = os.RemoveAll(dir) // best effort
+	code := testenv.Main(m) // stops the moto_server of TestLocalStackModeParity
+	_ = os.RemoveAll(dir)   // best effort
 	os.Exit(code)
 }
 

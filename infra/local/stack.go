@@ -21,9 +21,11 @@ import (
 	dbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/switchboard-hq/switchboard/infra/demo"
 	"github.com/switchboard-hq/switchboard/infra/emulators"
+	"github.com/switchboard-hq/switchboard/infra/provision"
 	"github.com/switchboard-hq/switchboard/infra/samtemplate"
 )
 
@@ -164,7 +166,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	resolver, resources := localResolver(tpl, s.Backend, o.Getenv)
 	s.Resources = resources
 	if s.Backend != BackendAWS {
-		if err := createResources(ctx, tpl, resources, awsEnv); err != nil {
+		if err := createResources(ctx, tpl, resources, awsEnv, parityFor(s.Backend, resolver)); err != nil {
 			return nil, err
 		}
 	}
@@ -366,9 +368,30 @@ func s3Client(cfg aws.Config, env map[string]string) *s3.Client {
 	})
 }
 
+// parity is what createResources sets on a backend that behaves like AWS
+// (LocalStack): the template's table and bucket settings, resolved with
+// resolver, and sender as a verified SES identity.
+type parity struct {
+	resolver samtemplate.Resolver
+	sender   string
+}
+
+// parityFor says what createResources sets on backend. On LocalStack the
+// resources get what CloudFormation would give them in AWS; the built-in
+// emulators implement none of it (no TTL, lifecycle or public-access block)
+// and take mail from any sender.
+func parityFor(backend Backend, r samtemplate.Resolver) *parity {
+	if backend != BackendLocalStack {
+		return nil
+	}
+	return &parity{resolver: r, sender: r.Refs["SenderAddress"]}
+}
+
 // createResources makes the template's tables and buckets if missing; a
-// second `make run` finds them with yesterday's data.
-func createResources(ctx context.Context, tpl *samtemplate.Template, names map[string]string, env map[string]string) error {
+// second `make run` finds them with yesterday's data. With p, it also
+// sets TTL, point-in-time recovery, lifecycle rules and public-access
+// blocks as the template says, and makes the sender identity.
+func createResources(ctx context.Context, tpl *samtemplate.Template, names map[string]string, env map[string]string, p *parity) error {
 	cfg, err := awsConfig(ctx, env)
 	if err != nil {
 		return err
@@ -392,6 +415,11 @@ func createResources(ctx context.Context, tpl *samtemplate.Template, names map[s
 				return err
 			}
 		}
+		if p != nil {
+			if err := provision.TableSettings(ctx, db, tpl, id, names[id]); err != nil {
+				return err
+			}
+		}
 	}
 	s3c := s3Client(cfg, env)
 	for _, id := range tpl.LogicalIDs("AWS::S3::Bucket") {
@@ -400,6 +428,23 @@ func createResources(ctx context.Context, tpl *samtemplate.Template, names map[s
 		var exists *s3types.BucketAlreadyExists
 		if err != nil && !errors.As(err, &owned) && !errors.As(err, &exists) {
 			return fmt.Errorf("create bucket %s: %w", names[id], err)
+		}
+		if p != nil {
+			if err := provision.BucketSettings(ctx, s3c, tpl, p.resolver, id, names[id]); err != nil {
+				return err
+			}
+		}
+	}
+	if p != nil && p.sender != "" {
+		ses := sesv2.NewFromConfig(cfg, func(o *sesv2.Options) {
+			if u := valueOr(env["AWS_ENDPOINT_URL_SESV2"], env["AWS_ENDPOINT_URL"]); u != "" {
+				o.BaseEndpoint = aws.String(u)
+			}
+		})
+		// The functions send as SenderAddress: on LocalStack that address
+		// must be an identity, or every email is refused.
+		if err := provision.SenderIdentity(ctx, ses, p.sender); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -265,6 +265,17 @@ test: deps chromium lint test-go ## everything: lint, unit, integration, end-to-
 test-go:
 	$(GO) test -count=1 -timeout 20m ./...
 
+# The packages whose tests use infra/testenv: the integration tests, which
+# run on whatever backend SWITCHBOARD_TEST_ENDPOINT names. The built-in
+# emulators' and the local stack's own tests start what they test.
+BACKEND_PKGS = $$($(GO) list -f '{{.ImportPath}} {{join .TestImports " "}} {{join .XTestImports " "}}' ./... \
+	| awk '/infra\/testenv( |$$)/ && $$1 !~ /infra\/(testenv|emulators|local)$$/ {print $$1}')
+
+.PHONY: test-backend
+test-backend: deps ## the integration tests on an existing backend: make test-backend ENDPOINT=http://127.0.0.1:4566 (LocalStack, moto_server) or ENDPOINT=aws
+	@test -n "$(ENDPOINT)" || { echo "usage: make test-backend ENDPOINT=<URL of LocalStack or moto_server, or aws>" >&2; exit 2; }
+	SWITCHBOARD_TEST_ENDPOINT=$(ENDPOINT) $(GO) test -count=1 -timeout 30m $(BACKEND_PKGS)
+
 lint: ## gofmt, go vet, staticcheck, errcheck, cfn-lint on template.yaml
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './infra/node_modules/*')); \
 		if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi

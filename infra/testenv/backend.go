@@ -118,7 +118,7 @@ func startBackend(ctx context.Context, endpoint, root string) (*Backend, error) 
 	switch {
 	case answers(ctx, endpoint+"/_localstack/health"):
 		b.Kind, b.Mailbox = BackendLocalStack, localStackMailbox{endpoint}
-	case answers(ctx, endpoint+"/moto-api/data.json"):
+	case answers(ctx, endpoint+"/moto-api/config"): // cheap, unlike data.json
 		b.Kind, b.Mailbox = BackendMoto, motoMailbox{endpoint}
 	default:
 		b.Kind, b.NoMailbox = BackendEndpoint, "neither LocalStack's /_aws/ses nor moto's /moto-api answers at "+endpoint
@@ -159,5 +159,5 @@ func answers(ctx context.Context, url string) bool {
 		return false
 	}
 	_ = resp.Body.Close() // only the status matters
-	return resp.StatusCode == http.StatusOK
+	return resp.StatusCode/100 == 2 // moto's config answers 201
 }

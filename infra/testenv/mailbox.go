@@ -118,7 +118,9 @@ func (m localStackMailbox) Sent(ctx context.Context) ([]SentEmail, error) {
 	return out, nil
 }
 
-var httpClient = &http.Client{Timeout: 30 * time.Second}
+// moto's data.json lists every object it holds, of every service: on a
+// busy machine after a long run it takes tens of seconds.
+var httpClient = &http.Client{Timeout: 3 * time.Minute}
 
 func getJSON(ctx context.Context, url string, v any) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)

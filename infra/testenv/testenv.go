@@ -135,8 +135,9 @@ func MustTable(tb testing.TB, client *dynamodb.Client) string {
 
 // MustBucket creates an empty bucket for tb, shaped like template.yaml's
 // ArchiveBucket off the built-in emulators (lifecycle, public-access block).
-// Off the built-in emulators, whose data goes with the process, it is
-// emptied and deleted when tb ends.
+// On AWS it is emptied and deleted when tb ends; emulators keep it until
+// they stop (moto's /moto-api/data.json, its only view of sent mail, fails
+// once a bucket that held objects is deleted).
 func MustBucket(tb testing.TB, client *s3.Client) string {
 	tb.Helper()
 	b := MustBackend(tb)
@@ -152,7 +153,9 @@ func MustBucket(tb testing.TB, client *s3.Client) string {
 	if b.Emulators != nil {
 		return name
 	}
-	tb.Cleanup(func() { deleteBucket(client, name) })
+	if b.Kind == BackendAWS {
+		tb.Cleanup(func() { deleteBucket(client, name) })
+	}
 	tpl := MustTemplate(tb)
 	if err := provision.BucketSettings(ctx, client, tpl, tpl.Defaults(), "ArchiveBucket", name); err != nil {
 		tb.Fatal(err)

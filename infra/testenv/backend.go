@@ -158,6 +158,6 @@ func answers(ctx context.Context, url string) bool {
 	if err != nil {
 		return false
 	}
-	_ = resp.Body.Close() // only the status matters
+	_ = resp.Body.Close()           // only the status matters
 	return resp.StatusCode/100 == 2 // moto's config answers 201
 }

@@ -32,7 +32,8 @@ build-%Function:
 
 # --- Local ------------------------------------------------------------------
 run: deps ## the whole system on http://localhost:$(API_PORT), seeded with demo data
-	$(GO) run ./infra/cmd/local -port $(API_PORT) -invoke-port $(INVOKE_PORT)
+	@echo "· compiling the local stack (go run ./infra/cmd/local)…"
+	@$(GO) run ./infra/cmd/local -port $(API_PORT) -invoke-port $(INVOKE_PORT)
 
 invoke: ## invoke a function of the running stack: make invoke FN=HealthFunction EVENT=events/health.json
 	@test -n "$(FN)" || { echo "usage: make invoke FN=<LogicalId> [EVENT=events/<file>.json]"; exit 2; }
@@ -54,6 +55,7 @@ deps: $(NODE_DEPS)
 $(NODE_DEPS): infra/package.json infra/package-lock.json
 	@command -v node >/dev/null && command -v npm >/dev/null \
 		|| { echo "switchboard needs Node.js and npm on PATH (https://nodejs.org); install them and run make again" >&2; exit 1; }
+	@echo "· installing the emulators' npm packages (infra/package-lock.json)…"
 	@cd infra && npm ci --no-audit --no-fund --loglevel=error --fetch-timeout=20000 --fetch-retries=2 >.npm-ci.log 2>&1 \
 		|| { echo "npm ci failed in infra/ (registry unreachable or offline?); npm's output is in infra/.npm-ci.log" >&2; exit 1; }
 	@touch $@

@@ -54,6 +54,9 @@ func TestTemplateFunctions(t *testing.T) {
 	if !regexp.MustCompile(`(?m)^build-%Function:`).Match(makefile) {
 		t.Errorf("Makefile has no build-%%Function rule for sam build")
 	}
+	for _, target := range regexp.MustCompile(`(?m)^build-[A-Za-z0-9]+Function:`).FindAll(makefile, -1) {
+		t.Errorf("Makefile: %s predates the shared binary; delete it, build-%%Function builds every function", target)
+	}
 	routes := map[string]string{}
 	for _, fn := range fns {
 		t.Run(fn.LogicalID, func(t *testing.T) {

@@ -18,220 +18,22 @@ help: ## list the verbs
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
 # --- SAM builds (arm64 Lambda, provided.al2023) -----------------------------
-# One target per function of template.yaml; the folder is the logical ID in
-# kebab case without "Function".
-define build_function
+# Every function runs the same binary, functions/bootstrap: its Handler in
+# template.yaml (the logical ID) picks the constructor from
+# functions/registry.go. SAM calls build-<LogicalId> once per function; all
+# of them share one link, kept beside the artifacts, which go build leaves
+# alone while it is up to date, so each further function costs a copy.
+LAMBDA_BINARY = $(abspath $(ARTIFACTS_DIR)/..)/.bootstrap-linux-arm64
+
+build-%Function:
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath \
-		-ldflags='-s -w' -o $(ARTIFACTS_DIR)/bootstrap ./functions/$(1)
-endef
-
-build-HealthFunction:
-	$(call build_function,health)
-
-build-ListAppsFunction:
-	$(call build_function,list-apps)
-
-build-CreateSessionFunction:
-	$(call build_function,create-session)
-
-build-DeleteSessionFunction:
-	$(call build_function,delete-session)
-
-build-GetMeFunction:
-	$(call build_function,get-me)
-
-build-ListUsersFunction:
-	$(call build_function,list-users)
-
-build-InviteUserFunction:
-	$(call build_function,invite-user)
-
-build-UpdateUserFunction:
-	$(call build_function,update-user)
-
-build-AcceptInvitationFunction:
-	$(call build_function,accept-invitation)
-
-build-ListTeamsFunction:
-	$(call build_function,list-teams)
-
-build-CreateTeamFunction:
-	$(call build_function,create-team)
-
-build-RenameTeamFunction:
-	$(call build_function,rename-team)
-
-build-DeleteTeamFunction:
-	$(call build_function,delete-team)
-
-build-AddTeamMemberFunction:
-	$(call build_function,add-team-member)
-
-build-RemoveTeamMemberFunction:
-	$(call build_function,remove-team-member)
-
-build-ListNotificationRulesFunction:
-	$(call build_function,list-notification-rules)
-
-build-CreateNotificationRuleFunction:
-	$(call build_function,create-notification-rule)
-
-build-GetNotificationRuleFunction:
-	$(call build_function,get-notification-rule)
-
-build-UpdateNotificationRuleFunction:
-	$(call build_function,update-notification-rule)
-
-build-DeleteNotificationRuleFunction:
-	$(call build_function,delete-notification-rule)
-
-build-SendHourlyDigestsFunction:
-	$(call build_function,send-hourly-digests)
-
-build-SendDailyDigestsFunction:
-	$(call build_function,send-daily-digests)
-
-build-SendWeeklyDigestsFunction:
-	$(call build_function,send-weekly-digests)
-
-build-SendMonthlyDigestsFunction:
-	$(call build_function,send-monthly-digests)
-
-build-AuthorizeFunction:
-	$(call build_function,authorize)
-
-build-DecideFunction:
-	$(call build_function,decide)
-
-build-TokenFunction:
-	$(call build_function,token)
-
-build-RevokeFunction:
-	$(call build_function,revoke)
-
-build-GetAppFunction:
-	$(call build_function,get-app)
-
-build-ListConnectionsFunction:
-	$(call build_function,list-connections)
-
-build-GetConnectionFunction:
-	$(call build_function,get-connection)
-
-build-ListConnectionLogsFunction:
-	$(call build_function,list-connection-logs)
-
-build-GetConnectionLogFunction:
-	$(call build_function,get-connection-log)
-
-build-DownloadLogBodyFunction:
-	$(call build_function,download-log-body)
-
-build-ListAppLogFunction:
-	$(call build_function,list-app-log)
-
-build-ExportAppLogFunction:
-	$(call build_function,export-app-log)
-
-build-GetConnectionActivityFunction:
-	$(call build_function,get-connection-activity)
-
-build-GetOverviewFunction:
-	$(call build_function,get-overview)
-
-build-RollUpCallsFunction:
-	$(call build_function,roll-up-calls)
-
-build-ListDeveloperAppsFunction:
-	$(call build_function,list-developer-apps)
-
-build-RegisterAppFunction:
-	$(call build_function,register-app)
-
-build-GetDeveloperAppFunction:
-	$(call build_function,get-developer-app)
-
-build-UpdateDeveloperAppFunction:
-	$(call build_function,update-developer-app)
-
-build-RotateAppSecretFunction:
-	$(call build_function,rotate-app-secret)
-
-build-GetLocationFunction:
-	$(call build_function,get-location)
-
-build-GetAccountFunction:
-	$(call build_function,get-account)
-
-build-ListOrdersFunction:
-	$(call build_function,list-orders)
-
-build-CreateOrderFunction:
-	$(call build_function,create-order)
-
-build-GetOrderFunction:
-	$(call build_function,get-order)
-
-build-UpdateOrderFunction:
-	$(call build_function,update-order)
-
-build-ListCustomersFunction:
-	$(call build_function,list-customers)
-
-build-CreateCustomerFunction:
-	$(call build_function,create-customer)
-
-build-GetCustomerFunction:
-	$(call build_function,get-customer)
-
-build-UpdateCustomerFunction:
-	$(call build_function,update-customer)
-
-build-GetCatalogFunction:
-	$(call build_function,get-catalog)
-
-build-ListProductsFunction:
-	$(call build_function,list-products)
-
-build-CreateProductFunction:
-	$(call build_function,create-product)
-
-build-BlockConnectionFunction:
-	$(call build_function,block-connection)
-
-build-UnblockConnectionFunction:
-	$(call build_function,unblock-connection)
-
-build-DisconnectConnectionFunction:
-	$(call build_function,disconnect-connection)
-
-build-ListConnectionDeliveriesFunction:
-	$(call build_function,list-connection-deliveries)
-
-build-RedeliverConnectionFunction:
-	$(call build_function,redeliver-connection)
-
-build-ListConnectedAppDeliveriesFunction:
-	$(call build_function,list-connected-app-deliveries)
-
-build-RedeliverConnectedAppFunction:
-	$(call build_function,redeliver-connected-app)
-
-build-ListAppDeliveriesFunction:
-	$(call build_function,list-app-deliveries)
-
-build-RedeliverAppFunction:
-	$(call build_function,redeliver-app)
-
-build-UnblockExpiredFunction:
-	$(call build_function,unblock-expired)
-
-build-RetryDeliveriesFunction:
-	$(call build_function,retry-deliveries)
+		-ldflags='-s -w' -o $(LAMBDA_BINARY) ./functions/bootstrap
+	cp $(LAMBDA_BINARY) $(ARTIFACTS_DIR)/bootstrap
 
 # --- Local ------------------------------------------------------------------
 run: deps ## the whole system on http://localhost:$(API_PORT), seeded with demo data
-	$(GO) run ./infra/cmd/local -port $(API_PORT) -invoke-port $(INVOKE_PORT)
+	@echo "· compiling the local stack (go run ./infra/cmd/local)…"
+	@$(GO) run ./infra/cmd/local -port $(API_PORT) -invoke-port $(INVOKE_PORT)
 
 invoke: ## invoke a function of the running stack: make invoke FN=HealthFunction EVENT=events/health.json
 	@test -n "$(FN)" || { echo "usage: make invoke FN=<LogicalId> [EVENT=events/<file>.json]"; exit 2; }
@@ -253,6 +55,7 @@ deps: $(NODE_DEPS)
 $(NODE_DEPS): infra/package.json infra/package-lock.json
 	@command -v node >/dev/null && command -v npm >/dev/null \
 		|| { echo "switchboard needs Node.js and npm on PATH (https://nodejs.org); install them and run make again" >&2; exit 1; }
+	@echo "· installing the emulators' npm packages (infra/package-lock.json)…"
 	@cd infra && npm ci --no-audit --no-fund --loglevel=error --fetch-timeout=20000 --fetch-retries=2 >.npm-ci.log 2>&1 \
 		|| { echo "npm ci failed in infra/ (registry unreachable or offline?); npm's output is in infra/.npm-ci.log" >&2; exit 1; }
 	@touch $@

@@ -23,6 +23,7 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
+	"github.com/switchboard-hq/switchboard/functions"
 	"github.com/switchboard-hq/switchboard/infra/demo"
 	"github.com/switchboard-hq/switchboard/infra/emulators"
 	"github.com/switchboard-hq/switchboard/infra/provision"
@@ -137,18 +138,50 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		}
 	}()
 
-	if err := buildFunctions(ctx, o.Root, o.BinDir, fns); err != nil {
+	if err := checkRegistry(fns); err != nil {
 		return nil, err
 	}
+	// The build links while the emulators boot: each mostly waits on a
+	// different thing (the linker on the CPU, the emulators on node or
+	// java starting up), and together they are most of a first run.
+	progress(o.Log, "building functions/bootstrap, the one binary every function runs…")
+	built := make(chan error, 1)
+	buildStart := time.Now()
+	var buildTook time.Duration
+	buildCtx, cancelBuild := context.WithCancel(ctx)
+	go func() {
+		err := buildBootstrap(buildCtx, o.Root, o.BinDir)
+		buildTook = time.Since(buildStart) // read after the send below
+		built <- err
+	}()
+	waitBuilt := func() error {
+		if built == nil {
+			return nil
+		}
+		err := <-built
+		built = nil
+		if err == nil {
+			progress(o.Log, "functions/bootstrap built in %s", buildTook.Round(100*time.Millisecond))
+		}
+		return err
+	}
+	// An early return must not leave the build writing into BinDir.
+	defer func() {
+		cancelBuild()
+		_ = waitBuilt() // its error, if any, is not why Start failed
+	}()
 
 	awsEnv := map[string]string{}
 	switch s.Backend {
 	case BackendEmulators:
+		progress(o.Log, "starting the emulators (DynamoDB, S3, SES)…")
+		start := time.Now()
 		if s.Emulators, err = emulators.Start(ctx, emulators.Options{
 			InfraDir: filepath.Join(o.Root, "infra"), DataDir: o.DataDir, Host: o.Host, Log: o.Log,
 		}); err != nil {
 			return nil, err
 		}
+		progress(o.Log, "emulators up in %s", since(start))
 		awsEnv = s.Emulators.Env()
 	case BackendLocalStack:
 		awsEnv = map[string]string{"AWS_ENDPOINT_URL": o.Getenv("AWS_ENDPOINT_URL"), "S3_PATH_STYLE": "true"}
@@ -166,6 +199,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	resolver, resources := localResolver(tpl, s.Backend, o.Getenv)
 	s.Resources = resources
 	if s.Backend != BackendAWS {
+		progress(o.Log, "creating the table and buckets of template.yaml…")
 		if err := createResources(ctx, tpl, resources, awsEnv, parityFor(s.Backend, resolver)); err != nil {
 			return nil, err
 		}
@@ -184,7 +218,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		}
 		s.runtime.Register(FunctionSpec{
 			Name:    fn.LogicalID,
-			Binary:  filepath.Join(o.BinDir, samtemplate.FolderName(fn.LogicalID)),
+			Binary:  filepath.Join(o.BinDir, "bootstrap"),
 			Env:     env,
 			Timeout: time.Duration(max(fn.TimeoutSec, 3)) * time.Second,
 			ARN:     fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", localRegion, localAccount, fn.LogicalID),
@@ -192,9 +226,13 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	}
 
 	if o.Seed && s.Backend != BackendAWS {
+		progress(o.Log, "seeding demo data…")
 		if err := seedDemo(ctx, awsEnv, resources["Table"], DemoPassword(o.Getenv), o.Log); err != nil {
 			return nil, err
 		}
+	}
+	if err := waitBuilt(); err != nil {
+		return nil, err
 	}
 
 	gw, err := NewGateway(fns, s.runtime, filepath.Join(o.Root, "site"), o.Log)
@@ -250,24 +288,48 @@ func listen(host string, port int) (net.Listener, error) {
 	return ln, nil
 }
 
-// buildFunctions compiles every function for this machine in one go build,
-// so the local stack runs the same main packages SAM builds for arm64.
-func buildFunctions(ctx context.Context, root, binDir string, fns []samtemplate.Function) error {
+// buildBootstrap compiles functions/bootstrap for this machine: the same
+// main SAM builds for arm64, serving every function. One link instead of
+// one per function is what makes a first run fast; go build skips even
+// that one while the binary is up to date.
+func buildBootstrap(ctx context.Context, root, binDir string) error {
 	if err := os.MkdirAll(binDir, 0o755); err != nil {
 		return fmt.Errorf("bin folder: %w", err)
 	}
-	args := []string{"build", "-tags", "lambda.norpc", "-trimpath", "-o", binDir + string(filepath.Separator)}
-	for _, fn := range fns {
-		args = append(args, "./functions/"+samtemplate.FolderName(fn.LogicalID))
-	}
-	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-trimpath",
+		"-o", filepath.Join(binDir, "bootstrap"), "./functions/bootstrap")
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("build functions: %v\n%s", err, out)
+		return fmt.Errorf("build functions/bootstrap: %v\n%s", err, out)
 	}
 	return nil
 }
+
+// checkRegistry fails before anything starts when a function of the
+// template has no constructor, or its Handler is not its logical ID.
+func checkRegistry(fns []samtemplate.Function) error {
+	var problems []string
+	for _, fn := range fns {
+		if fn.Handler != fn.LogicalID {
+			problems = append(problems, fmt.Sprintf("%s has Handler %q; set it to %s", fn.LogicalID, fn.Handler, fn.LogicalID))
+		} else if _, ok := functions.Lookup(fn.Handler); !ok {
+			problems = append(problems, fmt.Sprintf("%s is not in functions/registry.go", fn.LogicalID))
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("template.yaml and the function registry disagree: %s", strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// progress is one line of what a start is doing, so that a first run that
+// takes a while says why as it goes.
+func progress(w io.Writer, format string, args ...any) {
+	fmt.Fprintf(w, "· "+format+"\n", args...)
+}
+
+func since(t time.Time) string { return time.Since(t).Round(100 * time.Millisecond).String() }
 
 // localResolver gives each resource a local name and ARN, so that !Ref and
 // !GetAtt in the template resolve as CloudFormation would resolve them.
@@ -316,6 +378,7 @@ func functionEnv(fn samtemplate.Function, r samtemplate.Resolver, awsEnv, local 
 		"PATH=" + os.Getenv("PATH"),
 		"TZ=UTC",
 		"AWS_LAMBDA_FUNCTION_NAME=" + fn.LogicalID,
+		"_HANDLER=" + fn.Handler, // what Lambda sets from Handler; bootstrap picks its constructor by it
 		"AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=" + strconv.Itoa(fn.MemoryMB),
 		"AWS_LAMBDA_LOG_FORMAT=JSON",

@@ -12,6 +12,7 @@ import (
 
 	"github.com/switchboard-hq/switchboard/shared/apigw"
 	"github.com/switchboard-hq/switchboard/shared/dynamo"
+	"github.com/switchboard-hq/switchboard/shared/eventbridge"
 	"github.com/switchboard-hq/switchboard/shared/platform"
 	"github.com/switchboard-hq/switchboard/shared/switchboard"
 )
@@ -196,8 +197,9 @@ func GetOverview(store ActivityStore, now func() time.Time) AuthedHandler {
 // an outage stays within its timeout and the next ones catch up.
 const rollUpMaxMinutes = 120
 
-// RollUpStore is what the scheduled roll-up writes.
-type RollUpStore interface {
+// RollUpJobStore is what the scheduled roll-up reads and writes; the
+// domain's switchboard.RollUpStore is only the reads of its results.
+type RollUpJobStore interface {
 	switchboard.ConnectionStore
 	switchboard.RollUpStore
 	switchboard.AppLog
@@ -210,7 +212,7 @@ type RollUpStore interface {
 // checks the connections that got new 5xx or 401 answers, and writes an
 // `erroring` app-log event when one enters that state. An error makes
 // EventBridge's run fail and the next run retry from the watermark.
-func RollUpCalls(store RollUpStore, now func() time.Time) func(ctx context.Context, ev events.CloudWatchEvent) (switchboard.RollUpReport, error) {
+func RollUpCalls(store RollUpJobStore, now func() time.Time) eventbridge.Handler[switchboard.RollUpReport] {
 	return func(ctx context.Context, _ events.CloudWatchEvent) (switchboard.RollUpReport, error) {
 		rep, err := store.RollUp(ctx, rollUpMaxMinutes)
 		if err != nil {
@@ -230,7 +232,7 @@ func RollUpCalls(store RollUpStore, now func() time.Time) func(ctx context.Conte
 // state. The state is written before the event, with the event's time and
 // id derived from it, so a run that stops in between writes the same event
 // on the next check instead of none or two.
-func checkErroring(ctx context.Context, store RollUpStore, ref switchboard.ConnectionRef, now time.Time) error {
+func checkErroring(ctx context.Context, store RollUpJobStore, ref switchboard.ConnectionRef, now time.Time) error {
 	c, err := store.GetConnection(ctx, ref.AccountID, ref.ConnectionID)
 	if switchboard.ErrorCode(err) == switchboard.ENotFound {
 		return nil // disconnected since
@@ -289,9 +291,6 @@ func GetOverviewFunction(env *platform.Env) apigw.LambdaHandler {
 
 // RollUpCallsFunction is RollUpCallsFunction in template.yaml, run every
 // five minutes by EventBridge.
-func RollUpCallsFunction(env *platform.Env) func(ctx context.Context, ev events.CloudWatchEvent) (switchboard.RollUpReport, error) {
-	h := RollUpCalls(dynamo.New(env.DynamoDB(), env.Config.TableName), time.Now)
-	return func(ctx context.Context, ev events.CloudWatchEvent) (switchboard.RollUpReport, error) {
-		return h(platform.WithLogger(ctx, env.Logger.With("function", "RollUpCallsFunction", "eventId", ev.ID)), ev)
-	}
+func RollUpCallsFunction(env *platform.Env) eventbridge.Handler[switchboard.RollUpReport] {
+	return eventbridge.Handle(env.Logger, "RollUpCallsFunction", RollUpCalls(dynamo.New(env.DynamoDB(), env.Config.TableName), time.Now))
 }

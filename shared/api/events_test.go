@@ -11,86 +11,21 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/switchboard-hq/switchboard/functions"
 	"github.com/switchboard-hq/switchboard/infra/samtemplate"
 	"github.com/switchboard-hq/switchboard/infra/testenv"
-	"github.com/switchboard-hq/switchboard/shared/api"
-	"github.com/switchboard-hq/switchboard/shared/digest"
 	"github.com/switchboard-hq/switchboard/shared/platform"
 )
 
-// constructors maps each function of template.yaml to what its main passes
-// to lambda.Start. A function missing here fails TestEventsReplay.
-var constructors = map[string]func(*platform.Env) any{
-	"HealthFunction":             func(e *platform.Env) any { return api.HealthFunction(e) },
-	"ListAppsFunction":           func(e *platform.Env) any { return api.ListAppsFunction(e) },
-	"CreateSessionFunction":      func(e *platform.Env) any { return api.CreateSessionFunction(e) },
-	"DeleteSessionFunction":      func(e *platform.Env) any { return api.DeleteSessionFunction(e) },
-	"GetLocationFunction":        func(e *platform.Env) any { return api.GetLocationFunction(e) },
-	"GetAccountFunction":         func(e *platform.Env) any { return api.GetAccountFunction(e) },
-	"GetMeFunction":              func(e *platform.Env) any { return api.GetMeFunction(e) },
-	"ListUsersFunction":          func(e *platform.Env) any { return api.ListUsersFunction(e) },
-	"InviteUserFunction":         func(e *platform.Env) any { return api.InviteUserFunction(e) },
-	"UpdateUserFunction":         func(e *platform.Env) any { return api.UpdateUserFunction(e) },
-	"AcceptInvitationFunction":   func(e *platform.Env) any { return api.AcceptInvitationFunction(e) },
-	"ListTeamsFunction":          func(e *platform.Env) any { return api.ListTeamsFunction(e) },
-	"CreateTeamFunction":         func(e *platform.Env) any { return api.CreateTeamFunction(e) },
-	"RenameTeamFunction":         func(e *platform.Env) any { return api.RenameTeamFunction(e) },
-	"DeleteTeamFunction":         func(e *platform.Env) any { return api.DeleteTeamFunction(e) },
-	"AddTeamMemberFunction":      func(e *platform.Env) any { return api.AddTeamMemberFunction(e) },
-	"RemoveTeamMemberFunction":   func(e *platform.Env) any { return api.RemoveTeamMemberFunction(e) },
-	"AuthorizeFunction":          func(e *platform.Env) any { return api.AuthorizeFunction(e) },
-	"DecideFunction":             func(e *platform.Env) any { return api.DecideFunction(e) },
-	"TokenFunction":              func(e *platform.Env) any { return api.TokenFunction(e) },
-	"RevokeFunction":             func(e *platform.Env) any { return api.RevokeFunction(e) },
-	"GetAppFunction":             func(e *platform.Env) any { return api.GetAppFunction(e) },
-	"ListConnectionsFunction":    func(e *platform.Env) any { return api.ListConnectionsFunction(e) },
-	"GetConnectionFunction":      func(e *platform.Env) any { return api.GetConnectionFunction(e) },
-	"ListConnectionLogsFunction": func(e *platform.Env) any { return api.ListConnectionLogsFunction(e) },
-	"GetConnectionLogFunction":   func(e *platform.Env) any { return api.GetConnectionLogFunction(e) },
-	"DownloadLogBodyFunction":    func(e *platform.Env) any { return api.DownloadLogBodyFunction(e) },
-	"ListAppLogFunction":         func(e *platform.Env) any { return api.ListAppLogFunction(e) },
-	"ExportAppLogFunction":       func(e *platform.Env) any { return api.ExportAppLogFunction(e) },
-	"ListDeveloperAppsFunction":  func(e *platform.Env) any { return api.ListDeveloperAppsFunction(e) },
-	"RegisterAppFunction":        func(e *platform.Env) any { return api.RegisterAppFunction(e) },
-	"GetDeveloperAppFunction":    func(e *platform.Env) any { return api.GetDeveloperAppFunction(e) },
-	"UpdateDeveloperAppFunction": func(e *platform.Env) any { return api.UpdateDeveloperAppFunction(e) },
-	"RotateAppSecretFunction":    func(e *platform.Env) any { return api.RotateAppSecretFunction(e) },
-	"ListOrdersFunction":         func(e *platform.Env) any { return api.ListOrdersFunction(e) },
-	"CreateOrderFunction":        func(e *platform.Env) any { return api.CreateOrderFunction(e) },
-	"GetOrderFunction":           func(e *platform.Env) any { return api.GetOrderFunction(e) },
-	"UpdateOrderFunction":        func(e *platform.Env) any { return api.UpdateOrderFunction(e) },
-	"ListCustomersFunction":      func(e *platform.Env) any { return api.ListCustomersFunction(e) },
-	"CreateCustomerFunction":     func(e *platform.Env) any { return api.CreateCustomerFunction(e) },
-	"GetCustomerFunction":        func(e *platform.Env) any { return api.GetCustomerFunction(e) },
-	"UpdateCustomerFunction":     func(e *platform.Env) any { return api.UpdateCustomerFunction(e) },
-	"GetCatalogFunction":         func(e *platform.Env) any { return api.GetCatalogFunction(e) },
-	"ListProductsFunction":       func(e *platform.Env) any { return api.ListProductsFunction(e) },
-	"CreateProductFunction":      func(e *platform.Env) any { return api.CreateProductFunction(e) },
-
-	"ListNotificationRulesFunction":      func(e *platform.Env) any { return api.ListNotificationRulesFunction(e) },
-	"CreateNotificationRuleFunction":     func(e *platform.Env) any { return api.CreateNotificationRuleFunction(e) },
-	"GetNotificationRuleFunction":        func(e *platform.Env) any { return api.GetNotificationRuleFunction(e) },
-	"UpdateNotificationRuleFunction":     func(e *platform.Env) any { return api.UpdateNotificationRuleFunction(e) },
-	"DeleteNotificationRuleFunction":     func(e *platform.Env) any { return api.DeleteNotificationRuleFunction(e) },
-	"SendHourlyDigestsFunction":          func(e *platform.Env) any { return digest.SendHourlyDigestsFunction(e) },
-	"SendDailyDigestsFunction":           func(e *platform.Env) any { return digest.SendDailyDigestsFunction(e) },
-	"SendWeeklyDigestsFunction":          func(e *platform.Env) any { return digest.SendWeeklyDigestsFunction(e) },
-	"SendMonthlyDigestsFunction":         func(e *platform.Env) any { return digest.SendMonthlyDigestsFunction(e) },
-	"BlockConnectionFunction":            func(e *platform.Env) any { return api.BlockConnectionFunction(e) },
-	"UnblockConnectionFunction":          func(e *platform.Env) any { return api.UnblockConnectionFunction(e) },
-	"DisconnectConnectionFunction":       func(e *platform.Env) any { return api.DisconnectConnectionFunction(e) },
-	"ListConnectionDeliveriesFunction":   func(e *platform.Env) any { return api.ListConnectionDeliveriesFunction(e) },
-	"RedeliverConnectionFunction":        func(e *platform.Env) any { return api.RedeliverConnectionFunction(e) },
-	"ListConnectedAppDeliveriesFunction": func(e *platform.Env) any { return api.ListConnectedAppDeliveriesFunction(e) },
-	"RedeliverConnectedAppFunction":      func(e *platform.Env) any { return api.RedeliverConnectedAppFunction(e) },
-	"ListAppDeliveriesFunction":          func(e *platform.Env) any { return api.ListAppDeliveriesFunction(e) },
-	"RedeliverAppFunction":               func(e *platform.Env) any { return api.RedeliverAppFunction(e) },
-	"UnblockExpiredFunction":             func(e *platform.Env) any { return api.UnblockExpiredFunction(e) },
-	"RetryDeliveriesFunction":            func(e *platform.Env) any { return api.RetryDeliveriesFunction(e) },
-	"GetConnectionActivityFunction":      func(e *platform.Env) any { return api.GetConnectionActivityFunction(e) },
-	"GetOverviewFunction":                func(e *platform.Env) any { return api.GetOverviewFunction(e) },
-	"RollUpCallsFunction":                func(e *platform.Env) any { return api.RollUpCallsFunction(e) },
-}
+// constructors is functions/registry.go by logical ID, so that the tests
+// build every handler exactly as the bootstrap binary does in Lambda.
+var constructors = func() map[string]func(*platform.Env) any {
+	m := map[string]func(*platform.Env) any{}
+	for _, f := range functions.All() {
+		m[f.ID] = f.New
+	}
+	return m
+}()
 
 // TestEventsReplay sends every events/*.json fixture through
 // lambda.NewHandler(...).Invoke, the exact JSON path of the Lambda runtime,
@@ -107,7 +42,7 @@ func TestEventsReplay(t *testing.T) {
 	for _, fn := range fns {
 		scheduled[fn.LogicalID] = len(fn.Schedules) > 0
 		if _, ok := constructors[fn.LogicalID]; !ok {
-			t.Errorf("%s has no constructor in this test", fn.LogicalID)
+			t.Errorf("%s is not in functions/registry.go", fn.LogicalID)
 		}
 		byFixture[samtemplate.FolderName(fn.LogicalID)+".json"] = fn.LogicalID
 	}

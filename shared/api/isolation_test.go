@@ -328,7 +328,7 @@ func TestIsolationMatrix(t *testing.T) {
 				}
 				construct, ok := constructors[fn.LogicalID]
 				if !ok {
-					t.Fatalf("%s has no constructor in events_test.go's constructors map", fn.LogicalID)
+					t.Fatalf("%s is not in functions/registry.go", fn.LogicalID)
 				}
 				handler, ok := construct(use.envFor(env, fn.LogicalID)).(apigw.LambdaHandler)
 				if !ok {

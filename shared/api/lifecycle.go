@@ -10,6 +10,7 @@ import (
 
 	"github.com/switchboard-hq/switchboard/shared/apigw"
 	"github.com/switchboard-hq/switchboard/shared/dynamo"
+	"github.com/switchboard-hq/switchboard/shared/eventbridge"
 	"github.com/switchboard-hq/switchboard/shared/lifecycle"
 	"github.com/switchboard-hq/switchboard/shared/platform"
 	"github.com/switchboard-hq/switchboard/shared/switchboard"
@@ -412,9 +413,8 @@ func RedeliverAppFunction(env *platform.Env) apigw.LambdaHandler {
 	return sessionRoute(env, func(s *dynamo.Store) AuthedHandler { return RedeliverApp(s, s, callbacksOn(env, s)) })
 }
 
-// ScheduledHandler is what lambda.Start receives for an EventBridge
-// schedule.
-type ScheduledHandler func(ctx context.Context, ev events.CloudWatchEvent) (ScheduledResult, error)
+// ScheduledHandler is the lifecycle jobs' eventbridge.Handler.
+type ScheduledHandler = eventbridge.Handler[ScheduledResult]
 
 // ScheduledResult says what a scheduled run did, for its log and `make invoke`.
 type ScheduledResult struct {

@@ -35,9 +35,11 @@ type (
 // response; its code picks the status.
 type HandlerFunc func(ctx context.Context, req Request) (Response, error)
 
-// LambdaHandler is the signature lambda.Start receives. It never returns an
-// error: API Gateway would turn one into a bare 500 without our JSON body.
-type LambdaHandler func(ctx context.Context, req Request) (Response, error)
+// LambdaHandler is a HandlerFunc wrapped by Handle, what lambda.Start
+// receives: the same type, so that a route is one shape whether wrapped or
+// not. Once wrapped it never returns an error: API Gateway would turn one
+// into a bare 500 without our JSON body.
+type LambdaHandler = HandlerFunc
 
 // statusByCode is the only place where error codes meet HTTP statuses.
 var statusByCode = map[string]int{

@@ -7,14 +7,16 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/switchboard-hq/switchboard/shared/dynamo"
+	"github.com/switchboard-hq/switchboard/shared/eventbridge"
 	"github.com/switchboard-hq/switchboard/shared/platform"
 	"github.com/switchboard-hq/switchboard/shared/sesmail"
 	"github.com/switchboard-hq/switchboard/shared/switchboard"
 )
 
-// Handler is a scheduled function: it returns an error only when Lambda
-// should retry the invocation (emails left pending, a store failure).
-type Handler func(ctx context.Context, ev events.CloudWatchEvent) error
+// Handler is a digest function's eventbridge.Handler: the run's Report is
+// its answer, and it returns an error only when Lambda should retry the
+// invocation (emails left pending, a store failure).
+type Handler = eventbridge.Handler[Report]
 
 // NewSender builds a Sender over the function's table and SES.
 func NewSender(env *platform.Env) *Sender {
@@ -39,7 +41,7 @@ func NewSender(env *platform.Env) *Sender {
 // delivery records skip what was sent. A retry that never comes is made up
 // by the next hour's run, which starts at the same mark.
 func (s *Sender) Handle(f switchboard.Frequency) Handler {
-	return func(ctx context.Context, ev events.CloudWatchEvent) error {
+	return func(ctx context.Context, ev events.CloudWatchEvent) (Report, error) {
 		runAt := ev.Time
 		if runAt.IsZero() {
 			runAt = s.Now()
@@ -51,7 +53,7 @@ func (s *Sender) Handle(f switchboard.Frequency) Handler {
 		if err != nil {
 			s.Logger.Error("digest run incomplete", "frequency", f, "error", err)
 		}
-		return err
+		return rep, err
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/switchboard-hq/switchboard/infra/demo"
 	"github.com/switchboard-hq/switchboard/infra/local"
@@ -38,6 +39,7 @@ func run(host string, apiPort, invokePort int, dataDir string) error {
 	if !filepath.IsAbs(dataDir) {
 		dataDir = filepath.Join(root, dataDir)
 	}
+	start := time.Now()
 	stack, err := local.Start(ctx, local.Options{
 		Root: root, Host: host, APIPort: apiPort, InvokePort: invokePort,
 		DataDir: dataDir, Seed: true, Log: os.Stdout,
@@ -47,7 +49,7 @@ func run(host string, apiPort, invokePort int, dataDir string) error {
 	}
 	defer stack.Close()
 
-	fmt.Printf("\nSwitchboard is running (backend: %s)\n", stack.Backend)
+	fmt.Printf("\nSwitchboard is running (backend: %s), started in %s\n", stack.Backend, time.Since(start).Round(100*time.Millisecond))
 	fmt.Printf("  admin site     %s/\n", stack.APIURL)
 	for _, fn := range stack.Functions {
 		for _, r := range fn.Routes {

@@ -1,0 +1,114 @@
+// Package functions is the one table from a function's logical ID in
+// template.yaml to the constructor that builds its handler. Every function
+// runs the same binary (functions/bootstrap); Lambda tells it which one it
+// is through the function's Handler, which template.yaml sets to the logical
+// ID. The local stack and the tests read this table too, so a function
+// cannot exist in one place and be missing in another.
+package functions
+
+import (
+	"slices"
+
+	"github.com/switchboard-hq/switchboard/shared/api"
+	"github.com/switchboard-hq/switchboard/shared/digest"
+	"github.com/switchboard-hq/switchboard/shared/platform"
+)
+
+// registry lists every function, sorted by logical ID. One call per line,
+// not a map literal: gofmt aligns a map's values, so one long key added on a
+// branch would realign its neighbours and make merges conflict.
+var registry = []Function{
+	of("AcceptInvitationFunction", api.AcceptInvitationFunction),
+	of("AddTeamMemberFunction", api.AddTeamMemberFunction),
+	of("AuthorizeFunction", api.AuthorizeFunction),
+	of("BlockConnectionFunction", api.BlockConnectionFunction),
+	of("CreateCustomerFunction", api.CreateCustomerFunction),
+	of("CreateNotificationRuleFunction", api.CreateNotificationRuleFunction),
+	of("CreateOrderFunction", api.CreateOrderFunction),
+	of("CreateProductFunction", api.CreateProductFunction),
+	of("CreateSessionFunction", api.CreateSessionFunction),
+	of("CreateTeamFunction", api.CreateTeamFunction),
+	of("DecideFunction", api.DecideFunction),
+	of("DeleteNotificationRuleFunction", api.DeleteNotificationRuleFunction),
+	of("DeleteSessionFunction", api.DeleteSessionFunction),
+	of("DeleteTeamFunction", api.DeleteTeamFunction),
+	of("DisconnectConnectionFunction", api.DisconnectConnectionFunction),
+	of("DownloadLogBodyFunction", api.DownloadLogBodyFunction),
+	of("ExportAppLogFunction", api.ExportAppLogFunction),
+	of("GetAccountFunction", api.GetAccountFunction),
+	of("GetAppFunction", api.GetAppFunction),
+	of("GetCatalogFunction", api.GetCatalogFunction),
+	of("GetConnectionActivityFunction", api.GetConnectionActivityFunction),
+	of("GetConnectionFunction", api.GetConnectionFunction),
+	of("GetConnectionLogFunction", api.GetConnectionLogFunction),
+	of("GetCustomerFunction", api.GetCustomerFunction),
+	of("GetDeveloperAppFunction", api.GetDeveloperAppFunction),
+	of("GetLocationFunction", api.GetLocationFunction),
+	of("GetMeFunction", api.GetMeFunction),
+	of("GetNotificationRuleFunction", api.GetNotificationRuleFunction),
+	of("GetOrderFunction", api.GetOrderFunction),
+	of("GetOverviewFunction", api.GetOverviewFunction),
+	of("HealthFunction", api.HealthFunction),
+	of("InviteUserFunction", api.InviteUserFunction),
+	of("ListAppDeliveriesFunction", api.ListAppDeliveriesFunction),
+	of("ListAppLogFunction", api.ListAppLogFunction),
+	of("ListAppsFunction", api.ListAppsFunction),
+	of("ListConnectedAppDeliveriesFunction", api.ListConnectedAppDeliveriesFunction),
+	of("ListConnectionDeliveriesFunction", api.ListConnectionDeliveriesFunction),
+	of("ListConnectionLogsFunction", api.ListConnectionLogsFunction),
+	of("ListConnectionsFunction", api.ListConnectionsFunction),
+	of("ListCustomersFunction", api.ListCustomersFunction),
+	of("ListDeveloperAppsFunction", api.ListDeveloperAppsFunction),
+	of("ListNotificationRulesFunction", api.ListNotificationRulesFunction),
+	of("ListOrdersFunction", api.ListOrdersFunction),
+	of("ListProductsFunction", api.ListProductsFunction),
+	of("ListTeamsFunction", api.ListTeamsFunction),
+	of("ListUsersFunction", api.ListUsersFunction),
+	of("RedeliverAppFunction", api.RedeliverAppFunction),
+	of("RedeliverConnectedAppFunction", api.RedeliverConnectedAppFunction),
+	of("RedeliverConnectionFunction", api.RedeliverConnectionFunction),
+	of("RegisterAppFunction", api.RegisterAppFunction),
+	of("RemoveTeamMemberFunction", api.RemoveTeamMemberFunction),
+	of("RenameTeamFunction", api.RenameTeamFunction),
+	of("RetryDeliveriesFunction", api.RetryDeliveriesFunction),
+	of("RevokeFunction", api.RevokeFunction),
+	of("RollUpCallsFunction", api.RollUpCallsFunction),
+	of("RotateAppSecretFunction", api.RotateAppSecretFunction),
+	of("SendDailyDigestsFunction", digest.SendDailyDigestsFunction),
+	of("SendHourlyDigestsFunction", digest.SendHourlyDigestsFunction),
+	of("SendMonthlyDigestsFunction", digest.SendMonthlyDigestsFunction),
+	of("SendWeeklyDigestsFunction", digest.SendWeeklyDigestsFunction),
+	of("TokenFunction", api.TokenFunction),
+	of("UnblockConnectionFunction", api.UnblockConnectionFunction),
+	of("UnblockExpiredFunction", api.UnblockExpiredFunction),
+	of("UpdateCustomerFunction", api.UpdateCustomerFunction),
+	of("UpdateDeveloperAppFunction", api.UpdateDeveloperAppFunction),
+	of("UpdateNotificationRuleFunction", api.UpdateNotificationRuleFunction),
+	of("UpdateOrderFunction", api.UpdateOrderFunction),
+	of("UpdateUserFunction", api.UpdateUserFunction),
+}
+
+// Function is one entry of the registry.
+type Function struct {
+	// ID is the logical ID in template.yaml, which is also its Handler.
+	ID string
+	// New builds the handler lambda.Start receives, once per cold start.
+	New func(*platform.Env) any
+}
+
+// of keeps each entry to one line whatever the handler's type.
+func of[H any](id string, construct func(*platform.Env) H) Function {
+	return Function{ID: id, New: func(env *platform.Env) any { return construct(env) }}
+}
+
+// Lookup returns the constructor registered for id.
+func Lookup(id string) (func(*platform.Env) any, bool) {
+	i := slices.IndexFunc(registry, func(f Function) bool { return f.ID == id })
+	if i < 0 {
+		return nil, false
+	}
+	return registry[i].New, true
+}
+
+// All returns every registered function, sorted by ID.
+func All() []Function { return slices.Clone(registry) }

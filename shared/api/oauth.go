@@ -220,10 +220,8 @@ func oauthService(env *platform.Env) (*oauth.Service, *dynamo.Store) {
 }
 
 func oauthOn(env *platform.Env, store *dynamo.Store) *oauth.Service {
-	// The site origin serves /oauth2/* (CloudFront, or the local gateway),
-	// so it is the issuer identifier when OAUTH_ISSUER does not say it.
 	return &oauth.Service{Apps: store, Accounts: store, Connections: store, Tokens: store, Log: store,
-		Callbacks: callbacksOn(env, store), Issuer: valueOr(env.Config.OAuthIssuer, env.Config.SiteOrigin), Now: time.Now}
+		Callbacks: callbacksOn(env, store), Issuer: env.Config.OAuthIssuer, Now: time.Now}
 }
 
 // AuthorizeFunction is AuthorizeFunction in template.yaml.

@@ -227,7 +227,7 @@ func TestGrantWithoutPermissionRefused(t *testing.T) {
 // servers can tell a mix-up.
 func TestAuthorizationResponseCarriesIss(t *testing.T) {
 	env := testenv.MustEnv(t)
-	env.Config.SiteOrigin = "https://switchboard.test"
+	env.Config.OAuthIssuer = "https://switchboard.test"
 	owner := mustSignIn(t, env, "owner@demo.test")
 	app := mustRegisterApp(t, env, owner, posApp(nil))
 	q := authorizeQuery(app.ClientID, nil)

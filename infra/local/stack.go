@@ -209,10 +209,11 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	if err != nil {
 		return nil, err
 	}
-	// The local gateway is the stack's CloudFront: links in emails lead to it.
+	// The local gateway is the stack's CloudFront: links in emails lead to
+	// it, and it serves /oauth2/*, so it is the OAuth issuer too.
 	siteOrigin := fmt.Sprintf("http://localhost:%d", apiLn.Addr().(*net.TCPAddr).Port)
 	for _, fn := range fns {
-		env, err := functionEnv(fn, resolver, awsEnv, map[string]string{"ADMIN_SITE_ORIGIN": siteOrigin})
+		env, err := functionEnv(fn, resolver, awsEnv, map[string]string{"ADMIN_SITE_ORIGIN": siteOrigin, "OAUTH_ISSUER": siteOrigin})
 		if err != nil {
 			return nil, fmt.Errorf("%s environment: %w", fn.LogicalID, err)
 		}

@@ -311,3 +311,25 @@ func TestSecurityHeadersInAWSMatchLocal(t *testing.T) {
 		}
 	}
 }
+
+// TestOAuthResponsesNameTheIssuer: the functions that answer authorisation
+// requests get the issuer identifier (RFC 9207) from the OAuthIssuer
+// parameter; without it their responses would carry no iss.
+func TestOAuthResponsesNameTheIssuer(t *testing.T) {
+	_, tpl := mustRepoTemplate(t)
+	if _, ok := tpl.Parameters["OAuthIssuer"]; !ok {
+		t.Fatal("template.yaml has no OAuthIssuer parameter")
+	}
+	want := map[string]any{"Ref": "OAuthIssuer"}
+	for _, id := range []string{"AuthorizeFunction", "DecideFunction"} {
+		res, ok := tpl.Resources[id]
+		if !ok {
+			t.Fatalf("no %s", id)
+		}
+		env, _ := res.Properties["Environment"].(map[string]any)
+		vars, _ := env["Variables"].(map[string]any)
+		if got := vars["OAUTH_ISSUER"]; fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: OAUTH_ISSUER = %v, want %v", id, got, want)
+		}
+	}
+}

@@ -25,28 +25,60 @@ func redirect(location string) (apigw.Response, error) {
 // Authorize serves GET /oauth2/v1/authorize: it checks the request and sends
 // the browser to the admin site's consent page, or the error where RFC 6749
 // says it belongs (§4.1.2.1): to the merchant for a bad client or redirect
-// URI, to the client otherwise.
-func Authorize(svc *oauth.Service) apigw.HandlerFunc {
+// URI, to the client otherwise — but only to a client whose redirect URI the
+// server trusts (oauth.TrustsRedirect); an unlisted app's errors stay on the
+// error page unless its developer's account is the one signed in, so the
+// endpoint is no open redirector (RFC 9700 §4.11.2).
+func Authorize(svc *oauth.Service, sessions *auth.Service) apigw.HandlerFunc {
 	return func(ctx context.Context, req apigw.Request) (apigw.Response, error) {
 		q, err := url.ParseQuery(req.RawQueryString)
 		if err != nil {
-			return redirect("/#/oauth-error?" + url.Values{"message": {"The authorisation link is malformed."}}.Encode())
+			return errorPage(oauth.ReasonMalformedRequest)
 		}
 		ar, err := oauth.AuthorizeRequestFromQuery(q)
+		var checked oauth.Checked
 		if err == nil {
-			_, err = svc.Check(ctx, ar)
+			checked, err = svc.Check(ctx, ar)
 		}
+		var pe *oauth.PageError
 		var oe *switchboard.OAuthError
 		switch {
+		case errors.As(err, &pe):
+			return errorPage(pe.Reason)
 		case errors.As(err, &oe):
-			return redirect(oauth.RedirectWithError(ar.RedirectURI, ar.State, oe))
-		case switchboard.ErrorCode(err) == switchboard.EInvalid:
-			return redirect("/#/oauth-error?" + url.Values{"message": {switchboard.ErrorMessage(err)}}.Encode())
+			if checked.App.Listed() || oauth.TrustsRedirect(checked.App, viewer(ctx, sessions, req)) {
+				return redirect(svc.RedirectWithError(ar.RedirectURI, ar.State, oe))
+			}
+			return errorPage(oe.Code)
 		case err != nil:
 			return apigw.Response{}, err
 		}
 		return redirect("/#/consent?" + q.Encode())
 	}
+}
+
+// errorPage sends the browser to the site's OAuth error page with a reason
+// code, which the page maps to a fixed text: nothing of the request is
+// shown back.
+func errorPage(reason string) (apigw.Response, error) {
+	return redirect("/#/oauth-error?" + url.Values{"reason": {reason}}.Encode())
+}
+
+// viewer is who is signed in on the site, or nil. A failure to read the
+// session counts as nobody: the error page is the safe side.
+func viewer(ctx context.Context, sessions *auth.Service, req apigw.Request) *switchboard.Principal {
+	cookie := apigw.Cookie(req, SessionCookie)
+	if cookie == "" {
+		return nil
+	}
+	p, err := sessions.Authenticate(ctx, cookie, false, "")
+	if err != nil {
+		if code := switchboard.ErrorCode(err); code != switchboard.EUnauthorized {
+			platform.Logger(ctx).Warn("session not read; authorisation errors go to the error page", "error", err)
+		}
+		return nil
+	}
+	return &p
 }
 
 // consentBody is what the consent page posts.
@@ -189,13 +221,14 @@ func oauthService(env *platform.Env) (*oauth.Service, *dynamo.Store) {
 
 func oauthOn(env *platform.Env, store *dynamo.Store) *oauth.Service {
 	return &oauth.Service{Apps: store, Accounts: store, Connections: store, Tokens: store, Log: store,
-		Callbacks: callbacksOn(env, store), Now: time.Now}
+		Callbacks: callbacksOn(env, store), Issuer: env.Config.OAuthIssuer, Now: time.Now}
 }
 
 // AuthorizeFunction is AuthorizeFunction in template.yaml.
 func AuthorizeFunction(env *platform.Env) apigw.LambdaHandler {
-	svc, _ := oauthService(env)
-	return apigw.Handle(env.Logger, Authorize(svc))
+	// One store, one client: errors of a private app need the session.
+	sessions, store := authService(env)
+	return apigw.Handle(env.Logger, Authorize(oauthOn(env, store), sessions))
 }
 
 // DecideFunction is DecideFunction in template.yaml.

@@ -60,15 +60,41 @@ type Door struct {
 }
 
 // bearer reads the token from Authorization: Bearer, or from HubRise's
-// X-Access-Token.
+// X-Access-Token. The scheme name is case-insensitive (RFC 9110 §11.1), so
+// "bearer" and "BEARER" are Bearer too.
 func bearer(req apigw.Request) string {
 	if h := req.Headers["authorization"]; h != "" {
-		if t, ok := strings.CutPrefix(h, "Bearer "); ok {
+		if scheme, t, ok := strings.Cut(strings.TrimSpace(h), " "); ok && strings.EqualFold(scheme, "Bearer") {
 			return strings.TrimSpace(t)
 		}
 		return ""
 	}
 	return strings.TrimSpace(req.Headers["x-access-token"])
+}
+
+// Realm names the platform API in WWW-Authenticate challenges.
+const Realm = "switchboard"
+
+// withChallenge adds RFC 6750 §3's WWW-Authenticate to a 401 or 403, so an
+// app's OAuth library can tell an expired grant from a missing right
+// without reading our JSON body. A request that sent no token gets no error
+// code (§3.1: the server should not give one then); a blocked connection's
+// token cannot be used, which RFC 6750 calls invalid_token.
+func withChallenge(resp *apigw.Response, errCode string) {
+	if resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusForbidden {
+		return
+	}
+	challenge := `Bearer realm="` + Realm + `"`
+	switch {
+	case resp.StatusCode == http.StatusForbidden:
+		challenge += `, error="insufficient_scope"`
+	case errCode == switchboard.EInvalidToken || errCode == switchboard.EConnectionBlocked:
+		challenge += `, error="invalid_token"`
+	}
+	if resp.Headers == nil {
+		resp.Headers = map[string]string{}
+	}
+	resp.Headers["WWW-Authenticate"] = challenge
 }
 
 // authenticate finds the token's live connection.
@@ -117,7 +143,10 @@ func (d *Door) Handle(resource string, h Handler) apigw.HandlerFunc {
 		start := d.Now()
 		caller, err := d.authenticate(ctx, req)
 		if err != nil && caller.Connection.ID == "" {
-			return apigw.Response{}, err // no valid token: nothing to log it against
+			// No valid token: nothing to log it against.
+			resp := apigw.ErrorResponse(ctx, err)
+			withChallenge(&resp, switchboard.ErrorCode(err))
+			return resp, nil
 		}
 		var resp apigw.Response
 		var headers map[string]string
@@ -144,6 +173,7 @@ func (d *Door) Handle(resource string, h Handler) apigw.HandlerFunc {
 		if resp.Headers == nil {
 			resp.Headers = map[string]string{}
 		}
+		withChallenge(&resp, errCode)
 		for k, v := range headers {
 			resp.Headers[k] = v
 		}

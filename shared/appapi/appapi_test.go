@@ -105,6 +105,9 @@ func TestTokenAuthentication(t *testing.T) {
 		{"no token", map[string]string{}, 401, "unauthorized"},
 		{"basic scheme", map[string]string{"authorization": "Basic " + f.token}, 401, "unauthorized"},
 		{"unknown token", map[string]string{"authorization": "Bearer sbt_unknown"}, 401, "invalid_token"},
+		// The scheme is case-insensitive (RFC 9110 §11.1).
+		{"lower-case scheme", map[string]string{"authorization": "bearer " + f.token}, 200, ""},
+		{"upper-case scheme", map[string]string{"authorization": "BEARER " + f.token}, 200, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -121,10 +124,10 @@ func TestTokenAuthentication(t *testing.T) {
 	if ok.Headers["X-RateLimit-Limit"] != "500" || ok.Headers["X-RateLimit-Remaining"] == "" || ok.Headers["X-RateLimit-Reset"] == "" {
 		t.Errorf("rate-limit headers %v", ok.Headers)
 	}
-	// Only calls naming a token of an existing connection are logged: the two 200s above and this one.
+	// Only calls naming a token of an existing connection are logged: the four 200s above and this one.
 	page, err := f.store.ListCalls(context.Background(), f.conn.AccountID, f.conn.ID, switchboard.CallFilter{})
-	if err != nil || len(page.Calls) != 3 {
-		t.Errorf("calls logged: %d (%v), want 3", len(page.Calls), err)
+	if err != nil || len(page.Calls) != 5 {
+		t.Errorf("calls logged: %d (%v), want 5", len(page.Calls), err)
 	}
 
 	t.Run("revoked and superseded tokens", func(t *testing.T) {
@@ -139,8 +142,8 @@ func TestTokenAuthentication(t *testing.T) {
 		// refused call is logged against it, with its code, so that the
 		// overview can tell an app stuck on its old token.
 		page, err := f.store.ListCalls(ctx, f.conn.AccountID, f.conn.ID, switchboard.CallFilter{})
-		if err != nil || len(page.Calls) != 4 {
-			t.Fatalf("calls logged after the revoked call: %d (%v), want 4", len(page.Calls), err)
+		if err != nil || len(page.Calls) != 6 {
+			t.Fatalf("calls logged after the revoked call: %d (%v), want 6", len(page.Calls), err)
 		}
 		if c := page.Calls[0]; c.Status != 401 || c.Error != switchboard.EInvalidToken {
 			t.Errorf("revoked call logged as %d %q, want 401 invalid_token", c.Status, c.Error)
@@ -149,6 +152,55 @@ func TestTokenAuthentication(t *testing.T) {
 			t.Errorf("a good call logged as %d %q", c.Status, c.Error)
 		}
 	})
+}
+
+// TestBearerChallenge: every 401 and 403 of the platform API tells the app
+// how to authenticate and what went wrong, in WWW-Authenticate (RFC 6750
+// §3): no error code when no token was sent (§3.1 says the server should not
+// give one then), invalid_token for a bad, revoked or blocked token,
+// insufficient_scope for a token without the right.
+func TestBearerChallenge(t *testing.T) {
+	f := mustFixture(t, "", "account[orders.read]")
+	location := f.door.Handle("location", appapi.GetLocation(f.store))
+	for _, tt := range []struct {
+		name    string
+		headers map[string]string
+		status  int
+		want    string
+	}{
+		{"no token", map[string]string{}, 401, `Bearer realm="switchboard"`},
+		{"other scheme", map[string]string{"authorization": "Basic eDp5"}, 401, `Bearer realm="switchboard"`},
+		{"unknown token", map[string]string{"authorization": "Bearer sbt_unknown"}, 401, `Bearer realm="switchboard", error="invalid_token"`},
+		{"insufficient scope", map[string]string{"authorization": "Bearer " + f.token}, 403, `Bearer realm="switchboard", error="insufficient_scope"`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := call(t, location, tt.headers)
+			if resp.StatusCode != tt.status || resp.Headers["WWW-Authenticate"] != tt.want {
+				t.Errorf("got %d WWW-Authenticate %q, want %d %q", resp.StatusCode, resp.Headers["WWW-Authenticate"], tt.status, tt.want)
+			}
+		})
+	}
+	ctx := context.Background()
+	conn, err := f.store.GetConnection(ctx, f.conn.AccountID, f.conn.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.Status = switchboard.ConnectionBlocked
+	if err := f.store.ReplaceGrant(ctx, conn); err != nil {
+		t.Fatal(err)
+	}
+	account := f.door.Handle("account", appapi.GetAccount(f.store))
+	resp := call(t, account, map[string]string{"authorization": "Bearer " + f.token})
+	if resp.StatusCode != 401 || resp.Headers["WWW-Authenticate"] != `Bearer realm="switchboard", error="invalid_token"` {
+		t.Errorf("blocked connection: %d WWW-Authenticate %q", resp.StatusCode, resp.Headers["WWW-Authenticate"])
+	}
+	if err := f.store.RevokeToken(ctx, auth.HashToken(f.token)); err != nil {
+		t.Fatal(err)
+	}
+	resp = call(t, account, map[string]string{"authorization": "Bearer " + f.token})
+	if resp.StatusCode != 401 || resp.Headers["WWW-Authenticate"] != `Bearer realm="switchboard", error="invalid_token"` {
+		t.Errorf("revoked token: %d WWW-Authenticate %q", resp.StatusCode, resp.Headers["WWW-Authenticate"])
+	}
 }
 
 func TestScopeAndTarget(t *testing.T) {

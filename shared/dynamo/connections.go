@@ -196,6 +196,31 @@ func (s *Store) SaveCode(ctx context.Context, c switchboard.AuthorizationCode) e
 	return s.putNew(ctx, codeItem{PK: codePK(c.Hash), SK: codeSK, Type: "code", ExpiresAt: c.ExpiresAt.Unix(), AuthorizationCode: c}, "code")
 }
 
+// GetCode reads a code without using it up, with a strongly consistent read:
+// a code is exchanged moments after it is saved, and an eventually
+// consistent read could miss it. An expired code is ENotFound, as the TTL
+// deletes it late.
+func (s *Store) GetCode(ctx context.Context, hash string, now time.Time) (switchboard.AuthorizationCode, error) {
+	res, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(s.table),
+		Key:            key(codePK(hash), codeSK),
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return switchboard.AuthorizationCode{}, fmt.Errorf("get code: %w", err)
+	}
+	var it codeItem
+	if res.Item != nil {
+		if err := attributevalue.UnmarshalMap(res.Item, &it); err != nil {
+			return switchboard.AuthorizationCode{}, fmt.Errorf("unmarshal code: %w", err)
+		}
+	}
+	if res.Item == nil || it.ExpiresAt <= now.Unix() {
+		return switchboard.AuthorizationCode{}, switchboard.Errorf(switchboard.ENotFound, "the code is unknown or expired")
+	}
+	return it.AuthorizationCode, nil
+}
+
 // RedeemCode flips Used with a condition, so that of two concurrent
 // exchanges exactly one succeeds.
 func (s *Store) RedeemCode(ctx context.Context, hash string, now time.Time) (switchboard.AuthorizationCode, error) {

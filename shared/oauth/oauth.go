@@ -31,7 +31,56 @@ type Service struct {
 	Log         switchboard.AppLog
 	// Callbacks, when set, tells apps about installs and reinstalls.
 	Callbacks switchboard.Announcer
-	Now       func() time.Time
+	// Issuer is the server's issuer identifier (RFC 9207), the site origin
+	// that serves /oauth2/*: every authorisation response carries it as
+	// iss, so a client that talks to several servers can tell which one
+	// answered (mix-up attacks, RFC 9700 §4.4). Empty leaves iss out.
+	Issuer string
+	Now    func() time.Time
+}
+
+// Reasons the site's OAuth error page maps to fixed texts. The page never
+// shows text from its URL: a link to it could otherwise put words in
+// Switchboard's mouth. OAuth error codes (invalid_request, invalid_scope…)
+// are reasons too, for an app whose redirect URI is not trusted.
+const (
+	ReasonMalformedRequest    = "malformed_request"
+	ReasonMissingClientID     = "missing_client_id"
+	ReasonUnknownClient       = "unknown_client"
+	ReasonRedirectURIMismatch = "redirect_uri_mismatch"
+	ReasonRepeatedParameter   = "repeated_parameter"
+)
+
+// PageError is a failure shown to the merchant on the error page, never
+// redirected to the client: the client or its redirect URI is in doubt.
+// It unwraps to an EInvalid *switchboard.Error, which the consent page's
+// JSON answer shows.
+type PageError struct {
+	Reason string // a Reason… constant
+	Err    *switchboard.Error
+}
+
+func (e *PageError) Error() string { return e.Err.Error() }
+func (e *PageError) Unwrap() error { return e.Err }
+
+func pageError(reason, format string, args ...any) *PageError {
+	return &PageError{Reason: reason, Err: switchboard.Errorf(switchboard.EInvalid, format, args...)}
+}
+
+// TrustsRedirect reports whether errors about app may be sent to its
+// redirect URI rather than shown on Switchboard's error page (RFC 9700
+// §4.11.2: no open redirector). Any merchant admin can register an app with
+// any https redirect URI, so the URI is trusted only for a listed app, or
+// for the developer's own account trying its private app. viewer is nil
+// when nobody is signed in.
+func TrustsRedirect(app switchboard.DeveloperApp, viewer *switchboard.Principal) bool {
+	return app.Listed() || (viewer != nil && viewer.AccountID == app.OwnerAccountID)
+}
+
+// notListed refuses another account the consent of a private app, on the
+// consent page.
+func notListed(app switchboard.DeveloperApp) error {
+	return switchboard.Errorf(switchboard.EForbidden, "%s is not listed yet: only its developer's account can connect it.", app.Name)
 }
 
 // AuthorizeRequest is the query of GET /oauth2/v1/authorize.
@@ -60,7 +109,7 @@ func AuthorizeRequestFromQuery(q url.Values) (AuthorizeRequest, error) {
 			continue
 		}
 		if k == "client_id" || k == "redirect_uri" {
-			return AuthorizeRequest{}, switchboard.Errorf(switchboard.EInvalid, "The parameter %s is repeated: the app that sent you here is misconfigured.", k)
+			return AuthorizeRequest{}, pageError(ReasonRepeatedParameter, "The parameter %s is repeated: the app that sent you here is misconfigured.", k)
 		}
 		if repeated == "" || k < repeated {
 			repeated = k
@@ -80,23 +129,33 @@ type Checked struct {
 }
 
 // Check validates a request in RFC 6749's two tiers. A bad client or
-// redirect URI is returned as an *switchboard.Error: it is shown to the
-// merchant and never redirected (§4.1.2.1), since the redirect target cannot
-// be trusted. Anything else is an *switchboard.OAuthError for the redirect URI.
+// redirect URI is returned as a *PageError: it is shown to the merchant and
+// never redirected (§4.1.2.1), since the redirect target cannot be trusted.
+// Anything else is an *switchboard.OAuthError, returned with the app: the
+// caller sends it to the redirect URI only if TrustsRedirect says so.
 func (s *Service) Check(ctx context.Context, r AuthorizeRequest) (Checked, error) {
 	if r.ClientID == "" {
-		return Checked{}, switchboard.Errorf(switchboard.EInvalid, "The request has no client_id: the app that sent you here is misconfigured.")
+		return Checked{}, pageError(ReasonMissingClientID, "The request has no client_id: the app that sent you here is misconfigured.")
 	}
 	app, err := s.Apps.GetDeveloperApp(ctx, r.ClientID)
 	if switchboard.ErrorCode(err) == switchboard.ENotFound {
-		return Checked{}, switchboard.Errorf(switchboard.EInvalid, "No app is registered with client_id %q.", r.ClientID)
+		return Checked{}, pageError(ReasonUnknownClient, "No app is registered with client_id %q.", r.ClientID)
 	}
 	if err != nil {
 		return Checked{}, err
 	}
 	if !slices.Contains(app.RedirectURIs, r.RedirectURI) {
-		return Checked{}, switchboard.Errorf(switchboard.EInvalid, "The redirect_uri does not match any URI registered by %s.", app.Name)
+		return Checked{}, pageError(ReasonRedirectURIMismatch, "The redirect_uri does not match any URI registered by %s.", app.Name)
 	}
+	checked, err := checkParameters(app, r)
+	if err != nil {
+		return Checked{App: app}, err
+	}
+	return checked, nil
+}
+
+// checkParameters is Check once the client and redirect URI are known.
+func checkParameters(app switchboard.DeveloperApp, r AuthorizeRequest) (Checked, error) {
 	if r.Repeated != "" {
 		return Checked{}, oauthError(switchboard.OAuthInvalidRequest, "parameter "+r.Repeated+" is repeated")
 	}
@@ -112,8 +171,11 @@ func (s *Service) Check(ctx context.Context, r AuthorizeRequest) (Checked, error
 	if !scope.Within(limit) {
 		return Checked{}, oauthError(switchboard.OAuthInvalidScope, fmt.Sprintf("the scope must be within %s", limit.String()))
 	}
-	if scope.Level == "" && len(scope.Permissions) == 0 {
-		scope.Level = app.Level // profile alone still connects at the app's level
+	if len(scope.Permissions) == 0 {
+		// profile alone grants nothing the platform API serves: stored, it
+		// would make a connection every call refuses, and a
+		// re-authorisation would overwrite a working scope with it.
+		return Checked{}, oauthError(switchboard.OAuthInvalidScope, "the scope grants no permission: ask for location[…] or account[…] with at least one")
 	}
 	switch {
 	case r.CodeChallenge == "" && r.CodeChallengeMethod != "":
@@ -141,10 +203,18 @@ func oauthError(code, description string) *switchboard.OAuthError {
 }
 
 // RedirectWithError builds the redirect of an OAuth error to the client.
-func RedirectWithError(redirectURI, state string, e *switchboard.OAuthError) string {
-	q := url.Values{"error": {e.Code}, "error_description": {e.Description}}
+func (s *Service) RedirectWithError(redirectURI, state string, e *switchboard.OAuthError) string {
+	return s.respond(redirectURI, state, url.Values{"error": {e.Code}, "error_description": {e.Description}})
+}
+
+// respond builds an authorisation response: q, the state, and the issuer
+// (RFC 9207 §2, on success and error alike).
+func (s *Service) respond(redirectURI, state string, q url.Values) string {
 	if state != "" {
 		q.Set("state", state)
+	}
+	if s.Issuer != "" {
+		q.Set("iss", s.Issuer)
 	}
 	return appendQuery(redirectURI, q)
 }
@@ -176,13 +246,23 @@ type Decision struct {
 // merchant can correct them. Once client and redirect URI are valid, every
 // other failure goes to the client (RFC 6749 §4.1.2.1): server_error for an
 // internal one, temporarily_unavailable when throttled or unreachable.
+//
+// Another account's answer about a private app is refused on the page
+// (EForbidden), approval and denial alike: its redirect URI is not trusted
+// (TrustsRedirect).
 func (s *Service) Decide(ctx context.Context, p switchboard.Principal, d Decision) (string, error) {
 	checked, err := s.Check(ctx, d.AuthorizeRequest)
 	if oe, ok := err.(*switchboard.OAuthError); ok {
-		return RedirectWithError(d.RedirectURI, d.State, oe), nil
+		if !TrustsRedirect(checked.App, &p) {
+			return "", notListed(checked.App)
+		}
+		return s.RedirectWithError(d.RedirectURI, d.State, oe), nil
 	}
 	if err != nil {
 		return "", err
+	}
+	if !TrustsRedirect(checked.App, &p) {
+		return "", notListed(checked.App)
 	}
 	to, err := s.decide(ctx, p, d, checked)
 	var oe *switchboard.OAuthError
@@ -198,23 +278,18 @@ func (s *Service) Decide(ctx context.Context, p switchboard.Principal, d Decisio
 	default:
 		return "", err
 	}
-	return RedirectWithError(d.RedirectURI, d.State, oe), nil
+	return s.RedirectWithError(d.RedirectURI, d.State, oe), nil
 }
 
 // decide is Decide past the client and redirect URI checks.
 func (s *Service) decide(ctx context.Context, p switchboard.Principal, d Decision, checked Checked) (string, error) {
 	if !d.Approve {
-		return RedirectWithError(d.RedirectURI, d.State, oauthError(switchboard.OAuthAccessDenied, "the merchant denied access")), nil
+		return s.RedirectWithError(d.RedirectURI, d.State, oauthError(switchboard.OAuthAccessDenied, "the merchant denied access")), nil
 	}
 	if !p.Role.CanManage() {
 		return "", switchboard.Errorf(switchboard.EForbidden, "Only admins can connect apps.")
 	}
 	app := checked.App
-	// An unpublished app is its developer's to try: other accounts cannot
-	// connect it until it is listed.
-	if !app.Published && app.OwnerAccountID != p.AccountID {
-		return "", oauthError(switchboard.OAuthUnauthorizedClient, app.Name+" is not published yet: only its developer's account can connect it")
-	}
 	switch app.Level {
 	case switchboard.LevelLocation:
 		if d.LocationID == "" {
@@ -248,11 +323,7 @@ func (s *Service) decide(ctx context.Context, p switchboard.Principal, d Decisio
 	if err != nil {
 		return "", err
 	}
-	q := url.Values{"code": {code}}
-	if d.State != "" {
-		q.Set("state", d.State)
-	}
-	return appendQuery(d.RedirectURI, q), nil
+	return s.respond(d.RedirectURI, d.State, url.Values{"code": {code}}), nil
 }
 
 // newSecret returns a prefixed 256-bit token and its stored hash. The prefix

@@ -28,9 +28,11 @@ type TokenResponse struct {
 	ConnectionID string `json:"connection_id"`
 }
 
-// authenticateClient checks the secret when one is given. Public clients
-// have none to give; confidential clients may instead prove possession of
-// the code through PKCE, checked later.
+// authenticateClient authenticates the client (RFC 6749 §3.2.1). Public
+// clients have no secret and must not send one; confidential clients must
+// always send theirs: PKCE is on top of it, never instead (RFC 9700 §2.1.1),
+// since a code_verifier only proves the same party started the flow, not
+// which client it is.
 func (s *Service) authenticateClient(ctx context.Context, clientID, secret string) (switchboard.DeveloperApp, error) {
 	invalid := oauthError(switchboard.OAuthInvalidClient, "client authentication failed")
 	if clientID == "" {
@@ -43,11 +45,14 @@ func (s *Service) authenticateClient(ctx context.Context, clientID, secret strin
 	if err != nil {
 		return switchboard.DeveloperApp{}, err
 	}
-	if secret == "" {
+	if app.PublicClient {
+		if secret != "" {
+			return switchboard.DeveloperApp{}, invalid
+		}
 		return app, nil
 	}
-	if app.PublicClient {
-		return switchboard.DeveloperApp{}, invalid
+	if secret == "" {
+		return switchboard.DeveloperApp{}, oauthError(switchboard.OAuthInvalidClient, "confidential clients authenticate with their client secret")
 	}
 	hash, err := s.Apps.AppSecretHash(ctx, clientID)
 	if err != nil {
@@ -60,10 +65,18 @@ func (s *Service) authenticateClient(ctx context.Context, clientID, secret strin
 }
 
 // Exchange trades a code for an access token and creates or re-authorises
-// the connection. A replayed code revokes the token it issued (RFC 6749
-// §4.1.2): whoever replays it may have stolen it.
+// the connection. The client is authenticated and the code's binding
+// checked before anything changes (RFC 9700 §4.2.4): a failed exchange
+// leaves the code usable, and only the client the code was issued to, with
+// the right redirect_uri and verifier, can use it up. A replay by that
+// client revokes the token the code issued (RFC 6749 §4.1.2): the code may
+// have been stolen.
 func (s *Service) Exchange(ctx context.Context, r TokenRequest) (TokenResponse, error) {
-	if r.GrantType != "authorization_code" {
+	switch r.GrantType {
+	case "authorization_code":
+	case "":
+		return TokenResponse{}, oauthError(switchboard.OAuthInvalidRequest, "grant_type is required")
+	default:
 		return TokenResponse{}, oauthError(switchboard.OAuthUnsupportedGrantType, "grant_type must be authorization_code")
 	}
 	app, err := s.authenticateClient(ctx, r.ClientID, r.ClientSecret)
@@ -74,31 +87,29 @@ func (s *Service) Exchange(ctx context.Context, r TokenRequest) (TokenResponse, 
 		return TokenResponse{}, oauthError(switchboard.OAuthInvalidRequest, "code is required")
 	}
 	codeHash := auth.HashToken(r.Code)
-	code, err := s.Tokens.RedeemCode(ctx, codeHash, s.Now())
+	code, err := s.Tokens.GetCode(ctx, codeHash, s.Now())
 	switch switchboard.ErrorCode(err) {
 	case "":
 	case switchboard.ENotFound:
 		return TokenResponse{}, oauthError(switchboard.OAuthInvalidGrant, "the code is invalid or expired")
-	case switchboard.EConflict:
-		if code.AppID == app.ID && code.TokenHash != "" {
-			if err := s.revoke(ctx, code.TokenHash, switchboard.ActorSystem,
-				"The app's authorisation code was used twice, so the token it issued was revoked as a precaution."); err != nil {
-				return TokenResponse{}, err
-			}
-		}
-		return TokenResponse{}, oauthError(switchboard.OAuthInvalidGrant, "the code was already used; the token it issued is revoked")
 	default:
 		return TokenResponse{}, err
 	}
-	switch {
-	case code.AppID != app.ID:
-		return TokenResponse{}, oauthError(switchboard.OAuthInvalidGrant, "the code was issued to another client")
-	case code.RedirectURI != r.RedirectURI:
-		return TokenResponse{}, oauthError(switchboard.OAuthInvalidGrant, "redirect_uri differs from the authorisation request's")
-	case code.CodeChallenge != "" && (!pkceValue.MatchString(r.CodeVerifier) || !equalSecret(s256(r.CodeVerifier), code.CodeChallenge)):
-		return TokenResponse{}, oauthError(switchboard.OAuthInvalidGrant, "code_verifier does not match the code_challenge")
-	case code.CodeChallenge == "" && r.ClientSecret == "":
-		return TokenResponse{}, oauthError(switchboard.OAuthInvalidClient, "authenticate with the client secret or use PKCE")
+	if err := checkBinding(app, code, r); err != nil {
+		return TokenResponse{}, err
+	}
+	if code.Used {
+		return TokenResponse{}, s.replayed(ctx, code)
+	}
+	code, err = s.Tokens.RedeemCode(ctx, codeHash, s.Now())
+	switch switchboard.ErrorCode(err) {
+	case "":
+	case switchboard.ENotFound: // expired since it was read
+		return TokenResponse{}, oauthError(switchboard.OAuthInvalidGrant, "the code is invalid or expired")
+	case switchboard.EConflict: // a concurrent exchange used it first
+		return TokenResponse{}, s.replayed(ctx, code)
+	default:
+		return TokenResponse{}, err
 	}
 
 	token, tokenHash := newSecret("sbt_")
@@ -117,6 +128,42 @@ func (s *Service) Exchange(ctx context.Context, r TokenRequest) (TokenResponse, 
 	}
 	return TokenResponse{AccessToken: token, TokenType: "Bearer", Scope: conn.Scope,
 		AccountID: conn.AccountID, LocationID: conn.LocationID, ConnectionID: conn.ID}, nil
+}
+
+// checkBinding checks that the code was issued to this client, for this
+// redirect URI, with this PKCE verifier. A verifier sent for a code issued
+// without a challenge is refused (RFC 9700 §2.1.1): otherwise an attacker
+// who strips code_challenge from the authorisation request downgrades the
+// flow while the client believes it uses PKCE. A stored scope that grants
+// nothing (codes issued before such scopes were refused) is refused too,
+// so it never replaces a working one.
+func checkBinding(app switchboard.DeveloperApp, code switchboard.AuthorizationCode, r TokenRequest) error {
+	switch {
+	case code.AppID != app.ID:
+		return oauthError(switchboard.OAuthInvalidGrant, "the code was issued to another client")
+	case code.RedirectURI != r.RedirectURI:
+		return oauthError(switchboard.OAuthInvalidGrant, "redirect_uri differs from the authorisation request's")
+	case code.CodeChallenge == "" && r.CodeVerifier != "":
+		return oauthError(switchboard.OAuthInvalidGrant, "code_verifier sent for a code issued without code_challenge")
+	case code.CodeChallenge != "" && (!pkceValue.MatchString(r.CodeVerifier) || !equalSecret(s256(r.CodeVerifier), code.CodeChallenge)):
+		return oauthError(switchboard.OAuthInvalidGrant, "code_verifier does not match the code_challenge")
+	}
+	if scope, err := switchboard.ParseScope(code.Scope); err != nil || len(scope.Permissions) == 0 {
+		return oauthError(switchboard.OAuthInvalidGrant, "the code grants no permission")
+	}
+	return nil
+}
+
+// replayed answers a second use of a code by the client it was issued to,
+// and revokes the token the first use got.
+func (s *Service) replayed(ctx context.Context, code switchboard.AuthorizationCode) error {
+	if code.TokenHash != "" {
+		if err := s.revoke(ctx, code.TokenHash, switchboard.ActorSystem,
+			"The app's authorisation code was used twice, so the token it issued was revoked as a precaution."); err != nil {
+			return err
+		}
+	}
+	return oauthError(switchboard.OAuthInvalidGrant, "the code was already used; the token it issued is revoked")
 }
 
 // grant creates the connection of the code's app instance, or re-authorises
@@ -263,9 +310,6 @@ func (s *Service) Revoke(ctx context.Context, clientID, secret, token string) er
 	app, err := s.authenticateClient(ctx, clientID, secret)
 	if err != nil {
 		return err
-	}
-	if secret == "" && !app.PublicClient {
-		return oauthError(switchboard.OAuthInvalidClient, "confidential clients authenticate with their secret")
 	}
 	t, err := s.Tokens.GetToken(ctx, auth.HashToken(token))
 	if switchboard.ErrorCode(err) == switchboard.ENotFound {

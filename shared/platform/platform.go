@@ -35,6 +35,12 @@ type Config struct {
 	// SiteOrigin is the admin site's origin (ADMIN_SITE_ORIGIN), for links
 	// in emails; only the digest functions set it.
 	SiteOrigin string
+	// OAuthIssuer is the OAuth server's issuer identifier (OAUTH_ISSUER, RFC
+	// 9207): the https origin that serves /oauth2/*. The functions that
+	// answer authorisation requests cannot be given CloudFront's domain by
+	// the template (the distribution depends on the API, which depends on
+	// them), so it is a stack parameter set once the domain is known.
+	OAuthIssuer string
 }
 
 // ConfigFromEnv reads Config through getenv (os.Getenv in production, a map in
@@ -46,6 +52,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		ArchiveBucket: getenv("ARCHIVE_BUCKET"),
 		SenderAddress: getenv("SENDER_ADDRESS"),
 		SiteOrigin:    strings.TrimRight(getenv("ADMIN_SITE_ORIGIN"), "/"),
+		OAuthIssuer:   strings.TrimRight(getenv("OAUTH_ISSUER"), "/"),
 	}
 	var problems []string
 	for name, v := range map[string]string{"STAGE": c.Stage, "TABLE_NAME": c.TableName, "ARCHIVE_BUCKET": c.ArchiveBucket} {

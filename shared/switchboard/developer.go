@@ -23,6 +23,12 @@ type DeveloperApp struct {
 	UpdatedAt       time.Time `json:"updatedAt"`
 }
 
+// Listed reports whether the app is in the public catalog, which is what
+// lets any merchant connect it and what makes the server trust its redirect
+// URIs with errors from anyone (see shared/oauth). It is the one place that
+// decides it: today the developer's published flag.
+func (d DeveloperApp) Listed() bool { return d.Published }
+
 // MaxRedirectURIs keeps exact matching cheap and the list reviewable.
 const MaxRedirectURIs = 10
 

@@ -65,6 +65,10 @@ type AccessToken struct {
 type OAuthStore interface {
 	// SaveCode stores a new code.
 	SaveCode(ctx context.Context, c AuthorizationCode) error
+	// GetCode returns a code, used or not, without using it up; an unknown
+	// or expired code is ENotFound. The token endpoint checks the client
+	// and the code's binding with it before RedeemCode.
+	GetCode(ctx context.Context, hash string, now time.Time) (AuthorizationCode, error)
 	// RedeemCode marks the code used and returns it. An unknown or expired
 	// code is ENotFound; a code used before is EConflict, returned with the
 	// code so the caller can revoke what it issued.

@@ -400,8 +400,22 @@ test('an authorisation request with an unregistered redirect_uri shows the OAuth
   await message.waitFor({ timeout: 10_000 });
   assert.equal(new URL(page.url()).origin, origin, 'the browser left Switchboard');
   assert.match(await page.evaluate(() => window.location.hash), /^#\/oauth-error\?/);
-  assert.match(await message.innerText(), /redirect_uri does not match/);
+  assert.equal(await message.innerText(), 'The return address in the link is not one the app registered.');
   assert.ok(await page.getByRole('heading', { level: 1, name: /can’t be connected/ }).isVisible());
+  assert.deepEqual(errors, [], `Unexpected console/page errors:\n${errors.join('\n')}`);
+  await page.close();
+});
+
+test('the OAuth error page shows only fixed texts, never text from its link', { timeout: 30_000 }, async () => {
+  const { page, errors } = await openPage({ allow401: true });
+  const forged = 'Your account is suspended: call +1 555 0100 to restore it';
+  await page.goto(new URL(`/#/oauth-error?${new URLSearchParams({ message: forged, reason: 'toString' })}`, origin).href);
+  const message = page.locator('[data-testid="oauth-error-message"]');
+  await message.waitFor({ timeout: 10_000 });
+  assert.equal(await message.innerText(), 'Switchboard could not accept the app’s request.');
+  assert.ok(!(await page.locator('body').innerText()).includes('555 0100'), 'the page shows text from its link');
+  await page.goto(new URL('/#/oauth-error?reason=invalid_scope', origin).href);
+  await page.waitForFunction(() => document.querySelector('[data-testid="oauth-error-message"]')?.textContent.includes('permissions'), null, { timeout: 5_000 });
   assert.deepEqual(errors, [], `Unexpected console/page errors:\n${errors.join('\n')}`);
   await page.close();
 });

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -177,7 +178,9 @@ func QueryInt(req Request, name string, def int) (int, error) {
 
 // DecodeJSON reads a JSON object body into v: at most maxBytes, declared as
 // application/json (which also forces a CORS preflight on cross-site
-// requests), and no unknown fields, so that typos are errors, not ignored.
+// requests), no unknown fields, so that typos are errors, not ignored, and
+// (checkStrict) no duplicate keys nor wrong-case field names. Every handler
+// that reads JSON reads it here.
 func DecodeJSON(req Request, v any, maxBytes int) error {
 	ct := strings.ToLower(req.Headers["content-type"])
 	if ct != "application/json" && !strings.HasPrefix(ct, "application/json;") {
@@ -201,7 +204,7 @@ func DecodeJSON(req Request, v any, maxBytes int) error {
 	if dec.More() {
 		return switchboard.Errorf(switchboard.EInvalid, "body must hold one JSON object")
 	}
-	return nil
+	return checkStrict(body, reflect.TypeOf(v))
 }
 
 // jsonProblem words a decoding error for clients without Go type names.

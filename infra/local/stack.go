@@ -213,9 +213,15 @@ func DemoPassword(getenv func(string) string) string {
 }
 
 func (s *Stack) serve(ln net.Listener, h http.Handler) {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := newServer(h)
 	s.servers = append(s.servers, srv)
 	go func() { _ = srv.Serve(ln) }() // ErrServerClosed on Close
+}
+
+// newServer serves h with a bound on the request line and headers, so that
+// an oversized request is answered 431 at once instead of being read in.
+func newServer(h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: maxHeaderBytes}
 }
 
 // Invoke runs a function directly, as the Invoke API does.

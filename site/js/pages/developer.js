@@ -147,7 +147,7 @@ export function renderDeveloper(outlet, { signal }) {
     const callbacks = h('button', { type: 'button', class: 'btn btn--secondary btn--small', dataset: { testid: 'app-deliveries' } },
       'Callbacks', srOnly(` of ${app.name}`));
     callbacks.addEventListener('click', () => showDeliveryLog({
-      title: `Callbacks of ${app.name}`, canManage: true, timeZone: session ? session.account.timeZone : '',
+      title: `Callbacks of ${app.name}`, canManage: true, developerView: true, timeZone: session ? session.account.timeZone : '',
       listPath: `${BASE}/${encodeURIComponent(app.id)}/deliveries`, redeliverPath: `${BASE}/${encodeURIComponent(app.id)}/deliveries/redeliver`,
     }));
     actions.append(edit, publish, rotate, callbacks);

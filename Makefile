@@ -157,6 +157,9 @@ build-UpdateDeveloperAppFunction:
 build-RotateAppSecretFunction:
 	$(call build_function,rotate-app-secret)
 
+build-RotateSigningSecretFunction:
+	$(call build_function,rotate-signing-secret)
+
 build-GetLocationFunction:
 	$(call build_function,get-location)
 

@@ -354,13 +354,12 @@ func RedeliverApp(apps switchboard.DeveloperAppStore, store switchboard.Delivery
 	}
 }
 
-// callbacksOn builds the callback sender over store. Loopback and private
-// addresses are allowed only on the local and test stages, where receivers
-// run on this machine.
+// callbacksOn builds the callback sender over store. Loopback addresses
+// are allowed only when the configuration says so (the local stack and the
+// tests, never a deployed stage: see platform.Config.LoopbackCallbacks).
 func callbacksOn(env *platform.Env, store *dynamo.Store) *lifecycle.Callbacks {
-	allowPrivate := env.Config.Stage == "local" || env.Config.Stage == "test"
-	return &lifecycle.Callbacks{Apps: store, Deliveries: store, Connections: store, Log: store,
-		Client: lifecycle.NewHTTPClient(allowPrivate), Now: time.Now}
+	return &lifecycle.Callbacks{Apps: store, Deliveries: store, Connections: store, Log: store, Sealer: SealerOf(env),
+		Loopback: env.Config.LoopbackCallbacks, Client: lifecycle.NewHTTPClient(env.Config.LoopbackCallbacks), Now: time.Now}
 }
 
 // LifecycleOn builds the lifecycle service over store.

@@ -196,7 +196,7 @@ func TestBlockThenUnblock(t *testing.T) {
 		if len(got) != 1 {
 			t.Fatalf("%s callbacks: %d", typ, len(got))
 		}
-		if err := webhook.Verify(c.app.ClientSecret, got[0].header, got[0].body, time.Now()); err != nil {
+		if err := webhook.Verify(c.app.SigningSecret, got[0].header, got[0].body, time.Now()); err != nil {
 			t.Errorf("%s signature: %v", typ, err)
 		}
 		if evs := appEvents(t, env, c.connectionID, typ); len(evs) != 1 || got[0].id != evs[0].ID || got[0].header.Get(webhook.HeaderEventID) != evs[0].ID {
@@ -281,7 +281,7 @@ func TestDisconnect(t *testing.T) {
 	if len(got) != 1 {
 		t.Fatalf("uninstalled callbacks: %d", len(got))
 	}
-	if err := webhook.Verify(c.app.ClientSecret, got[0].header, got[0].body, time.Now()); err != nil {
+	if err := webhook.Verify(c.app.SigningSecret, got[0].header, got[0].body, time.Now()); err != nil {
 		t.Errorf("signature does not verify: %v", err)
 	}
 	var body map[string]any
@@ -323,7 +323,7 @@ func TestCallbackRetriedUntilSuccessThenRedelivered(t *testing.T) {
 	clock := time.Now()
 	retrier := func() {
 		cb := &lifecycle.Callbacks{Apps: store, Deliveries: store, Connections: store, Log: store,
-			Client: lifecycle.NewHTTPClient(true), Now: func() time.Time { return clock }}
+			Sealer: api.SealerOf(env), Loopback: true, Client: lifecycle.NewHTTPClient(true), Now: func() time.Time { return clock }}
 		if _, err := api.RetryDeliveries(cb, slog.New(slog.DiscardHandler))(context.Background(), events.CloudWatchEvent{}); err != nil {
 			t.Fatal(err)
 		}
@@ -397,7 +397,7 @@ func TestCallbackRetriedUntilSuccessThenRedelivered(t *testing.T) {
 	if len(got) != 6 || got[4].id != d.EventID || got[5].id != d.EventID || got[5].header.Get(webhook.HeaderEventID) != d.EventID {
 		t.Fatalf("after redeliveries: %d posts", len(got))
 	}
-	if err := webhook.Verify(c.app.ClientSecret, got[5].header, got[5].body, time.Now()); err != nil {
+	if err := webhook.Verify(c.app.SigningSecret, got[5].header, got[5].body, time.Now()); err != nil {
 		t.Errorf("redelivery signature: %v", err)
 	}
 	after := mustDecode[struct{ Delivery switchboard.Delivery }](t, resp).Delivery
@@ -417,7 +417,7 @@ func TestFailedCallbacksGiveUpAndRedeliverRange(t *testing.T) {
 	store := dynamo.New(env.DynamoDB(), env.Config.TableName)
 	clock := time.Now()
 	cb := &lifecycle.Callbacks{Apps: store, Deliveries: store, Connections: store, Log: store,
-		Client: lifecycle.NewHTTPClient(true), Now: func() time.Time { return clock }}
+		Sealer: api.SealerOf(env), Loopback: true, Client: lifecycle.NewHTTPClient(true), Now: func() time.Time { return clock }}
 	var times []time.Time
 	for range 130 {
 		clock = clock.Add(15 * time.Minute)
@@ -468,7 +468,7 @@ func TestCallbackSurvivesCrash(t *testing.T) {
 	ctx := context.Background()
 	clock := time.Now()
 	cb := &lifecycle.Callbacks{Apps: store, Deliveries: store, Connections: store, Log: store,
-		Client: lifecycle.NewHTTPClient(true), Now: func() time.Time { return clock }}
+		Sealer: api.SealerOf(env), Loopback: true, Client: lifecycle.NewHTTPClient(true), Now: func() time.Time { return clock }}
 	conn, err := store.GetConnection(ctx, demo.Account.ID, c.connectionID)
 	if err != nil {
 		t.Fatal(err)

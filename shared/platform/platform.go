@@ -5,6 +5,7 @@ package platform
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"log/slog"
@@ -35,7 +36,19 @@ type Config struct {
 	// SiteOrigin is the admin site's origin (ADMIN_SITE_ORIGIN), for links
 	// in emails; only the digest functions set it.
 	SiteOrigin string
+	// SigningKey (CALLBACK_SIGNING_KEY, 32 bytes in base64) seals the apps'
+	// callback signing secrets in the table. Only the functions that sign
+	// callbacks or make signing secrets receive it (template.yaml).
+	SigningKey []byte
+	// LoopbackCallbacks (SWITCHBOARD_LOOPBACK_CALLBACKS=1) lets callbacks go
+	// to http://localhost and loopback addresses, for the local stack and
+	// the tests, whose receivers run on this machine. template.yaml never
+	// sets it (a test checks), so no deployed stage can, whatever its name.
+	LoopbackCallbacks bool
 }
+
+// LoopbackCallbacksVar is the variable behind Config.LoopbackCallbacks.
+const LoopbackCallbacksVar = "SWITCHBOARD_LOOPBACK_CALLBACKS"
 
 // ConfigFromEnv reads Config through getenv (os.Getenv in production, a map in
 // tests) and reports every missing or malformed variable at once.
@@ -65,6 +78,14 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		}
 		c.S3PathStyle = v
 	}
+	if raw := getenv("CALLBACK_SIGNING_KEY"); raw != "" {
+		key, err := base64.StdEncoding.DecodeString(raw)
+		if err != nil || len(key) != 32 {
+			problems = append(problems, "CALLBACK_SIGNING_KEY is not 32 bytes in base64")
+		}
+		c.SigningKey = key
+	}
+	c.LoopbackCallbacks = getenv(LoopbackCallbacksVar) == "1"
 	c.LogRetentionDays = 90
 	if raw := getenv("LOG_RETENTION_DAYS"); raw != "" {
 		n, err := strconv.Atoi(raw)

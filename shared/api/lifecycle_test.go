@@ -370,20 +370,24 @@ func TestCallbackRetriedUntilSuccessThenRedelivered(t *testing.T) {
 	if d.EventID != got[0].id || d.State != switchboard.DeliverySucceeded || d.AttemptCount != 4 || len(d.Attempts) != 4 || d.NextAttemptAt != nil {
 		t.Fatalf("delivery %+v", d)
 	}
+	// The developer sees the same log, with each attempt's error and answer;
+	// the merchant's shows statuses only.
+	appLog := mustDecode[switchboard.DeliveryPage](t, owner.call(t, api.ListAppDeliveriesFunction(env), http.MethodGet,
+		"/admin/v1/developer/apps/"+c.app.ClientID+"/deliveries", map[string]string{"appId": c.app.ClientID}, nil))
+	if len(appLog.Deliveries) != 2 || appLog.Deliveries[0].EventID != d.EventID || len(appLog.Deliveries[0].Attempts) != 4 {
+		t.Fatalf("app delivery log %+v", appLog.Deliveries)
+	}
 	for i, wantStatus := range []int{500, 500, 500, 200} {
-		a := d.Attempts[i]
-		if a.Status != wantStatus || a.At.IsZero() || a.LatencyMs < 0 || (wantStatus == 500) != (a.Error != "") || a.Response == "" {
-			t.Errorf("attempt %d: %+v", i, a)
+		a, dev := d.Attempts[i], appLog.Deliveries[0].Attempts[i]
+		if a.Status != wantStatus || a.At.IsZero() || a.LatencyMs < 0 || a.Error != "" || a.Response != "" {
+			t.Errorf("merchant's attempt %d: %+v", i, a)
+		}
+		if dev.Status != wantStatus || (wantStatus == 500) != (dev.Error != "") || dev.Response == "" {
+			t.Errorf("developer's attempt %d: %+v", i, dev)
 		}
 	}
 	if d.Attempts[0].Trigger != "first" || d.Attempts[1].Trigger != "retry" {
 		t.Errorf("triggers %s, %s", d.Attempts[0].Trigger, d.Attempts[1].Trigger)
-	}
-	// The developer sees the same log.
-	appLog := mustDecode[switchboard.DeliveryPage](t, owner.call(t, api.ListAppDeliveriesFunction(env), http.MethodGet,
-		"/admin/v1/developer/apps/"+c.app.ClientID+"/deliveries", map[string]string{"appId": c.app.ClientID}, nil))
-	if len(appLog.Deliveries) != 2 || appLog.Deliveries[0].EventID != d.EventID {
-		t.Errorf("app delivery log %+v", appLog.Deliveries)
 	}
 
 	// Redeliver sends the same event id again, from both sides.

@@ -74,6 +74,7 @@ var registry = []Function{
 	of("RevokeFunction", api.RevokeFunction),
 	of("RollUpCallsFunction", api.RollUpCallsFunction),
 	of("RotateAppSecretFunction", api.RotateAppSecretFunction),
+	of("RotateSigningSecretFunction", api.RotateSigningSecretFunction),
 	of("SendDailyDigestsFunction", digest.SendDailyDigestsFunction),
 	of("SendHourlyDigestsFunction", digest.SendHourlyDigestsFunction),
 	of("SendMonthlyDigestsFunction", digest.SendMonthlyDigestsFunction),

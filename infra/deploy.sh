@@ -2,6 +2,9 @@
 # Deploys one stage: SAM builds and deploys template.yaml, then the admin site
 # is uploaded to the site bucket and CloudFront's cache is invalidated.
 # SAM_PARAMS adds parameter overrides (SenderAddress=… SenderIdentity=…).
+# CALLBACK_SIGNING_KEY (openssl rand -base64 32) is required on the first
+# deploy of a stage; later deploys keep the stack's value when it is unset
+# (changing it makes every stored signing secret unreadable).
 set -euo pipefail
 stage=${1:-dev}
 stack="switchboard-${stage}"
@@ -9,9 +12,11 @@ cd "$(dirname "$0")/.."
 for tool in sam aws; do
   command -v "$tool" >/dev/null || { echo "deploy needs the $tool CLI" >&2; exit 1; }
 done
+key_param=()
+if [ -n "${CALLBACK_SIGNING_KEY:-}" ]; then key_param=("CallbackSigningKey=${CALLBACK_SIGNING_KEY}"); fi
 sam build
 sam deploy --stack-name "$stack" --resolve-s3 --capabilities CAPABILITY_IAM \
-  --no-fail-on-empty-changeset --parameter-overrides "Stage=${stage}" ${SAM_PARAMS:-} ${SAM_DEPLOY_ARGS:-}
+  --no-fail-on-empty-changeset --parameter-overrides "Stage=${stage}" "${key_param[@]}" ${SAM_PARAMS:-} ${SAM_DEPLOY_ARGS:-}
 output() {
   aws cloudformation describe-stacks --stack-name "$stack" \
     --query "Stacks[0].Outputs[?OutputKey=='$1'].OutputValue" --output text

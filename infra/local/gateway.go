@@ -157,7 +157,31 @@ func (g *Gateway) find(method, path string) (route, map[string]string, bool) {
 	return route{}, nil, false
 }
 
+// Limits of a request's line and headers, answered before anything else:
+// API Gateway refuses such requests too, and the function should never
+// see ids or queries of that size.
+const (
+	maxPathBytes   = 16 << 10 // a longer path: 414
+	maxQueryBytes  = 32 << 10 // a longer query: 414
+	maxHeaderTotal = 32 << 10 // more header bytes: 431
+	maxHeaderBytes = 96 << 10 // the server's own limit (request line included): 431
+)
+
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if len(r.URL.EscapedPath()) >= maxPathBytes || len(r.URL.RawQuery) >= maxQueryBytes {
+		writeGatewayError(w, http.StatusRequestURITooLong, "Request-URI Too Long")
+		return
+	}
+	headerBytes := 0
+	for name, values := range r.Header {
+		for _, v := range values {
+			headerBytes += len(name) + len(v) + 4
+		}
+	}
+	if headerBytes > maxHeaderTotal {
+		writeGatewayError(w, http.StatusRequestHeaderFieldsTooLarge, "Request Header Fields Too Large")
+		return
+	}
 	rt, params, ok := g.find(r.Method, r.URL.Path)
 	if !ok {
 		if g.site != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead) && !isAPIPath(r.URL.Path) {

@@ -510,3 +510,67 @@ func TestGatewayFailedResponse(t *testing.T) {
 		})
 	}
 }
+
+// TestGatewayOversizedRequests: a path of 16 KiB or more, a query of
+// 32 KiB or more, or oversized headers are answered 414/431 at once,
+// without invoking the function; beyond the server's header limit the
+// server itself answers 431, over a real socket, without waiting.
+func TestGatewayOversizedRequests(t *testing.T) {
+	inv := okInvoker()
+	g := newTestGateway(t, []samtemplate.Function{apiFunction("Order", "GET /v1/orders/{orderId}")}, inv, "")
+	for _, tt := range []struct {
+		name   string
+		target string
+		header int
+		status int
+		msg    string
+	}{
+		{"long path", "/v1/orders/" + strings.Repeat("x", 16<<10), 0, http.StatusRequestURITooLong, "Request-URI Too Long"},
+		{"long query", "/v1/orders/o1?q=" + strings.Repeat("x", 32<<10), 0, http.StatusRequestURITooLong, "Request-URI Too Long"},
+		{"large headers", "/v1/orders/o1", 40 << 10, http.StatusRequestHeaderFieldsTooLarge, "Request Header Fields Too Large"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodGet, tt.target, nil)
+			if tt.header > 0 {
+				req.Header.Set("X-Big", strings.Repeat("y", tt.header))
+			}
+			wantGatewayError(t, serveGateway(g, req), tt.status, tt.msg)
+		})
+	}
+	if n := inv.count(); n != 0 {
+		t.Errorf("the function was invoked %d times", n)
+	}
+	// A request just under the limits goes through (control).
+	if rec := serveGateway(g, httptest.NewRequest(http.MethodGet, "/v1/orders/o1?q="+strings.Repeat("x", 30<<10), nil)); rec.Code != http.StatusOK {
+		t.Errorf("a 30 KiB query: status %d", rec.Code)
+	}
+
+	srv := httptest.NewUnstartedServer(g)
+	srv.Config = newServer(g)
+	srv.Start()
+	defer srv.Close()
+	for _, tt := range []struct {
+		name   string
+		path   string
+		header int
+		status int
+	}{
+		{"huge path", "/v1/orders/" + strings.Repeat("x", 200<<10), 0, http.StatusRequestHeaderFieldsTooLarge},
+		{"huge header", "/v1/orders/o1", 200 << 10, http.StatusRequestHeaderFieldsTooLarge},
+		{"long path", "/v1/orders/" + strings.Repeat("x", 20<<10), 0, http.StatusRequestURITooLong},
+	} {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+tt.path, nil)
+		if tt.header > 0 {
+			req.Header.Set("X-Big", strings.Repeat("y", tt.header))
+		}
+		start := time.Now()
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		_ = resp.Body.Close()
+		if resp.StatusCode != tt.status || time.Since(start) > 2*time.Second {
+			t.Errorf("%s: status %d after %s, want %d at once", tt.name, resp.StatusCode, time.Since(start), tt.status)
+		}
+	}
+}

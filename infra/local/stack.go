@@ -28,6 +28,7 @@ import (
 	"github.com/switchboard-hq/switchboard/infra/emulators"
 	"github.com/switchboard-hq/switchboard/infra/provision"
 	"github.com/switchboard-hq/switchboard/infra/samtemplate"
+	"github.com/switchboard-hq/switchboard/shared/platform"
 )
 
 // Options configures the local stack. Zero ports pick free ones (tests);
@@ -217,6 +218,9 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s environment: %w", fn.LogicalID, err)
 		}
+		// Apps run on this machine reach their callbacks on loopback: an
+		// allowance only the local stack gives (template.yaml cannot).
+		env = append(env, platform.LoopbackCallbacksVar+"=1")
 		s.runtime.Register(FunctionSpec{
 			Name:    fn.LogicalID,
 			Binary:  filepath.Join(o.BinDir, "bootstrap"),
@@ -254,9 +258,15 @@ func DemoPassword(getenv func(string) string) string {
 }
 
 func (s *Stack) serve(ln net.Listener, h http.Handler) {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := newServer(h)
 	s.servers = append(s.servers, srv)
 	go func() { _ = srv.Serve(ln) }() // ErrServerClosed on Close
+}
+
+// newServer serves h with a bound on the request line and headers, so that
+// an oversized request is answered 431 at once instead of being read in.
+func newServer(h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: maxHeaderBytes}
 }
 
 // Invoke runs a function directly, as the Invoke API does.
@@ -332,6 +342,11 @@ func progress(w io.Writer, format string, args ...any) {
 
 func since(t time.Time) string { return time.Since(t).Round(100 * time.Millisecond).String() }
 
+// localSigningKey seals the local stack's callback signing secrets when
+// CALLBACK_SIGNING_KEY is not set. It is public: never use it in AWS (the
+// template's parameter has no default, so a deploy must choose a key).
+const localSigningKey = "bG9jYWwtb25seS1zaWduaW5nLWtleS0zMi1ieXRlcyE="
+
 // localResolver gives each resource a local name and ARN, so that !Ref and
 // !GetAtt in the template resolve as CloudFormation would resolve them.
 func localResolver(tpl *samtemplate.Template, backend Backend, getenv func(string) string) (samtemplate.Resolver, map[string]string) {
@@ -348,6 +363,9 @@ func localResolver(tpl *samtemplate.Template, backend Backend, getenv func(strin
 		}
 	}
 	r.Refs["Stage"] = "local"
+	// The sealing key of callback signing secrets: CALLBACK_SIGNING_KEY if
+	// set, else a fixed key that only ever seals local test data.
+	r.Refs["CallbackSigningKey"] = valueOr(getenv("CALLBACK_SIGNING_KEY"), localSigningKey)
 	resources := map[string]string{}
 	for id, res := range tpl.Resources {
 		name := stackName + "-" + samtemplate.FolderName(id)

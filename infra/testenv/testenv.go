@@ -92,7 +92,11 @@ func MustEnv(tb testing.TB) *platform.Env {
 		logs = io.Discard // a fuzz target may not call f.Log
 	}
 	env := &platform.Env{AWS: awsCfg, Logger: platform.NewLogger(logs, 0)}
-	env.Config = platform.Config{Stage: "test", SenderAddress: b.Sender, S3PathStyle: b.Kind != BackendAWS}
+	// The tests' receivers listen on loopback (the allowance no deployed
+	// stage has), and their signing key is fresh for each environment.
+	env.Config = platform.Config{Stage: "test", SenderAddress: b.Sender, S3PathStyle: b.Kind != BackendAWS,
+		LoopbackCallbacks: true, SigningKey: make([]byte, 32)}
+	_, _ = rand.Read(env.Config.SigningKey) // crypto/rand never fails on supported platforms
 	env.Config.TableName = MustTable(tb, env.DynamoDB())
 	env.Config.ArchiveBucket = MustBucket(tb, env.S3())
 	return env

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/switchboard-hq/switchboard/shared/apigw"
@@ -245,12 +246,15 @@ func appLogCSVRow(e AppLogEntry) []string {
 }
 
 // csvSafe keeps a spreadsheet from running a cell as a formula (CSV
-// injection): a cell that starts with one of = + - @ (or a tab or carriage
-// return, which some spreadsheets skip before them) is prefixed with a
-// single quote, which spreadsheets show as text. Instance labels and
-// reasons are free text, hence the guard on every cell.
+// injection): a cell that starts with one of = + - @ or their fullwidth
+// forms (which spreadsheets fold to ASCII), or with whitespace, a control
+// or an invisible format character (zero-width space, BOM, bidi marks: some
+// spreadsheets skip them before a formula), is prefixed with a single
+// quote, which spreadsheets show as text. Instance labels and reasons are
+// free text, hence the guard on every cell.
 func csvSafe(cell string) string {
-	if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+	r, _ := utf8.DecodeRuneInString(cell)
+	if cell != "" && (strings.ContainsRune("=+-@＝＋－＠", r) || unicode.IsSpace(r) || unicode.IsControl(r) || unicode.Is(unicode.Cf, r)) {
 		return "'" + cell
 	}
 	return cell

@@ -28,7 +28,7 @@ func runRetrier(t *testing.T, env *platform.Env, at time.Time) {
 	t.Helper()
 	store := dynamo.New(env.DynamoDB(), env.Config.TableName)
 	cb := &lifecycle.Callbacks{Apps: store, Deliveries: store, Connections: store, Log: store,
-		Client: lifecycle.NewHTTPClient(true), Now: func() time.Time { return at }}
+		Sealer: api.SealerOf(env), Loopback: true, Client: lifecycle.NewHTTPClient(true), Now: func() time.Time { return at }}
 	if _, err := api.RetryDeliveries(cb, slog.New(slog.DiscardHandler))(context.Background(), events.CloudWatchEvent{}); err != nil {
 		t.Fatal(err)
 	}
@@ -55,10 +55,10 @@ func TestReinstalledCallbackReachesTheApp(t *testing.T) {
 	if len(got) != 1 {
 		t.Fatalf("reinstalled callbacks: %d", len(got))
 	}
-	if err := webhook.Verify(c.app.ClientSecret, got[0].header, got[0].body, time.Now()); err != nil {
+	if err := webhook.Verify(c.app.SigningSecret, got[0].header, got[0].body, time.Now()); err != nil {
 		t.Errorf("signature does not verify: %v", err)
 	}
-	if err := webhook.Verify("not-the-secret", got[0].header, got[0].body, time.Now()); err == nil {
+	if err := webhook.Verify(webhook.NewSecret(), got[0].header, got[0].body, time.Now()); err == nil {
 		t.Errorf("a wrong secret verifies")
 	}
 	var body map[string]any
@@ -170,7 +170,7 @@ func TestConnectedAppDeliveriesOutliveTheConnection(t *testing.T) {
 	if len(got) != 2 || got[1].status != http.StatusOK || got[1].id != uninstalled.EventID {
 		t.Fatalf("uninstalled posts %+v", got)
 	}
-	if err := webhook.Verify(c.app.ClientSecret, got[1].header, got[1].body, time.Now()); err != nil {
+	if err := webhook.Verify(c.app.SigningSecret, got[1].header, got[1].body, time.Now()); err != nil {
 		t.Errorf("redelivery signature: %v", err)
 	}
 	// A range with nothing failed queues nothing.
@@ -349,7 +349,7 @@ func TestLifecycleCallbacksUnderInjectedFaults(t *testing.T) {
 		if happened[g.id] != g.typ {
 			t.Errorf("callback %s has type %s, want %s", g.id, g.typ, happened[g.id])
 		}
-		if err := webhook.Verify(c.app.ClientSecret, g.header, g.body, time.Now()); err != nil {
+		if err := webhook.Verify(c.app.SigningSecret, g.header, g.body, time.Now()); err != nil {
 			t.Errorf("callback %s: %v", g.id, err)
 			continue
 		}

@@ -2,14 +2,17 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/switchboard-hq/switchboard/shared/apigw"
+	"github.com/switchboard-hq/switchboard/shared/auth"
 	"github.com/switchboard-hq/switchboard/shared/dynamo"
 	"github.com/switchboard-hq/switchboard/shared/oauth"
 	"github.com/switchboard-hq/switchboard/shared/platform"
 	"github.com/switchboard-hq/switchboard/shared/switchboard"
+	"github.com/switchboard-hq/switchboard/shared/webhook"
 )
 
 // appInput is what a developer sends to register or change an app. Pointers
@@ -67,6 +70,9 @@ type registeredApp struct {
 	switchboard.DeveloperApp
 	ClientID     string `json:"clientId"`
 	ClientSecret string `json:"clientSecret,omitempty"`
+	// SigningSecret ("whsec_…") verifies callbacks; shown at registration
+	// and at its rotation only.
+	SigningSecret string `json:"signingSecret,omitempty"`
 }
 
 // ownedApp returns the app if p's account owns it; another account's app is
@@ -93,12 +99,27 @@ func managedApp(ctx context.Context, store switchboard.DeveloperAppStore, p swit
 
 // respondWithApp answers with the app as stored after a change, and with
 // the client secret when one was just made (the only time it is shown).
-func respondWithApp(ctx context.Context, store switchboard.DeveloperAppStore, appID string, status int, secret string) (apigw.Response, error) {
+func respondWithApp(ctx context.Context, store switchboard.DeveloperAppStore, appID string, status int, secret, signingSecret string) (apigw.Response, error) {
 	saved, err := store.GetDeveloperApp(ctx, appID)
 	if err != nil {
 		return apigw.Response{}, err
 	}
-	return apigw.JSON(status, registeredApp{DeveloperApp: saved, ClientID: saved.ID, ClientSecret: secret})
+	return apigw.JSON(status, registeredApp{DeveloperApp: saved, ClientID: saved.ID, ClientSecret: secret, SigningSecret: signingSecret})
+}
+
+// newSigningSecret makes a signing secret for appID and stores it sealed;
+// the one it replaces keeps signing for grace. It returns the secret in
+// clear, to be shown once.
+func newSigningSecret(ctx context.Context, store switchboard.DeveloperAppStore, sealer *auth.Sealer, appID string, grace time.Duration) (string, error) {
+	if sealer == nil {
+		return "", fmt.Errorf("no signing key configured (CALLBACK_SIGNING_KEY)")
+	}
+	secret := webhook.NewSecret()
+	now := time.Now().UTC()
+	if err := store.SetSigningSecret(ctx, appID, sealer.Seal(secret, appID), now, now.Add(grace)); err != nil {
+		return "", err
+	}
+	return secret, nil
 }
 
 // ListDeveloperApps serves GET /admin/v1/developer/apps.
@@ -116,8 +137,10 @@ func ListDeveloperApps(store switchboard.DeveloperAppStore) AuthedHandler {
 	}
 }
 
-// RegisterApp serves POST /admin/v1/developer/apps.
-func RegisterApp(store switchboard.DeveloperAppStore) AuthedHandler {
+// RegisterApp serves POST /admin/v1/developer/apps: the client secret and
+// the callback signing secret are shown in its answer, and never again.
+// loopback admits loopback callback URLs (platform.Config.LoopbackCallbacks).
+func RegisterApp(store switchboard.DeveloperAppStore, sealer *auth.Sealer, loopback bool) AuthedHandler {
 	return func(ctx context.Context, p switchboard.Principal, req apigw.Request) (apigw.Response, error) {
 		if err := requireManager(p); err != nil {
 			return apigw.Response{}, err
@@ -128,11 +151,21 @@ func RegisterApp(store switchboard.DeveloperAppStore) AuthedHandler {
 		}
 		app := switchboard.DeveloperApp{App: switchboard.App{ID: oauth.NewAppID()}, OwnerAccountID: p.AccountID}
 		in.applyTo(&app)
+		if err := switchboard.ValidateCallbackURL(app.CallbackURL, loopback); err != nil {
+			return apigw.Response{}, err
+		}
 		secret, hash := oauth.NewClientSecret()
 		if err := store.RegisterApp(ctx, app, hash); err != nil {
 			return apigw.Response{}, err
 		}
-		return respondWithApp(ctx, store, app.ID, http.StatusCreated, secret)
+		// A second write: if it fails the app stands without a signing
+		// secret (its callbacks fail, saying so) until the developer
+		// rotates one.
+		signing, err := newSigningSecret(ctx, store, sealer, app.ID, 0)
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		return respondWithApp(ctx, store, app.ID, http.StatusCreated, secret, signing)
 	}
 }
 
@@ -148,8 +181,8 @@ func GetDeveloperApp(store switchboard.DeveloperAppStore) AuthedHandler {
 }
 
 // UpdateDeveloperApp serves PATCH /admin/v1/developer/apps/{appId};
-// publishing is the "published" field.
-func UpdateDeveloperApp(store switchboard.DeveloperAppStore) AuthedHandler {
+// publishing is the "published" field. loopback is RegisterApp's.
+func UpdateDeveloperApp(store switchboard.DeveloperAppStore, loopback bool) AuthedHandler {
 	return func(ctx context.Context, p switchboard.Principal, req apigw.Request) (apigw.Response, error) {
 		app, err := managedApp(ctx, store, p, req)
 		if err != nil {
@@ -160,10 +193,13 @@ func UpdateDeveloperApp(store switchboard.DeveloperAppStore) AuthedHandler {
 			return apigw.Response{}, err
 		}
 		in.applyTo(&app)
+		if err := switchboard.ValidateCallbackURL(app.CallbackURL, loopback); err != nil {
+			return apigw.Response{}, err
+		}
 		if err := store.UpdateDeveloperApp(ctx, app); err != nil {
 			return apigw.Response{}, err
 		}
-		return respondWithApp(ctx, store, app.ID, http.StatusOK, "")
+		return respondWithApp(ctx, store, app.ID, http.StatusOK, "", "")
 	}
 }
 
@@ -179,8 +215,62 @@ func RotateAppSecret(store switchboard.DeveloperAppStore) AuthedHandler {
 		if err := store.SetAppSecret(ctx, app.ID, hash, time.Now()); err != nil {
 			return apigw.Response{}, err
 		}
-		return respondWithApp(ctx, store, app.ID, http.StatusOK, secret)
+		return respondWithApp(ctx, store, app.ID, http.StatusOK, secret, "")
 	}
+}
+
+// rotateSigningInput is the optional body of a signing secret rotation.
+type rotateSigningInput struct {
+	// GracePeriodSeconds is how long the replaced secret keeps signing
+	// beside the new one: 0 drops it at once (a leaked secret), absent
+	// means SigningSecretGrace.
+	GracePeriodSeconds *int64 `json:"gracePeriodSeconds"`
+}
+
+// RotateSigningSecret serves POST
+// /admin/v1/developer/apps/{appId}/signing-secret, admins of the owning
+// account only: a new signing secret, shown once; callbacks carry both
+// signatures during the grace period.
+func RotateSigningSecret(store switchboard.DeveloperAppStore, sealer *auth.Sealer) AuthedHandler {
+	return func(ctx context.Context, p switchboard.Principal, req apigw.Request) (apigw.Response, error) {
+		app, err := managedApp(ctx, store, p, req)
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		grace := switchboard.SigningSecretGrace
+		if req.Body != "" {
+			var in rotateSigningInput
+			if err := apigw.DecodeJSON(req, &in, 1024); err != nil {
+				return apigw.Response{}, err
+			}
+			if in.GracePeriodSeconds != nil {
+				g := time.Duration(*in.GracePeriodSeconds) * time.Second
+				if *in.GracePeriodSeconds < 0 || g > switchboard.MaxSigningSecretGrace {
+					return apigw.Response{}, switchboard.Errorf(switchboard.EInvalid, "gracePeriodSeconds must be 0 to %d", int64(switchboard.MaxSigningSecretGrace/time.Second))
+				}
+				grace = g
+			}
+		}
+		signing, err := newSigningSecret(ctx, store, sealer, app.ID, grace)
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		return respondWithApp(ctx, store, app.ID, http.StatusOK, "", signing)
+	}
+}
+
+// SealerOf is the sealer of the function's signing key, or nil when the
+// function was given none (only those that sign or make signing secrets
+// are: see template.yaml).
+func SealerOf(env *platform.Env) *auth.Sealer {
+	if len(env.Config.SigningKey) == 0 {
+		return nil
+	}
+	s, err := auth.NewSealer(env.Config.SigningKey)
+	if err != nil {
+		return nil // ConfigFromEnv checked the length already
+	}
+	return s
 }
 
 // GetApp serves GET /admin/v1/apps/{appId}: a published app of the catalog.
@@ -201,7 +291,8 @@ func ListDeveloperAppsFunction(env *platform.Env) apigw.LambdaHandler {
 
 // RegisterAppFunction is RegisterAppFunction in template.yaml.
 func RegisterAppFunction(env *platform.Env) apigw.LambdaHandler {
-	return sessionRoute(env, func(s *dynamo.Store) AuthedHandler { return RegisterApp(s) })
+	sealer := SealerOf(env)
+	return sessionRoute(env, func(s *dynamo.Store) AuthedHandler { return RegisterApp(s, sealer, env.Config.LoopbackCallbacks) })
 }
 
 // GetDeveloperAppFunction is GetDeveloperAppFunction in template.yaml.
@@ -211,12 +302,18 @@ func GetDeveloperAppFunction(env *platform.Env) apigw.LambdaHandler {
 
 // UpdateDeveloperAppFunction is UpdateDeveloperAppFunction in template.yaml.
 func UpdateDeveloperAppFunction(env *platform.Env) apigw.LambdaHandler {
-	return sessionRoute(env, func(s *dynamo.Store) AuthedHandler { return UpdateDeveloperApp(s) })
+	return sessionRoute(env, func(s *dynamo.Store) AuthedHandler { return UpdateDeveloperApp(s, env.Config.LoopbackCallbacks) })
 }
 
 // RotateAppSecretFunction is RotateAppSecretFunction in template.yaml.
 func RotateAppSecretFunction(env *platform.Env) apigw.LambdaHandler {
 	return sessionRoute(env, func(s *dynamo.Store) AuthedHandler { return RotateAppSecret(s) })
+}
+
+// RotateSigningSecretFunction is RotateSigningSecretFunction in template.yaml.
+func RotateSigningSecretFunction(env *platform.Env) apigw.LambdaHandler {
+	sealer := SealerOf(env)
+	return sessionRoute(env, func(s *dynamo.Store) AuthedHandler { return RotateSigningSecret(s, sealer) })
 }
 
 // GetAppFunction is GetAppFunction in template.yaml.

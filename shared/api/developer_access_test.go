@@ -18,3 +18,5 @@ var _ = routeAccess("PATCH /admin/v1/developer/apps/{appId}", access{
 })
 
 var _ = routeAccess("POST /admin/v1/developer/apps/{appId}/secret", access{want: session(http.StatusOK, http.StatusOK, http.StatusForbidden)})
+
+var _ = routeAccess("POST /admin/v1/developer/apps/{appId}/signing-secret", access{want: session(http.StatusOK, http.StatusOK, http.StatusForbidden)})

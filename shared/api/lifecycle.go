@@ -156,8 +156,8 @@ func collect(ctx context.Context, list func(switchboard.PageRequest) (switchboar
 // redeliveryResult answers a redelivery: the delivery after its new
 // attempt, or how many failed events were queued again.
 type redeliveryResult struct {
-	Delivery *switchboard.Delivery `json:"delivery,omitempty"`
-	Queued   *int                  `json:"queued,omitempty"`
+	Delivery any  `json:"delivery,omitempty"` // *switchboard.Delivery, or its merchant view
+	Queued   *int `json:"queued,omitempty"`
 }
 
 // ListConnectionDeliveries serves GET
@@ -174,7 +174,7 @@ func ListConnectionDeliveries(store switchboard.DeliveryStore) AuthedHandler {
 		if err != nil {
 			return apigw.Response{}, err
 		}
-		return apigw.JSON(http.StatusOK, out)
+		return apigw.JSON(http.StatusOK, out.ForMerchant())
 	}
 }
 
@@ -209,7 +209,7 @@ func redeliverInAccount(ctx context.Context, store switchboard.DeliveryStore, cb
 		if err != nil {
 			return apigw.Response{}, err
 		}
-		return redeliverOne(ctx, cb, d)
+		return redeliverOne(ctx, cb, d, true)
 	}
 	f.ConnectionID, f.AppID = scope.ConnectionID, scope.AppID
 	ds, err := collect(ctx, func(pr switchboard.PageRequest) (switchboard.DeliveryPage, error) {
@@ -252,7 +252,7 @@ func ListConnectedAppDeliveries(store switchboard.DeliveryStore) AuthedHandler {
 		if err != nil {
 			return apigw.Response{}, err
 		}
-		return apigw.JSON(http.StatusOK, out)
+		return apigw.JSON(http.StatusOK, out.ForMerchant())
 	}
 }
 
@@ -269,10 +269,15 @@ func RedeliverConnectedApp(store switchboard.DeliveryStore, cb *lifecycle.Callba
 	}
 }
 
-func redeliverOne(ctx context.Context, cb *lifecycle.Callbacks, d switchboard.Delivery) (apigw.Response, error) {
+// redeliverOne posts d again and answers with it: to a merchant, as a
+// merchant sees it.
+func redeliverOne(ctx context.Context, cb *lifecycle.Callbacks, d switchboard.Delivery, merchant bool) (apigw.Response, error) {
 	d, err := cb.Redeliver(ctx, d)
 	if err != nil {
 		return apigw.Response{}, err
+	}
+	if merchant {
+		return apigw.JSON(http.StatusOK, redeliveryResult{Delivery: d.ForMerchant()})
 	}
 	return apigw.JSON(http.StatusOK, redeliveryResult{Delivery: &d})
 }
@@ -335,7 +340,7 @@ func RedeliverApp(apps switchboard.DeveloperAppStore, store switchboard.Delivery
 					if err != nil {
 						return apigw.Response{}, err
 					}
-					return redeliverOne(ctx, cb, fresh)
+					return redeliverOne(ctx, cb, fresh, false)
 				}
 			}
 			return apigw.Response{}, switchboard.Errorf(switchboard.ENotFound, "delivery not found")
@@ -350,13 +355,12 @@ func RedeliverApp(apps switchboard.DeveloperAppStore, store switchboard.Delivery
 	}
 }
 
-// callbacksOn builds the callback sender over store. Loopback and private
-// addresses are allowed only on the local and test stages, where receivers
-// run on this machine.
+// callbacksOn builds the callback sender over store. Loopback addresses
+// are allowed only when the configuration says so (the local stack and the
+// tests, never a deployed stage: see platform.Config.LoopbackCallbacks).
 func callbacksOn(env *platform.Env, store *dynamo.Store) *lifecycle.Callbacks {
-	allowPrivate := env.Config.Stage == "local" || env.Config.Stage == "test"
-	return &lifecycle.Callbacks{Apps: store, Deliveries: store, Connections: store, Log: store,
-		Client: lifecycle.NewHTTPClient(allowPrivate), Now: time.Now}
+	return &lifecycle.Callbacks{Apps: store, Deliveries: store, Connections: store, Log: store, Sealer: SealerOf(env),
+		Loopback: env.Config.LoopbackCallbacks, Client: lifecycle.NewHTTPClient(env.Config.LoopbackCallbacks), Now: time.Now}
 }
 
 // LifecycleOn builds the lifecycle service over store.

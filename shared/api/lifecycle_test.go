@@ -196,7 +196,7 @@ func TestBlockThenUnblock(t *testing.T) {
 		if len(got) != 1 {
 			t.Fatalf("%s callbacks: %d", typ, len(got))
 		}
-		if err := webhook.Verify(c.app.ClientSecret, got[0].header, got[0].body, time.Now()); err != nil {
+		if err := webhook.Verify(c.app.SigningSecret, got[0].header, got[0].body, time.Now()); err != nil {
 			t.Errorf("%s signature: %v", typ, err)
 		}
 		if evs := appEvents(t, env, c.connectionID, typ); len(evs) != 1 || got[0].id != evs[0].ID || got[0].header.Get(webhook.HeaderEventID) != evs[0].ID {
@@ -281,7 +281,7 @@ func TestDisconnect(t *testing.T) {
 	if len(got) != 1 {
 		t.Fatalf("uninstalled callbacks: %d", len(got))
 	}
-	if err := webhook.Verify(c.app.ClientSecret, got[0].header, got[0].body, time.Now()); err != nil {
+	if err := webhook.Verify(c.app.SigningSecret, got[0].header, got[0].body, time.Now()); err != nil {
 		t.Errorf("signature does not verify: %v", err)
 	}
 	var body map[string]any
@@ -323,7 +323,7 @@ func TestCallbackRetriedUntilSuccessThenRedelivered(t *testing.T) {
 	clock := time.Now()
 	retrier := func() {
 		cb := &lifecycle.Callbacks{Apps: store, Deliveries: store, Connections: store, Log: store,
-			Client: lifecycle.NewHTTPClient(true), Now: func() time.Time { return clock }}
+			Sealer: api.SealerOf(env), Loopback: true, Client: lifecycle.NewHTTPClient(true), Now: func() time.Time { return clock }}
 		if _, err := api.RetryDeliveries(cb, slog.New(slog.DiscardHandler))(context.Background(), events.CloudWatchEvent{}); err != nil {
 			t.Fatal(err)
 		}
@@ -370,20 +370,24 @@ func TestCallbackRetriedUntilSuccessThenRedelivered(t *testing.T) {
 	if d.EventID != got[0].id || d.State != switchboard.DeliverySucceeded || d.AttemptCount != 4 || len(d.Attempts) != 4 || d.NextAttemptAt != nil {
 		t.Fatalf("delivery %+v", d)
 	}
+	// The developer sees the same log, with each attempt's error and answer;
+	// the merchant's shows statuses only.
+	appLog := mustDecode[switchboard.DeliveryPage](t, owner.call(t, api.ListAppDeliveriesFunction(env), http.MethodGet,
+		"/admin/v1/developer/apps/"+c.app.ClientID+"/deliveries", map[string]string{"appId": c.app.ClientID}, nil))
+	if len(appLog.Deliveries) != 2 || appLog.Deliveries[0].EventID != d.EventID || len(appLog.Deliveries[0].Attempts) != 4 {
+		t.Fatalf("app delivery log %+v", appLog.Deliveries)
+	}
 	for i, wantStatus := range []int{500, 500, 500, 200} {
-		a := d.Attempts[i]
-		if a.Status != wantStatus || a.At.IsZero() || a.LatencyMs < 0 || (wantStatus == 500) != (a.Error != "") || a.Response == "" {
-			t.Errorf("attempt %d: %+v", i, a)
+		a, dev := d.Attempts[i], appLog.Deliveries[0].Attempts[i]
+		if a.Status != wantStatus || a.At.IsZero() || a.LatencyMs < 0 || a.Error != "" || a.Response != "" {
+			t.Errorf("merchant's attempt %d: %+v", i, a)
+		}
+		if dev.Status != wantStatus || (wantStatus == 500) != (dev.Error != "") || dev.Response == "" {
+			t.Errorf("developer's attempt %d: %+v", i, dev)
 		}
 	}
 	if d.Attempts[0].Trigger != "first" || d.Attempts[1].Trigger != "retry" {
 		t.Errorf("triggers %s, %s", d.Attempts[0].Trigger, d.Attempts[1].Trigger)
-	}
-	// The developer sees the same log.
-	appLog := mustDecode[switchboard.DeliveryPage](t, owner.call(t, api.ListAppDeliveriesFunction(env), http.MethodGet,
-		"/admin/v1/developer/apps/"+c.app.ClientID+"/deliveries", map[string]string{"appId": c.app.ClientID}, nil))
-	if len(appLog.Deliveries) != 2 || appLog.Deliveries[0].EventID != d.EventID {
-		t.Errorf("app delivery log %+v", appLog.Deliveries)
 	}
 
 	// Redeliver sends the same event id again, from both sides.
@@ -397,7 +401,7 @@ func TestCallbackRetriedUntilSuccessThenRedelivered(t *testing.T) {
 	if len(got) != 6 || got[4].id != d.EventID || got[5].id != d.EventID || got[5].header.Get(webhook.HeaderEventID) != d.EventID {
 		t.Fatalf("after redeliveries: %d posts", len(got))
 	}
-	if err := webhook.Verify(c.app.ClientSecret, got[5].header, got[5].body, time.Now()); err != nil {
+	if err := webhook.Verify(c.app.SigningSecret, got[5].header, got[5].body, time.Now()); err != nil {
 		t.Errorf("redelivery signature: %v", err)
 	}
 	after := mustDecode[struct{ Delivery switchboard.Delivery }](t, resp).Delivery
@@ -417,7 +421,7 @@ func TestFailedCallbacksGiveUpAndRedeliverRange(t *testing.T) {
 	store := dynamo.New(env.DynamoDB(), env.Config.TableName)
 	clock := time.Now()
 	cb := &lifecycle.Callbacks{Apps: store, Deliveries: store, Connections: store, Log: store,
-		Client: lifecycle.NewHTTPClient(true), Now: func() time.Time { return clock }}
+		Sealer: api.SealerOf(env), Loopback: true, Client: lifecycle.NewHTTPClient(true), Now: func() time.Time { return clock }}
 	var times []time.Time
 	for range 130 {
 		clock = clock.Add(15 * time.Minute)
@@ -468,7 +472,7 @@ func TestCallbackSurvivesCrash(t *testing.T) {
 	ctx := context.Background()
 	clock := time.Now()
 	cb := &lifecycle.Callbacks{Apps: store, Deliveries: store, Connections: store, Log: store,
-		Client: lifecycle.NewHTTPClient(true), Now: func() time.Time { return clock }}
+		Sealer: api.SealerOf(env), Loopback: true, Client: lifecycle.NewHTTPClient(true), Now: func() time.Time { return clock }}
 	conn, err := store.GetConnection(ctx, demo.Account.ID, c.connectionID)
 	if err != nil {
 		t.Fatal(err)

@@ -62,7 +62,7 @@ func oauthErrorOf(t *testing.T, resp apigw.Response) string {
 }
 
 type registered struct {
-	ClientID, ClientSecret string
+	ClientID, ClientSecret, SigningSecret string
 }
 
 func mustRegisterApp(t testing.TB, env *platform.Env, s signedIn, body map[string]any) registered {
@@ -72,7 +72,7 @@ func mustRegisterApp(t testing.TB, env *platform.Env, s signedIn, body map[strin
 		t.Fatalf("register: %d %s", resp.StatusCode, resp.Body)
 	}
 	var r registered
-	if err := json.Unmarshal([]byte(resp.Body), &r); err != nil || r.ClientSecret == "" {
+	if err := json.Unmarshal([]byte(resp.Body), &r); err != nil || r.ClientSecret == "" || r.SigningSecret == "" {
 		t.Fatalf("register body %s", resp.Body)
 	}
 	return r

@@ -13,9 +13,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambdacontext"
@@ -100,12 +103,50 @@ func Handle(logger *slog.Logger, h HandlerFunc) LambdaHandler {
 				"durationMs", time.Since(start).Milliseconds())
 		}()
 
+		if err := checkIDs(req); err != nil {
+			return ErrorResponse(ctx, err), nil
+		}
 		resp, err := h(ctx, req)
 		if err != nil {
 			return ErrorResponse(ctx, err), nil
 		}
 		return resp, nil
 	}
+}
+
+// MaxIDBytes bounds every id a request names. Switchboard's ids are far
+// shorter; DynamoDB refuses a key over 1 KiB (sort) or 2 KiB (partition)
+// with an error that would otherwise surface as a 500.
+const MaxIDBytes = 200
+
+// checkIDs is the one edge check of the ids a request names, before any
+// handler runs: a path parameter that cannot be an id is a resource that
+// does not exist (404), a query parameter naming an id is invalid (400).
+func checkIDs(req Request) error {
+	for _, v := range req.PathParameters {
+		if !plausibleID(v) {
+			return switchboard.Errorf(switchboard.ENotFound, "not found")
+		}
+	}
+	for k, v := range req.QueryStringParameters {
+		if strings.HasSuffix(k, "Id") && !plausibleID(v) {
+			return switchboard.Errorf(switchboard.EInvalid, "%s is not a valid id", k)
+		}
+	}
+	return nil
+}
+
+// plausibleID: at most MaxIDBytes of valid UTF-8 without control characters.
+func plausibleID(s string) bool {
+	if len(s) > MaxIDBytes || !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
 }
 
 // errorBody is the wire shape of every error: {"error":{"code","message"}}.
@@ -179,7 +220,9 @@ func QueryInt(req Request, name string, def int) (int, error) {
 
 // DecodeJSON reads a JSON object body into v: at most maxBytes, declared as
 // application/json (which also forces a CORS preflight on cross-site
-// requests), and no unknown fields, so that typos are errors, not ignored.
+// requests), no unknown fields, so that typos are errors, not ignored, and
+// (checkStrict) no duplicate keys nor wrong-case field names. Every handler
+// that reads JSON reads it here.
 func DecodeJSON(req Request, v any, maxBytes int) error {
 	ct := strings.ToLower(req.Headers["content-type"])
 	if ct != "application/json" && !strings.HasPrefix(ct, "application/json;") {
@@ -203,7 +246,7 @@ func DecodeJSON(req Request, v any, maxBytes int) error {
 	if dec.More() {
 		return switchboard.Errorf(switchboard.EInvalid, "body must hold one JSON object")
 	}
-	return nil
+	return checkStrict(body, reflect.TypeOf(v))
 }
 
 // jsonProblem words a decoding error for clients without Go type names.

@@ -133,3 +133,51 @@ func TestHandleAddsSecurityHeadersWithoutOverridingTheHandlers(t *testing.T) {
 		t.Errorf("error responses lack the security headers: %v", errResp.Headers)
 	}
 }
+
+// TestDecodeJSONStrict: duplicate keys (which JSON parsers resolve
+// differently, so a check and a use could read different values) and
+// field names in the wrong case (which encoding/json would match silently)
+// are refused with 400 invalid, at every depth; exact bodies decode.
+func TestDecodeJSONStrict(t *testing.T) {
+	type inner struct {
+		Label string `json:"label"`
+	}
+	type body struct {
+		Name   *string          `json:"name"`
+		Items  []inner          `json:"items"`
+		Nested *inner           `json:"nested"`
+		Tags   map[string]inner `json:"tags"`
+		Any    map[string]any   `json:"any"`
+	}
+	req := func(s string) apigw.Request {
+		return apigw.Request{Headers: map[string]string{"content-type": "application/json"}, Body: s}
+	}
+	for _, bad := range []string{
+		`{"name":"a","name":"b"}`,
+		`{"Name":"a"}`,
+		`{"NAME":"a"}`,
+		`{"nested":{"label":"a","label":"b"}}`,
+		`{"nested":{"Label":"a"}}`,
+		`{"items":[{"label":"a"},{"LABEL":"b"}]}`,
+		`{"tags":{"x":{"Label":"a"}}}`,
+		`{"tags":{"x":{},"x":{}}}`,
+		`{"any":{"k":1,"k":2}}`,
+		`{"any":{"k":[{"a":1,"a":2}]}}`,
+		`{"name":"a\u0000","nAme":"b"}`,
+	} {
+		var v body
+		err := apigw.DecodeJSON(req(bad), &v, 4096)
+		if switchboard.ErrorCode(err) != switchboard.EInvalid {
+			t.Errorf("%s: error %v, want invalid", bad, err)
+		}
+	}
+	for _, good := range []string{
+		`{"name":"a","items":[{"label":"x"}],"nested":{"label":"y"},"tags":{"Label":{"label":"z"},"label":{}},"any":{"K":1,"k":2}}`,
+		`{}`,
+	} {
+		var v body
+		if err := apigw.DecodeJSON(req(good), &v, 4096); err != nil {
+			t.Errorf("%s: %v", good, err)
+		}
+	}
+}

@@ -6,6 +6,7 @@ package appapi
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -47,6 +48,17 @@ type RateLimit struct {
 
 // DefaultLimits are HubRise's: 500 a minute, 2,500 an hour, 10,000 a day.
 var DefaultLimits = []RateLimit{{time.Minute, 500}, {time.Hour, 2500}, {24 * time.Hour, 10000}}
+
+// DeadTokenLimit bounds, per connection, the calls made with a revoked or
+// superseded token (Stripe limits failed authentication the same way): an
+// app looping on its old token gets 429 past it, and only the first
+// refused call of each window is logged.
+var DeadTokenLimit = RateLimit{Window: time.Minute, Max: 20}
+
+// DeadTokenBodies is how many dead-token calls a connection may have
+// logged with their bodies (two S3 objects each) per window; the others
+// are logged without, since their bodies tell nothing new.
+var DeadTokenBodies = RateLimit{Window: time.Hour, Max: 5}
 
 // Door holds what every platform route needs.
 type Door struct {
@@ -150,9 +162,19 @@ func (d *Door) Handle(resource string, h Handler) apigw.HandlerFunc {
 		}
 		var resp apigw.Response
 		var headers map[string]string
-		limited := false
+		limited, keepBodies := false, true
 		if err == nil {
 			headers, limited, err = d.rateLimit(ctx, caller.Connection.ID, start)
+		} else if switchboard.ErrorCode(err) == switchboard.EInvalidToken {
+			v := d.deadToken(ctx, caller.Connection.ID, start, err)
+			err, headers, keepBodies = v.err, v.headers, v.keepBodies
+			if !v.log {
+				resp = apigw.ErrorResponse(ctx, err)
+				for k, val := range headers {
+					resp.Headers[k] = val
+				}
+				return resp, nil
+			}
 		}
 		switch {
 		case err != nil:
@@ -180,9 +202,46 @@ func (d *Door) Handle(resource string, h Handler) apigw.HandlerFunc {
 		// Set here too (apigw.Handle sets it later) so the archived
 		// response shows the header the app received.
 		resp.Headers["X-Request-Id"] = req.RequestContext.RequestID
-		d.record(ctx, caller, resource, req, resp, errCode, start)
+		d.record(ctx, caller, resource, req, resp, errCode, start, keepBodies)
 		return resp, nil
 	}
+}
+
+// deadVerdict is what becomes of a call with a dead token: the error to
+// answer (refused, or rate_limited past the limit), headers to add, whether
+// the call keeps its bodies, and whether it is logged at all.
+type deadVerdict struct {
+	err        error
+	headers    map[string]string
+	keepBodies bool
+	log        bool
+}
+
+// deadToken applies DeadTokenLimit and DeadTokenBodies to a call refused
+// for its revoked or superseded token (refused). Should the counters fail,
+// the call is answered as refused and logged without bodies.
+func (d *Door) deadToken(ctx context.Context, connectionID string, now time.Time, refused error) deadVerdict {
+	var calls, archived int
+	var callsErr, archivedErr error
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		calls, callsErr = d.Limiter.Count(ctx, "dead:"+connectionID+":"+DeadTokenLimit.Window.String(), DeadTokenLimit.Window)
+	})
+	wg.Go(func() {
+		archived, archivedErr = d.Limiter.Count(ctx, "deadbodies:"+connectionID+":"+DeadTokenBodies.Window.String(), DeadTokenBodies.Window)
+	})
+	wg.Wait()
+	if callsErr != nil || archivedErr != nil {
+		platform.Logger(ctx).Warn("dead-token counters unavailable", "error", errors.Join(callsErr, archivedErr))
+		return deadVerdict{err: refused, log: true}
+	}
+	if calls <= DeadTokenLimit.Max {
+		return deadVerdict{err: refused, keepBodies: archived <= DeadTokenBodies.Max, log: true}
+	}
+	reset := now.Truncate(DeadTokenLimit.Window).Add(DeadTokenLimit.Window)
+	h := map[string]string{"Retry-After": strconv.Itoa(max(1, int(reset.Sub(now).Seconds()+0.999)))}
+	limited := switchboard.Errorf(switchboard.ERateLimited, "Too many calls with a revoked token; retry after %s seconds with a valid one.", h["Retry-After"])
+	return deadVerdict{err: limited, headers: h, log: calls == DeadTokenLimit.Max+1}
 }
 
 // rateLimit counts the call in every window at once (concurrent ADDs) and
@@ -241,7 +300,7 @@ const ArchiveDeadline = 1500 * time.Millisecond
 // (ArchiveDeadline); the log write does not share it. If the log write
 // fails, the whole entry goes to the function's log at error level, so that
 // no call is silently lost.
-func (d *Door) record(ctx context.Context, c Caller, resource string, req apigw.Request, resp apigw.Response, errCode string, start time.Time) {
+func (d *Door) record(ctx context.Context, c Caller, resource string, req apigw.Request, resp apigw.Response, errCode string, start time.Time, keepBodies bool) {
 	reqBody := decodeBody(req.Body, req.IsBase64Encoded)
 	respBody := decodeBody(resp.Body, resp.IsBase64Encoded)
 	call := switchboard.Call{
@@ -262,10 +321,12 @@ func (d *Door) record(ctx context.Context, c Caller, resource string, req apigw.
 			}
 		})
 	}
-	call.BodiesArchived = d.archive(ctx, call, map[switchboard.BodyKind]switchboard.ArchivedBody{
-		switchboard.RequestBody:  {Method: call.Method, Path: pathWithQuery(call), Headers: switchboard.RedactHeaders(req.Headers), Body: reqBody},
-		switchboard.ResponseBody: {Status: resp.StatusCode, Headers: switchboard.RedactHeaders(resp.Headers), Body: respBody},
-	})
+	if keepBodies {
+		call.BodiesArchived = d.archive(ctx, call, map[switchboard.BodyKind]switchboard.ArchivedBody{
+			switchboard.RequestBody:  {Method: call.Method, Path: pathWithQuery(call), Headers: switchboard.RedactHeaders(req.Headers), Body: reqBody},
+			switchboard.ResponseBody: {Status: resp.StatusCode, Headers: switchboard.RedactHeaders(resp.Headers), Body: respBody},
+		})
+	}
 	if err := d.Calls.RecordCall(ctx, call); err != nil {
 		log.Error("call not logged", "call", call, "error", err)
 	}

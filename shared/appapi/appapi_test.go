@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
@@ -389,4 +390,54 @@ func downS3(t *testing.T, env *platform.Env) *s3.Client {
 	}
 	env.AWS = cfg
 	return env.S3()
+}
+
+// TestDeadTokenCallsAreLimitedAndLightlyLogged: calls with a revoked or
+// superseded token are rate-limited per connection (as Stripe limits
+// failed authentication): past DeadTokenLimit in a window they get 429
+// and only the first refused one is logged, so they cannot flood the log,
+// the roll-ups or the digests; and only DeadTokenBodies of them an hour
+// keep their bodies (two S3 objects each), the rest are logged without.
+func TestDeadTokenCallsAreLimitedAndLightlyLogged(t *testing.T) {
+	f := mustFixture(t, "loc-bastille", "location[orders.read]")
+	ctx := context.Background()
+	h := f.door.Handle("location", appapi.GetLocation(f.store))
+	if err := f.store.RevokeToken(ctx, auth.HashToken(f.token)); err != nil {
+		t.Fatal(err)
+	}
+	for time.Now().Second() > 45 {
+		time.Sleep(time.Second) // keep the calls inside one minute's window
+	}
+	limit, bodies := appapi.DeadTokenLimit.Max, appapi.DeadTokenBodies.Max
+	statuses := map[int]int{}
+	for i := range limit + 10 {
+		r := call(t, h, map[string]string{"authorization": "Bearer " + f.token})
+		statuses[r.StatusCode]++
+		if i >= limit && (r.StatusCode != http.StatusTooManyRequests || code(t, r) != switchboard.ERateLimited || r.Headers["Retry-After"] == "") {
+			t.Errorf("call %d past the limit: %d %s %v", i+1, r.StatusCode, r.Body, r.Headers)
+		}
+	}
+	if statuses[http.StatusUnauthorized] != limit || statuses[http.StatusTooManyRequests] != 10 {
+		t.Errorf("statuses %v, want %d × 401 then 10 × 429", statuses, limit)
+	}
+	page, err := f.store.ListCalls(ctx, f.conn.AccountID, f.conn.ID, switchboard.CallFilter{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	withBodies := 0
+	for _, c := range page.Calls {
+		if c.BodiesArchived {
+			withBodies++
+		}
+	}
+	if len(page.Calls) != limit+1 || withBodies != bodies {
+		t.Errorf("logged %d calls, %d with bodies; want %d, %d", len(page.Calls), withBodies, limit+1, bodies)
+	}
+	out, err := f.env.S3().ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(f.env.Config.ArchiveBucket)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(out.Contents); n != 2*bodies {
+		t.Errorf("%d objects archived, want %d", n, 2*bodies)
+	}
 }

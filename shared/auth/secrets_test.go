@@ -66,3 +66,35 @@ func TestTokens(t *testing.T) {
 		t.Error("CSRF tokens must be stable per session, differ between sessions and differ from the session token")
 	}
 }
+
+// TestSealer: a sealed value opens with its key and context only, and
+// holds nothing of the plaintext.
+func TestSealer(t *testing.T) {
+	key := make([]byte, 32)
+	key[0] = 1
+	s, err := auth.NewSealer(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed := s.Seal("whsec_plain", "app-1")
+	if strings.Contains(sealed, "whsec_plain") || sealed == s.Seal("whsec_plain", "app-1") {
+		t.Errorf("sealed %q", sealed)
+	}
+	if got, err := s.Open(sealed, "app-1"); err != nil || got != "whsec_plain" {
+		t.Errorf("Open = %q, %v", got, err)
+	}
+	if _, err := s.Open(sealed, "app-2"); err != auth.ErrSealed {
+		t.Errorf("another context: %v", err)
+	}
+	other := make([]byte, 32)
+	o, _ := auth.NewSealer(other)
+	if _, err := o.Open(sealed, "app-1"); err != auth.ErrSealed {
+		t.Errorf("another key: %v", err)
+	}
+	if _, err := s.Open(sealed[:len(sealed)-2]+"AA", "app-1"); err != auth.ErrSealed {
+		t.Errorf("altered: %v", err)
+	}
+	if _, err := auth.NewSealer(key[:16]); err == nil {
+		t.Error("a 16-byte key is accepted")
+	}
+}

@@ -24,8 +24,12 @@ type appItem struct {
 	GSI2SK     string
 	Type       string
 	SecretHash string
-	SearchName string // lower-cased name, for case-insensitive search
-	Version    int
+	// The callback signing secrets, sealed (auth.Sealer): the table never
+	// holds them in clear.
+	SigningSecret         string `dynamodbav:",omitempty"`
+	PreviousSigningSecret string `dynamodbav:",omitempty"`
+	SearchName            string // lower-cased name, for case-insensitive search
+	Version               int
 	switchboard.DeveloperApp
 }
 
@@ -120,11 +124,14 @@ func (s *Store) UpdateDeveloperApp(ctx context.Context, app switchboard.Develope
 		return err
 	}
 	app.OwnerAccountID, app.CreatedAt, app.SecretRotatedAt = cur.OwnerAccountID, cur.CreatedAt, cur.SecretRotatedAt
+	app.SigningSecretRotatedAt, app.PreviousSigningSecretExpiresAt = cur.SigningSecretRotatedAt, cur.PreviousSigningSecretExpiresAt
 	app.UpdatedAt = s.now().UTC()
 	if err := app.Validate(); err != nil {
 		return err
 	}
-	return s.putVersioned(ctx, newAppItem(app, cur.SecretHash, cur.Version+1), cur.Version, "app "+app.ID)
+	it := newAppItem(app, cur.SecretHash, cur.Version+1)
+	it.SigningSecret, it.PreviousSigningSecret = cur.SigningSecret, cur.PreviousSigningSecret
+	return s.putVersioned(ctx, it, cur.Version, "app "+app.ID)
 }
 
 // SetAppSecret replaces the secret's hash; the old secret stops working at
@@ -144,6 +151,46 @@ func (s *Store) SetAppSecret(ctx context.Context, appID, secretHash string, at t
 		return fmt.Errorf("rotate secret of %s: %w", appID, err)
 	}
 	return nil
+}
+
+// SetSigningSecret stores a new sealed signing secret; the current one
+// becomes the previous, signing until previousUntil, or is dropped.
+func (s *Store) SetSigningSecret(ctx context.Context, appID, sealed string, at, previousUntil time.Time) error {
+	update := "SET SigningSecret = :s, SigningSecretRotatedAt = :at REMOVE PreviousSigningSecret, PreviousSigningSecretExpiresAt"
+	values := map[string]types.AttributeValue{":s": str(sealed), ":at": str(at.UTC().Format(time.RFC3339Nano)), ":one": num(1)}
+	if previousUntil.After(at) {
+		// The current secret, if any, becomes the previous one in the same
+		// write: no reader sees the new secret without its predecessor.
+		update = "SET PreviousSigningSecret = if_not_exists(SigningSecret, :none), PreviousSigningSecretExpiresAt = :until, SigningSecret = :s, SigningSecretRotatedAt = :at"
+		values[":until"], values[":none"] = str(previousUntil.UTC().Format(time.RFC3339Nano)), str("")
+	}
+	_, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       key(appPK(appID), appSK),
+		UpdateExpression:          aws.String(update + " ADD Version :one"),
+		ConditionExpression:       aws.String("attribute_exists(PK)"),
+		ExpressionAttributeValues: values,
+	})
+	if isConditionFailed(err) {
+		return switchboard.Errorf(switchboard.ENotFound, "app not found")
+	}
+	if err != nil {
+		return fmt.Errorf("set signing secret of %s: %w", appID, err)
+	}
+	return nil
+}
+
+// AppSigningSecrets reads the app's sealed signing secrets.
+func (s *Store) AppSigningSecrets(ctx context.Context, appID string) (switchboard.SigningSecrets, error) {
+	it, err := s.getAppItem(ctx, appID)
+	if err != nil {
+		return switchboard.SigningSecrets{}, err
+	}
+	out := switchboard.SigningSecrets{Current: it.SigningSecret, Previous: it.PreviousSigningSecret}
+	if it.PreviousSigningSecretExpiresAt != nil {
+		out.PreviousUntil = *it.PreviousSigningSecretExpiresAt
+	}
+	return out, nil
 }
 
 // ListApps queries GSI1's catalog partition, narrowed to a category by a

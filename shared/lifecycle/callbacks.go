@@ -8,13 +8,14 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"strconv"
+	"net/netip"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 	"unicode/utf8"
 
+	"github.com/switchboard-hq/switchboard/shared/auth"
 	"github.com/switchboard-hq/switchboard/shared/platform"
 	"github.com/switchboard-hq/switchboard/shared/switchboard"
 	"github.com/switchboard-hq/switchboard/shared/webhook"
@@ -38,8 +39,14 @@ type Callbacks struct {
 	Deliveries  switchboard.DeliveryStore
 	Connections switchboard.ConnectionStore // to reconcile unconfirmed deliveries
 	Log         switchboard.AppLog          // idem
-	Client      *http.Client
-	Now         func() time.Time
+	// Sealer opens the apps' sealed signing secrets; nil where the
+	// function was given no signing key, and then no attempt is made.
+	Sealer *auth.Sealer
+	// Loopback admits loopback callback URLs (local stack and tests only);
+	// Client must dial with the same allowance.
+	Loopback bool
+	Client   *http.Client
+	Now      func() time.Time
 }
 
 var _ switchboard.Announcer = (*Callbacks)(nil)
@@ -179,18 +186,16 @@ func (c *Callbacks) attempt(ctx context.Context, d *switchboard.Delivery, trigge
 		a.Error = "the app has no callback URL"
 		return a
 	}
-	if err := switchboard.ValidateCallbackURL(app.CallbackURL); err != nil {
+	if err := switchboard.ValidateCallbackURL(app.CallbackURL, c.Loopback); err != nil {
 		a.Error = switchboard.ErrorMessage(err)
 		return a
 	}
 	d.URL = app.CallbackURL
-	key, err := c.Apps.AppSecretHash(ctx, d.AppID)
+	keys, err := c.signingKeys(ctx, d.AppID)
 	if err != nil {
-		a.Error = "the app's secret cannot be read"
+		a.Error = err.Error()
 		return a
 	}
-	// The timestamp is the wall clock's: receivers compare it with theirs.
-	ts := strconv.FormatInt(time.Now().Unix(), 10)
 	ctx, cancel := context.WithTimeout(ctx, AttemptTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, app.CallbackURL, strings.NewReader(d.Body))
@@ -198,11 +203,10 @@ func (c *Callbacks) attempt(ctx context.Context, d *switchboard.Delivery, trigge
 		a.Error = "bad callback URL"
 		return a
 	}
+	// The timestamp is the wall clock's: receivers compare it with theirs.
+	req.Header = webhook.Headers(d.EventID, time.Now(), []byte(d.Body), keys...)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "Switchboard-Callbacks/1")
-	req.Header.Set(webhook.HeaderEventID, d.EventID)
-	req.Header.Set(webhook.HeaderTimestamp, ts)
-	req.Header.Set(webhook.HeaderSignature, webhook.Sign([]byte(key), ts, []byte(d.Body)))
 	start := time.Now()
 	resp, err := c.Client.Do(req)
 	a.LatencyMs = time.Since(start).Milliseconds()
@@ -219,6 +223,39 @@ func (c *Callbacks) attempt(ctx context.Context, d *switchboard.Delivery, trigge
 		a.Error = fmt.Sprintf("HTTP %d", resp.StatusCode)
 	}
 	return a
+}
+
+// signingKeys opens the app's signing secrets: the current one, then the
+// one a rotation replaced while its grace period lasts (by the injectable
+// clock, so tests can step past it).
+func (c *Callbacks) signingKeys(ctx context.Context, appID string) ([][]byte, error) {
+	if c.Sealer == nil {
+		return nil, errors.New("callbacks cannot be signed here: no signing key configured")
+	}
+	secrets, err := c.Apps.AppSigningSecrets(ctx, appID)
+	if err != nil {
+		return nil, errors.New("the app's signing secret cannot be read")
+	}
+	if secrets.Current == "" {
+		return nil, errors.New("the app has no signing secret: its developer must rotate one")
+	}
+	sealed := []string{secrets.Current}
+	if secrets.Previous != "" && c.Now().Before(secrets.PreviousUntil) {
+		sealed = append(sealed, secrets.Previous)
+	}
+	keys := make([][]byte, 0, len(sealed))
+	for _, s := range sealed {
+		secret, err := c.Sealer.Open(s, appID)
+		if err != nil {
+			return nil, errors.New("the app's signing secret cannot be opened")
+		}
+		key, err := webhook.Key(secret)
+		if err != nil {
+			return nil, errors.New("the app's signing secret is malformed")
+		}
+		keys = append(keys, key)
+	}
+	return keys, nil
 }
 
 // excerpt cuts s to n bytes at a rune boundary, as valid UTF-8.
@@ -406,38 +443,39 @@ func (c *Callbacks) RedeliverFailed(ctx context.Context, ds []switchboard.Delive
 
 // NewHTTPClient is the callbacks' client: 15 s per attempt, redirects not
 // followed (a 3xx is a failure, so a callback cannot be bounced elsewhere),
-// and, unless allowPrivate, no connection to loopback, private, link-local
-// or otherwise non-public addresses, checked on the resolved address so
-// that DNS cannot point a public name at the inside.
-func NewHTTPClient(allowPrivate bool) *http.Client {
+// and no connection to an address that is not global
+// (switchboard.GlobalIP), checked on the resolved address so that DNS
+// cannot point a public name at the inside. loopback (the local stack's
+// and the tests' allowance, see platform.Config) admits loopback addresses
+// too, and nothing else.
+func NewHTTPClient(loopback bool) *http.Client {
 	dialer := &net.Dialer{Timeout: 5 * time.Second}
-	if !allowPrivate {
-		dialer.Control = func(_, address string, _ syscall.RawConn) error {
-			host, _, err := net.SplitHostPort(address)
-			if err != nil {
-				return err
-			}
-			if ip := net.ParseIP(host); ip == nil || !PublicIP(ip) {
-				return fmt.Errorf("callback address %s is not public", host)
-			}
-			return nil
-		}
+	dialer.Control = func(_, address string, _ syscall.RawConn) error {
+		return DialAllowed(address, loopback)
 	}
 	return &http.Client{
 		Timeout: AttemptTimeout,
 		Transport: &http.Transport{
 			DialContext: dialer.DialContext, TLSHandshakeTimeout: 5 * time.Second,
 			MaxIdleConns: 20, IdleConnTimeout: 30 * time.Second,
+			Proxy: nil, // never through a proxy, which would dial on our behalf unchecked
 		},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 }
 
-// cgnat is RFC 6598's shared address space, not routable on the internet.
-var cgnat = &net.IPNet{IP: net.IPv4(100, 64, 0, 0), Mask: net.CIDRMask(10, 32)}
-
-// PublicIP reports whether ip may receive callbacks in production.
-func PublicIP(ip net.IP) bool {
-	return !(ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
-		ip.IsInterfaceLocalMulticast() || ip.IsMulticast() || ip.IsUnspecified() || cgnat.Contains(ip))
+// DialAllowed is the connect-time check of a resolved "host:port".
+func DialAllowed(address string, loopback bool) error {
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		return err
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return fmt.Errorf("callback address %s is not an IP address", host)
+	}
+	if switchboard.GlobalIP(ip) || (loopback && ip.Unmap().IsLoopback()) {
+		return nil
+	}
+	return fmt.Errorf("callback address %s is not public", host)
 }

@@ -2,7 +2,6 @@ package lifecycle
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -10,14 +9,19 @@ import (
 	"time"
 )
 
-func TestPublicIP(t *testing.T) {
-	for ip, want := range map[string]bool{
-		"93.184.216.34": true, "2606:4700::1111": true,
-		"127.0.0.1": false, "::1": false, "10.1.2.3": false, "172.16.0.1": false, "192.168.1.1": false,
-		"169.254.169.254": false, "100.64.0.1": false, "0.0.0.0": false, "fd00::1": false, "fe80::1": false, "224.0.0.1": false,
+// TestDialAllowed: the connect-time check refuses every non-global
+// address; the loopback allowance admits loopback and nothing else.
+func TestDialAllowed(t *testing.T) {
+	for addr, want := range map[string][2]bool{
+		"93.184.216.34:443": {true, true}, "[2606:4700::1111]:443": {true, true},
+		"127.0.0.1:80": {false, true}, "[::1]:80": {false, true}, "[::ffff:127.0.0.1]:80": {false, true},
+		"10.0.0.1:443": {false, false}, "169.254.169.254:80": {false, false}, "[64:ff9b::a9fe:a9fe]:80": {false, false},
+		"[2002:a9fe:a9fe::1]:80": {false, false}, "[::ffff:10.0.0.1]:80": {false, false}, "0.0.0.0:80": {false, false},
 	} {
-		if got := PublicIP(net.ParseIP(ip)); got != want {
-			t.Errorf("PublicIP(%s) = %v", ip, got)
+		for i, loopback := range []bool{false, true} {
+			if got := DialAllowed(addr, loopback) == nil; got != want[i] {
+				t.Errorf("DialAllowed(%s, loopback %v) = %v", addr, loopback, got)
+			}
 		}
 	}
 }

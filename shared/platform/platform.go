@@ -5,6 +5,7 @@ package platform
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"log/slog"
@@ -41,7 +42,19 @@ type Config struct {
 	// the template (the distribution depends on the API, which depends on
 	// them), so it is a stack parameter set once the domain is known.
 	OAuthIssuer string
+	// SigningKey (CALLBACK_SIGNING_KEY, 32 bytes in base64) seals the apps'
+	// callback signing secrets in the table. Only the functions that sign
+	// callbacks or make signing secrets receive it (template.yaml).
+	SigningKey []byte
+	// LoopbackCallbacks (SWITCHBOARD_LOOPBACK_CALLBACKS=1) lets callbacks go
+	// to http://localhost and loopback addresses, for the local stack and
+	// the tests, whose receivers run on this machine. template.yaml never
+	// sets it (a test checks), so no deployed stage can, whatever its name.
+	LoopbackCallbacks bool
 }
+
+// LoopbackCallbacksVar is the variable behind Config.LoopbackCallbacks.
+const LoopbackCallbacksVar = "SWITCHBOARD_LOOPBACK_CALLBACKS"
 
 // ConfigFromEnv reads Config through getenv (os.Getenv in production, a map in
 // tests) and reports every missing or malformed variable at once.
@@ -72,6 +85,14 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		}
 		c.S3PathStyle = v
 	}
+	if raw := getenv("CALLBACK_SIGNING_KEY"); raw != "" {
+		key, err := base64.StdEncoding.DecodeString(raw)
+		if err != nil || len(key) != 32 {
+			problems = append(problems, "CALLBACK_SIGNING_KEY is not 32 bytes in base64")
+		}
+		c.SigningKey = key
+	}
+	c.LoopbackCallbacks = getenv(LoopbackCallbacksVar) == "1"
 	c.LogRetentionDays = 90
 	if raw := getenv("LOG_RETENTION_DAYS"); raw != "" {
 		n, err := strconv.Atoi(raw)

@@ -21,6 +21,29 @@ type DeveloperApp struct {
 	Published       bool      `json:"published"`
 	SecretRotatedAt time.Time `json:"secretRotatedAt"`
 	UpdatedAt       time.Time `json:"updatedAt"`
+	// SigningSecretRotatedAt is when the callback signing secret was last
+	// made; zero for an app registered before signing secrets existed,
+	// whose callbacks fail until its developer rotates one.
+	SigningSecretRotatedAt time.Time `json:"signingSecretRotatedAt,omitzero"`
+	// PreviousSigningSecretExpiresAt ends the grace period of the secret a
+	// rotation replaced: until then callbacks carry both signatures.
+	PreviousSigningSecretExpiresAt *time.Time `json:"previousSigningSecretExpiresAt,omitempty"`
+}
+
+// SigningSecretGrace is how long a rotated signing secret keeps signing
+// callbacks beside its successor by default, so an app can deploy the new
+// one without refusing callbacks meanwhile (as Standard Webhooks advises).
+const SigningSecretGrace = 24 * time.Hour
+
+// MaxSigningSecretGrace bounds the grace period a developer may ask for.
+const MaxSigningSecretGrace = 7 * 24 * time.Hour
+
+// SigningSecrets are an app's callback signing secrets as stored: sealed
+// (encrypted under a key kept outside the table), never in clear.
+type SigningSecrets struct {
+	Current       string
+	Previous      string    // "" when none
+	PreviousUntil time.Time // the previous secret signs until then
 }
 
 // Listed reports whether the app is in the public catalog, which is what
@@ -48,31 +71,9 @@ func (d DeveloperApp) Validate() error {
 			return err
 		}
 	}
-	return ValidateCallbackURL(d.CallbackURL)
-}
-
-// ValidateCallbackURL accepts an empty value, an absolute https URL, or
-// http on a loopback host for development, as redirect URIs. Whether the
-// host may resolve to a private address is the sender's decision, at send
-// time (see shared/lifecycle).
-func ValidateCallbackURL(raw string) error {
-	if raw == "" {
-		return nil
-	}
-	u, err := url.Parse(raw)
-	bad := Errorf(EInvalid, "callbackUrl must be an absolute https URL (http only on localhost)")
-	if err != nil || u.Host == "" || u.User != nil || len(raw) > 2000 {
-		return bad
-	}
-	switch u.Scheme {
-	case "https":
-		return nil
-	case "http":
-		if h := u.Hostname(); h == "localhost" || h == "127.0.0.1" || h == "::1" {
-			return nil
-		}
-	}
-	return bad
+	// Whether loopback may receive is the caller's configuration: the
+	// API handlers check CallbackURL again with it (see ValidateCallbackURL).
+	return ValidateCallbackURL(d.CallbackURL, true)
 }
 
 // ValidateRedirectURI accepts absolute https URIs without fragments
@@ -112,4 +113,11 @@ type DeveloperAppStore interface {
 	SetAppSecret(ctx context.Context, appID, secretHash string, at time.Time) error
 	// AppSecretHash returns the stored hash of the app's secret, or ENotFound.
 	AppSecretHash(ctx context.Context, appID string) (string, error)
+	// SetSigningSecret makes sealed the app's signing secret; the one it
+	// replaces keeps signing until previousUntil (none when it is not
+	// after at). Returns ENotFound.
+	SetSigningSecret(ctx context.Context, appID, sealed string, at, previousUntil time.Time) error
+	// AppSigningSecrets returns the app's sealed signing secrets, or
+	// ENotFound.
+	AppSigningSecrets(ctx context.Context, appID string) (SigningSecrets, error)
 }

@@ -210,6 +210,59 @@ func (f DeliveryFilter) Matches(d Delivery) bool {
 		(f.State == "" || d.State == f.State)
 }
 
+// MerchantDelivery is what a merchant sees of a delivery: which event, its
+// state, and when each attempt happened with the HTTP status it got. The
+// callback URL, the payload and the app's answers belong to the app's
+// developer and are left out.
+type MerchantDelivery struct {
+	EventID       string            `json:"eventId"`
+	Type          string            `json:"type"`
+	AccountID     string            `json:"accountId"`
+	AppID         string            `json:"appId"`
+	ConnectionID  string            `json:"connectionId"`
+	LocationID    string            `json:"locationId,omitempty"`
+	CreatedAt     time.Time         `json:"createdAt"`
+	State         DeliveryState     `json:"state"`
+	AttemptCount  int               `json:"attemptCount"`
+	Attempts      []MerchantAttempt `json:"attempts"`
+	NextAttemptAt *time.Time        `json:"nextAttemptAt,omitempty"`
+}
+
+// MerchantAttempt is an attempt as a merchant sees it: no error text, which
+// may quote the URL, and no answer.
+type MerchantAttempt struct {
+	At        time.Time `json:"at"`
+	Trigger   string    `json:"trigger"`
+	Status    int       `json:"status,omitempty"` // 0: no HTTP answer
+	LatencyMs int64     `json:"latencyMs"`
+}
+
+// ForMerchant is d as its merchant sees it.
+func (d Delivery) ForMerchant() MerchantDelivery {
+	m := MerchantDelivery{EventID: d.EventID, Type: d.Type, AccountID: d.AccountID, AppID: d.AppID, ConnectionID: d.ConnectionID,
+		LocationID: d.LocationID, CreatedAt: d.CreatedAt, State: d.State, AttemptCount: d.AttemptCount, NextAttemptAt: d.NextAttemptAt,
+		Attempts: make([]MerchantAttempt, 0, len(d.Attempts))}
+	for _, a := range d.Attempts {
+		m.Attempts = append(m.Attempts, MerchantAttempt{At: a.At, Trigger: a.Trigger, Status: a.Status, LatencyMs: a.LatencyMs})
+	}
+	return m
+}
+
+// MerchantDeliveryPage is a DeliveryPage as a merchant sees it.
+type MerchantDeliveryPage struct {
+	Deliveries []MerchantDelivery `json:"deliveries"`
+	NextCursor string             `json:"nextCursor,omitempty"`
+}
+
+// ForMerchant is p as its merchant sees it.
+func (p DeliveryPage) ForMerchant() MerchantDeliveryPage {
+	out := MerchantDeliveryPage{Deliveries: make([]MerchantDelivery, 0, len(p.Deliveries)), NextCursor: p.NextCursor}
+	for _, d := range p.Deliveries {
+		out.Deliveries = append(out.Deliveries, d.ForMerchant())
+	}
+	return out
+}
+
 // DeliveryPage is one page of a delivery log, newest first.
 type DeliveryPage struct {
 	Deliveries []Delivery `json:"deliveries"`

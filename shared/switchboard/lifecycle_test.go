@@ -1,6 +1,7 @@
 package switchboard
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -88,11 +89,67 @@ func TestEventIDsSortByTime(t *testing.T) {
 
 func TestValidateCallbackURL(t *testing.T) {
 	for raw, ok := range map[string]bool{
-		"": true, "https://app.example/hooks": true, "http://127.0.0.1:8080/h": true, "http://localhost/h": true,
+		"": true, "https://app.example/hooks": true, "https://93.184.216.34/h": true, "https://[2606:4700::1111]/h": true,
 		"http://app.example/hooks": false, "ftp://app.example": false, "https://user:pw@app.example": false, "javascript:alert(1)": false, "/relative": false,
 	} {
-		if err := ValidateCallbackURL(raw); (err == nil) != ok {
-			t.Errorf("%q: %v", raw, err)
+		for _, loopback := range []bool{false, true} {
+			if err := ValidateCallbackURL(raw, loopback); (err == nil) != ok {
+				t.Errorf("%q (loopback allowed: %v): %v", raw, loopback, err)
+			}
+		}
+	}
+}
+
+// TestValidateCallbackURLRefusesNonGlobal: in every stage a callback URL
+// naming a loopback, private, link-local, shared, reserved or embedded
+// private address is refused; loopback (only) is allowed when the
+// configuration allows it, as the local stack's and the tests' do.
+func TestValidateCallbackURLRefusesNonGlobal(t *testing.T) {
+	refused := []string{
+		"https://169.254.169.254/latest/meta-data", "https://10.0.0.1/h", "https://172.16.5.4/h", "https://192.168.1.1/h",
+		"https://100.64.0.1/h", "https://0.0.0.0/h", "https://0.1.2.3/h", "https://198.18.0.1/h", "https://198.19.255.1/h",
+		"https://240.0.0.1/h", "https://255.255.255.255/h", "https://224.0.0.1/h", "https://192.0.0.8/h",
+		"https://[fd00::1]/h", "https://[fe80::1]/h", "https://[::]/h", "https://[ff02::1]/h",
+		"https://[64:ff9b::a9fe:a9fe]/h", "https://[64:ff9b::808:808]/h", "https://[2002:a00:1::]/h", "https://[2002:7f00:1::]/h",
+		"https://[::ffff:169.254.169.254]/h", "https://[::ffff:8.8.8.8]/h", "https://[::127.0.0.1]/h",
+		"https://app.internal/h", "https://printer.local/h", "https://2130706433/h", "https://0x7f.1/h",
+		"https://[fe80::1%25eth0]/h",
+	}
+	for _, raw := range refused {
+		if err := ValidateCallbackURL(raw, false); err == nil {
+			t.Errorf("%s is accepted", raw)
+		}
+	}
+	loopbackOnly := []string{"http://localhost:8080/h", "https://metadata.localhost/h", "http://127.0.0.1:9/h", "http://[::1]:9/h", "https://localhost/h"}
+	for _, raw := range loopbackOnly {
+		if err := ValidateCallbackURL(raw, false); err == nil {
+			t.Errorf("%s is accepted without the loopback allowance", raw)
+		}
+		if err := ValidateCallbackURL(raw, true); err != nil {
+			t.Errorf("%s is refused with the loopback allowance: %v", raw, err)
+		}
+	}
+	// The allowance is for loopback only, never for the inside.
+	for _, raw := range refused {
+		if err := ValidateCallbackURL(raw, true); err == nil {
+			t.Errorf("%s is accepted with the loopback allowance", raw)
+		}
+	}
+	if err := ValidateCallbackURL("https://[2002:5db8:d822::1]/h", false); err != nil {
+		t.Errorf("6to4 of a public address: %v", err)
+	}
+}
+
+func TestGlobalIP(t *testing.T) {
+	for ip, want := range map[string]bool{
+		"93.184.216.34": true, "2606:4700::1111": true, "8.8.8.8": true, "2002:5db8:d822::1": true,
+		"127.0.0.1": false, "::1": false, "10.1.2.3": false, "172.16.0.1": false, "192.168.1.1": false,
+		"169.254.169.254": false, "100.64.0.1": false, "0.0.0.0": false, "0.255.0.1": false, "fd00::1": false, "fe80::1": false,
+		"224.0.0.1": false, "198.18.3.4": false, "240.1.1.1": false, "64:ff9b::808:808": false, "64:ff9b:1::1": false,
+		"2002:c0a8:101::1": false, "::ffff:93.184.216.34": false, "::": false, "ff05::1": false, "2001:db8::1": false,
+	} {
+		if got := GlobalIP(netip.MustParseAddr(ip)); got != want {
+			t.Errorf("GlobalIP(%s) = %v, want %v", ip, got, want)
 		}
 	}
 }

@@ -99,11 +99,11 @@ export function timeElement(iso, timeZone) {
  * A highlighted box showing a client secret once, with a copy button.
  * `title` names the moment ('App registered', 'New secret').
  */
-export function renderSecretBox({ title, clientId, secret, note }) {
+export function renderSecretBox({ title, clientId, secret, note, testId = 'client-secret', boxTestId = 'secret-box' }) {
   const titleId = uid('secret-title');
   const secretId = uid('secret-value');
   const copyStatus = h('span', { class: 'secret-box__copied', role: 'status', 'aria-live': 'polite' });
-  const value = h('code', { class: 'secret-box__value', id: secretId, dataset: { testid: 'client-secret' } }, secret);
+  const value = h('code', { class: 'secret-box__value', id: secretId, dataset: { testid: testId } }, secret);
   const copy = h('button', { type: 'button', class: 'btn btn--secondary btn--small', 'aria-describedby': secretId }, 'Copy secret');
   copy.addEventListener('click', async () => {
     try {
@@ -119,7 +119,7 @@ export function renderSecretBox({ title, clientId, secret, note }) {
       copyStatus.textContent = 'Copying is blocked here: the secret is selected, press Ctrl+C (⌘C) to copy it.';
     }
   });
-  return h('section', { class: 'secret-box', 'aria-labelledby': titleId, dataset: { testid: 'secret-box' } },
+  return h('section', { class: 'secret-box', 'aria-labelledby': titleId, dataset: { testid: boxTestId } },
     h('h2', { class: 'secret-box__title', id: titleId, tabindex: '-1' }, title),
     note ? h('p', { class: 'secret-box__note' }, note) : null,
     h('dl', { class: 'secret-box__list' },

@@ -147,13 +147,14 @@ function confirmDisconnect(c, onChanged) {
 
 /**
  * A delivery log in a dialog (./delivery-log.js): a connection's (Connections
- * page) or an app's across accounts (My apps).
+ * page) or an app's across accounts (My apps, developerView: its errors
+ * and answers too).
  */
-export function showDeliveryLog({ title, listPath, redeliverPath, canManage, timeZone }) {
+export function showDeliveryLog({ title, listPath, redeliverPath, canManage, timeZone, developerView }) {
   const aborter = new AbortController();
   const dialog = openDialog(title, (close) => [
     h('p', { class: 'sb-dialog__text' }, 'Switchboard tells the app about installs, blocks, unblocks and disconnections, and retries failed callbacks for about a day.'),
-    renderDeliveryLog({ listPath, redeliverPath, canManage, timeZone, signal: aborter.signal }),
+    renderDeliveryLog({ listPath, redeliverPath, canManage, timeZone, developerView, signal: aborter.signal }),
     h('div', { class: 'sb-dialog__buttons' },
       h('button', { type: 'button', class: 'btn btn--primary btn--small', onclick: close, dataset: { testid: 'close' } }, 'Close')),
   ]);

@@ -4,7 +4,9 @@
 // included (the connected app's page, in a section).
 //
 // Each delivery shows its state and every recorded attempt (time, what
-// triggered it, HTTP status, latency, error, the first KiB of the answer).
+// triggered it, HTTP status, latency); the developer's view (developerView)
+// adds the error and the first KiB of the answer, which the API gives the
+// app's developer only: a merchant's log never holds URLs or bodies.
 // The list pages backwards with the API's cursor ("Load older"); a page read
 // through a filter may come back short or empty with a cursor, so an empty
 // one is followed at once, a few times, before asking the user. Admins
@@ -56,9 +58,10 @@ export function readRange(fromValue, toValue) {
  * Renders a delivery log and loads its first page. Options: listPath,
  * redeliverPath, canManage, timeZone, describeConnection(d) (a label for
  * the delivery's connection, or '' to show none), emptyText, signal (aborts
- * loads in flight). Returns the element.
+ * loads in flight), developerView (adds the Error and Response columns).
+ * Returns the element.
  */
-export function renderDeliveryLog({ listPath, redeliverPath, canManage, timeZone, describeConnection, emptyText, signal }) {
+export function renderDeliveryLog({ listPath, redeliverPath, canManage, timeZone, describeConnection, emptyText, signal, developerView }) {
   const status = h('p', { class: 'results-status', role: 'status', 'aria-live': 'polite', dataset: { testid: 'deliveries-status' } });
   const list = h('div', { class: 'deliveries', dataset: { testid: 'deliveries' } });
   const more = h('button', { type: 'button', class: 'btn btn--secondary btn--small', hidden: true, dataset: { testid: 'deliveries-more' } }, 'Load older callbacks');
@@ -124,16 +127,19 @@ export function renderDeliveryLog({ listPath, redeliverPath, canManage, timeZone
     }
     details.append(h('div', { class: 'table-wrap' }, h('table', { class: 'table delivery__attempt-table' },
       h('caption', { class: 'visually-hidden' }, `Attempts of ${str(d.type)} ${str(d.eventId)}, oldest first`),
-      h('thead', {}, h('tr', {}, ['Time', 'Trigger', 'Status', 'Latency', 'Error', 'Response'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('thead', {}, h('tr', {}, ['Time', 'Trigger', 'Status', 'Latency', ...(developerView ? ['Error', 'Response'] : [])]
+        .map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, attempts.map((a) => h('tr', { dataset: { testid: 'attempt', status: String(Number(a.status) || 0), trigger: str(a.trigger) } },
         h('td', {}, timeElement(str(a.at), timeZone) || '—'),
         h('td', {}, TRIGGER_LABELS[a.trigger] || str(a.trigger)),
         h('td', { dataset: { testid: 'attempt-status' } }, a.status ? `HTTP ${Number(a.status)}` : 'No answer'),
         h('td', {}, `${Number(a.latencyMs) || 0} ms`),
-        h('td', { dataset: { testid: 'attempt-error' } }, str(a.error) || '—'),
-        h('td', {}, str(a.response)
-          ? h('pre', { class: 'delivery__response', dataset: { testid: 'attempt-response' } }, str(a.response))
-          : '—')))))));
+        developerView ? h('td', { dataset: { testid: 'attempt-error' } }, str(a.error) || '—') : null,
+        developerView
+          ? h('td', {}, str(a.response)
+            ? h('pre', { class: 'delivery__response', dataset: { testid: 'attempt-response' } }, str(a.response))
+            : '—')
+          : null))))));
     return details;
   }
 

@@ -19,7 +19,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import {
   DEV_APPS_PATH, envOr, launchBrowser, openPage as openSitePage, postJson as postSiteJson, requireEnv, screenshot, signIn as signInAs,
   siteFromEnv,
@@ -64,12 +64,12 @@ function startReceiver() {
   });
 }
 
-/** What shared/webhook.Verify does, in JavaScript: the key is the hex SHA-256 of the secret. */
-function verifies(secret, headers, body) {
-  const key = createHash('sha256').update(secret).digest('hex');
-  const mac = createHmac('sha256', key).update(`${headers['switchboard-timestamp']}.${body}`).digest('hex');
-  const fresh = Math.abs(Date.now() / 1000 - Number(headers['switchboard-timestamp'])) < 300;
-  return fresh && String(headers['switchboard-signature'] || '').split(' ').includes(`v1=${mac}`);
+/** What shared/webhook.Verify does (Standard Webhooks), in JavaScript. */
+function verifies(signingSecret, headers, body) {
+  const key = Buffer.from(String(signingSecret).replace(/^whsec_/, ''), 'base64');
+  const mac = createHmac('sha256', key).update(`${headers['webhook-id']}.${headers['webhook-timestamp']}.${body}`).digest('base64');
+  const fresh = Math.abs(Date.now() / 1000 - Number(headers['webhook-timestamp'])) < 300;
+  return fresh && String(headers['webhook-signature'] || '').split(' ').includes(`v1,${mac}`);
 }
 
 async function waitFor(predicate, what, ms = 10_000) {
@@ -107,7 +107,7 @@ test('Connections: block with confirmation, unblock, callbacks, disconnect', { t
     callbackUrl: receiver.url, multipleInstances: true, published: false,
   }, me.csrfToken);
   assert.equal(registered.status, 201, `register: HTTP ${registered.status} ${registered.text}`);
-  const { clientId, clientSecret } = registered.body;
+  const { clientId, clientSecret, signingSecret } = registered.body;
   const decided = await postJson('/oauth2/v1/authorize', {
     client_id: clientId, redirect_uri: REDIRECT_URI, response_type: 'code', scope: 'location[orders.read]',
     state: 'st', location_id: LOCATION_ID, approve: true,
@@ -168,7 +168,7 @@ test('Connections: block with confirmation, unblock, callbacks, disconnect', { t
   // ---- the callbacks the app got, and their log ------------------------------
   await waitFor(() => receiver.got.filter((g) => /connection\.(blocked|unblocked)/.test(g.body)).length === 2, 'block and unblock callbacks');
   for (const g of receiver.got) {
-    assert.ok(verifies(clientSecret, g.headers, g.body), `callback signature does not verify: ${g.body}`);
+    assert.ok(verifies(signingSecret, g.headers, g.body), `callback signature does not verify: ${g.body}`);
   }
   const blockedEvent = JSON.parse(receiver.got.find((g) => g.body.includes('connection.blocked')).body);
   assert.equal(blockedEvent.connection_id, connectionId);
@@ -180,7 +180,7 @@ test('Connections: block with confirmation, unblock, callbacks, disconnect', { t
   const before = receiver.got.length;
   await delivery.locator('[data-testid="redeliver"]').click();
   await waitFor(() => receiver.got.length === before + 1, 'the redelivery');
-  assert.equal(receiver.got[before].headers['switchboard-event-id'], blockedEvent.id, 'redelivery changed the event id');
+  assert.equal(receiver.got[before].headers['webhook-id'], blockedEvent.id, 'redelivery changed the event id');
   // Its attempts: the first, then the redelivery, each with its answer.
   await delivery.locator('[data-testid="attempts"] summary').click();
   await page.waitForFunction((id) => document.querySelectorAll(
@@ -279,8 +279,8 @@ test('Connections: block with confirmation, unblock, callbacks, disconnect', { t
   const sent = receiver.got.length;
   await uninstalledRow.locator('[data-testid="redeliver"]').click();
   await waitFor(() => receiver.got.length === sent + 1, 'the redelivery from the app page');
-  assert.equal(receiver.got[sent].headers['switchboard-event-id'], uninstalledEvent.id);
-  assert.ok(verifies(clientSecret, receiver.got[sent].headers, receiver.got[sent].body), 'redelivery signature');
+  assert.equal(receiver.got[sent].headers['webhook-id'], uninstalledEvent.id);
+  assert.ok(verifies(signingSecret, receiver.got[sent].headers, receiver.got[sent].body), 'redelivery signature');
   await screenshot(ownerPage, 'lifecycle-app-deliveries.png');
   assert.deepEqual(ownerErrors, [], `Unexpected console/page errors:\n${ownerErrors.join('\n')}`);
   await ownerPage.close();

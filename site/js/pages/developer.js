@@ -86,7 +86,7 @@ export function renderDeveloper(outlet, { signal }) {
   }
 
   // ---- one app ----------------------------------------------------------------
-  function renderApp(app, { secret = '', message = '' } = {}) {
+  function renderApp(app, { secret = '', signingSecret = '', message = '' } = {}) {
     const nameId = uid('dev-app');
     const itemSecret = h('div', { class: 'secret-slot' });
     if (secret) {
@@ -94,6 +94,15 @@ export function renderDeveloper(outlet, { signal }) {
         title: `New secret for ${app.name}`,
         secret,
         note: 'The previous secret has stopped working. Update your app’s server with this one.',
+      }));
+    }
+    if (signingSecret) {
+      itemSecret.append(renderSecretBox({
+        title: `New signing secret for ${app.name}`,
+        secret: signingSecret,
+        testId: 'signing-secret',
+        boxTestId: 'signing-secret-box',
+        note: 'Callbacks carry signatures by both the new and the previous signing secret for 24 hours; verify with this one from now on.',
       }));
     }
     const feedback = h('div', { class: 'form-error', role: 'alert' });
@@ -147,10 +156,30 @@ export function renderDeveloper(outlet, { signal }) {
     const callbacks = h('button', { type: 'button', class: 'btn btn--secondary btn--small', dataset: { testid: 'app-deliveries' } },
       'Callbacks', srOnly(` of ${app.name}`));
     callbacks.addEventListener('click', () => showDeliveryLog({
-      title: `Callbacks of ${app.name}`, canManage: true, timeZone: session ? session.account.timeZone : '',
+      title: `Callbacks of ${app.name}`, canManage: true, developerView: true, timeZone: session ? session.account.timeZone : '',
       listPath: `${BASE}/${encodeURIComponent(app.id)}/deliveries`, redeliverPath: `${BASE}/${encodeURIComponent(app.id)}/deliveries/redeliver`,
     }));
-    actions.append(edit, publish, rotate, callbacks);
+    const rotateSigning = h('button', { type: 'button', class: 'btn btn--secondary btn--small', dataset: { testid: 'rotate-signing-secret' } },
+      'Rotate signing secret', srOnly(` of ${app.name}`));
+    rotateSigning.addEventListener('click', async () => {
+      if (rotateSigning.getAttribute('aria-busy') === 'true') return;
+      feedback.textContent = '';
+      rotateSigning.setAttribute('aria-busy', 'true');
+      try {
+        const answer = await apiRequest('POST', `${BASE}/${encodeURIComponent(app.id)}/signing-secret`);
+        const saved = normalizeDeveloperApp(answer);
+        replaceApp(saved);
+        const next = renderApp(saved, { signingSecret: typeof answer.signingSecret === 'string' ? answer.signingSecret : '' });
+        article.replaceWith(next);
+        const title = next.querySelector('.secret-box__title');
+        if (title) title.focus();
+      } catch (err) {
+        feedback.textContent = err && err.message ? err.message : 'Something went wrong.';
+        rotateSigning.removeAttribute('aria-busy');
+        rotateSigning.focus();
+      }
+    });
+    actions.append(edit, publish, rotate, rotateSigning, callbacks);
 
     edit.addEventListener('click', () => {
       const form = buildAppForm({
@@ -253,6 +282,15 @@ export function renderDeveloper(outlet, { signal }) {
           secret: typeof answer.clientSecret === 'string' ? answer.clientSecret : '',
           note: 'Configure your app with this client ID and secret.',
         }));
+        if (typeof answer.signingSecret === 'string' && answer.signingSecret) {
+          secretSlot.append(renderSecretBox({
+            title: 'Callback signing secret',
+            secret: answer.signingSecret,
+            testId: 'signing-secret',
+            boxTestId: 'signing-secret-box',
+            note: 'Verify the webhook-signature of Switchboard’s callbacks with it (Standard Webhooks). It is shown only now.',
+          }));
+        }
         apps = [...apps.filter((a) => a.id !== saved.id), saved].sort((a, b) => a.name.localeCompare(b.name));
         showList();
         form.reset();

@@ -50,9 +50,10 @@ type Emulators struct {
 }
 
 // startTimeout bounds the wait for an emulator to answer: a failure must be a
-// one-line reason, never a hang. DynamoDB Local is a JVM: on a busy machine
-// it takes seconds to listen.
-const startTimeout = 60 * time.Second
+// one-line reason, never a hang. DynamoDB Local is a JVM, whose start-up
+// needs about 10 s of CPU: on a machine shared with other work it has taken
+// over a minute to listen.
+const startTimeout = 3 * time.Minute
 
 // Start starts all three emulators. On error nothing is left running.
 func Start(ctx context.Context, o Options) (_ *Emulators, err error) {

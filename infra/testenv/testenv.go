@@ -26,8 +26,9 @@ import (
 )
 
 var (
-	mu      sync.Mutex
-	running *emulators.Emulators
+	mu       sync.Mutex
+	running  *emulators.Emulators
+	startErr error // a failed start is reported to every later test at once
 )
 
 // Main runs a package's tests and stops the emulators afterwards. Call it
@@ -72,8 +73,12 @@ func MustEmulators(tb testing.TB) *emulators.Emulators {
 	if running != nil {
 		return running
 	}
+	if startErr != nil {
+		tb.Fatalf("start emulators (failed earlier in this run): %v", startErr)
+	}
 	e, err := emulators.Start(context.Background(), emulators.Options{InfraDir: filepath.Join(MustRoot(tb), "infra")})
 	if err != nil {
+		startErr = err
 		tb.Fatalf("start emulators: %v", err)
 	}
 	for k, v := range e.Env() {

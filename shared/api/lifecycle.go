@@ -354,7 +354,7 @@ func RedeliverApp(apps switchboard.DeveloperAppStore, store switchboard.Delivery
 // run on this machine.
 func callbacksOn(env *platform.Env, store *dynamo.Store) *lifecycle.Callbacks {
 	allowPrivate := env.Config.Stage == "local" || env.Config.Stage == "test"
-	return &lifecycle.Callbacks{Apps: store, Deliveries: store, Connections: store, Log: store,
+	return &lifecycle.Callbacks{Apps: store, Deliveries: store,
 		Client: lifecycle.NewHTTPClient(allowPrivate), Now: time.Now}
 }
 

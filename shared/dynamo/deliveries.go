@@ -82,11 +82,6 @@ func (s *Store) SaveDelivery(ctx context.Context, d switchboard.Delivery) (switc
 	return d, nil
 }
 
-// DeleteDelivery removes a delivery.
-func (s *Store) DeleteDelivery(ctx context.Context, accountID, eventID string) error {
-	return s.delete(ctx, accountPK(accountID), deliverySK(eventID))
-}
-
 // ListDueDeliveries reads the due part of GSI1's sparse partition, earliest
 // first.
 func (s *Store) ListDueDeliveries(ctx context.Context, now time.Time, limit int) ([]switchboard.Delivery, error) {

@@ -7,7 +7,6 @@ import (
 	"sync"
 	"testing"
 
-
 	"github.com/switchboard-hq/switchboard/shared/dynamo"
 	"github.com/switchboard-hq/switchboard/shared/switchboard"
 )

@@ -32,7 +32,7 @@ const SenderVar = "SWITCHBOARD_TEST_SENDER"
 
 // The kinds of backend.
 const (
-	BackendEmulators  = "emulators"  // dynalite, gofakes3 and aws-ses-v2-local started here
+	BackendEmulators  = "emulators"  // DynamoDB Local, gofakes3 and aws-ses-v2-local started here
 	BackendMoto       = "moto"       // moto_server at SWITCHBOARD_TEST_ENDPOINT
 	BackendLocalStack = "localstack" // LocalStack at SWITCHBOARD_TEST_ENDPOINT
 	BackendEndpoint   = "endpoint"   // another emulator at SWITCHBOARD_TEST_ENDPOINT
@@ -61,8 +61,12 @@ func MustBackend(tb testing.TB) *Backend {
 	if backend != nil {
 		return backend
 	}
+	if startErr != nil {
+		tb.Fatalf("test backend (failed earlier in this run): %v", startErr)
+	}
 	b, err := startBackend(context.Background(), os.Getenv(EndpointVar), MustRoot(tb))
 	if err != nil {
+		startErr = err // every later test fails at once rather than waiting again
 		tb.Fatalf("test backend: %v", err)
 	}
 	backend = b

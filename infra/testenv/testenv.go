@@ -28,8 +28,9 @@ import (
 )
 
 var (
-	mu      sync.Mutex
-	backend *Backend
+	mu       sync.Mutex
+	backend  *Backend
+	startErr error // a failed start is reported to every later test at once
 )
 
 // Main runs a package's tests and stops the emulators afterwards. Call it
@@ -118,17 +119,17 @@ func MustTable(tb testing.TB, client *dynamodb.Client) string {
 	if _, err := client.CreateTable(ctx, in); err != nil {
 		tb.Fatalf("create table %s: %v", name, err)
 	}
+	// DynamoDB Local makes a table ACTIVE within CreateTable; AWS takes a few
+	// seconds, and a shared backend may too.
+	waiter := dynamodb.NewTableExistsWaiter(client, func(o *dynamodb.TableExistsWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 5*time.Millisecond, 50*time.Millisecond
+	})
+	if err := waiter.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)}, 10*time.Second); err != nil {
+		tb.Fatalf("table %s never became active: %v", name, err)
+	}
 	tb.Cleanup(func() {
 		_, _ = client.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(name)})
 	})
-	// dynalite makes a table ACTIVE on its next tick, not within CreateTable;
-	// AWS takes seconds.
-	waiter := dynamodb.NewTableExistsWaiter(client, func(o *dynamodb.TableExistsWaiterOptions) {
-		o.MinDelay, o.MaxDelay = 5*time.Millisecond, 500*time.Millisecond
-	})
-	if err := waiter.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)}, 2*time.Minute); err != nil {
-		tb.Fatalf("table %s never became active: %v", name, err)
-	}
 	if b.Emulators == nil {
 		if err := provision.TableSettings(ctx, client, tpl, "Table", name); err != nil {
 			tb.Fatal(err)

@@ -153,9 +153,8 @@ var scheduledCases = map[string]scheduledCase{
 		},
 	},
 
-	// A delivery written before its change and not confirmed since, now
-	// due: the run checks that the change happened (the connection, then
-	// the app log), takes the lease and posts it.
+	// A delivery whose in-line first attempt never got recorded, now due:
+	// the run takes the lease and posts it.
 	"RetryDeliveriesFunction": {
 		seed: func(t *testing.T, w scheduledWorld) {
 			ctx := context.Background()

@@ -359,7 +359,7 @@ func RedeliverApp(apps switchboard.DeveloperAppStore, store switchboard.Delivery
 // are allowed only when the configuration says so (the local stack and the
 // tests, never a deployed stage: see platform.Config.LoopbackCallbacks).
 func callbacksOn(env *platform.Env, store *dynamo.Store) *lifecycle.Callbacks {
-	return &lifecycle.Callbacks{Apps: store, Deliveries: store, Connections: store, Log: store, Sealer: SealerOf(env),
+	return &lifecycle.Callbacks{Apps: store, Deliveries: store, Sealer: SealerOf(env),
 		Loopback: env.Config.LoopbackCallbacks, Client: lifecycle.NewHTTPClient(env.Config.LoopbackCallbacks), Now: time.Now}
 }
 

@@ -322,7 +322,7 @@ func TestCallbackRetriedUntilSuccessThenRedelivered(t *testing.T) {
 	store := dynamo.New(env.DynamoDB(), env.Config.TableName)
 	clock := time.Now()
 	retrier := func() {
-		cb := &lifecycle.Callbacks{Apps: store, Deliveries: store, Connections: store, Log: store,
+		cb := &lifecycle.Callbacks{Apps: store, Deliveries: store,
 			Sealer: api.SealerOf(env), Loopback: true, Client: lifecycle.NewHTTPClient(true), Now: func() time.Time { return clock }}
 		if _, err := api.RetryDeliveries(cb, slog.New(slog.DiscardHandler))(context.Background(), events.CloudWatchEvent{}); err != nil {
 			t.Fatal(err)
@@ -420,7 +420,7 @@ func TestFailedCallbacksGiveUpAndRedeliverRange(t *testing.T) {
 		map[string]string{"connectionId": c.connectionID}, nil), http.StatusOK)
 	store := dynamo.New(env.DynamoDB(), env.Config.TableName)
 	clock := time.Now()
-	cb := &lifecycle.Callbacks{Apps: store, Deliveries: store, Connections: store, Log: store,
+	cb := &lifecycle.Callbacks{Apps: store, Deliveries: store,
 		Sealer: api.SealerOf(env), Loopback: true, Client: lifecycle.NewHTTPClient(true), Now: func() time.Time { return clock }}
 	var times []time.Time
 	for range 130 {
@@ -460,9 +460,12 @@ func TestFailedCallbacksGiveUpAndRedeliverRange(t *testing.T) {
 	}
 }
 
-// TestCallbackSurvivesCrash plays the two crash windows of a change: after
-// the record (the change never happened: no callback), and after the change
-// (it happened: the retrier confirms and sends it).
+// TestCallbackSurvivesCrash plays the crash windows of a change. Before its
+// transaction nothing is written, so nothing can be announced. After it, the
+// change, its app-log event and its delivery are all there: the function
+// dies before the first attempt, and the retrier sends the event once the
+// in-line attempt's lease ends, exactly once. A transaction refused by its
+// version condition leaves no event and no delivery behind.
 func TestCallbackSurvivesCrash(t *testing.T) {
 	env := testenv.MustEnv(t)
 	owner := mustSignIn(t, env, "owner@demo.test")
@@ -471,33 +474,40 @@ func TestCallbackSurvivesCrash(t *testing.T) {
 	store := dynamo.New(env.DynamoDB(), env.Config.TableName)
 	ctx := context.Background()
 	clock := time.Now()
-	cb := &lifecycle.Callbacks{Apps: store, Deliveries: store, Connections: store, Log: store,
+	cb := &lifecycle.Callbacks{Apps: store, Deliveries: store,
 		Sealer: api.SealerOf(env), Loopback: true, Client: lifecycle.NewHTTPClient(true), Now: func() time.Time { return clock }}
 	conn, err := store.GetConnection(ctx, demo.Account.ID, c.connectionID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	event := func(typ switchboard.AppEventType) switchboard.AppEvent {
-		return switchboard.AppEvent{ID: switchboard.NewEventID(clock), AccountID: conn.AccountID, Type: typ, ConnectionID: conn.ID,
-			AppID: conn.AppID, LocationID: conn.LocationID, ActorType: switchboard.ActorUser, ActorUserID: "usr-owner", At: clock.UTC()}
+	event := func(typ switchboard.AppEventType, after *switchboard.Connection) (switchboard.AppEvent, *switchboard.Delivery) {
+		e := switchboard.AppEvent{ID: switchboard.NewEventID(clock), AccountID: conn.AccountID, Type: typ, ConnectionID: conn.ID,
+			AppID: conn.AppID, LocationID: conn.LocationID, ActorType: switchboard.ActorUser, ActorUserID: "usr-owner", At: clock.UTC(),
+			Before: &conn, After: after}
+		d, err := cb.NewDelivery(ctx, e, after)
+		if err != nil || d == nil {
+			t.Fatal(d, err)
+		}
+		return e, d
 	}
-	// Crash 1: the record is written, then the function dies.
-	lost, err := cb.Prepare(ctx, event(switchboard.EventUninstalled), nil)
-	if err != nil || lost == nil {
-		t.Fatal(lost, err)
+	// A stale change (the version moved on) is refused whole.
+	stale := conn
+	stale.Version--
+	blockedStale := stale
+	blockedStale.Status = switchboard.ConnectionBlocked
+	refusedEvent, refusedDelivery := event(switchboard.EventBlocked, &blockedStale)
+	err = store.ChangeConnection(ctx, switchboard.ConnectionChange{Before: stale, After: &blockedStale, Event: refusedEvent, Delivery: refusedDelivery})
+	if switchboard.ErrorCode(err) != switchboard.EConflict {
+		t.Fatalf("stale change: %v, want a conflict", err)
 	}
-	// Crash 2: the block is written too, then the function dies.
-	e := event(switchboard.EventBlocked)
+	// The function dies after the block's transaction, before its attempt.
 	blocked := conn
-	blocked.Status, blocked.LastEventID = switchboard.ConnectionBlocked, e.ID
-	d, err := cb.Prepare(ctx, e, &blocked)
-	if err != nil {
+	blocked.Status = switchboard.ConnectionBlocked
+	e, d := event(switchboard.EventBlocked, &blocked)
+	if err := store.ChangeConnection(ctx, switchboard.ConnectionChange{Before: conn, After: &blocked, Event: e, Delivery: d}); err != nil {
 		t.Fatal(err)
 	}
-	if err := store.UpdateConnection(ctx, blocked); err != nil {
-		t.Fatal(err)
-	}
-	// Within the lease nothing is sent; after it, the block is.
+	// Within the lease nothing is sent; after it, the block is, once.
 	clock = clock.Add(time.Minute)
 	if _, err := cb.RetryDue(ctx); err != nil {
 		t.Fatal(err)
@@ -505,22 +515,26 @@ func TestCallbackSurvivesCrash(t *testing.T) {
 	if len(rcv.of("connection.blocked")) != 0 {
 		t.Fatal("sent during the lease")
 	}
-	clock = clock.Add(2 * time.Minute)
-	if _, err := cb.RetryDue(ctx); err != nil {
-		t.Fatal(err)
+	for range 3 {
+		clock = clock.Add(3 * time.Minute)
+		if _, err := cb.RetryDue(ctx); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if got := rcv.of("connection.blocked"); len(got) != 1 || got[0].id != d.EventID {
-		t.Fatalf("the block that happened was not announced: %+v", got)
+		t.Fatalf("the block that happened was not announced once: %+v", got)
 	}
-	clock = clock.Add(15 * time.Minute)
-	if _, err := cb.RetryDue(ctx); err != nil {
+	if _, err := store.GetDelivery(ctx, demo.Account.ID, refusedEvent.ID); switchboard.ErrorCode(err) != switchboard.ENotFound {
+		t.Errorf("the refused change left a delivery: %v", err)
+	}
+	events, err := store.ListEvents(ctx, demo.Account.ID, switchboard.AppEventFilter{ConnectionID: conn.ID}, switchboard.PageRequest{Limit: switchboard.MaxPageSize})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if got := rcv.of("connection.uninstalled"); len(got) != 0 {
-		t.Fatalf("a disconnect that never happened was announced")
-	}
-	if got, err := store.GetDelivery(ctx, demo.Account.ID, lost.EventID); err != nil || got.State != switchboard.DeliveryCancelled {
-		t.Errorf("never-happened delivery %+v %v, want cancelled", got, err)
+	for _, got := range events.Events {
+		if got.ID == refusedEvent.ID {
+			t.Errorf("the refused change left an app-log event")
+		}
 	}
 }
 

@@ -104,7 +104,7 @@ func TestCallbackSigningStandardWebhooks(t *testing.T) {
 	// After it, the new one only.
 	store := dynamo.New(env.DynamoDB(), env.Config.TableName)
 	later := time.Now().Add(24*time.Hour + time.Minute)
-	cb := &lifecycle.Callbacks{Apps: store, Deliveries: store, Connections: store, Log: store, Sealer: api.SealerOf(env), Loopback: true,
+	cb := &lifecycle.Callbacks{Apps: store, Deliveries: store, Sealer: api.SealerOf(env), Loopback: true,
 		Client: lifecycle.NewHTTPClient(true), Now: func() time.Time { return later }}
 	d, err := store.GetDelivery(context.Background(), demo.Account.ID, blocked[0].id)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"reflect"
 	"sort"
@@ -154,9 +155,8 @@ func (s *Store) delete(ctx context.Context, pk, sk string) error {
 	return nil
 }
 
-// CreateAccount writes the account, then its locations. Without transactions
-// a crash can leave an account with some locations; the account item is
-// written first so a retry sees EConflict and the operator knows.
+// CreateAccount writes the account and its locations in one transaction
+// (at most 99 locations): never an account with some of them.
 func (s *Store) CreateAccount(ctx context.Context, a switchboard.Account, locations []switchboard.Location) error {
 	if a.ID == "" || strings.TrimSpace(a.Name) == "" {
 		return switchboard.Errorf(switchboard.EInvalid, "account needs an id and a name")
@@ -170,16 +170,28 @@ func (s *Store) CreateAccount(ctx context.Context, a switchboard.Account, locati
 	if a.CreatedAt.IsZero() {
 		a.CreatedAt = s.now().UTC()
 	}
-	if err := s.putNew(ctx, accountItem{PK: accountPK(a.ID), SK: accountSK, Type: "account", Account: a}, "account "+a.ID); err != nil {
+	if len(locations) > 99 { // a transaction writes at most 100 items
+		return switchboard.Errorf(switchboard.EInvalid, "an account is created with at most 99 locations")
+	}
+	account, err := s.txPutNew(accountItem{PK: accountPK(a.ID), SK: accountSK, Type: "account", Account: a})
+	if err != nil {
 		return err
 	}
+	items := []types.TransactWriteItem{account}
 	for _, l := range locations {
 		l.AccountID = a.ID
-		if err := s.putNew(ctx, locationItem{PK: accountPK(a.ID), SK: locationSK(l.ID), Type: "location", Location: l}, "location "+l.ID); err != nil {
+		loc, err := s.txPutNew(locationItem{PK: accountPK(a.ID), SK: locationSK(l.ID), Type: "location", Location: l})
+		if err != nil {
 			return err
 		}
+		items = append(items, loc)
 	}
-	return nil
+	err = s.transact(ctx, "", "account "+a.ID, items)
+	var r *errRefused
+	if errors.As(err, &r) {
+		return switchboard.Errorf(switchboard.EConflict, "account %s or one of its locations already exists", a.ID)
+	}
+	return err
 }
 
 // GetAccount reads one account.
@@ -209,9 +221,8 @@ func (s *Store) ListLocations(ctx context.Context, accountID string) ([]switchbo
 	return locs, nil
 }
 
-// CreateUser claims the email first, then writes the user; if the user
-// write fails the claim is released, so an address is never left claimed by
-// nobody.
+// CreateUser writes the email's claim and the user in one transaction, so
+// an address is never claimed by nobody.
 func (s *Store) CreateUser(ctx context.Context, u switchboard.User, passwordHash string) error {
 	email, err := switchboard.NormalizeEmail(u.Email)
 	if err != nil {
@@ -227,17 +238,22 @@ func (s *Store) CreateUser(ctx context.Context, u switchboard.User, passwordHash
 	if u.CreatedAt.IsZero() {
 		u.CreatedAt = s.now().UTC()
 	}
-	if err := s.putNew(ctx, emailItem{PK: emailPK(email), SK: emailSK, Type: "email", AccountID: u.AccountID, UserID: u.ID}, "a user with this email"); err != nil {
-		return err
-	}
-	err = s.putNew(ctx, userItem{PK: accountPK(u.AccountID), SK: userSK(u.ID), Type: "user", User: u, PasswordHash: passwordHash}, "user "+u.ID)
+	claim, err := s.txPutNew(emailItem{PK: emailPK(email), SK: emailSK, Type: "email", AccountID: u.AccountID, UserID: u.ID})
 	if err != nil {
-		if derr := s.delete(ctx, emailPK(email), emailSK); derr != nil {
-			return fmt.Errorf("%w (and releasing the email claim failed: %v)", err, derr)
-		}
 		return err
 	}
-	return nil
+	user, err := s.txPutNew(userItem{PK: accountPK(u.AccountID), SK: userSK(u.ID), Type: "user", User: u, PasswordHash: passwordHash})
+	if err != nil {
+		return err
+	}
+	err = s.transact(ctx, "", "user "+u.ID, []types.TransactWriteItem{claim, user})
+	switch {
+	case refused(err, 0):
+		return switchboard.Errorf(switchboard.EConflict, "a user with this email already exists")
+	case refused(err, 1):
+		return switchboard.Errorf(switchboard.EConflict, "user %s already exists", u.ID)
+	}
+	return err
 }
 
 // UserByEmail follows the email claim to the user.
@@ -282,7 +298,7 @@ func (s *Store) CreateSession(ctx context.Context, sess switchboard.Session) err
 }
 
 // SessionByTokenHash treats an expired session as missing: TTL deletion
-// lags by up to days in DynamoDB and never happens in dynalite.
+// lags by up to days in DynamoDB and never happens in DynamoDB Local.
 func (s *Store) SessionByTokenHash(ctx context.Context, tokenHash string) (switchboard.Session, error) {
 	var it sessionItem
 	found, err := s.get(ctx, sessionPK(tokenHash), sessionSK, &it)

@@ -48,19 +48,24 @@ type connectionKeyItem struct {
 	ConnectionID string
 }
 
-// CreateConnection claims the app instance's key, then writes the
-// connection; a failed second write releases the claim.
+// CreateConnection writes the app instance's claim and the connection in
+// one transaction: a claim never names a connection that does not exist.
 func (s *Store) CreateConnection(ctx context.Context, c switchboard.Connection) error {
-	claim := connectionKeyItem{PK: accountPK(c.AccountID), SK: connectionKeySK(c.AppID, c.LocationID, c.InstanceLabel), Type: "connection-key", ConnectionID: c.ID}
-	if err := s.putNew(ctx, claim, "a connection of this app instance"); err != nil {
+	c.Version = 1
+	claim, err := s.txPutNew(connectionKeyItem{PK: accountPK(c.AccountID), SK: connectionKeySK(c.AppID, c.LocationID, c.InstanceLabel), Type: "connection-key", ConnectionID: c.ID})
+	if err != nil {
 		return err
 	}
-	c.Version = 1
-	err := s.putNew(ctx, newConnectionItem(c), "connection "+c.ID)
+	conn, err := s.txPutNew(newConnectionItem(c))
 	if err != nil {
-		if derr := s.delete(ctx, claim.PK, claim.SK); derr != nil {
-			return fmt.Errorf("%w (and releasing the claim failed: %v)", err, derr)
-		}
+		return err
+	}
+	err = s.transact(ctx, "", "connection "+c.ID, []types.TransactWriteItem{claim, conn})
+	if refused(err, 0) {
+		return switchboard.Errorf(switchboard.EConflict, "a connection of this app instance already exists")
+	}
+	if refused(err, 1) {
+		return switchboard.Errorf(switchboard.EConflict, "connection %s already exists", c.ID)
 	}
 	return err
 }
@@ -110,14 +115,9 @@ func (s *Store) ListConnections(ctx context.Context, accountID string, f switchb
 	return out, nil
 }
 
-// ReplaceGrant rewrites the connection if its version is unchanged.
-func (s *Store) ReplaceGrant(ctx context.Context, c switchboard.Connection) error {
-	return s.UpdateConnection(ctx, c)
-}
-
-// UpdateConnection rewrites the connection, with its index entry, if its
+// ReplaceGrant rewrites the connection, with its index entry, if its
 // version is unchanged; a deleted connection is not recreated.
-func (s *Store) UpdateConnection(ctx context.Context, c switchboard.Connection) error {
+func (s *Store) ReplaceGrant(ctx context.Context, c switchboard.Connection) error {
 	current := c.Version
 	c.Version++
 	err := s.putVersioned(ctx, newConnectionItem(c), current, "connection "+c.ID)
@@ -129,34 +129,55 @@ func (s *Store) UpdateConnection(ctx context.Context, c switchboard.Connection) 
 	return err
 }
 
-// DeleteConnection deletes the connection if its version is unchanged,
-// then releases the instance claim, so the app can be connected again. A
-// crash between the two leaves a claim that FindConnection follows to
-// nothing, which the next authorisation repairs by conflict and retry.
-func (s *Store) DeleteConnection(ctx context.Context, c switchboard.Connection) error {
-	_, err := s.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-		TableName:                 aws.String(s.table),
-		Key:                       key(accountPK(c.AccountID), connectionSK(c.ID)),
-		ConditionExpression:       aws.String("Version = :v"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":v": num(c.Version)},
-	})
-	if isConditionFailed(err) {
+// ChangeConnection writes, in one transaction whose ClientRequestToken is
+// the event id: the connection's new state (or its removal with its
+// instance claim) if its version is unchanged, the app-log event, and the
+// delivery record. So an event is in the log and on its way to the app
+// exactly when its change happened, and an SDK retry after a lost answer
+// succeeds instead of conflicting with its own first write.
+func (s *Store) ChangeConnection(ctx context.Context, ch switchboard.ConnectionChange) error {
+	c := ch.Before
+	if len(ch.Event.ID) > 36 {
+		return fmt.Errorf("event id %q is longer than a ClientRequestToken may be", ch.Event.ID)
+	}
+	unchanged := map[string]types.AttributeValue{":v": num(c.Version)}
+	var items []types.TransactWriteItem
+	if ch.After != nil {
+		after := *ch.After
+		after.Version = c.Version + 1
+		put, err := s.txPut(newConnectionItem(after), "Version = :v", unchanged)
+		if err != nil {
+			return err
+		}
+		items = append(items, put)
+	} else {
+		items = append(items, s.txDelete(accountPK(c.AccountID), connectionSK(c.ID), "Version = :v", unchanged),
+			// The claim names this connection: both are written together.
+			s.txDelete(accountPK(c.AccountID), connectionKeySK(c.AppID, c.LocationID, c.InstanceLabel),
+				"attribute_not_exists(PK) OR ConnectionID = :id", map[string]types.AttributeValue{":id": str(c.ID)}))
+	}
+	e := ch.Event
+	event, err := s.txPutNew(eventItem{PK: accountPK(e.AccountID), SK: eventSK(e.At, e.ID), Type: "event", EventType: e.Type, AppEvent: e})
+	if err != nil {
+		return err
+	}
+	items = append(items, event)
+	if d := ch.Delivery; d != nil {
+		d.Version = 1
+		put, err := s.txPutNew(newDeliveryItem(*d))
+		if err != nil {
+			return err
+		}
+		items = append(items, put)
+	}
+	err = s.transact(ctx, e.ID, "change of connection "+c.ID, items)
+	if refused(err, 0) {
+		if _, gerr := s.GetConnection(ctx, c.AccountID, c.ID); switchboard.ErrorCode(gerr) == switchboard.ENotFound {
+			return gerr
+		}
 		return switchboard.Errorf(switchboard.EConflict, "connection %s was changed meanwhile; reload and try again", c.ID)
 	}
-	if err != nil {
-		return fmt.Errorf("delete connection %s: %w", c.ID, err)
-	}
-	// Release the claim only if it still names this connection.
-	_, err = s.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-		TableName:                 aws.String(s.table),
-		Key:                       key(accountPK(c.AccountID), connectionKeySK(c.AppID, c.LocationID, c.InstanceLabel)),
-		ConditionExpression:       aws.String("ConnectionID = :id"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":id": str(c.ID)},
-	})
-	if err != nil && !isConditionFailed(err) {
-		return fmt.Errorf("release claim of connection %s: %w", c.ID, err)
-	}
-	return nil
+	return err
 }
 
 // ListExpiredBlocks reads the timed blocks due at now from GSI1's sparse

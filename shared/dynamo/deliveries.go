@@ -82,11 +82,6 @@ func (s *Store) SaveDelivery(ctx context.Context, d switchboard.Delivery) (switc
 	return d, nil
 }
 
-// DeleteDelivery removes a delivery.
-func (s *Store) DeleteDelivery(ctx context.Context, accountID, eventID string) error {
-	return s.delete(ctx, accountPK(accountID), deliverySK(eventID))
-}
-
 // ListDueDeliveries reads the due part of GSI1's sparse partition, earliest
 // first.
 func (s *Store) ListDueDeliveries(ctx context.Context, now time.Time, limit int) ([]switchboard.Delivery, error) {
@@ -128,7 +123,7 @@ func deliveryFilter(f switchboard.DeliveryFilter, values map[string]types.Attrib
 		conds = append(conds, "#state = :state")
 		values[":state"] = str(string(f.State))
 	}
-	// dynalite does not expire items: filter them out on read.
+	// TTL deletes expired items days late: filter them out on read.
 	conds = append(conds, "ExpiresAt > :nowttl")
 	return aws.String(strings.Join(conds, " AND "))
 }

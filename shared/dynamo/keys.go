@@ -42,11 +42,6 @@ func userSK(userID string) string { return "USER#" + userID }
 
 const userSKPrefix = "USER#"
 
-// superAdminGuardSK is a counter bumped by every change that takes away an
-// active super admin, so that two such changes racing each other cannot
-// both pass the "one must remain" check (see UpdateUser).
-const superAdminGuardSK = "GUARD#SUPERADMINS"
-
 func teamSK(teamID string) string { return teamSKPrefix + teamID }
 
 const teamSKPrefix = "TEAM#"

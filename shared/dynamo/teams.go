@@ -38,20 +38,23 @@ func (it teamItem) team() switchboard.Team {
 	return switchboard.Team{ID: it.ID, AccountID: it.AccountID, Name: it.Name, MemberIDs: members, CreatedAt: it.CreatedAt}
 }
 
-// teamNameItem claims a name for one team of the account.
+// teamNameItem claims a name for one team of the account. It is written,
+// moved and deleted in the same transaction as the team's name, so it
+// always names a team that holds the name.
 type teamNameItem struct {
 	PK, SK, Type string
 	TeamID       string
-	ClaimedAt    time.Time
 }
 
-// claimGrace is how long a claim whose team does not hold the name is taken
-// to belong to a write still in progress; after that it is left over from a
-// write that failed half-way, and another team may take the name.
-const claimGrace = time.Minute
+func (s *Store) teamNameClaim(accountID, name, teamID string) (types.TransactWriteItem, error) {
+	return s.txPutNew(teamNameItem{PK: accountPK(accountID), SK: teamNameSK(switchboard.TeamNameKey(name)), Type: "teamname", TeamID: teamID})
+}
 
-// CreateTeam claims the name, then writes the team; if the team write fails
-// the claim is released.
+func (s *Store) teamNameRelease(accountID, name, teamID string) types.TransactWriteItem {
+	return s.txDelete(accountPK(accountID), teamNameSK(switchboard.TeamNameKey(name)), "TeamID = :id", map[string]types.AttributeValue{":id": str(teamID)})
+}
+
+// CreateTeam writes the team and the claim on its name in one transaction.
 func (s *Store) CreateTeam(ctx context.Context, t switchboard.Team) error {
 	name, err := switchboard.NormalizeTeamName(t.Name)
 	if err != nil {
@@ -70,77 +73,23 @@ func (s *Store) CreateTeam(ctx context.Context, t switchboard.Team) error {
 	if t.CreatedAt.IsZero() {
 		t.CreatedAt = s.now().UTC()
 	}
-	if err := s.claimTeamName(ctx, t.AccountID, t.Name, t.ID); err != nil {
-		return err
-	}
-	item := teamItem{PK: accountPK(t.AccountID), SK: teamSK(t.ID), Type: "team", ID: t.ID, AccountID: t.AccountID,
-		Name: t.Name, MemberIDs: t.MemberIDs, CreatedAt: t.CreatedAt}
-	if err := s.putNew(ctx, item, "team "+t.ID); err != nil {
-		if rerr := s.releaseTeamName(context.WithoutCancel(ctx), t.AccountID, t.Name, t.ID); rerr != nil {
-			return fmt.Errorf("%w (and releasing the name failed: %v)", err, rerr)
-		}
-		return err
-	}
-	return nil
-}
-
-// claimTeamName makes name teamID's in the account, or answers EConflict.
-func (s *Store) claimTeamName(ctx context.Context, accountID, name, teamID string) error {
-	taken := switchboard.Errorf(switchboard.EConflict, "A team named %q already exists.", name)
-	claim := teamNameItem{PK: accountPK(accountID), SK: teamNameSK(switchboard.TeamNameKey(name)), Type: "teamname", TeamID: teamID, ClaimedAt: s.now().UTC()}
-	av, err := attributevalue.MarshalMap(claim)
+	claim, err := s.teamNameClaim(t.AccountID, t.Name, t.ID)
 	if err != nil {
-		return fmt.Errorf("marshal team name: %w", err)
-	}
-	put := func(cond string, vals map[string]types.AttributeValue) error {
-		_, err := s.client.PutItem(ctx, &dynamodb.PutItemInput{
-			TableName: aws.String(s.table), Item: av,
-			ConditionExpression: aws.String(cond), ExpressionAttributeValues: vals,
-		})
-		if isConditionFailed(err) {
-			return taken
-		}
-		if err != nil {
-			return fmt.Errorf("claim team name: %w", err)
-		}
-		return nil
-	}
-	err = put("attribute_not_exists(PK)", nil)
-	if switchboard.ErrorCode(err) != switchboard.EConflict {
 		return err
 	}
-	var held teamNameItem
-	found, err := s.getConsistent(ctx, claim.PK, claim.SK, &held)
+	team, err := s.txPutNew(teamItem{PK: accountPK(t.AccountID), SK: teamSK(t.ID), Type: "team", ID: t.ID, AccountID: t.AccountID,
+		Name: t.Name, MemberIDs: t.MemberIDs, CreatedAt: t.CreatedAt})
+	if err != nil {
+		return err
+	}
+	err = s.transact(ctx, "", "team "+t.ID, []types.TransactWriteItem{claim, team})
 	switch {
-	case err != nil:
-		return err
-	case !found:
-		return put("attribute_not_exists(PK)", nil) // released meanwhile
-	case held.TeamID == teamID:
-		return nil
+	case refused(err, 0):
+		return switchboard.Errorf(switchboard.EConflict, "A team named %q already exists.", t.Name)
+	case refused(err, 1):
+		return switchboard.Errorf(switchboard.EConflict, "team %s already exists", t.ID)
 	}
-	var owner teamItem
-	ownerFound, err := s.getConsistent(ctx, claim.PK, teamSK(held.TeamID), &owner)
-	if err != nil {
-		return err
-	}
-	if (ownerFound && switchboard.TeamNameKey(owner.Name) == switchboard.TeamNameKey(name)) || s.now().Sub(held.ClaimedAt) < claimGrace {
-		return taken
-	}
-	return put("TeamID = :held", map[string]types.AttributeValue{":held": str(held.TeamID)})
-}
-
-// releaseTeamName deletes the claim on name if teamID still holds it.
-func (s *Store) releaseTeamName(ctx context.Context, accountID, name, teamID string) error {
-	_, err := s.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-		TableName: aws.String(s.table), Key: key(accountPK(accountID), teamNameSK(switchboard.TeamNameKey(name))),
-		ConditionExpression:       aws.String("TeamID = :id"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":id": str(teamID)},
-	})
-	if err != nil && !isConditionFailed(err) {
-		return fmt.Errorf("release team name: %w", err)
-	}
-	return nil
+	return err
 }
 
 // GetTeam reads one team of the account.
@@ -172,8 +121,9 @@ func (s *Store) ListTeams(ctx context.Context, accountID string) ([]switchboard.
 	return teams, nil
 }
 
-// RenameTeam claims the new name, renames the team if its name is still the
-// one read (optimistic concurrency), then releases the old name.
+// RenameTeam renames the team if its name is still the one read
+// (optimistic concurrency), moving its name's claim in the same
+// transaction.
 func (s *Store) RenameTeam(ctx context.Context, accountID, teamID, name string) (switchboard.Team, error) {
 	name, err := switchboard.NormalizeTeamName(name)
 	if err != nil {
@@ -183,11 +133,7 @@ func (s *Store) RenameTeam(ctx context.Context, accountID, teamID, name string) 
 	if err != nil || cur.Name == name {
 		return cur, err
 	}
-	sameKey := switchboard.TeamNameKey(cur.Name) == switchboard.TeamNameKey(name)
-	if err := s.claimTeamName(ctx, accountID, name, teamID); err != nil {
-		return switchboard.Team{}, err
-	}
-	out, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+	items := []types.TransactWriteItem{{Update: &types.Update{
 		TableName: aws.String(s.table), Key: key(accountPK(accountID), teamSK(teamID)),
 		UpdateExpression:         aws.String("SET #name = :new"),
 		ConditionExpression:      aws.String("attribute_exists(PK) AND #name = :old"),
@@ -195,48 +141,46 @@ func (s *Store) RenameTeam(ctx context.Context, accountID, teamID, name string) 
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":new": str(name), ":old": str(cur.Name),
 		},
-		ReturnValues: types.ReturnValueAllNew,
-	})
-	if err != nil {
-		if !sameKey {
-			if rerr := s.releaseTeamName(context.WithoutCancel(ctx), accountID, name, teamID); rerr != nil {
-				return switchboard.Team{}, fmt.Errorf("rename team: %w (and releasing the name failed: %v)", err, rerr)
-			}
+	}}}
+	if switchboard.TeamNameKey(cur.Name) != switchboard.TeamNameKey(name) { // else only the case changes
+		claim, err := s.teamNameClaim(accountID, name, teamID)
+		if err != nil {
+			return switchboard.Team{}, err
 		}
-		if !isConditionFailed(err) {
-			return switchboard.Team{}, fmt.Errorf("rename team %s: %w", teamID, err)
-		}
+		items = append(items, claim, s.teamNameRelease(accountID, cur.Name, teamID))
+	}
+	err = s.transact(ctx, "", "team "+teamID, items)
+	switch {
+	case refused(err, 0):
 		if _, gerr := s.GetTeam(ctx, accountID, teamID); gerr != nil {
 			return switchboard.Team{}, gerr
 		}
 		return switchboard.Team{}, switchboard.Errorf(switchboard.EConflict, "This team was changed meanwhile; reload and try again.")
+	case refused(err, 1):
+		return switchboard.Team{}, switchboard.Errorf(switchboard.EConflict, "A team named %q already exists.", name)
+	case err != nil:
+		return switchboard.Team{}, err
 	}
-	if !sameKey {
-		if err := s.releaseTeamName(ctx, accountID, cur.Name, teamID); err != nil {
-			return switchboard.Team{}, err
-		}
-	}
-	return teamFromAttributes(out.Attributes)
+	return s.GetTeam(ctx, accountID, teamID)
 }
 
-// DeleteTeam deletes the team, then releases its name.
+// DeleteTeam deletes the team and the claim on its name in one
+// transaction, if the team still has the name read.
 func (s *Store) DeleteTeam(ctx context.Context, accountID, teamID string) error {
-	out, err := s.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-		TableName: aws.String(s.table), Key: key(accountPK(accountID), teamSK(teamID)),
-		ConditionExpression: aws.String("attribute_exists(PK)"),
-		ReturnValues:        types.ReturnValueAllOld,
-	})
-	if isConditionFailed(err) {
-		return switchboard.Errorf(switchboard.ENotFound, "team not found")
+	for range 3 {
+		cur, err := s.GetTeam(ctx, accountID, teamID)
+		if err != nil {
+			return err
+		}
+		team := s.txDelete(accountPK(accountID), teamSK(teamID), "#name = :name", map[string]types.AttributeValue{":name": str(cur.Name)})
+		team.Delete.ExpressionAttributeNames = map[string]string{"#name": "Name"}
+		err = s.transact(ctx, "", "team "+teamID, []types.TransactWriteItem{team, s.teamNameRelease(accountID, cur.Name, teamID)})
+		if !refused(err, 0) {
+			return err
+		}
+		// Renamed or deleted meanwhile: read it again.
 	}
-	if err != nil {
-		return fmt.Errorf("delete team %s: %w", teamID, err)
-	}
-	old, err := teamFromAttributes(out.Attributes)
-	if err != nil {
-		return err
-	}
-	return s.releaseTeamName(ctx, accountID, old.Name, teamID)
+	return switchboard.Errorf(switchboard.EConflict, "This team kept changing; reload and try again.")
 }
 
 // AddTeamMember checks the user belongs to the account, then adds them to

@@ -6,13 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-
-	"github.com/switchboard-hq/switchboard/infra/testenv"
 	"github.com/switchboard-hq/switchboard/shared/dynamo"
 	"github.com/switchboard-hq/switchboard/shared/switchboard"
 )
@@ -189,33 +183,61 @@ func TestTeamNamesConcurrently(t *testing.T) {
 	}
 }
 
-// TestTeamNameLeftOver: a claim whose team was never written (a create that
-// stopped half-way) blocks the name for a grace period only.
-func TestTeamNameLeftOver(t *testing.T) {
-	env := testenv.MustEnv(t)
-	store := dynamo.New(env.DynamoDB(), env.Config.TableName)
+// TestTeamNameClaimsFollowTeams: a name is taken exactly while a team holds
+// it. Renaming frees the old name and takes the new one; deleting frees it;
+// a rename and a create racing for one name cannot both get it.
+func TestTeamNameClaimsFollowTeams(t *testing.T) {
+	store := mustStore(t)
 	ctx := context.Background()
 	mustAccount(t, store, "acc-a", nil)
-	if err := store.CreateTeam(ctx, switchboard.Team{ID: "t-1", AccountID: "acc-a", Name: "Ghost"}); err != nil {
+	create := func(id, name string) string {
+		return switchboard.ErrorCode(store.CreateTeam(ctx, switchboard.Team{ID: id, AccountID: "acc-a", Name: name}))
+	}
+	if got := create("t-1", "Kitchen"); got != "" {
+		t.Fatal(got)
+	}
+	if _, err := store.RenameTeam(ctx, "acc-a", "t-1", "Bar"); err != nil {
 		t.Fatal(err)
 	}
-	_, err := env.DynamoDB().DeleteItem(ctx, &dynamodb.DeleteItemInput{
-		TableName: aws.String(env.Config.TableName),
-		Key: map[string]types.AttributeValue{
-			"PK": &types.AttributeValueMemberS{Value: "ACCOUNT#acc-a"}, "SK": &types.AttributeValueMemberS{Value: "TEAM#t-1"},
-		},
-	})
-	if err != nil {
+	if got := create("t-2", "kitchen"); got != "" {
+		t.Errorf("the old name after a rename: %q, want it free", got)
+	}
+	if got := create("t-3", "BAR"); got != switchboard.EConflict {
+		t.Errorf("the new name after a rename: %q, want conflict", got)
+	}
+	if _, err := store.RenameTeam(ctx, "acc-a", "t-2", "bar"); switchboard.ErrorCode(err) != switchboard.EConflict {
+		t.Errorf("renaming onto a taken name: %v, want conflict", err)
+	}
+	if err := store.DeleteTeam(ctx, "acc-a", "t-1"); err != nil {
 		t.Fatal(err)
 	}
-	if got := switchboard.ErrorCode(store.CreateTeam(ctx, switchboard.Team{ID: "t-2", AccountID: "acc-a", Name: "ghost"})); got != switchboard.EConflict {
-		t.Errorf("within the grace period: %q, want conflict (the first write may still be running)", got)
+	if err := store.DeleteTeam(ctx, "acc-a", "t-1"); switchboard.ErrorCode(err) != switchboard.ENotFound {
+		t.Errorf("deleting twice: %v, want not found", err)
 	}
-	later := store.WithClock(func() time.Time { return time.Now().Add(2 * time.Minute) })
-	if err := later.CreateTeam(ctx, switchboard.Team{ID: "t-2", AccountID: "acc-a", Name: "ghost"}); err != nil {
-		t.Errorf("after the grace period the left-over claim must give way: %v", err)
-	}
-	if got := switchboard.ErrorCode(later.CreateTeam(ctx, switchboard.Team{ID: "t-3", AccountID: "acc-a", Name: "GHOST"})); got != switchboard.EConflict {
-		t.Errorf("a live team's name: %q, want conflict", got)
+	for round := range 4 {
+		name := fmt.Sprint("Race ", round)
+		var renameErr, createErr error
+		var wg sync.WaitGroup
+		wg.Go(func() { _, renameErr = store.RenameTeam(ctx, "acc-a", "t-2", name) })
+		wg.Go(func() {
+			createErr = store.CreateTeam(ctx, switchboard.Team{ID: fmt.Sprint("r-", round), AccountID: "acc-a", Name: name})
+		})
+		wg.Wait()
+		if (renameErr == nil) == (createErr == nil) {
+			t.Fatalf("round %d: rename %v, create %v; want exactly one to get the name", round, renameErr, createErr)
+		}
+		teams, err := store.ListTeams(ctx, "acc-a")
+		if err != nil {
+			t.Fatal(err)
+		}
+		holders := 0
+		for _, team := range teams {
+			if team.Name == name {
+				holders++
+			}
+		}
+		if holders != 1 {
+			t.Fatalf("round %d: %d teams named %q", round, holders, name)
+		}
 	}
 }

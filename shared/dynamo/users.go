@@ -50,12 +50,8 @@ type invitationItem struct {
 	UsedAt       string `dynamodbav:",omitempty"` // set once, by AcceptInvitation
 }
 
-type guardItem struct {
-	Version int
-}
-
 // ListUsers reads the account's users with a consistent read, since
-// UpdateUser counts super admins from it.
+// UpdateUser looks for another super admin in it.
 func (s *Store) ListUsers(ctx context.Context, accountID string) ([]switchboard.DirectoryUser, error) {
 	in := s.prefixQuery(accountPK(accountID), userSKPrefix)
 	in.ConsistentRead = aws.Bool(true)
@@ -88,81 +84,72 @@ func (s *Store) GetDirectoryUser(ctx context.Context, accountID, userID string) 
 
 // UpdateUser writes the changes only if the user still looks as seen.
 //
-// Keeping one active super admin needs more than one item and there are no
-// transactions, so a change that takes one away is serialised through the
-// account's guard counter: read the counter, count the other active super
-// admins, write the user, then bump the counter only if it has not moved. Of
-// two such changes racing, the one whose bump fails undoes its write; one
-// that reads the counter after another's bump also lists the users after
-// that write, and sees one super admin fewer.
+// A change that takes away an active super admin is one transaction: the
+// user's write, and a check that another user, read as an active super
+// admin, still is one. Of two super admins demoting each other at once,
+// the transaction that commits second finds its check failing.
 func (s *Store) UpdateUser(ctx context.Context, accountID string, seen switchboard.DirectoryUser, changes switchboard.UserChanges) (switchboard.DirectoryUser, error) {
 	if changes.Role != nil && !changes.Role.Valid() {
 		return switchboard.DirectoryUser{}, switchboard.Errorf(switchboard.EInvalid, "role must be super_admin, admin or member")
 	}
 	after := changes.Apply(seen.User)
-	removes := changes.RemovesSuperAdmin(seen.User)
-	var guard int
-	if removes {
-		var g guardItem
-		if _, err := s.getConsistent(ctx, accountPK(accountID), superAdminGuardSK, &g); err != nil {
-			return switchboard.DirectoryUser{}, err
-		}
-		guard = g.Version
-		users, err := s.ListUsers(ctx, accountID)
-		if err != nil {
-			return switchboard.DirectoryUser{}, err
-		}
-		others := 0
-		for _, u := range users {
-			if u.ID != seen.ID && u.Role == switchboard.RoleSuperAdmin && u.Status == switchboard.UserActive {
-				others++
-			}
-		}
-		if others == 0 {
-			return switchboard.DirectoryUser{}, switchboard.Errorf(switchboard.EConflict,
-				"%s is the last active super admin; make someone else super admin first.", seen.Name)
-		}
+	pending := seen.Status == switchboard.UserInvited
+	if !changes.RemovesSuperAdmin(seen.User) {
+		return s.setRoleAndActive(ctx, accountID, seen.ID, seen.User, pending, after)
 	}
-	updated, err := s.setRoleAndActive(ctx, accountID, seen.ID, seen.User, seen.Status == switchboard.UserInvited, after)
+	users, err := s.ListUsers(ctx, accountID)
 	if err != nil {
 		return switchboard.DirectoryUser{}, err
 	}
-	if !removes {
-		return updated, nil
+	other := ""
+	for _, u := range users {
+		if u.ID != seen.ID && u.Role == switchboard.RoleSuperAdmin && u.Status == switchboard.UserActive {
+			other = u.ID
+			break
+		}
 	}
-	cond, vals := "attribute_not_exists(Version)", map[string]types.AttributeValue{":next": num(guard + 1), ":type": str("guard")}
-	if guard > 0 {
-		cond, vals[":v"] = "Version = :v", num(guard)
+	if other == "" {
+		return switchboard.DirectoryUser{}, switchboard.Errorf(switchboard.EConflict,
+			"%s is the last active super admin; make someone else super admin first.", seen.Name)
 	}
-	_, err = s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(s.table), Key: key(accountPK(accountID), superAdminGuardSK),
-		UpdateExpression: aws.String("SET Version = :next, #t = :type"), ConditionExpression: aws.String(cond),
-		ExpressionAttributeNames: map[string]string{"#t": "Type"}, ExpressionAttributeValues: vals,
+	update := s.roleUpdate(accountID, seen.ID, seen.User, pending, after)
+	check := &types.ConditionCheck{
+		TableName: aws.String(s.table), Key: key(accountPK(accountID), userSK(other)),
+		ConditionExpression:      aws.String("#role = :super AND Active = :true AND (attribute_not_exists(InvitePending) OR InvitePending = :false)"),
+		ExpressionAttributeNames: map[string]string{"#role": "Role"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":super": str(string(switchboard.RoleSuperAdmin)), ":true": boolean(true), ":false": boolean(false),
+		},
+	}
+	err = s.transact(ctx, "", "user "+seen.ID, []types.TransactWriteItem{
+		{Update: &types.Update{TableName: update.TableName, Key: update.Key, UpdateExpression: update.UpdateExpression,
+			ConditionExpression: update.ConditionExpression, ExpressionAttributeNames: update.ExpressionAttributeNames,
+			ExpressionAttributeValues: update.ExpressionAttributeValues}},
+		{ConditionCheck: check},
 	})
-	if err == nil {
-		return updated, nil
-	}
-	if _, uerr := s.setRoleAndActive(context.WithoutCancel(ctx), accountID, seen.ID, after, seen.Status == switchboard.UserInvited, seen.User); uerr != nil {
-		return switchboard.DirectoryUser{}, fmt.Errorf("undo change of user %s after %v: %w", seen.ID, err, uerr)
-	}
-	if isConditionFailed(err) {
+	switch {
+	case refused(err, 0):
+		return s.userChanged(ctx, accountID, seen.ID)
+	case refused(err, 1):
 		return switchboard.DirectoryUser{}, switchboard.Errorf(switchboard.EConflict,
 			"Another change to this account's super admins happened at the same time; reload and try again.")
+	case err != nil:
+		return switchboard.DirectoryUser{}, err
 	}
-	return switchboard.DirectoryUser{}, fmt.Errorf("bump super admin guard: %w", err)
+	return s.GetDirectoryUser(ctx, accountID, seen.ID)
 }
 
-// setRoleAndActive moves a user from the role and active flag of from to
-// those of to, only if the item still holds from's (and is still invited,
-// or not, as pending says).
-func (s *Store) setRoleAndActive(ctx context.Context, accountID, userID string, from switchboard.User, pending bool, to switchboard.User) (switchboard.DirectoryUser, error) {
+// roleUpdate moves a user from the role and active flag of from to those
+// of to, only if the item still holds from's (and is still invited, or
+// not, as pending says).
+func (s *Store) roleUpdate(accountID, userID string, from switchboard.User, pending bool, to switchboard.User) *dynamodb.UpdateItemInput {
 	cond := "attribute_exists(PK) AND #role = :fromRole AND Active = :fromActive AND "
 	if pending {
 		cond += "InvitePending = :pending"
 	} else {
 		cond += "(attribute_not_exists(InvitePending) OR InvitePending = :pending)"
 	}
-	out, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+	return &dynamodb.UpdateItemInput{
 		TableName: aws.String(s.table), Key: key(accountPK(accountID), userSK(userID)),
 		UpdateExpression:         aws.String("SET #role = :role, Active = :active"),
 		ConditionExpression:      aws.String(cond),
@@ -172,13 +159,25 @@ func (s *Store) setRoleAndActive(ctx context.Context, accountID, userID string, 
 			":fromRole": str(string(from.Role)), ":fromActive": boolean(from.Active),
 			":pending": boolean(pending),
 		},
-		ReturnValues: types.ReturnValueAllNew,
-	})
+	}
+}
+
+// userChanged is the error of a write refused because the user is not as
+// seen: gone, or changed.
+func (s *Store) userChanged(ctx context.Context, accountID, userID string) (switchboard.DirectoryUser, error) {
+	if _, err := s.GetDirectoryUser(ctx, accountID, userID); err != nil {
+		return switchboard.DirectoryUser{}, err
+	}
+	return switchboard.DirectoryUser{}, switchboard.Errorf(switchboard.EConflict, "This user was changed meanwhile; reload and try again.")
+}
+
+// setRoleAndActive writes roleUpdate on its own.
+func (s *Store) setRoleAndActive(ctx context.Context, accountID, userID string, from switchboard.User, pending bool, to switchboard.User) (switchboard.DirectoryUser, error) {
+	in := s.roleUpdate(accountID, userID, from, pending, to)
+	in.ReturnValues = types.ReturnValueAllNew
+	out, err := s.client.UpdateItem(ctx, in)
 	if isConditionFailed(err) {
-		if _, gerr := s.GetDirectoryUser(ctx, accountID, userID); gerr != nil {
-			return switchboard.DirectoryUser{}, gerr
-		}
-		return switchboard.DirectoryUser{}, switchboard.Errorf(switchboard.EConflict, "This user was changed meanwhile; reload and try again.")
+		return s.userChanged(ctx, accountID, userID)
 	}
 	if err != nil {
 		return switchboard.DirectoryUser{}, fmt.Errorf("update user %s: %w", userID, err)

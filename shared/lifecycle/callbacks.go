@@ -29,16 +29,10 @@ const AttemptTimeout = 15 * time.Second
 // attempt's timeout plus room for the writes around it.
 const Lease = 2 * time.Minute
 
-// reconcileAfter is how long an unconfirmed delivery may wait for its
-// change before it is cancelled: far longer than any admin call runs.
-const reconcileAfter = 10 * time.Minute
-
 // Callbacks delivers lifecycle events to apps' callback URLs.
 type Callbacks struct {
-	Apps        switchboard.DeveloperAppStore
-	Deliveries  switchboard.DeliveryStore
-	Connections switchboard.ConnectionStore // to reconcile unconfirmed deliveries
-	Log         switchboard.AppLog          // idem
+	Apps       switchboard.DeveloperAppStore
+	Deliveries switchboard.DeliveryStore
 	// Sealer opens the apps' sealed signing secrets; nil where the
 	// function was given no signing key, and then no attempt is made.
 	Sealer *auth.Sealer
@@ -65,9 +59,11 @@ type payload struct {
 	BlockedUntil *time.Time `json:"blocked_until,omitempty"`
 }
 
-// newDelivery builds the record of e for app, or reports that the app has
-// nowhere to be told.
-func (c *Callbacks) newDelivery(ctx context.Context, e switchboard.AppEvent, after *switchboard.Connection) (*switchboard.Delivery, error) {
+// NewDelivery builds the record of e, to be written with its change, or
+// nil when the app has nowhere to be told. It is due when the lease ends:
+// the caller makes the first attempt, and the retrier takes over if it
+// dies before recording it.
+func (c *Callbacks) NewDelivery(ctx context.Context, e switchboard.AppEvent, after *switchboard.Connection) (*switchboard.Delivery, error) {
 	app, err := c.Apps.GetDeveloperApp(ctx, e.AppID)
 	if switchboard.ErrorCode(err) == switchboard.ENotFound {
 		return nil, nil
@@ -90,57 +86,18 @@ func (c *Callbacks) newDelivery(ctx context.Context, e switchboard.AppEvent, aft
 	if err != nil {
 		return nil, fmt.Errorf("marshal callback %s: %w", e.ID, err)
 	}
+	lease := c.Now().UTC().Add(Lease)
 	return &switchboard.Delivery{EventID: e.ID, Type: p.Type, AccountID: e.AccountID, AppID: e.AppID, ConnectionID: e.ConnectionID,
 		LocationID: e.LocationID, CreatedAt: e.At.UTC(), URL: app.CallbackURL, Body: string(body), State: switchboard.DeliveryPending,
-		Attempts: []switchboard.DeliveryAttempt{}}, nil
+		Attempts: []switchboard.DeliveryAttempt{}, NextAttemptAt: &lease}, nil
 }
 
-// Prepare writes the delivery of an event about to happen, unconfirmed and
-// leased to this invocation; nil when the app has no callback URL.
-func (c *Callbacks) Prepare(ctx context.Context, e switchboard.AppEvent, after *switchboard.Connection) (*switchboard.Delivery, error) {
-	d, err := c.newDelivery(ctx, e, after)
-	if err != nil || d == nil {
-		return nil, err
-	}
-	lease := c.Now().UTC().Add(Lease)
-	d.NextAttemptAt = &lease
-	if err := c.Deliveries.CreateDelivery(ctx, *d); err != nil {
-		return nil, err
-	}
-	d.Version = 1
-	return d, nil
-}
-
-// Lease takes an unconfirmed delivery back for this invocation, as Prepare
-// would have written it; EConflict when someone changed it meanwhile.
-func (c *Callbacks) Lease(ctx context.Context, d switchboard.Delivery) (*switchboard.Delivery, error) {
-	lease := c.Now().UTC().Add(Lease)
-	d.NextAttemptAt = &lease
-	held, err := c.Deliveries.SaveDelivery(ctx, d)
-	if err != nil {
-		return nil, err
-	}
-	return &held, nil
-}
-
-// Discard deletes the delivery of a change that was refused.
-func (c *Callbacks) Discard(ctx context.Context, d *switchboard.Delivery) {
-	if d == nil {
-		return
-	}
-	if err := c.Deliveries.DeleteDelivery(ctx, d.AccountID, d.EventID); err != nil {
-		// The retrier cancels it after reconciling.
-		platform.Logger(ctx).Warn("delivery of a refused change not deleted", "eventId", d.EventID, "error", err)
-	}
-}
-
-// Send confirms a prepared delivery and makes its first attempt. Failures
-// are recorded on the delivery, which the retrier takes over.
+// Send makes the first attempt of a delivery written with its change.
+// Failures are recorded on the delivery, which the retrier takes over.
 func (c *Callbacks) Send(ctx context.Context, d *switchboard.Delivery) {
 	if d == nil {
 		return
 	}
-	d.Confirmed = true
 	if _, err := c.attemptAndSave(ctx, *d, "first"); err != nil {
 		platform.Logger(ctx).Warn("first attempt not recorded; the retrier resumes after the lease", "eventId", d.EventID, "error", err)
 	}
@@ -152,12 +109,12 @@ func (c *Callbacks) Send(ctx context.Context, d *switchboard.Delivery) {
 // an app often waits for its token answer on the very server that receives
 // its callbacks, and a single-threaded one would deadlock until the timeout.
 func (c *Callbacks) Announce(ctx context.Context, e switchboard.AppEvent) error {
-	d, err := c.newDelivery(ctx, e, e.After)
+	d, err := c.NewDelivery(ctx, e, e.After)
 	if err != nil || d == nil {
 		return err
 	}
 	now := c.Now().UTC()
-	d.NextAttemptAt, d.Confirmed = &now, true
+	d.NextAttemptAt = &now
 	err = c.Deliveries.CreateDelivery(ctx, *d)
 	if switchboard.ErrorCode(err) == switchboard.EConflict {
 		return nil // announced already
@@ -310,25 +267,6 @@ func (c *Callbacks) RetryDue(ctx context.Context) (int, error) {
 
 func (c *Callbacks) retry(ctx context.Context, d switchboard.Delivery) (bool, error) {
 	now := c.Now().UTC()
-	if !d.Confirmed {
-		happened, err := c.happened(ctx, d)
-		if err != nil {
-			return false, err
-		}
-		switch {
-		case happened:
-			d.Confirmed = true
-		case now.Sub(d.CreatedAt) > reconcileAfter:
-			d.State, d.NextAttemptAt = switchboard.DeliveryCancelled, nil
-			_, err := c.Deliveries.SaveDelivery(ctx, d)
-			return false, ignoreConflict(err)
-		default:
-			next := now.Add(time.Minute)
-			d.NextAttemptAt = &next
-			_, err := c.Deliveries.SaveDelivery(ctx, d)
-			return false, ignoreConflict(err)
-		}
-	}
 	lease := now.Add(Lease)
 	d.NextAttemptAt = &lease
 	claimed, err := c.Deliveries.SaveDelivery(ctx, d)
@@ -359,48 +297,9 @@ func ignoreConflict(err error) error {
 	return err
 }
 
-// happened tells whether the change an unconfirmed delivery announces took
-// effect: see the package comment.
-func (c *Callbacks) happened(ctx context.Context, d switchboard.Delivery) (bool, error) {
-	conn, err := c.Connections.GetConnection(ctx, d.AccountID, d.ConnectionID)
-	switch switchboard.ErrorCode(err) {
-	case "":
-		if conn.Carries(d.EventID) {
-			return true, nil
-		}
-	case switchboard.ENotFound:
-		if d.Type == switchboard.CallbackType(switchboard.EventUninstalled) {
-			return true, nil
-		}
-	default:
-		return false, err
-	}
-	at, ok := switchboard.EventTime(d.EventID)
-	if !ok {
-		return false, nil
-	}
-	page, err := c.Log.ListEvents(ctx, d.AccountID, switchboard.AppEventFilter{ConnectionID: d.ConnectionID, From: at, To: at.Add(time.Nanosecond)},
-		switchboard.PageRequest{Limit: switchboard.MaxPageSize})
-	if err != nil {
-		return false, err
-	}
-	for _, e := range page.Events {
-		if e.ID == d.EventID {
-			return true, nil
-		}
-	}
-	return false, nil
-}
-
 // Redeliver posts one delivery again now, with the same event id and body,
 // whatever its state; it leaves a pending delivery's schedule as it was.
 func (c *Callbacks) Redeliver(ctx context.Context, d switchboard.Delivery) (switchboard.Delivery, error) {
-	if !d.Confirmed && d.State == switchboard.DeliveryPending {
-		return switchboard.Delivery{}, switchboard.Errorf(switchboard.EConflict, "The event is still being recorded; try again in a minute.")
-	}
-	if d.State == switchboard.DeliveryCancelled {
-		return switchboard.Delivery{}, switchboard.Errorf(switchboard.EConflict, "The event was cancelled: its change never happened.")
-	}
 	// Lease it first, so the retrier does not post it at the same moment.
 	held := d
 	if d.State == switchboard.DeliveryPending {

@@ -2,23 +2,13 @@
 // the apps through signed callbacks that are retried until they succeed or
 // a day has passed, and can be redelivered.
 //
-// Never losing an event, without transactions: the delivery record is
-// written before the change it announces, with a short lease that keeps the
-// retrier away while this invocation makes the first attempt. The change
-// itself stores the event id on the connection (LastEventID and the recent
-// RecentEventIDs), in the same single-item write. If the change is refused,
-// the record is deleted — unless the table shows the refusal was the SDK's
-// retry of our own write whose answer was lost. If the function dies
-// anywhere after the record is written, the retrier finds the record when
-// its lease ends and reconciles: the change happened when the connection
-// carries the event id, when the app log holds the event, or — for a
-// disconnect — when the connection is gone; otherwise, ten minutes on, the
-// record is cancelled. A disconnect first confirms the unconfirmed records
-// the connection carries (they cannot be read from it once it is gone) and
-// reuses the event of an earlier disconnect that failed midway, so one
-// removal is announced once. So a change that happened is always
-// announced, and one that did not is never announced (two admins
-// disconnecting at the same instant may both see theirs announced).
+// Never losing an event: the change, its app-log event and its delivery
+// record are one DynamoDB transaction (see ConnectionChange), so a change
+// that happened is always announced and one that did not never is. The
+// record is written due after a short lease, which keeps the retrier away
+// while this invocation makes the first attempt; if the function dies
+// before that attempt is recorded, the retrier sends it when the lease
+// ends.
 package lifecycle
 
 import (
@@ -87,47 +77,7 @@ func (s *Service) Disconnect(ctx context.Context, p switchboard.Principal, conne
 	if err != nil {
 		return err
 	}
-	earlier, err := s.settle(ctx, conn)
-	if err != nil {
-		return err
-	}
-	return s.changeAs(ctx, s.Now().UTC(), switchboard.EventUninstalled, switchboard.ActorUser, p.UserID, "", conn, nil, earlier)
-}
-
-// settle readies a connection's unconfirmed deliveries for its removal:
-// once it is gone, the retrier can no longer read from it which of them
-// happened. Those it carries are confirmed now. The delivery of an earlier
-// disconnect that failed midway is returned, for this one to reuse its
-// event: a removal is announced once, however many tries it took.
-func (s *Service) settle(ctx context.Context, conn switchboard.Connection) (*switchboard.Delivery, error) {
-	var earlier *switchboard.Delivery
-	store := s.Callbacks.Deliveries
-	f := switchboard.DeliveryFilter{ConnectionID: conn.ID, State: switchboard.DeliveryPending}
-	page := switchboard.PageRequest{Limit: switchboard.MaxPageSize}
-	for range 20 {
-		ds, err := store.ListDeliveries(ctx, conn.AccountID, f, page)
-		if err != nil {
-			return nil, err
-		}
-		for _, d := range ds.Deliveries {
-			switch {
-			case d.Confirmed:
-			case d.Type == switchboard.CallbackType(switchboard.EventUninstalled):
-				if earlier == nil || d.EventID > earlier.EventID {
-					earlier = &d
-				}
-			case conn.Carries(d.EventID):
-				d.Confirmed = true
-				if _, err := store.SaveDelivery(ctx, d); ignoreConflict(err) != nil {
-					return nil, err // a conflict is the retrier's save: it confirms it itself
-				}
-			}
-		}
-		if page.Cursor = ds.NextCursor; page.Cursor == "" {
-			break
-		}
-	}
-	return earlier, nil
+	return s.change(ctx, s.Now().UTC(), switchboard.EventUninstalled, switchboard.ActorUser, p.UserID, "", conn, nil)
 }
 
 // UnblockExpired unblocks the timed blocks due at the service's time, as
@@ -160,77 +110,29 @@ func (s *Service) UnblockExpired(ctx context.Context) (int, error) {
 	return n, errors.Join(errs...)
 }
 
-// change records the delivery, applies the change (after nil deletes),
-// writes the app-log event and makes the first attempt; see the package
-// comment for why in this order.
+// change applies the change (after nil deletes) with its app-log event and
+// delivery record in one transaction, then makes the first attempt.
 func (s *Service) change(ctx context.Context, now time.Time, typ switchboard.AppEventType, actor switchboard.ActorType, userID, reason string, before switchboard.Connection, after *switchboard.Connection) error {
-	return s.changeAs(ctx, now, typ, actor, userID, reason, before, after, nil)
-}
-
-// changeAs is change, announcing it as the earlier, unconfirmed delivery
-// of the same change when there is one.
-func (s *Service) changeAs(ctx context.Context, now time.Time, typ switchboard.AppEventType, actor switchboard.ActorType, userID, reason string, before switchboard.Connection, after *switchboard.Connection, earlier *switchboard.Delivery) error {
 	e := switchboard.AppEvent{ID: switchboard.NewEventID(now), AccountID: before.AccountID, Type: typ, ConnectionID: before.ID,
-		AppID: before.AppID, LocationID: before.LocationID, ActorType: actor, ActorUserID: userID, Reason: reason, At: now}
-	var d *switchboard.Delivery
-	var err error
-	if earlier != nil {
-		e.ID, e.At = earlier.EventID, earlier.CreatedAt
-		d, err = s.Callbacks.Lease(ctx, *earlier)
-	} else {
-		d, err = s.Callbacks.Prepare(ctx, e, after)
-	}
-	if err != nil {
-		return err
-	}
+		AppID: before.AppID, LocationID: before.LocationID, ActorType: actor, ActorUserID: userID, Reason: reason, At: now,
+		Before: &before, After: after}
 	if after != nil {
-		after.NoteEvent(e.ID)
-		err = s.Connections.UpdateConnection(ctx, *after)
-		after.Version++
-	} else {
-		err = s.Connections.DeleteConnection(ctx, before)
+		after.Version = before.Version + 1 // as the store writes it
 	}
-	if code := switchboard.ErrorCode(err); code == switchboard.EConflict || code == switchboard.ENotFound {
-		// A refusal may be our own write's: when its answer is lost, the
-		// SDK sends it again and the retry finds the change already made.
-		// Ask the table before dropping the announcement.
-		switch applied, aerr := s.applied(ctx, e.ID, before, after != nil); {
-		case aerr != nil:
-			return err // unknown: the retrier reconciles the record
-		case applied:
-			err = nil
-		default:
-			s.Callbacks.Discard(ctx, d) // refused: it did not happen
-			return err
-		}
-	}
-	if err == nil && after == nil && before.TokenHash != "" {
-		err = s.Tokens.RevokeToken(ctx, before.TokenHash)
-	}
+	d, err := s.Callbacks.NewDelivery(ctx, e, after)
 	if err != nil {
-		// Any other failure may have applied; the retrier reconciles
-		// the record.
 		return err
 	}
-	e.Before, e.After = &before, after
-	if err := s.Log.RecordEvent(ctx, e); err != nil {
-		// The change took effect and its callback is on its way: the
-		// merchant is told it worked; the gap in the app log is logged.
-		platform.Logger(ctx).Error("app-log event not recorded", "event", e, "error", err)
+	if err := s.Connections.ChangeConnection(ctx, switchboard.ConnectionChange{Before: before, After: after, Event: e, Delivery: d}); err != nil {
+		return err
+	}
+	if after == nil && before.TokenHash != "" {
+		// The door reads the connection with every call, so its token is
+		// refused already; the revocation is for anyone reading the token.
+		if err := s.Tokens.RevokeToken(ctx, before.TokenHash); err != nil {
+			platform.Logger(ctx).Error("token of a removed connection not marked revoked", "connectionId", before.ID, "error", err)
+		}
 	}
 	s.Callbacks.Send(ctx, d)
 	return nil
-}
-
-// applied reports whether the change of event id took effect: an update
-// leaves its event id on the connection; a delete leaves no connection.
-func (s *Service) applied(ctx context.Context, eventID string, before switchboard.Connection, update bool) (bool, error) {
-	conn, err := s.Connections.GetConnection(ctx, before.AccountID, before.ID)
-	switch switchboard.ErrorCode(err) {
-	case "":
-		return update && conn.Carries(eventID), nil
-	case switchboard.ENotFound:
-		return !update, nil
-	}
-	return false, err
 }

@@ -42,16 +42,7 @@ type Connection struct {
 	BlockedBy     string     `json:"blockedBy,omitempty"` // user id
 	BlockedReason string     `json:"blockedReason,omitempty"`
 	BlockedUntil  *time.Time `json:"blockedUntil,omitempty"` // unblocked by a scheduled function then
-	// LastEventID is the lifecycle event of the last block, unblock or
-	// install, written with the change itself: the callback retrier reads
-	// it to tell whether an announced change really happened.
-	LastEventID string `json:"-"`
-	// RecentEventIDs are the last MaxRecentEventIDs lifecycle events of
-	// the connection, LastEventID included: a change whose confirmation
-	// and app-log event were both lost is still known to have happened
-	// after later changes moved LastEventID on.
-	RecentEventIDs []string `json:"-"`
-	TokenHash      string   `json:"-"` // the current access token's hash
+	TokenHash     string     `json:"-"`                      // the current access token's hash
 	// TokenLast4 is the last four characters of the current token, kept at
 	// issue time so the logs page can show it masked as HubRise does; never
 	// more: four characters of a 43-character random token give nothing away.
@@ -242,33 +233,4 @@ type AppLog interface {
 	// page may hold fewer events than asked while NextCursor is set: the
 	// filter is applied after the time range is read.
 	ListEvents(ctx context.Context, accountID string, f AppEventFilter, p PageRequest) (AppEventPage, error)
-}
-
-// MaxRecentEventIDs bounds Connection.RecentEventIDs: far more changes than
-// fit in the retrier's reconcile window.
-const MaxRecentEventIDs = 20
-
-// NoteEvent records that the change being written is event id.
-func (c *Connection) NoteEvent(id string) {
-	c.LastEventID = id
-	c.RecentEventIDs = append(c.RecentEventIDs, id)
-	if len(c.RecentEventIDs) > MaxRecentEventIDs {
-		c.RecentEventIDs = append([]string(nil), c.RecentEventIDs[len(c.RecentEventIDs)-MaxRecentEventIDs:]...)
-	}
-}
-
-// Carries reports whether event id's change was written to c.
-func (c Connection) Carries(id string) bool {
-	if id == "" {
-		return false
-	}
-	if c.LastEventID == id {
-		return true
-	}
-	for _, r := range c.RecentEventIDs {
-		if r == id {
-			return true
-		}
-	}
-	return false
 }

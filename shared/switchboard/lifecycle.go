@@ -46,19 +46,31 @@ func (in BlockInput) Normalize(now time.Time) (BlockInput, error) {
 	return in, nil
 }
 
-// ConnectionLifecycleStore changes and removes connections, each with one
-// versioned single-item write (dynalite has no transactions).
+// ConnectionLifecycleStore changes and removes connections.
 type ConnectionLifecycleStore interface {
 	ConnectionStore
-	// UpdateConnection replaces the connection if c.Version is still
-	// current. Returns ENotFound and EConflict (changed meanwhile).
-	UpdateConnection(ctx context.Context, c Connection) error
-	// DeleteConnection removes the connection if c.Version is still
-	// current, then its instance claim. Returns EConflict.
-	DeleteConnection(ctx context.Context, c Connection) error
+	// ChangeConnection applies ch in one transaction: all of it or none.
+	// Returns ENotFound (the connection is gone) and EConflict (changed
+	// meanwhile).
+	ChangeConnection(ctx context.Context, ch ConnectionChange) error
 	// ListExpiredBlocks returns up to limit blocked connections, of every
 	// account, whose BlockedUntil is at or before now, earliest first.
 	ListExpiredBlocks(ctx context.Context, now time.Time, limit int) ([]Connection, error)
+}
+
+// ConnectionChange is a lifecycle change with everything that must hold
+// with it: the connection's new state, the app-log event and the delivery
+// record that announces it. Written together, an event is recorded and
+// announced exactly when its change happened.
+type ConnectionChange struct {
+	// Before is the connection as read; the change applies only while its
+	// Version is current.
+	Before Connection
+	// After is the new state (its Version is bumped); nil removes the
+	// connection and its instance claim, and revokes its token.
+	After    *Connection
+	Event    AppEvent
+	Delivery *Delivery // nil when the app has no callback URL
 }
 
 // NewEventID returns an event id that sorts by time: the delivery log is
@@ -98,12 +110,11 @@ var CallbackEvents = []AppEventType{EventInstalled, EventReinstalled, EventBlock
 type DeliveryState string
 
 // Delivery states. Pending deliveries are due at NextAttemptAt; failed ones
-// used every retry; cancelled ones announced a change that never happened.
+// used every retry.
 const (
 	DeliveryPending   DeliveryState = "pending"
 	DeliverySucceeded DeliveryState = "succeeded"
 	DeliveryFailed    DeliveryState = "failed"
-	DeliveryCancelled DeliveryState = "cancelled"
 )
 
 // RetryDelays follow a failed attempt: with the first attempt that makes 10
@@ -152,10 +163,7 @@ type Delivery struct {
 	// Failures counts scheduled failures since creation or the last
 	// redelivery of a range: it indexes RetryDelays.
 	Failures int `json:"-"`
-	// Confirmed is false while the change the event announces may not
-	// have happened yet (the record is written before the change).
-	Confirmed bool `json:"-"`
-	Version   int  `json:"-"`
+	Version  int `json:"-"`
 }
 
 // Record appends an attempt and moves the delivery on: done on a 2xx;
@@ -194,9 +202,9 @@ type DeliveryFilter struct {
 // Validate checks the state and the range.
 func (f DeliveryFilter) Validate() error {
 	switch f.State {
-	case "", DeliveryPending, DeliverySucceeded, DeliveryFailed, DeliveryCancelled:
+	case "", DeliveryPending, DeliverySucceeded, DeliveryFailed:
 	default:
-		return Errorf(EInvalid, "state must be pending, succeeded, failed or cancelled")
+		return Errorf(EInvalid, "state must be pending, succeeded or failed")
 	}
 	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
 		return Errorf(EInvalid, "from must be before to")
@@ -272,16 +280,14 @@ type DeliveryPage struct {
 // DeliveryStore keeps deliveries in their account's partition, and lists
 // the due ones across accounts.
 type DeliveryStore interface {
-	// CreateDelivery stores a new delivery; EConflict when its event id
-	// is taken.
+	// CreateDelivery stores a new delivery of an event that already
+	// happened; EConflict when its event id is taken.
 	CreateDelivery(ctx context.Context, d Delivery) error
 	// GetDelivery returns ENotFound outside the account.
 	GetDelivery(ctx context.Context, accountID, eventID string) (Delivery, error)
 	// SaveDelivery replaces d if d.Version is current, and returns it with
 	// its new version. Returns EConflict.
 	SaveDelivery(ctx context.Context, d Delivery) (Delivery, error)
-	// DeleteDelivery removes a delivery whose change did not happen.
-	DeleteDelivery(ctx context.Context, accountID, eventID string) error
 	// ListDueDeliveries returns up to limit pending deliveries due at now.
 	ListDueDeliveries(ctx context.Context, now time.Time, limit int) ([]Delivery, error)
 	// ListDeliveries pages an account's deliveries, newest first.

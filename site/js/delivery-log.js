@@ -25,7 +25,7 @@ const PAGE_SIZE = 20;
 const MAX_EMPTY_FOLLOWS = 5;
 const RANGE_DAYS = 7;
 
-const STATE_LABELS = { pending: 'Retrying', succeeded: 'Delivered', failed: 'Failed', cancelled: 'Cancelled' };
+const STATE_LABELS = { pending: 'Retrying', succeeded: 'Delivered', failed: 'Failed' };
 const TRIGGER_LABELS = { first: 'First attempt', retry: 'Retry', redeliver: 'Redelivery' };
 
 const str = (v) => (typeof v === 'string' ? v : '');

@@ -240,14 +240,19 @@ func TestPolicyProblems(t *testing.T) {
 
 // TestEmailLinksUseTheSiteURL: a function that puts links in emails must
 // point them at the CloudFront site the stack serves, never at a default
-// such as the localhost CORS origin.
+// such as the localhost CORS origin, nor at the request's Origin or Host.
+// Every function allowed to send email has ADMIN_SITE_ORIGIN: scheduled ones
+// take the Distribution's URL, routes take the SiteOrigin parameter (a route
+// cannot reference the Distribution, which points at the API its routes
+// make up).
 func TestEmailLinksUseTheSiteURL(t *testing.T) {
 	_, tpl := mustRepoTemplate(t)
 	fns, err := tpl.Functions()
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]any{"Fn::Sub": "https://${Distribution.DomainName}"}
+	fromDistribution := map[string]any{"Fn::Sub": "https://${Distribution.DomainName}"}
+	fromParameter := map[string]any{"Ref": "SiteOrigin"}
 	checked := 0
 	for _, fn := range fns {
 		props := tpl.Resources[fn.LogicalID].Properties
@@ -255,9 +260,16 @@ func TestEmailLinksUseTheSiteURL(t *testing.T) {
 		vars, _ := env["Variables"].(map[string]any)
 		origin, ok := vars["ADMIN_SITE_ORIGIN"]
 		if !ok {
+			if strings.Contains(fmt.Sprint(fn.Policies), "ses:SendEmail") {
+				t.Errorf("%s may send email but has no ADMIN_SITE_ORIGIN for its links", fn.LogicalID)
+			}
 			continue
 		}
 		checked++
+		want := fromDistribution
+		if len(fn.Routes) > 0 {
+			want = fromParameter
+		}
 		if fmt.Sprint(origin) != fmt.Sprint(want) {
 			t.Errorf("%s: ADMIN_SITE_ORIGIN = %v, want %v", fn.LogicalID, origin, want)
 		}

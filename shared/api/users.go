@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"html"
 	"net/http"
-	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -22,6 +21,7 @@ import (
 
 // AcceptInvitePath is the site page an invitation link opens; the site and
 // its API share one origin, so the path is enough for the admin who invites.
+// The emailed link puts the configured site origin in front of it.
 const AcceptInvitePath = "/#/accept-invite?token="
 
 var idParamPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
@@ -69,8 +69,12 @@ type Invited struct {
 
 // InviteUser serves POST /admin/v1/users {"email","name","role"}: admins
 // create an inactive user with an invitation valid for
-// switchboard.InvitationLifetime, emailed to them.
-func InviteUser(invites switchboard.InvitationStore, accounts switchboard.AccountStore, mailer switchboard.Mailer) AuthedHandler {
+// switchboard.InvitationLifetime, emailed to them. The emailed link starts
+// with siteOrigin, the configured admin site (ADMIN_SITE_ORIGIN), never with
+// the request's Origin or Host: those are the caller's to choose, and the
+// platform's verified sender must not carry a link to someone else's site.
+// Without siteOrigin no email goes out and the admin passes the link on.
+func InviteUser(invites switchboard.InvitationStore, accounts switchboard.AccountStore, mailer switchboard.Mailer, siteOrigin string) AuthedHandler {
 	return func(ctx context.Context, p switchboard.Principal, req apigw.Request) (apigw.Response, error) {
 		if err := requireManager(p); err != nil {
 			return apigw.Response{}, err
@@ -110,7 +114,11 @@ func InviteUser(invites switchboard.InvitationStore, accounts switchboard.Accoun
 			return apigw.Response{}, err
 		}
 		out := Invited{User: switchboard.DirectoryUser{User: u, Status: switchboard.UserInvited}, InviteURL: AcceptInvitePath + token}
-		msg, err := invitationEmail(ctx, accounts, p, u, siteOrigin(req)+out.InviteURL, inv.ExpiresAt)
+		if siteOrigin == "" {
+			platform.Logger(ctx).Warn("invitation email not sent: ADMIN_SITE_ORIGIN is not set", "invitedUserId", u.ID)
+			return apigw.JSON(http.StatusCreated, out)
+		}
+		msg, err := invitationEmail(ctx, accounts, p, u, siteOrigin+out.InviteURL, inv.ExpiresAt)
 		if err == nil {
 			err = mailer.SendEmail(ctx, msg)
 		}
@@ -121,31 +129,6 @@ func InviteUser(invites switchboard.InvitationStore, accounts switchboard.Accoun
 		}
 		return apigw.JSON(http.StatusCreated, out)
 	}
-}
-
-// siteOrigin is the origin the admin works on, for links in emails. Browsers
-// send Origin on every POST and a page cannot forge it; the Host header is
-// the fallback for other clients. "" leaves the link relative.
-func siteOrigin(req apigw.Request) string {
-	if o, ok := originOf(req.Headers["origin"]); ok {
-		return o
-	}
-	scheme := "https"
-	if apigw.IsLocalHost(req) {
-		scheme = "http" // localhost has no TLS
-	}
-	o, _ := originOf(scheme + "://" + req.Headers["host"])
-	return o
-}
-
-// originOf returns raw as scheme://host when it is an http(s) origin.
-func originOf(raw string) (string, bool) {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil ||
-		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
-		return "", false
-	}
-	return u.Scheme + "://" + u.Host, true
 }
 
 // invitationEmail writes the invitation for u, from the inviter p.
@@ -256,7 +239,7 @@ func ListUsersFunction(env *platform.Env) apigw.LambdaHandler {
 func InviteUserFunction(env *platform.Env) apigw.LambdaHandler {
 	svc, store := authService(env)
 	mailer := sesmail.New(env.SESv2(), env.Config.SenderAddress)
-	return apigw.Handle(env.Logger, RequireSession(svc, InviteUser(store, store, mailer)))
+	return apigw.Handle(env.Logger, RequireSession(svc, InviteUser(store, store, mailer, env.Config.SiteOrigin)))
 }
 
 // UpdateUserFunction is UpdateUserFunction in template.yaml.

@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -199,6 +200,7 @@ func signInAs(t *testing.T, env *platform.Env, email, password string) apigw.Res
 
 func TestInvitationFlow(t *testing.T) {
 	env := testenv.MustEnv(t)
+	env.Config.SiteOrigin = "https://admin.switchboard.test"
 	admin := mustSignIn(t, env, "admin@demo.test")
 	invite, acceptFn := api.InviteUserFunction(env), api.AcceptInvitationFunction(env)
 
@@ -214,7 +216,7 @@ func TestInvitationFlow(t *testing.T) {
 	}
 
 	mail := mustSentEmail(t, "nina@demo.test")
-	link := "http://localhost:3000" + invited.InviteURL
+	link := "https://admin.switchboard.test" + invited.InviteURL
 	if mail.From != env.Config.SenderAddress || !strings.Contains(mail.Subject, "Demo Pizzeria") ||
 		!strings.Contains(mail.Body.Text, link) || !strings.Contains(mail.Body.HTML, `href="`+link+`"`) || !strings.Contains(mail.Body.Text, "Adam Admin") {
 		t.Errorf("invitation email %+v", mail)
@@ -260,6 +262,50 @@ func TestInvitationFlow(t *testing.T) {
 	acceptLater := apigw.Handle(env.Logger, api.AcceptInvitation(later))
 	wantStatus(t, "expired", accept(t, acceptLater, lateToken, "late-password"), 400, "invalid")
 	wantStatus(t, "in time", accept(t, acceptFn, lateToken, "late-password"), 200, "")
+}
+
+// TestInvitationLinkIgnoresRequestOrigin: the emailed link starts with the
+// configured site origin whatever Origin and Host the request carries, so
+// that nobody can make the platform's sender mail a link to their own site;
+// without a configured origin no email goes out.
+func TestInvitationLinkIgnoresRequestOrigin(t *testing.T) {
+	env := testenv.MustEnv(t)
+	env.Config.SiteOrigin = "https://admin.switchboard.test"
+	admin := mustSignIn(t, env, "admin@demo.test")
+	invite := api.InviteUserFunction(env)
+	for i, headers := range []map[string]string{
+		{"origin": "https://evil.example", "host": "evil.example"},
+		{"host": "evil.example"},
+		{"origin": "http://localhost:3000", "host": "localhost:3000"},
+	} {
+		email := fmt.Sprintf("phish%d@demo.test", i)
+		req := admin.get("/admin/v1/users")
+		req.RequestContext.HTTP.Method = http.MethodPost
+		req.Headers = map[string]string{"x-csrf-token": admin.csrf, "content-type": "application/json"}
+		for k, v := range headers {
+			req.Headers[k] = v
+		}
+		req.Body = `{"email":"` + email + `","name":"Pat Phish","role":"member"}`
+		resp, err := invite(context.Background(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantStatus(t, "invite", resp, 201, "")
+		invited := decode[api.Invited](t, resp)
+		mail := mustSentEmail(t, email)
+		want := "https://admin.switchboard.test" + invited.InviteURL
+		if !invited.EmailSent || !strings.Contains(mail.Body.Text, want) || !strings.Contains(mail.Body.HTML, `href="`+want+`"`) ||
+			strings.Contains(mail.Body.Text, "evil") || strings.Contains(mail.Body.HTML, "evil") {
+			t.Errorf("headers %v: invitation email %+v", headers, mail)
+		}
+	}
+
+	env.Config.SiteOrigin = ""
+	resp := callAs(t, api.InviteUserFunction(env), admin, "POST", "/admin/v1/users", nil, `{"email":"noorigin@demo.test","name":"No Origin","role":"member"}`)
+	wantStatus(t, "invite without a configured origin", resp, 201, "")
+	if invited := decode[api.Invited](t, resp); invited.EmailSent || !strings.HasPrefix(invited.InviteURL, api.AcceptInvitePath) {
+		t.Errorf("without a configured origin: %+v", invited)
+	}
 }
 
 // TestTenantIsolation: an admin of another account sees none of Demo

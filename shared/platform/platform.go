@@ -33,7 +33,8 @@ type Config struct {
 	// deletes them; bodies follow the bucket's lifecycle.
 	LogRetentionDays int
 	// SiteOrigin is the admin site's origin (ADMIN_SITE_ORIGIN), for links
-	// in emails; only the digest functions set it.
+	// in emails: the digest functions and the routes that send email set it.
+	// Links are never built from a request's Origin or Host.
 	SiteOrigin string
 }
 

@@ -264,6 +264,27 @@ func TestInvitationFlow(t *testing.T) {
 	wantStatus(t, "in time", accept(t, acceptFn, lateToken, "late-password"), 200, "")
 }
 
+// TestDeactivationEndsSessions: deactivating a user ends every one of their
+// sessions, and reactivating them revives none: they sign in again.
+func TestDeactivationEndsSessions(t *testing.T) {
+	env := testenv.MustEnv(t)
+	owner := mustSignIn(t, env, "owner@demo.test")
+	first, second := mustSignIn(t, env, "member@demo.test"), mustSignIn(t, env, "member@demo.test")
+	list, update := api.ListUsersFunction(env), api.UpdateUserFunction(env)
+	member := map[string]string{"userId": "usr-member"}
+	wantStatus(t, "before", callAs(t, list, first, "GET", "/admin/v1/users", nil, ""), 200, "")
+	wantStatus(t, "deactivate", callAs(t, update, owner, "PATCH", "/admin/v1/users", member, `{"active":false}`), 200, "")
+	wantStatus(t, "reactivate", callAs(t, update, owner, "PATCH", "/admin/v1/users", member, `{"active":true}`), 200, "")
+	for i, s := range []signedIn{first, second} {
+		wantStatus(t, fmt.Sprintf("session %d after deactivation and reactivation", i+1), callAs(t, list, s, "GET", "/admin/v1/users", nil, ""), 401, "unauthorized")
+	}
+	again := mustSignIn(t, env, "member@demo.test")
+	wantStatus(t, "a new sign-in", callAs(t, list, again, "GET", "/admin/v1/users", nil, ""), 200, "")
+	// A role change is not a deactivation: sessions live on.
+	wantStatus(t, "promote", callAs(t, update, owner, "PATCH", "/admin/v1/users", member, `{"role":"admin"}`), 200, "")
+	wantStatus(t, "after a role change", callAs(t, list, again, "GET", "/admin/v1/users", nil, ""), 200, "")
+}
+
 // TestInvitationLinkIgnoresRequestOrigin: the emailed link starts with the
 // configured site origin whatever Origin and Host the request carries, so
 // that nobody can make the platform's sender mail a link to their own site;

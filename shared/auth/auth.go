@@ -92,7 +92,7 @@ func (s *Service) SignIn(ctx context.Context, email, password, clientIP string) 
 	}
 	token, hashed := NewToken()
 	now := s.Now().UTC()
-	sess := switchboard.Session{TokenHash: hashed, AccountID: user.AccountID, UserID: user.ID, CreatedAt: now, ExpiresAt: now.Add(SessionLifetime)}
+	sess := switchboard.Session{TokenHash: hashed, AccountID: user.AccountID, UserID: user.ID, CreatedAt: now, ExpiresAt: now.Add(SessionLifetime), Epoch: user.SessionEpoch}
 	if err := s.Sessions.CreateSession(ctx, sess); err != nil {
 		return SignedIn{}, err
 	}
@@ -122,7 +122,9 @@ func (s *Service) Authenticate(ctx context.Context, sessionToken string, csrfReq
 		return switchboard.Principal{}, err
 	}
 	user, err := s.Accounts.GetUser(ctx, sess.AccountID, sess.UserID)
-	if switchboard.ErrorCode(err) == switchboard.ENotFound || (err == nil && !user.Active) {
+	// A session from before the user's sessions were ended (deactivation)
+	// stays dead even after the user is active again.
+	if switchboard.ErrorCode(err) == switchboard.ENotFound || (err == nil && (!user.Active || user.SessionEpoch != sess.Epoch)) {
 		return switchboard.Principal{}, unauthorized
 	}
 	if err != nil {

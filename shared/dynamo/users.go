@@ -162,17 +162,28 @@ func (s *Store) setRoleAndActive(ctx context.Context, accountID, userID string, 
 	} else {
 		cond += "(attribute_not_exists(InvitePending) OR InvitePending = :pending)"
 	}
+	update := "SET #role = :role, Active = :active"
+	if from.Active && !to.Active {
+		// Deactivation ends every session of the user in the same write:
+		// sessions of an older epoch no longer authenticate, and
+		// reactivation does not bring the epoch back.
+		update += " ADD SessionEpoch :one"
+	}
+	vals := map[string]types.AttributeValue{
+		":role": str(string(to.Role)), ":active": boolean(to.Active),
+		":fromRole": str(string(from.Role)), ":fromActive": boolean(from.Active),
+		":pending": boolean(pending),
+	}
+	if from.Active && !to.Active {
+		vals[":one"] = num(1)
+	}
 	out, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: aws.String(s.table), Key: key(accountPK(accountID), userSK(userID)),
-		UpdateExpression:         aws.String("SET #role = :role, Active = :active"),
-		ConditionExpression:      aws.String(cond),
-		ExpressionAttributeNames: map[string]string{"#role": "Role"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":role": str(string(to.Role)), ":active": boolean(to.Active),
-			":fromRole": str(string(from.Role)), ":fromActive": boolean(from.Active),
-			":pending": boolean(pending),
-		},
-		ReturnValues: types.ReturnValueAllNew,
+		UpdateExpression:          aws.String(update),
+		ConditionExpression:       aws.String(cond),
+		ExpressionAttributeNames:  map[string]string{"#role": "Role"},
+		ExpressionAttributeValues: vals,
+		ReturnValues:              types.ReturnValueAllNew,
 	})
 	if isConditionFailed(err) {
 		if _, gerr := s.GetDirectoryUser(ctx, accountID, userID); gerr != nil {

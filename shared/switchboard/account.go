@@ -50,6 +50,10 @@ type User struct {
 	Role      Role      `json:"role"`
 	Active    bool      `json:"active"`
 	CreatedAt time.Time `json:"createdAt"`
+	// SessionEpoch goes up each time the user's sessions are ended (on
+	// deactivation); a session carries the epoch it was created in and dies
+	// when they differ, so reactivating the user revives none of them.
+	SessionEpoch int `json:"-"`
 }
 
 // NormalizeEmail returns the canonical form of an address used as a sign-in
@@ -93,6 +97,8 @@ type Session struct {
 	UserID    string
 	CreatedAt time.Time
 	ExpiresAt time.Time
+	// Epoch is the user's SessionEpoch when the session began.
+	Epoch int
 }
 
 // AccountStore keeps accounts, their locations and their users.

@@ -104,7 +104,8 @@ type UserDirectory interface {
 	GetDirectoryUser(ctx context.Context, accountID, userID string) (DirectoryUser, error)
 	// UpdateUser applies changes to the user the caller read as seen; the
 	// write happens only if the user's role, status and active flag are
-	// still seen's (optimistic concurrency). Returns ENotFound for an
+	// still seen's (optimistic concurrency). Deactivating a user ends all
+	// their sessions in the same write (SessionEpoch goes up). Returns ENotFound for an
 	// unknown user, EInvalid for a bad role, and EConflict when the user
 	// changed meanwhile or the change would leave the account without an
 	// active super admin.

@@ -12,7 +12,7 @@ FUZZTIME    ?= 20s
 COLDSTARTS  ?= 15x
 NODE_DEPS   := infra/node_modules/.package-lock.json
 
-.PHONY: help run test test-go lint bench load fuzz invoke reset deploy deps chromium
+.PHONY: help run test test-go lint bench load fuzz invoke reset deploy deps chromium java
 
 help: ## list the verbs
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -246,7 +246,7 @@ reset: ## wipe local data (tables, buckets, screenshots); the next run reseeds
 	rm -rf .local/data .local/screenshots
 
 # --- Checks -----------------------------------------------------------------
-deps: $(NODE_DEPS)
+deps: $(NODE_DEPS) java
 
 # A missing Node or an unreachable registry ends in one line that says so,
 # within about a minute, rather than npm's page of output or a long hang.
@@ -256,6 +256,9 @@ $(NODE_DEPS): infra/package.json infra/package-lock.json
 	@cd infra && npm ci --no-audit --no-fund --loglevel=error --fetch-timeout=20000 --fetch-retries=2 >.npm-ci.log 2>&1 \
 		|| { echo "npm ci failed in infra/ (registry unreachable or offline?); npm's output is in infra/.npm-ci.log" >&2; exit 1; }
 	@touch $@
+
+java: ## Debian's Java runtime for DynamoDB Local, when missing
+	@infra/install-java.sh
 
 chromium: ## Debian's chromium for the browser test, when missing
 	@infra/install-chromium.sh

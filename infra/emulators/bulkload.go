@@ -1,95 +1,93 @@
 package emulators
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"os/exec"
-	"path/filepath"
-	"strings"
+	"runtime"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"golang.org/x/sync/errgroup"
 )
 
-// LoadItems writes the items put gives straight into the DynamoDB data of
-// the emulators' DataDir while they are stopped (see bulkload.js): for
-// benchmarks that need millions of items, which BatchWriteItem through
-// dynalite loads at about a thousand a second. The table must exist, and
-// the items must not carry secondary index keys.
+// LoadItems writes the items put gives into the table of the emulators'
+// DataDir, for benchmarks that need millions of items. It starts DynamoDB
+// Local on the folder (which must not be in use), writes BatchWriteItem
+// requests of 25 items from several goroutines at once, and stops it. The
+// table must exist. Through the API, DynamoDB Local validates every item and
+// maintains the secondary indexes, as DynamoDB would.
 func LoadItems(ctx context.Context, infraDir, dataDir, table string, items func(put func(map[string]types.AttributeValue) error) error) error {
-	if err := EnsureNodeModules(ctx, infraDir, io.Discard); err != nil {
-		return err
-	}
-	cmd := exec.CommandContext(ctx, "node", filepath.Join(infraDir, "emulators", "bulkload.js"), filepath.Join(dataDir, "dynamodb"), table)
-	cmd.Dir = infraDir
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	stdin, err := cmd.StdinPipe()
+	e, err := Start(ctx, Options{InfraDir: infraDir, DataDir: dataDir, Log: io.Discard})
 	if err != nil {
-		return err
+		return fmt.Errorf("bulk load: %w", err)
 	}
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start bulk load: %w", err)
+	defer e.Close()
+	client := dynamodb.NewFromConfig(aws.Config{Region: "us-east-1", Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+		return aws.Credentials{AccessKeyID: "local", SecretAccessKey: "local"}, nil
+	})}, func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(e.DynamoDB) })
+
+	g, gctx := errgroup.WithContext(ctx)
+	batches := make(chan []types.WriteRequest, 64)
+	// More writers than cores: each waits on the emulator's answer.
+	for range 2 * runtime.NumCPU() {
+		g.Go(func() error {
+			for batch := range batches {
+				if err := writeBatch(gctx, client, table, batch); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 	}
-	w := bufio.NewWriterSize(stdin, 1<<20)
-	enc := json.NewEncoder(w)
-	putErr := items(func(item map[string]types.AttributeValue) error {
-		j, err := attributeJSON(&types.AttributeValueMemberM{Value: item})
-		if err != nil {
-			return err
+	g.Go(func() error {
+		defer close(batches)
+		batch := make([]types.WriteRequest, 0, 25)
+		err := items(func(item map[string]types.AttributeValue) error {
+			batch = append(batch, types.WriteRequest{PutRequest: &types.PutRequest{Item: item}})
+			if len(batch) < 25 {
+				return nil
+			}
+			select {
+			case batches <- batch:
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+			batch = make([]types.WriteRequest, 0, 25)
+			return nil
+		})
+		if err == nil && len(batch) > 0 {
+			select {
+			case batches <- batch:
+			case <-gctx.Done():
+				err = gctx.Err()
+			}
 		}
-		return enc.Encode(j.(map[string]any)["M"])
+		return err
 	})
-	if putErr == nil {
-		putErr = w.Flush()
-	}
-	_ = stdin.Close() // ends the loader's input; its exit status says the rest
-	waitErr := cmd.Wait()
-	if putErr != nil {
-		return fmt.Errorf("bulk load: %w (%s)", putErr, strings.TrimSpace(stderr.String()))
-	}
-	if waitErr != nil {
-		return fmt.Errorf("bulk load: %w: %s", waitErr, strings.TrimSpace(stderr.String()))
+	if err := g.Wait(); err != nil {
+		return fmt.Errorf("bulk load into %s: %w", table, err)
 	}
 	return nil
 }
 
-// attributeJSON is v in DynamoDB's JSON wire format.
-func attributeJSON(v types.AttributeValue) (any, error) {
-	switch v := v.(type) {
-	case *types.AttributeValueMemberS:
-		return map[string]any{"S": v.Value}, nil
-	case *types.AttributeValueMemberN:
-		return map[string]any{"N": v.Value}, nil
-	case *types.AttributeValueMemberBOOL:
-		return map[string]any{"BOOL": v.Value}, nil
-	case *types.AttributeValueMemberNULL:
-		return map[string]any{"NULL": v.Value}, nil
-	case *types.AttributeValueMemberSS:
-		return map[string]any{"SS": v.Value}, nil
-	case *types.AttributeValueMemberL:
-		out := make([]any, 0, len(v.Value))
-		for _, e := range v.Value {
-			j, err := attributeJSON(e)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, j)
+// writeBatch writes one batch, resending what comes back unprocessed.
+func writeBatch(ctx context.Context, client *dynamodb.Client, table string, batch []types.WriteRequest) error {
+	for attempt := 0; len(batch) > 0; attempt++ {
+		if attempt == 10 {
+			return errors.New("items stayed unprocessed after 10 attempts")
 		}
-		return map[string]any{"L": out}, nil
-	case *types.AttributeValueMemberM:
-		out := make(map[string]any, len(v.Value))
-		for k, e := range v.Value {
-			j, err := attributeJSON(e)
-			if err != nil {
-				return nil, err
-			}
-			out[k] = j
+		if attempt > 0 {
+			time.Sleep(time.Duration(attempt) * 10 * time.Millisecond)
 		}
-		return map[string]any{"M": out}, nil
+		out, err := client.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{table: batch}})
+		if err != nil {
+			return err
+		}
+		batch = out.UnprocessedItems[table]
 	}
-	return nil, fmt.Errorf("bulk load: attribute type %T is not supported", v)
+	return nil
 }

@@ -6,14 +6,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 )
 
 // CopyData copies a stopped emulators' data folder src to dst, which must
 // not exist, so that a benchmark can write to a cached data set without
-// changing it. LevelDB never rewrites its table files (.ldb, .sst): those
-// are hard-linked, which makes copying gigabytes instant; every other file
-// (logs, manifest, S3 objects) is copied. Across file systems it copies all.
+// changing it. DynamoDB Local keeps a table set in one SQLite file, which it
+// changes in place, so every file is copied.
 func CopyData(src, dst string) error {
 	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -29,10 +27,6 @@ func CopyData(src, dst string) error {
 			return os.MkdirAll(target, 0o755)
 		case d.Name() == "LOCK" || d.Name() == ".lock":
 			return nil // the copy's own process takes its own lock
-		case strings.HasSuffix(d.Name(), ".ldb") || strings.HasSuffix(d.Name(), ".sst"):
-			if err := os.Link(path, target); err == nil {
-				return nil
-			}
 		}
 		return copyFile(path, target)
 	})

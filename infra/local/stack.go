@@ -46,7 +46,7 @@ type Backend string
 
 // The backends, chosen from the environment by ChooseBackend.
 const (
-	BackendEmulators  Backend = "emulators"  // dynalite, aws-ses-v2-local, gofakes3 started here
+	BackendEmulators  Backend = "emulators"  // DynamoDB Local, aws-ses-v2-local, gofakes3 started here
 	BackendLocalStack Backend = "localstack" // AWS_ENDPOINT_URL is set
 	BackendAWS        Backend = "aws"        // credentials plus TABLE_NAME and ARCHIVE_BUCKET of a deployed stack
 )
@@ -437,14 +437,7 @@ func addMissingIndexes(ctx context.Context, db *dynamodb.Client, want *dynamodb.
 			AttributeDefinitions:        want.AttributeDefinitions,
 			GlobalSecondaryIndexUpdates: []dbtypes.GlobalSecondaryIndexUpdate{{Create: create}},
 		}
-		_, err := db.UpdateTable(ctx, update)
-		if err != nil && strings.Contains(err.Error(), "provisionedThroughput") {
-			// dynalite insists on a throughput even for on-demand tables,
-			// where DynamoDB forbids one; this path only runs locally.
-			create.ProvisionedThroughput = &dbtypes.ProvisionedThroughput{ReadCapacityUnits: aws.Int64(1), WriteCapacityUnits: aws.Int64(1)}
-			_, err = db.UpdateTable(ctx, update)
-		}
-		if err != nil {
+		if _, err := db.UpdateTable(ctx, update); err != nil {
 			return fmt.Errorf("add index %s to %s: %w", aws.ToString(g.IndexName), *want.TableName, err)
 		}
 		if err := waitActive(ctx, db, *want.TableName); err != nil {

@@ -119,7 +119,8 @@ func MustTable(tb testing.TB, client *dynamodb.Client) string {
 	if _, err := client.CreateTable(ctx, in); err != nil {
 		tb.Fatalf("create table %s: %v", name, err)
 	}
-	// dynalite makes a table ACTIVE on its next tick, not within CreateTable.
+	// DynamoDB Local makes a table ACTIVE within CreateTable; AWS takes a few
+	// seconds, and a shared backend may too.
 	waiter := dynamodb.NewTableExistsWaiter(client, func(o *dynamodb.TableExistsWaiterOptions) {
 		o.MinDelay, o.MaxDelay = 5*time.Millisecond, 50*time.Millisecond
 	})

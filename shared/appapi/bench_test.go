@@ -81,7 +81,7 @@ func BenchmarkLoggingOverhead(b *testing.B) {
 
 // reportCostPerCall runs logged calls, after the timed ones, through a door
 // whose DynamoDB client asks for and adds up the consumed capacity of every
-// request (dynalite computes it as DynamoDB does) and whose S3 client counts
+// request (DynamoDB Local computes it as DynamoDB does) and whose S3 client counts
 // the HTTP requests it sends: measured per call, not worked out. Reported:
 // capacity units of the whole call (ddb-CU/call), of the log write alone
 // (log-WCU/call, its BatchWriteItem), DynamoDB and S3 requests per call.

@@ -15,7 +15,7 @@ import (
 )
 
 // capacityMeter asks DynamoDB for the capacity each request consumes
-// (ReturnConsumedCapacity TOTAL, which dynalite computes as DynamoDB does:
+// (ReturnConsumedCapacity TOTAL, which DynamoDB Local computes as DynamoDB does:
 // item size in 1 KB write units, 4 KB read units, halved for eventually
 // consistent reads) and adds up what the answers report, per operation.
 type capacityMeter struct {

@@ -43,7 +43,7 @@ func (c *countingMailer) SendEmail(ctx context.Context, e switchboard.Email) err
 // period: the run must read that day's 10,000 events, not the history, and
 // call SES once per rule (each rule's one recipient). Each iteration runs a
 // day that no earlier iteration sent, so every iteration does the full
-// work; setup (110,000 writes to dynalite) is not timed.
+// work; setup (110,000 writes to DynamoDB Local) is not timed.
 func BenchmarkDailyDigestRun(b *testing.B) {
 	const accounts, rulesPerAccount, days, eventsPerAccountDay = 100, 100, 10, 100
 	env := testenv.MustEnv(b)

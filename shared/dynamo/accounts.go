@@ -284,7 +284,7 @@ func (s *Store) CreateSession(ctx context.Context, sess switchboard.Session) err
 }
 
 // SessionByTokenHash treats an expired session as missing: TTL deletion
-// lags by up to days in DynamoDB and never happens in dynalite.
+// lags by up to days in DynamoDB and never happens in DynamoDB Local.
 func (s *Store) SessionByTokenHash(ctx context.Context, tokenHash string) (switchboard.Session, error) {
 	var it sessionItem
 	found, err := s.get(ctx, sessionPK(tokenHash), sessionSK, &it)

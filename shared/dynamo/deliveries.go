@@ -128,7 +128,7 @@ func deliveryFilter(f switchboard.DeliveryFilter, values map[string]types.Attrib
 		conds = append(conds, "#state = :state")
 		values[":state"] = str(string(f.State))
 	}
-	// dynalite does not expire items: filter them out on read.
+	// TTL deletes expired items days late: filter them out on read.
 	conds = append(conds, "ExpiresAt > :nowttl")
 	return aws.String(strings.Join(conds, " AND "))
 }

@@ -1,7 +1,7 @@
 package dynamo
 
 // Roll-ups turn the call log into per-connection counts per hour and per UTC
-// day, without streams (dynalite has none) and without transactions:
+// day, without streams and without transactions:
 //
 //   - RecordCall adds one feed item per call, under the minute its log entry
 //     was written (rollUpFeedPK), spread over feedShards partitions.
@@ -348,7 +348,7 @@ func (s *Store) rollUps(ctx context.Context, accountID, connectionID, lo, hi str
 	p := dynamodb.NewQueryPaginator(s.client, &dynamodb.QueryInput{
 		TableName:              aws.String(s.table),
 		KeyConditionExpression: aws.String("PK = :pk AND SK BETWEEN :lo AND :hi"),
-		// dynalite does not expire items: filter what TTL would have removed.
+		// TTL deletes expired items days late: filter what it would remove.
 		FilterExpression: aws.String("ExpiresAt > :now"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":pk": str(rollUpPK(accountID, connectionID)), ":lo": str(lo), ":hi": str(hi), ":now": num(s.now().Unix()),

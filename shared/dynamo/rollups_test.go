@@ -239,7 +239,8 @@ func TestRollUpCountsLateEntriesInTheirOldDay(t *testing.T) {
 	}
 }
 
-// TestRollUpReadsFilterExpired: dynalite keeps expired items; reads drop them.
+// TestRollUpReadsFilterExpired: TTL deletes expired items late (DynamoDB Local
+// never does); reads drop them.
 func TestRollUpReadsFilterExpired(t *testing.T) {
 	start := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
 	f := newRollUpFixture(t, start)

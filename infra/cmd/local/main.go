@@ -59,7 +59,7 @@ func run(host string, apiPort, invokePort int, dataDir string) error {
 		fmt.Printf("  schedule       %s %s → %s\n", t.Event.Expression, t.Event.Name, t.Function)
 	}
 	if e := stack.Emulators; e != nil {
-		fmt.Printf("  DynamoDB       %s (dynalite)\n  S3             %s (gofakes3)\n  SES v2         %s (aws-ses-v2-local)\n", e.DynamoDB, e.S3, e.SES)
+		fmt.Printf("  DynamoDB       %s (DynamoDB Local)\n  S3             %s (gofakes3)\n  SES v2         %s (aws-ses-v2-local)\n", e.DynamoDB, e.S3, e.SES)
 		fmt.Printf("  sent mail      %s/\n", e.SES)
 		fmt.Printf("  data           %s (make reset wipes .local/data)\n", dataDir)
 	}

@@ -317,3 +317,34 @@ func TestSecurityHeadersInAWSMatchLocal(t *testing.T) {
 		}
 	}
 }
+
+// TestAPIGetsTheViewerAddress: sign-in throttling keys on the viewer's
+// address (apigw.ClientAddress), which CloudFront sends only when the origin
+// request policy asks for CloudFront-Viewer-Address; behind CloudFront the
+// request's sourceIp is the edge. Both managed policies below include it
+// (AWS: "Use managed origin request policies": all viewer headers and the
+// CloudFront viewer location headers), and neither forwards the viewer's Host,
+// which API Gateway would refuse.
+func TestAPIGetsTheViewerAddress(t *testing.T) {
+	_, tpl := mustRepoTemplate(t)
+	withViewerAddress := map[string]string{
+		"b689b0a8-53d0-40ab-baf2-68738e2966ac": "Managed-AllViewerExceptHostHeader",
+		"33f36d7e-f396-46d9-90e0-52428a34d9dc": "Managed-AllViewerAndCloudFrontHeaders-2022-06",
+	}
+	dist, _ := tpl.Resources["Distribution"].Properties["DistributionConfig"].(map[string]any)
+	behaviours, _ := dist["CacheBehaviors"].([]any)
+	apis := 0
+	for _, b := range behaviours {
+		m, _ := b.(map[string]any)
+		if m["TargetOriginId"] != "api" {
+			continue
+		}
+		apis++
+		if _, ok := withViewerAddress[fmt.Sprint(m["OriginRequestPolicyId"])]; !ok {
+			t.Errorf("API behaviour %v: origin request policy %v does not forward CloudFront-Viewer-Address", m["PathPattern"], m["OriginRequestPolicyId"])
+		}
+	}
+	if apis == 0 {
+		t.Error("no cache behaviour targets the API")
+	}
+}

@@ -130,6 +130,22 @@ type SessionStore interface {
 	DeleteSession(ctx context.Context, tokenHash string) error
 }
 
+// Throttle spaces out attempts under a key (for sign-in: one email at one
+// address, and one address): every admitted attempt counts until Forgive
+// takes it back or Reset forgets the key, and the count says how long the
+// next attempt must wait. A key untouched for a day starts again from zero.
+type Throttle interface {
+	// Admit counts one attempt under key at now and returns 0, or, when the
+	// key must still wait, counts nothing and returns how long. delay(n) is
+	// how long the n-th counted attempt keeps the next one waiting. Two
+	// attempts racing on one key are both counted, one after the other.
+	Admit(ctx context.Context, key string, now time.Time, delay func(attempts int) time.Duration) (time.Duration, error)
+	// Forgive takes back one counted attempt (it succeeded).
+	Forgive(ctx context.Context, key string) error
+	// Reset forgets key: its count and its wait.
+	Reset(ctx context.Context, key string) error
+}
+
 // Limiter counts attempts in fixed windows, to slow down guessing.
 type Limiter interface {
 	// Count adds one attempt under key in the window containing now, and

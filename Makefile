@@ -49,6 +49,9 @@ build-InviteUserFunction:
 build-UpdateUserFunction:
 	$(call build_function,update-user)
 
+build-RevokeInvitationFunction:
+	$(call build_function,revoke-invitation)
+
 build-AcceptInvitationFunction:
 	$(call build_function,accept-invitation)
 

@@ -113,7 +113,8 @@ func InviteUser(invites switchboard.InvitationStore, accounts switchboard.Accoun
 		if err := invites.InviteUser(ctx, u, passwordHash, inv); err != nil {
 			return apigw.Response{}, err
 		}
-		out := Invited{User: switchboard.DirectoryUser{User: u, Status: switchboard.UserInvited}, InviteURL: AcceptInvitePath + token}
+		expires := inv.ExpiresAt.UTC()
+		out := Invited{User: switchboard.DirectoryUser{User: u, Status: switchboard.UserInvited, InvitationExpiresAt: &expires}, InviteURL: AcceptInvitePath + token}
 		if siteOrigin == "" {
 			platform.Logger(ctx).Warn("invitation email not sent: ADMIN_SITE_ORIGIN is not set", "invitedUserId", u.ID)
 			return apigw.JSON(http.StatusCreated, out)
@@ -189,6 +190,36 @@ func UpdateUser(dir switchboard.UserDirectory) AuthedHandler {
 	}
 }
 
+// RevokeInvitation serves DELETE /admin/v1/users/{userId}/invitation:
+// admins take back a pending invitation; the invited user goes away and the
+// link stops working. As for inviting, only a super admin revokes the
+// invitation of a super admin. A user who is not invited is not found.
+func RevokeInvitation(invites switchboard.InvitationStore, dir switchboard.UserDirectory) AuthedHandler {
+	return func(ctx context.Context, p switchboard.Principal, req apigw.Request) (apigw.Response, error) {
+		if err := requireManager(p); err != nil {
+			return apigw.Response{}, err
+		}
+		userID, err := idParam(req, "userId", "invitation")
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		target, err := dir.GetDirectoryUser(ctx, p.AccountID, userID)
+		if switchboard.ErrorCode(err) == switchboard.ENotFound || (err == nil && target.Status != switchboard.UserInvited) {
+			return apigw.Response{}, switchboard.Errorf(switchboard.ENotFound, "no pending invitation for this user")
+		}
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		if err := switchboard.CheckInviteRole(p, target.Role); err != nil {
+			return apigw.Response{}, err
+		}
+		if err := invites.RevokeInvitation(ctx, p.AccountID, userID); err != nil {
+			return apigw.Response{}, err
+		}
+		return apigw.Response{StatusCode: http.StatusNoContent}, nil
+	}
+}
+
 // AcceptInvitation serves POST /admin/v1/invitations/accept
 // {"token","password"} without a session: it sets the invited user's
 // password and activates them, once.
@@ -246,6 +277,12 @@ func InviteUserFunction(env *platform.Env) apigw.LambdaHandler {
 func UpdateUserFunction(env *platform.Env) apigw.LambdaHandler {
 	svc, store := authService(env)
 	return apigw.Handle(env.Logger, RequireSession(svc, UpdateUser(store)))
+}
+
+// RevokeInvitationFunction is RevokeInvitationFunction in template.yaml.
+func RevokeInvitationFunction(env *platform.Env) apigw.LambdaHandler {
+	svc, store := authService(env)
+	return apigw.Handle(env.Logger, RequireSession(svc, RevokeInvitation(store, store)))
 }
 
 // AcceptInvitationFunction is AcceptInvitationFunction in template.yaml.

@@ -329,6 +329,88 @@ func TestInvitationLinkIgnoresRequestOrigin(t *testing.T) {
 	}
 }
 
+// TestInvitationsClaimNoAddress: an invitation tells the inviter nothing
+// about other accounts and blocks nobody: the address is claimed when an
+// invitation is accepted, atomically, and only then. Another pending
+// invitation for the same address then fails for its invitee (who holds the
+// link), with a conflict.
+func TestInvitationsClaimNoAddress(t *testing.T) {
+	env := testenv.MustEnv(t)
+	env.Config.SiteOrigin = "https://admin.switchboard.test"
+	ctx := context.Background()
+	demoAdmin := mustSignIn(t, env, "admin@demo.test")
+	store := dynamo.New(env.DynamoDB(), env.Config.TableName)
+	if err := store.CreateAccount(ctx, switchboard.Account{ID: "acc-rival", Name: "Rival Burgers"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	hash, err := auth.HashPassword(demo.DefaultPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.CreateUser(ctx, switchboard.User{ID: "usr-rival", AccountID: "acc-rival", Email: "boss@rival.test", Name: "Rita Rival", Role: switchboard.RoleSuperAdmin, Active: true}, hash); err != nil {
+		t.Fatal(err)
+	}
+	rival := mustSignIn(t, env, "boss@rival.test")
+	invite, acceptFn := api.InviteUserFunction(env), api.AcceptInvitationFunction(env)
+	body := func(email string) string { return `{"email":"` + email + `","name":"Sam Shared","role":"member"}` }
+	tokenOf := func(resp apigw.Response) string {
+		return strings.TrimPrefix(decode[api.Invited](t, resp).InviteURL, api.AcceptInvitePath)
+	}
+
+	// Another account's active user: the rival learns nothing (201, not 409).
+	wantStatus(t, "rival invites a Demo user's address", callAs(t, invite, rival, "POST", "/admin/v1/users", nil, body("member@demo.test")), 201, "")
+	// A pending invitation blocks no other account.
+	r1 := callAs(t, invite, rival, "POST", "/admin/v1/users", nil, body("sam@shared.test"))
+	wantStatus(t, "rival invites sam", r1, 201, "")
+	r2 := callAs(t, invite, demoAdmin, "POST", "/admin/v1/users", nil, body("sam@shared.test"))
+	wantStatus(t, "Demo invites sam too", r2, 201, "")
+	wantStatus(t, "Demo invites sam twice", callAs(t, invite, demoAdmin, "POST", "/admin/v1/users", nil, body("SAM@shared.test")), 409, "conflict")
+
+	wantStatus(t, "sam accepts Demo's", accept(t, acceptFn, tokenOf(r2), "sam-password-1"), 200, "")
+	wantStatus(t, "sam signs in", signInAs(t, env, "sam@shared.test", "sam-password-1"), 201, "")
+	wantStatus(t, "sam then accepts the rival's", accept(t, acceptFn, tokenOf(r1), "sam-password-2"), 409, "conflict")
+	wantStatus(t, "the first password still works", signInAs(t, env, "sam@shared.test", "sam-password-1"), 201, "")
+	users := decode[userList](t, callAs(t, api.ListUsersFunction(env), rival, "GET", "/admin/v1/users", nil, ""))
+	for _, u := range users.Users {
+		if u.Email == "sam@shared.test" && (u.Status != switchboard.UserInvited || u.InvitationExpiresAt == nil) {
+			t.Errorf("the rival's invitation changed: %+v", u)
+		}
+	}
+}
+
+// TestRevokeInvitation: an admin takes back a pending invitation; its link
+// stops working, and the route finds nothing else to revoke.
+func TestRevokeInvitation(t *testing.T) {
+	env := testenv.MustEnv(t)
+	env.Config.SiteOrigin = "https://admin.switchboard.test"
+	owner, admin, member := mustSignIn(t, env, "owner@demo.test"), mustSignIn(t, env, "admin@demo.test"), mustSignIn(t, env, "member@demo.test")
+	invite, revoke, acceptFn := api.InviteUserFunction(env), api.RevokeInvitationFunction(env), api.AcceptInvitationFunction(env)
+	resp := callAs(t, invite, admin, "POST", "/admin/v1/users", nil, `{"email":"oops@demo.test","name":"Wrong Address","role":"member"}`)
+	wantStatus(t, "invite", resp, 201, "")
+	invited := decode[api.Invited](t, resp)
+	token := strings.TrimPrefix(invited.InviteURL, api.AcceptInvitePath)
+	if invited.User.InvitationExpiresAt == nil {
+		t.Errorf("invited user without an expiry: %+v", invited.User)
+	}
+	sup := decode[api.Invited](t, callAs(t, invite, owner, "POST", "/admin/v1/users", nil, `{"email":"boss2@demo.test","name":"Second Boss","role":"super_admin"}`))
+	path := "/admin/v1/users/x/invitation"
+	id := func(userID string) map[string]string { return map[string]string{"userId": userID} }
+
+	wantStatus(t, "a member revokes", callAs(t, revoke, member, "DELETE", path, id(invited.User.ID), ""), 403, "forbidden")
+	wantStatus(t, "an admin revokes a super admin's invitation", callAs(t, revoke, admin, "DELETE", path, id(sup.User.ID), ""), 403, "forbidden")
+	wantStatus(t, "an active user has no invitation", callAs(t, revoke, admin, "DELETE", path, id("usr-member"), ""), 404, "not_found")
+	wantStatus(t, "unknown user", callAs(t, revoke, admin, "DELETE", path, id("usr-nobody"), ""), 404, "not_found")
+	wantStatus(t, "revoke", callAs(t, revoke, admin, "DELETE", path, id(invited.User.ID), ""), 204, "")
+	wantStatus(t, "revoke again", callAs(t, revoke, admin, "DELETE", path, id(invited.User.ID), ""), 404, "not_found")
+	wantStatus(t, "the link after revocation", accept(t, acceptFn, token, "a-long-password"), 400, "invalid")
+	wantStatus(t, "the owner revokes the super admin's", callAs(t, revoke, owner, "DELETE", path, id(sup.User.ID), ""), 204, "")
+	users := decode[userList](t, callAs(t, api.ListUsersFunction(env), admin, "GET", "/admin/v1/users", nil, ""))
+	if len(users.Users) != 3 {
+		t.Errorf("after revoking: %+v", users.Users)
+	}
+	wantStatus(t, "the address can be invited again", callAs(t, invite, admin, "POST", "/admin/v1/users", nil, `{"email":"oops@demo.test","name":"Right Person","role":"member"}`), 201, "")
+}
+
 // TestTenantIsolation: an admin of another account sees none of Demo
 // Pizzeria's users or teams and changes none of them; every attempt is a 404,
 // as for ids that do not exist.

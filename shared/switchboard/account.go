@@ -5,7 +5,6 @@ import (
 	"net/mail"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Role is what a user may do in their account.
@@ -75,8 +74,8 @@ func (u User) Validate() error {
 	switch {
 	case u.AccountID == "" || u.ID == "":
 		return Errorf(EInvalid, "user needs an id and an account")
-	case strings.TrimSpace(u.Name) == "" || utf8.RuneCountInString(u.Name) > 100:
-		return Errorf(EInvalid, "name is required and must be at most 100 characters")
+	case nameProblem("name", u.Name, 100) != nil:
+		return nameProblem("name", u.Name, 100)
 	case !u.Role.Valid():
 		return Errorf(EInvalid, "role must be super_admin, admin or member")
 	}

@@ -18,16 +18,16 @@ func NormalizeName(field, raw string, max int) (string, error) {
 	if !utf8.ValidString(raw) {
 		return "", Errorf(EInvalid, "%s must be valid UTF-8", field)
 	}
+	s := strings.Join(strings.Fields(raw), " ")
+	if s == "" {
+		return "", Errorf(EInvalid, "%s is required", field)
+	}
 	for _, r := range raw {
 		if forbiddenInName(r) {
 			return "", Errorf(EInvalid, "%s cannot hold control or text-direction characters (U+%04X)", field, r)
 		}
 	}
-	s := strings.Join(strings.Fields(raw), " ")
-	switch n := utf8.RuneCountInString(s); {
-	case n == 0:
-		return "", Errorf(EInvalid, "%s is required", field)
-	case n > max:
+	if utf8.RuneCountInString(s) > max {
 		return "", Errorf(EInvalid, "%s must be at most %d characters", field, max)
 	}
 	return s, nil

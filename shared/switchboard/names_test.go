@@ -48,9 +48,9 @@ func boolInt(b bool) int {
 func TestNameKey(t *testing.T) {
 	same := [][2]string{
 		{"Acme POS", "acme pos"},
-		{"Acme POS", "ＡＣＭＥ　ＰＯＳ"},     // fullwidth letters and space
+		{"Acme POS", "ＡＣＭＥ　ＰＯＳ"},              // fullwidth letters and space
 		{"Acme POS", "Ac\u200bme  P\u200dOS"}, // zero-width characters, doubled space
-		{"office", "oﬃce"},                     // ligature
+		{"office", "oﬃce"},                    // ligature
 		{"Straße", "straße"},
 	}
 	for _, p := range same {

@@ -3,7 +3,7 @@ package dynamo
 import (
 	"cmp"
 	"context"
-	"crypto/sha256"
+	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -277,7 +277,7 @@ func (s *Store) InviteUser(ctx context.Context, u switchboard.User, passwordHash
 		return fmt.Errorf("marshal invitation: %w", err)
 	}
 	_, err = s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
-		ClientRequestToken: aws.String(requestToken("invite", inv.TokenHash)),
+		ClientRequestToken: aws.String(requestToken()),
 		TransactItems: []types.TransactWriteItem{
 			{Put: &types.Put{TableName: aws.String(s.table), Item: user, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
 			{Put: &types.Put{TableName: aws.String(s.table), Item: invitation, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
@@ -292,12 +292,14 @@ func (s *Store) InviteUser(ctx context.Context, u switchboard.User, passwordHash
 	return nil
 }
 
-// requestToken is a transaction's ClientRequestToken (at most 36
-// characters): the same logical write, retried by the SDK after a lost
-// answer, is applied once.
-func requestToken(what, id string) string {
-	sum := sha256.Sum256([]byte(what + "#" + id))
-	return hex.EncodeToString(sum[:18])
+// requestToken is a transaction's ClientRequestToken, new for each call:
+// the SDK resends the same input when an answer is lost, and DynamoDB then
+// applies the transaction once; two calls (two people accepting one
+// invitation) are two transactions, and the conditions pick one.
+func requestToken() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand never fails on supported platforms
+	return hex.EncodeToString(b[:])
 }
 
 // isTransactionConflict reports a transaction cancelled by a failed
@@ -341,7 +343,7 @@ func (s *Store) RevokeInvitation(ctx context.Context, accountID, userID string) 
 		}})
 	}
 	_, err = s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
-		ClientRequestToken: aws.String(requestToken("revoke", accountID+"#"+userID)), TransactItems: items,
+		ClientRequestToken: aws.String(requestToken()), TransactItems: items,
 	})
 	if isTransactionConflict(err) {
 		return notFound // accepted or revoked meanwhile
@@ -389,7 +391,7 @@ func (s *Store) AcceptInvitation(ctx context.Context, tokenHash, passwordHash st
 		return switchboard.DirectoryUser{}, fmt.Errorf("marshal email claim: %w", err)
 	}
 	_, err = s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
-		ClientRequestToken: aws.String(requestToken("accept", tokenHash)),
+		ClientRequestToken: aws.String(requestToken()),
 		TransactItems: []types.TransactWriteItem{
 			{Update: &types.Update{
 				TableName: aws.String(s.table), Key: key(invitationPK(tokenHash), invitationSK),

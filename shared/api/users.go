@@ -8,7 +8,6 @@ import (
 	"html"
 	"net/http"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/switchboard-hq/switchboard/shared/apigw"
@@ -94,9 +93,13 @@ func InviteUser(invites switchboard.InvitationStore, accounts switchboard.Accoun
 		if err != nil {
 			return apigw.Response{}, err
 		}
+		name, err := switchboard.NormalizeName("name", in.Name, 100)
+		if err != nil {
+			return apigw.Response{}, err
+		}
 		now := time.Now().UTC()
 		u := switchboard.User{ID: generateID("usr-"), AccountID: p.AccountID, Email: email,
-			Name: strings.Join(strings.Fields(in.Name), " "), Role: in.Role, CreatedAt: now}
+			Name: name, Role: in.Role, CreatedAt: now}
 		if err := u.Validate(); err != nil {
 			return apigw.Response{}, err
 		}

@@ -70,6 +70,7 @@ var registry = []Function{
 	of("RegisterAppFunction", api.RegisterAppFunction),
 	of("RemoveTeamMemberFunction", api.RemoveTeamMemberFunction),
 	of("RenameTeamFunction", api.RenameTeamFunction),
+	of("RevokeInvitationFunction", api.RevokeInvitationFunction),
 	of("RetryDeliveriesFunction", api.RetryDeliveriesFunction),
 	of("RevokeFunction", api.RevokeFunction),
 	of("RollUpCallsFunction", api.RollUpCallsFunction),

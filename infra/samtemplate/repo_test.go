@@ -246,14 +246,19 @@ func TestPolicyProblems(t *testing.T) {
 
 // TestEmailLinksUseTheSiteURL: a function that puts links in emails must
 // point them at the CloudFront site the stack serves, never at a default
-// such as the localhost CORS origin.
+// such as the localhost CORS origin, nor at the request's Origin or Host.
+// Every function allowed to send email has ADMIN_SITE_ORIGIN: scheduled ones
+// take the Distribution's URL, routes take the SiteOrigin parameter (a route
+// cannot reference the Distribution, which points at the API its routes
+// make up).
 func TestEmailLinksUseTheSiteURL(t *testing.T) {
 	_, tpl := mustRepoTemplate(t)
 	fns, err := tpl.Functions()
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]any{"Fn::Sub": "https://${Distribution.DomainName}"}
+	fromDistribution := map[string]any{"Fn::Sub": "https://${Distribution.DomainName}"}
+	fromParameter := map[string]any{"Ref": "SiteOrigin"}
 	checked := 0
 	for _, fn := range fns {
 		props := tpl.Resources[fn.LogicalID].Properties
@@ -261,9 +266,16 @@ func TestEmailLinksUseTheSiteURL(t *testing.T) {
 		vars, _ := env["Variables"].(map[string]any)
 		origin, ok := vars["ADMIN_SITE_ORIGIN"]
 		if !ok {
+			if strings.Contains(fmt.Sprint(fn.Policies), "ses:SendEmail") {
+				t.Errorf("%s may send email but has no ADMIN_SITE_ORIGIN for its links", fn.LogicalID)
+			}
 			continue
 		}
 		checked++
+		want := fromDistribution
+		if len(fn.Routes) > 0 {
+			want = fromParameter
+		}
 		if fmt.Sprint(origin) != fmt.Sprint(want) {
 			t.Errorf("%s: ADMIN_SITE_ORIGIN = %v, want %v", fn.LogicalID, origin, want)
 		}
@@ -331,5 +343,36 @@ func TestOAuthResponsesNameTheIssuer(t *testing.T) {
 		if got := vars["OAUTH_ISSUER"]; fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("%s: OAUTH_ISSUER = %v, want %v", id, got, want)
 		}
+	}
+}
+
+// TestAPIGetsTheViewerAddress: sign-in throttling keys on the viewer's
+// address (apigw.ClientAddress), which CloudFront sends only when the origin
+// request policy asks for CloudFront-Viewer-Address; behind CloudFront the
+// request's sourceIp is the edge. Both managed policies below include it
+// (AWS: "Use managed origin request policies": all viewer headers and the
+// CloudFront viewer location headers), and neither forwards the viewer's Host,
+// which API Gateway would refuse.
+func TestAPIGetsTheViewerAddress(t *testing.T) {
+	_, tpl := mustRepoTemplate(t)
+	withViewerAddress := map[string]string{
+		"b689b0a8-53d0-40ab-baf2-68738e2966ac": "Managed-AllViewerExceptHostHeader",
+		"33f36d7e-f396-46d9-90e0-52428a34d9dc": "Managed-AllViewerAndCloudFrontHeaders-2022-06",
+	}
+	dist, _ := tpl.Resources["Distribution"].Properties["DistributionConfig"].(map[string]any)
+	behaviours, _ := dist["CacheBehaviors"].([]any)
+	apis := 0
+	for _, b := range behaviours {
+		m, _ := b.(map[string]any)
+		if m["TargetOriginId"] != "api" {
+			continue
+		}
+		apis++
+		if _, ok := withViewerAddress[fmt.Sprint(m["OriginRequestPolicyId"])]; !ok {
+			t.Errorf("API behaviour %v: origin request policy %v does not forward CloudFront-Viewer-Address", m["PathPattern"], m["OriginRequestPolicyId"])
+		}
+	}
+	if apis == 0 {
+		t.Error("no cache behaviour targets the API")
 	}
 }

@@ -55,7 +55,7 @@ func TestEventsReplay(t *testing.T) {
 	wantStatus := map[string]int{"health.json": 200, "create-session.json": 201, "get-me.json": 401, "list-apps.json": 401, "delete-session.json": 401,
 		// Users and teams: the sample session is not live; the sample
 		// invitation token was never issued.
-		"list-users.json": 401, "invite-user.json": 401, "update-user.json": 401, "accept-invitation.json": 400,
+		"list-users.json": 401, "invite-user.json": 401, "update-user.json": 401, "accept-invitation.json": 400, "revoke-invitation.json": 401,
 		"list-teams.json": 401, "create-team.json": 401, "rename-team.json": 401, "delete-team.json": 401,
 		"add-team-member.json": 401, "remove-team-member.json": 401,
 		// The sample client is not registered: the merchant is shown why

@@ -2,7 +2,9 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -83,7 +85,13 @@ func CreateSession(svc *auth.Service) apigw.HandlerFunc {
 		if in.Email == "" || in.Password == "" {
 			return apigw.Response{}, switchboard.Errorf(switchboard.EInvalid, "email and password are required")
 		}
-		signed, err := svc.SignIn(ctx, in.Email, in.Password, req.RequestContext.HTTP.SourceIP)
+		signed, err := svc.SignIn(ctx, in.Email, in.Password, apigw.ClientAddress(req))
+		var tooSoon *auth.TooSoon
+		if errors.As(err, &tooSoon) {
+			resp := apigw.ErrorResponse(ctx, err)
+			resp.Headers["Retry-After"] = strconv.Itoa(tooSoon.RetryAfter())
+			return resp, nil
+		}
 		if err != nil {
 			return apigw.Response{}, err
 		}

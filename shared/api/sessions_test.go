@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -17,6 +19,7 @@ import (
 	"github.com/switchboard-hq/switchboard/shared/api"
 	"github.com/switchboard-hq/switchboard/shared/apigw"
 	"github.com/switchboard-hq/switchboard/shared/auth"
+	"github.com/switchboard-hq/switchboard/shared/dynamo"
 	"github.com/switchboard-hq/switchboard/shared/platform"
 )
 
@@ -135,50 +138,96 @@ func TestSessionLifecycle(t *testing.T) {
 	}
 }
 
-func TestSignInThrottling(t *testing.T) {
-	env := testenv.MustEnv(t)
+// throttledSignIn is the sign-in route with a clock the test moves.
+func throttledSignIn(t *testing.T, env *platform.Env) (h func(body string, headers map[string]string, sourceIP string) apigw.Response, advance func(time.Duration)) {
+	t.Helper()
 	mustSeedDemo(t, env)
-	h := api.CreateSessionFunction(env)
-	wrong := `{"email":"admin@demo.test","password":"not-the-password"}`
-	for i := range 5 {
-		if r, _ := h(context.Background(), signInRequest(wrong, "application/json", "localhost")); r.StatusCode != http.StatusUnauthorized {
-			t.Fatalf("failure %d: %d %s", i+1, r.StatusCode, r.Body)
+	store := dynamo.New(env.DynamoDB(), env.Config.TableName)
+	svc := auth.NewService(store, store, store)
+	now := time.Now()
+	svc.Now = func() time.Time { return now }
+	route := apigw.Handle(env.Logger, api.CreateSession(svc))
+	return func(body string, headers map[string]string, sourceIP string) apigw.Response {
+			req := signInRequest(body, "application/json", "localhost")
+			req.RequestContext.HTTP.SourceIP = sourceIP
+			for k, v := range headers {
+				req.Headers[k] = v
+			}
+			r, err := route(context.Background(), req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r
+		}, func(d time.Duration) {
+			now = now.Add(d)
 		}
-	}
-	right := `{"email":"admin@demo.test","password":"` + demo.DefaultPassword + `"}`
-	r, _ := h(context.Background(), signInRequest(right, "application/json", "localhost"))
-	if r.StatusCode != http.StatusTooManyRequests || errorCode(t, r) != "rate_limited" {
-		t.Errorf("after 5 failures even the right password must wait: %d %s", r.StatusCode, r.Body)
-	}
-	other := `{"email":"member@demo.test","password":"` + demo.DefaultPassword + `"}`
-	if r, _ := h(context.Background(), signInRequest(other, "application/json", "localhost")); r.StatusCode != http.StatusCreated {
-		t.Errorf("another user from the same address: %d %s", r.StatusCode, r.Body)
-	}
 }
 
-// TestSignInThrottlingPerAddress: failures for many emails from one address
-// stop every sign-in from it, the right password included, once they reach
-// auth.MaxFailuresPerIP; another address is unaffected.
+// TestSignInThrottling: failed sign-ins for one email at one address make
+// the next attempt wait 1 s, 2 s, 4 s … (429 with Retry-After, the password
+// not even checked), but an attacker's guesses never keep the owner out from
+// their own address, and the owner's own mistakes cost seconds. The address
+// is the viewer's, from CloudFront-Viewer-Address, not the edge's sourceIp.
+func TestSignInThrottling(t *testing.T) {
+	env := testenv.MustEnv(t)
+	signIn, advance := throttledSignIn(t, env)
+	wrong := `{"email":"admin@demo.test","password":"not-the-password"}`
+	right := `{"email":"admin@demo.test","password":"` + demo.DefaultPassword + `"}`
+	const edge = "130.176.0.10" // one CloudFront edge serves attacker and owner
+	attacker := map[string]string{"cloudfront-viewer-address": "203.0.113.66:51234"}
+	owner := map[string]string{"cloudfront-viewer-address": "198.51.100.20:40001"}
+
+	for i := range auth.FreeAttemptsPerAccount {
+		wantStatus(t, fmt.Sprintf("free failure %d", i+1), signIn(wrong, attacker, edge), 401, "unauthorized")
+	}
+	for _, wait := range []int{1, 2, 4, 8, 16} {
+		r := signIn(wrong, attacker, edge)
+		wantStatus(t, "too soon", r, 429, "rate_limited")
+		if r.Headers["Retry-After"] != strconv.Itoa(wait) {
+			t.Errorf("Retry-After %q, want %d", r.Headers["Retry-After"], wait)
+		}
+		wantStatus(t, "the right password too soon is not checked", signIn(right, attacker, edge), 429, "rate_limited")
+		advance(time.Duration(wait) * time.Second)
+		wantStatus(t, "a guess on time", signIn(wrong, attacker, edge), 401, "unauthorized")
+	}
+	wantStatus(t, "the owner from their own address, at once", signIn(right, owner, edge), 201, "")
+
+	// The owner's own mistakes: a second's wait, then in, and forgotten.
+	for range auth.FreeAttemptsPerAccount {
+		wantStatus(t, "owner typo", signIn(wrong, owner, edge), 401, "unauthorized")
+	}
+	wantStatus(t, "owner too soon", signIn(right, owner, edge), 429, "rate_limited")
+	advance(time.Second)
+	wantStatus(t, "owner a second later", signIn(right, owner, edge), 201, "")
+	for range auth.FreeAttemptsPerAccount {
+		wantStatus(t, "after a success the count starts again", signIn(wrong, owner, edge), 401, "unauthorized")
+	}
+
+	// The wait is capped, and a day later the key is forgotten.
+	advance(2 * time.Second)
+	if got := auth.Backoff(100, auth.FreeAttemptsPerAccount); got != auth.MaxDelay {
+		t.Errorf("Backoff(100) = %v, want %v", got, auth.MaxDelay)
+	}
+	advance(dynamo.ThrottleMemory + time.Minute)
+	wantStatus(t, "a day later", signIn(right, attacker, edge), 201, "")
+}
+
+// TestSignInThrottlingPerAddress: one address trying many emails waits once
+// it has used auth.FreeAttemptsPerAddress, the right password included;
+// another address is unaffected.
 func TestSignInThrottlingPerAddress(t *testing.T) {
 	env := testenv.MustEnv(t)
-	mustSeedDemo(t, env)
-	h := api.CreateSessionFunction(env)
-	from := func(body, ip string) apigw.Response {
-		req := signInRequest(body, "application/json", "localhost")
-		req.RequestContext.HTTP.SourceIP = ip
-		r, _ := h(context.Background(), req)
-		return r
-	}
+	signIn, _ := throttledSignIn(t, env)
 	right := `{"email":"owner@demo.test","password":"` + demo.DefaultPassword + `"}`
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 4)
-	statuses := make([]int, auth.MaxFailuresPerIP)
-	for i := range auth.MaxFailuresPerIP {
+	statuses := make([]int, auth.FreeAttemptsPerAddress)
+	for i := range auth.FreeAttemptsPerAddress {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			// One failure per email: the per-account limit is never reached.
-			statuses[i] = from(fmt.Sprintf(`{"email":"nobody-%d@demo.test","password":"guess"}`, i), "198.51.100.7").StatusCode
+			// One failure per email: no email's own allowance is used up.
+			statuses[i] = signIn(fmt.Sprintf(`{"email":"nobody-%d@demo.test","password":"guess"}`, i), nil, "198.51.100.7").StatusCode
 		})
 	}
 	wg.Wait()
@@ -187,12 +236,10 @@ func TestSignInThrottlingPerAddress(t *testing.T) {
 			t.Fatalf("failure %d answered %d, want 401", i+1, s)
 		}
 	}
-	if r := from(right, "198.51.100.7"); r.StatusCode != http.StatusTooManyRequests || errorCode(t, r) != "rate_limited" {
-		t.Errorf("after %d failures from one address: %d %s", auth.MaxFailuresPerIP, r.StatusCode, r.Body)
+	if r := signIn(right, nil, "198.51.100.7"); r.StatusCode != http.StatusTooManyRequests || r.Headers["Retry-After"] == "" {
+		t.Errorf("after %d failures from one address: %d %v %s", auth.FreeAttemptsPerAddress, r.StatusCode, r.Headers, r.Body)
 	}
-	if r := from(right, "198.51.100.8"); r.StatusCode != http.StatusCreated {
-		t.Errorf("another address: %d %s", r.StatusCode, r.Body)
-	}
+	wantStatus(t, "another address", signIn(right, nil, "198.51.100.8"), 201, "")
 }
 
 // TestNoSecretInClear scans every item of the table after sign-ins: neither

@@ -7,9 +7,7 @@ import (
 	"fmt"
 	"html"
 	"net/http"
-	"net/url"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/switchboard-hq/switchboard/shared/apigw"
@@ -22,6 +20,7 @@ import (
 
 // AcceptInvitePath is the site page an invitation link opens; the site and
 // its API share one origin, so the path is enough for the admin who invites.
+// The emailed link puts the configured site origin in front of it.
 const AcceptInvitePath = "/#/accept-invite?token="
 
 var idParamPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
@@ -69,8 +68,12 @@ type Invited struct {
 
 // InviteUser serves POST /admin/v1/users {"email","name","role"}: admins
 // create an inactive user with an invitation valid for
-// switchboard.InvitationLifetime, emailed to them.
-func InviteUser(invites switchboard.InvitationStore, accounts switchboard.AccountStore, mailer switchboard.Mailer) AuthedHandler {
+// switchboard.InvitationLifetime, emailed to them. The emailed link starts
+// with siteOrigin, the configured admin site (ADMIN_SITE_ORIGIN), never with
+// the request's Origin or Host: those are the caller's to choose, and the
+// platform's verified sender must not carry a link to someone else's site.
+// Without siteOrigin no email goes out and the admin passes the link on.
+func InviteUser(invites switchboard.InvitationStore, accounts switchboard.AccountStore, mailer switchboard.Mailer, siteOrigin string) AuthedHandler {
 	return func(ctx context.Context, p switchboard.Principal, req apigw.Request) (apigw.Response, error) {
 		if err := requireManager(p); err != nil {
 			return apigw.Response{}, err
@@ -90,9 +93,13 @@ func InviteUser(invites switchboard.InvitationStore, accounts switchboard.Accoun
 		if err != nil {
 			return apigw.Response{}, err
 		}
+		name, err := switchboard.NormalizeName("name", in.Name, 100)
+		if err != nil {
+			return apigw.Response{}, err
+		}
 		now := time.Now().UTC()
 		u := switchboard.User{ID: generateID("usr-"), AccountID: p.AccountID, Email: email,
-			Name: strings.Join(strings.Fields(in.Name), " "), Role: in.Role, CreatedAt: now}
+			Name: name, Role: in.Role, CreatedAt: now}
 		if err := u.Validate(); err != nil {
 			return apigw.Response{}, err
 		}
@@ -109,8 +116,13 @@ func InviteUser(invites switchboard.InvitationStore, accounts switchboard.Accoun
 		if err := invites.InviteUser(ctx, u, passwordHash, inv); err != nil {
 			return apigw.Response{}, err
 		}
-		out := Invited{User: switchboard.DirectoryUser{User: u, Status: switchboard.UserInvited}, InviteURL: AcceptInvitePath + token}
-		msg, err := invitationEmail(ctx, accounts, p, u, siteOrigin(req)+out.InviteURL, inv.ExpiresAt)
+		expires := inv.ExpiresAt.UTC()
+		out := Invited{User: switchboard.DirectoryUser{User: u, Status: switchboard.UserInvited, InvitationExpiresAt: &expires}, InviteURL: AcceptInvitePath + token}
+		if siteOrigin == "" {
+			platform.Logger(ctx).Warn("invitation email not sent: ADMIN_SITE_ORIGIN is not set", "invitedUserId", u.ID)
+			return apigw.JSON(http.StatusCreated, out)
+		}
+		msg, err := invitationEmail(ctx, accounts, p, u, siteOrigin+out.InviteURL, inv.ExpiresAt)
 		if err == nil {
 			err = mailer.SendEmail(ctx, msg)
 		}
@@ -121,31 +133,6 @@ func InviteUser(invites switchboard.InvitationStore, accounts switchboard.Accoun
 		}
 		return apigw.JSON(http.StatusCreated, out)
 	}
-}
-
-// siteOrigin is the origin the admin works on, for links in emails. Browsers
-// send Origin on every POST and a page cannot forge it; the Host header is
-// the fallback for other clients. "" leaves the link relative.
-func siteOrigin(req apigw.Request) string {
-	if o, ok := originOf(req.Headers["origin"]); ok {
-		return o
-	}
-	scheme := "https"
-	if apigw.IsLocalHost(req) {
-		scheme = "http" // localhost has no TLS
-	}
-	o, _ := originOf(scheme + "://" + req.Headers["host"])
-	return o
-}
-
-// originOf returns raw as scheme://host when it is an http(s) origin.
-func originOf(raw string) (string, bool) {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil ||
-		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
-		return "", false
-	}
-	return u.Scheme + "://" + u.Host, true
 }
 
 // invitationEmail writes the invitation for u, from the inviter p.
@@ -206,6 +193,36 @@ func UpdateUser(dir switchboard.UserDirectory) AuthedHandler {
 	}
 }
 
+// RevokeInvitation serves DELETE /admin/v1/users/{userId}/invitation:
+// admins take back a pending invitation; the invited user goes away and the
+// link stops working. As for inviting, only a super admin revokes the
+// invitation of a super admin. A user who is not invited is not found.
+func RevokeInvitation(invites switchboard.InvitationStore, dir switchboard.UserDirectory) AuthedHandler {
+	return func(ctx context.Context, p switchboard.Principal, req apigw.Request) (apigw.Response, error) {
+		if err := requireManager(p); err != nil {
+			return apigw.Response{}, err
+		}
+		userID, err := idParam(req, "userId", "invitation")
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		target, err := dir.GetDirectoryUser(ctx, p.AccountID, userID)
+		if switchboard.ErrorCode(err) == switchboard.ENotFound || (err == nil && target.Status != switchboard.UserInvited) {
+			return apigw.Response{}, switchboard.Errorf(switchboard.ENotFound, "no pending invitation for this user")
+		}
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		if err := switchboard.CheckInviteRole(p, target.Role); err != nil {
+			return apigw.Response{}, err
+		}
+		if err := invites.RevokeInvitation(ctx, p.AccountID, userID); err != nil {
+			return apigw.Response{}, err
+		}
+		return apigw.Response{StatusCode: http.StatusNoContent}, nil
+	}
+}
+
 // AcceptInvitation serves POST /admin/v1/invitations/accept
 // {"token","password"} without a session: it sets the invited user's
 // password and activates them, once.
@@ -256,13 +273,19 @@ func ListUsersFunction(env *platform.Env) apigw.LambdaHandler {
 func InviteUserFunction(env *platform.Env) apigw.LambdaHandler {
 	svc, store := authService(env)
 	mailer := sesmail.New(env.SESv2(), env.Config.SenderAddress)
-	return apigw.Handle(env.Logger, RequireSession(svc, InviteUser(store, store, mailer)))
+	return apigw.Handle(env.Logger, RequireSession(svc, InviteUser(store, store, mailer, env.Config.SiteOrigin)))
 }
 
 // UpdateUserFunction is UpdateUserFunction in template.yaml.
 func UpdateUserFunction(env *platform.Env) apigw.LambdaHandler {
 	svc, store := authService(env)
 	return apigw.Handle(env.Logger, RequireSession(svc, UpdateUser(store)))
+}
+
+// RevokeInvitationFunction is RevokeInvitationFunction in template.yaml.
+func RevokeInvitationFunction(env *platform.Env) apigw.LambdaHandler {
+	svc, store := authService(env)
+	return apigw.Handle(env.Logger, RequireSession(svc, RevokeInvitation(store, store)))
 }
 
 // AcceptInvitationFunction is AcceptInvitationFunction in template.yaml.

@@ -16,6 +16,13 @@ var _ = routeAccess("PATCH /admin/v1/users/{userId}", access{
 	want: session(http.StatusOK, http.StatusOK, http.StatusForbidden),
 })
 
+// Revoking acts on the path's user; the matrix's {userId} is A's member, who
+// is not invited: A's admins find no invitation, members are refused first,
+// and B's admin finds nothing in A.
+var _ = routeAccess("DELETE /admin/v1/users/{userId}/invitation", access{
+	want: session(http.StatusNotFound, http.StatusNotFound, http.StatusForbidden),
+})
+
 // An unknown invitation is refused to everyone, as invalid: the invitee
 // has only the link, and is told to ask for a new one.
 var _ = routeAccess("POST /admin/v1/invitations/accept", access{

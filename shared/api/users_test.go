@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -178,6 +179,7 @@ func signInAs(t *testing.T, env *platform.Env, email, password string) apigw.Res
 
 func TestInvitationFlow(t *testing.T) {
 	env := testenv.MustEnv(t)
+	env.Config.SiteOrigin = "https://admin.switchboard.test"
 	admin := mustSignIn(t, env, "admin@demo.test")
 	invite, acceptFn := api.InviteUserFunction(env), api.AcceptInvitationFunction(env)
 
@@ -193,7 +195,7 @@ func TestInvitationFlow(t *testing.T) {
 	}
 
 	mail := mustSentEmail(t, "nina@demo.test")
-	link := "http://localhost:3000" + invited.InviteURL
+	link := "https://admin.switchboard.test" + invited.InviteURL
 	if mail.From != env.Config.SenderAddress || !strings.Contains(mail.Subject, "Demo Pizzeria") ||
 		!strings.Contains(mail.Text, link) || !strings.Contains(mail.HTML, `href="`+link+`"`) || !strings.Contains(mail.Text, "Adam Admin") {
 		t.Errorf("invitation email %+v", mail)
@@ -239,6 +241,153 @@ func TestInvitationFlow(t *testing.T) {
 	acceptLater := apigw.Handle(env.Logger, api.AcceptInvitation(later))
 	wantStatus(t, "expired", accept(t, acceptLater, lateToken, "late-password"), 400, "invalid")
 	wantStatus(t, "in time", accept(t, acceptFn, lateToken, "late-password"), 200, "")
+}
+
+// TestDeactivationEndsSessions: deactivating a user ends every one of their
+// sessions, and reactivating them revives none: they sign in again.
+func TestDeactivationEndsSessions(t *testing.T) {
+	env := testenv.MustEnv(t)
+	owner := mustSignIn(t, env, "owner@demo.test")
+	first, second := mustSignIn(t, env, "member@demo.test"), mustSignIn(t, env, "member@demo.test")
+	list, update := api.ListUsersFunction(env), api.UpdateUserFunction(env)
+	member := map[string]string{"userId": "usr-member"}
+	wantStatus(t, "before", callAs(t, list, first, "GET", "/admin/v1/users", nil, ""), 200, "")
+	wantStatus(t, "deactivate", callAs(t, update, owner, "PATCH", "/admin/v1/users", member, `{"active":false}`), 200, "")
+	wantStatus(t, "reactivate", callAs(t, update, owner, "PATCH", "/admin/v1/users", member, `{"active":true}`), 200, "")
+	for i, s := range []signedIn{first, second} {
+		wantStatus(t, fmt.Sprintf("session %d after deactivation and reactivation", i+1), callAs(t, list, s, "GET", "/admin/v1/users", nil, ""), 401, "unauthorized")
+	}
+	again := mustSignIn(t, env, "member@demo.test")
+	wantStatus(t, "a new sign-in", callAs(t, list, again, "GET", "/admin/v1/users", nil, ""), 200, "")
+	// A role change is not a deactivation: sessions live on.
+	wantStatus(t, "promote", callAs(t, update, owner, "PATCH", "/admin/v1/users", member, `{"role":"admin"}`), 200, "")
+	wantStatus(t, "after a role change", callAs(t, list, again, "GET", "/admin/v1/users", nil, ""), 200, "")
+}
+
+// TestInvitationLinkIgnoresRequestOrigin: the emailed link starts with the
+// configured site origin whatever Origin and Host the request carries, so
+// that nobody can make the platform's sender mail a link to their own site;
+// without a configured origin no email goes out.
+func TestInvitationLinkIgnoresRequestOrigin(t *testing.T) {
+	env := testenv.MustEnv(t)
+	env.Config.SiteOrigin = "https://admin.switchboard.test"
+	admin := mustSignIn(t, env, "admin@demo.test")
+	invite := api.InviteUserFunction(env)
+	for i, headers := range []map[string]string{
+		{"origin": "https://evil.example", "host": "evil.example"},
+		{"host": "evil.example"},
+		{"origin": "http://localhost:3000", "host": "localhost:3000"},
+	} {
+		email := fmt.Sprintf("phish%d@demo.test", i)
+		req := admin.get("/admin/v1/users")
+		req.RequestContext.HTTP.Method = http.MethodPost
+		req.Headers = map[string]string{"x-csrf-token": admin.csrf, "content-type": "application/json"}
+		for k, v := range headers {
+			req.Headers[k] = v
+		}
+		req.Body = `{"email":"` + email + `","name":"Pat Phish","role":"member"}`
+		resp, err := invite(context.Background(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantStatus(t, "invite", resp, 201, "")
+		invited := decode[api.Invited](t, resp)
+		mail := mustSentEmail(t, email)
+		want := "https://admin.switchboard.test" + invited.InviteURL
+		if !invited.EmailSent || !strings.Contains(mail.Text, want) || !strings.Contains(mail.HTML, `href="`+want+`"`) ||
+			strings.Contains(mail.Text, "evil") || strings.Contains(mail.HTML, "evil") {
+			t.Errorf("headers %v: invitation email %+v", headers, mail)
+		}
+	}
+
+	env.Config.SiteOrigin = ""
+	resp := callAs(t, api.InviteUserFunction(env), admin, "POST", "/admin/v1/users", nil, `{"email":"noorigin@demo.test","name":"No Origin","role":"member"}`)
+	wantStatus(t, "invite without a configured origin", resp, 201, "")
+	if invited := decode[api.Invited](t, resp); invited.EmailSent || !strings.HasPrefix(invited.InviteURL, api.AcceptInvitePath) {
+		t.Errorf("without a configured origin: %+v", invited)
+	}
+}
+
+// TestInvitationsClaimNoAddress: an invitation tells the inviter nothing
+// about other accounts and blocks nobody: the address is claimed when an
+// invitation is accepted, atomically, and only then. Another pending
+// invitation for the same address then fails for its invitee (who holds the
+// link), with a conflict.
+func TestInvitationsClaimNoAddress(t *testing.T) {
+	env := testenv.MustEnv(t)
+	env.Config.SiteOrigin = "https://admin.switchboard.test"
+	ctx := context.Background()
+	demoAdmin := mustSignIn(t, env, "admin@demo.test")
+	store := dynamo.New(env.DynamoDB(), env.Config.TableName)
+	if err := store.CreateAccount(ctx, switchboard.Account{ID: "acc-rival", Name: "Rival Burgers"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	hash, err := auth.HashPassword(demo.DefaultPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.CreateUser(ctx, switchboard.User{ID: "usr-rival", AccountID: "acc-rival", Email: "boss@rival.test", Name: "Rita Rival", Role: switchboard.RoleSuperAdmin, Active: true}, hash); err != nil {
+		t.Fatal(err)
+	}
+	rival := mustSignIn(t, env, "boss@rival.test")
+	invite, acceptFn := api.InviteUserFunction(env), api.AcceptInvitationFunction(env)
+	body := func(email string) string { return `{"email":"` + email + `","name":"Sam Shared","role":"member"}` }
+	tokenOf := func(resp apigw.Response) string {
+		return strings.TrimPrefix(decode[api.Invited](t, resp).InviteURL, api.AcceptInvitePath)
+	}
+
+	// Another account's active user: the rival learns nothing (201, not 409).
+	wantStatus(t, "rival invites a Demo user's address", callAs(t, invite, rival, "POST", "/admin/v1/users", nil, body("member@demo.test")), 201, "")
+	// A pending invitation blocks no other account.
+	r1 := callAs(t, invite, rival, "POST", "/admin/v1/users", nil, body("sam@shared.test"))
+	wantStatus(t, "rival invites sam", r1, 201, "")
+	r2 := callAs(t, invite, demoAdmin, "POST", "/admin/v1/users", nil, body("sam@shared.test"))
+	wantStatus(t, "Demo invites sam too", r2, 201, "")
+	wantStatus(t, "Demo invites sam twice", callAs(t, invite, demoAdmin, "POST", "/admin/v1/users", nil, body("SAM@shared.test")), 409, "conflict")
+
+	wantStatus(t, "sam accepts Demo's", accept(t, acceptFn, tokenOf(r2), "sam-password-1"), 200, "")
+	wantStatus(t, "sam signs in", signInAs(t, env, "sam@shared.test", "sam-password-1"), 201, "")
+	wantStatus(t, "sam then accepts the rival's", accept(t, acceptFn, tokenOf(r1), "sam-password-2"), 409, "conflict")
+	wantStatus(t, "the first password still works", signInAs(t, env, "sam@shared.test", "sam-password-1"), 201, "")
+	users := decode[userList](t, callAs(t, api.ListUsersFunction(env), rival, "GET", "/admin/v1/users", nil, ""))
+	for _, u := range users.Users {
+		if u.Email == "sam@shared.test" && (u.Status != switchboard.UserInvited || u.InvitationExpiresAt == nil) {
+			t.Errorf("the rival's invitation changed: %+v", u)
+		}
+	}
+}
+
+// TestRevokeInvitation: an admin takes back a pending invitation; its link
+// stops working, and the route finds nothing else to revoke.
+func TestRevokeInvitation(t *testing.T) {
+	env := testenv.MustEnv(t)
+	env.Config.SiteOrigin = "https://admin.switchboard.test"
+	owner, admin, member := mustSignIn(t, env, "owner@demo.test"), mustSignIn(t, env, "admin@demo.test"), mustSignIn(t, env, "member@demo.test")
+	invite, revoke, acceptFn := api.InviteUserFunction(env), api.RevokeInvitationFunction(env), api.AcceptInvitationFunction(env)
+	resp := callAs(t, invite, admin, "POST", "/admin/v1/users", nil, `{"email":"oops@demo.test","name":"Wrong Address","role":"member"}`)
+	wantStatus(t, "invite", resp, 201, "")
+	invited := decode[api.Invited](t, resp)
+	token := strings.TrimPrefix(invited.InviteURL, api.AcceptInvitePath)
+	if invited.User.InvitationExpiresAt == nil {
+		t.Errorf("invited user without an expiry: %+v", invited.User)
+	}
+	sup := decode[api.Invited](t, callAs(t, invite, owner, "POST", "/admin/v1/users", nil, `{"email":"boss2@demo.test","name":"Second Boss","role":"super_admin"}`))
+	path := "/admin/v1/users/x/invitation"
+	id := func(userID string) map[string]string { return map[string]string{"userId": userID} }
+
+	wantStatus(t, "a member revokes", callAs(t, revoke, member, "DELETE", path, id(invited.User.ID), ""), 403, "forbidden")
+	wantStatus(t, "an admin revokes a super admin's invitation", callAs(t, revoke, admin, "DELETE", path, id(sup.User.ID), ""), 403, "forbidden")
+	wantStatus(t, "an active user has no invitation", callAs(t, revoke, admin, "DELETE", path, id("usr-member"), ""), 404, "not_found")
+	wantStatus(t, "unknown user", callAs(t, revoke, admin, "DELETE", path, id("usr-nobody"), ""), 404, "not_found")
+	wantStatus(t, "revoke", callAs(t, revoke, admin, "DELETE", path, id(invited.User.ID), ""), 204, "")
+	wantStatus(t, "revoke again", callAs(t, revoke, admin, "DELETE", path, id(invited.User.ID), ""), 404, "not_found")
+	wantStatus(t, "the link after revocation", accept(t, acceptFn, token, "a-long-password"), 400, "invalid")
+	wantStatus(t, "the owner revokes the super admin's", callAs(t, revoke, owner, "DELETE", path, id(sup.User.ID), ""), 204, "")
+	users := decode[userList](t, callAs(t, api.ListUsersFunction(env), admin, "GET", "/admin/v1/users", nil, ""))
+	if len(users.Users) != 3 {
+		t.Errorf("after revoking: %+v", users.Users)
+	}
+	wantStatus(t, "the address can be invited again", callAs(t, invite, admin, "POST", "/admin/v1/users", nil, `{"email":"oops@demo.test","name":"Right Person","role":"member"}`), 201, "")
 }
 
 // TestTenantIsolation: an admin of another account sees none of Demo

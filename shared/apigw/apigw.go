@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"reflect"
 	"strconv"
 	"strings"
@@ -281,4 +282,35 @@ func IsLocalHost(req Request) bool {
 		host = h
 	}
 	return host == "localhost" || host == "127.0.0.1" || host == "::1" || host == "[::1]"
+}
+
+// ClientAddress is the caller's IP address for throttling. Behind CloudFront
+// the request's sourceIp is the edge server, shared by every viewer it
+// serves; CloudFront sends the viewer's own address and port in
+// CloudFront-Viewer-Address ("198.51.100.10:46532", an IPv6 address without
+// brackets: "2001:db8::1:46532"), which the API's origin request policy
+// forwards (template.yaml). An IPv6 address stands for its /64, the block one
+// subscriber usually holds. Without the header (local gateway) sourceIp is
+// the client.
+func ClientAddress(req Request) string {
+	if raw := req.Headers["cloudfront-viewer-address"]; raw != "" {
+		if i := strings.LastIndexByte(raw, ':'); i > 0 {
+			if addr, err := netip.ParseAddr(raw[:i]); err == nil {
+				return addressKey(addr)
+			}
+		}
+	}
+	if addr, err := netip.ParseAddr(req.RequestContext.HTTP.SourceIP); err == nil {
+		return addressKey(addr)
+	}
+	return req.RequestContext.HTTP.SourceIP
+}
+
+func addressKey(addr netip.Addr) string {
+	addr = addr.Unmap()
+	if addr.Is6() {
+		p, _ := addr.Prefix(64) // a /64 of an IPv6 address always exists
+		return p.String()
+	}
+	return addr.String()
 }

@@ -181,3 +181,26 @@ func TestDecodeJSONStrict(t *testing.T) {
 		}
 	}
 }
+
+func TestClientAddress(t *testing.T) {
+	tests := []struct {
+		header, sourceIP, want string
+	}{
+		{"198.51.100.10:46532", "130.176.0.1", "198.51.100.10"},
+		{"2001:db8:1:2:3:4:5:6:46532", "130.176.0.1", "2001:db8:1:2::/64"},
+		{"::ffff:198.51.100.10:443", "130.176.0.1", "198.51.100.10"},
+		{"", "192.0.2.1", "192.0.2.1"},
+		{"not-an-address", "192.0.2.1", "192.0.2.1"},
+		{"", "2001:db8::7", "2001:db8::/64"},
+	}
+	for _, tt := range tests {
+		req := apigw.Request{Headers: map[string]string{}}
+		if tt.header != "" {
+			req.Headers["cloudfront-viewer-address"] = tt.header
+		}
+		req.RequestContext.HTTP.SourceIP = tt.sourceIP
+		if got := apigw.ClientAddress(req); got != tt.want {
+			t.Errorf("ClientAddress(%q, %q) = %q, want %q", tt.header, tt.sourceIP, got, tt.want)
+		}
+	}
+}

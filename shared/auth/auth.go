@@ -11,21 +11,55 @@ import (
 	"github.com/switchboard-hq/switchboard/shared/switchboard"
 )
 
-// Sign-in throttling: failures are counted per address and per client IP in
-// fixed windows; past the limit, sign-in answers rate_limited until the
-// window ends, whether or not the password is right.
+// Sign-in throttling spaces out attempts instead of locking anyone out: the
+// wait before the next attempt grows with the attempts that did not succeed
+// (1 s, 2 s, 4 s … up to MaxDelay), counted under two keys. One is the email
+// at the client's address: an attacker's guesses from elsewhere never make the
+// owner wait, and the owner's own mistakes cost them seconds, not minutes. The
+// other is the address alone, with a larger allowance, against one address
+// trying many emails. A request that comes before its time is answered
+// rate_limited with Retry-After, without checking the password; a success
+// clears the first key and takes itself back from the second.
 const (
-	FailureWindow      = 15 * time.Minute
-	MaxFailuresPerUser = 5
-	MaxFailuresPerIP   = 50
-	SessionLifetime    = 12 * time.Hour
+	FreeAttemptsPerAccount = 3  // per email at one address
+	FreeAttemptsPerAddress = 20 // per address, all emails
+	FirstDelay             = time.Second
+	MaxDelay               = 15 * time.Minute
+	SessionLifetime        = 12 * time.Hour
 )
+
+// Backoff is the wait the n-th unsuccessful attempt imposes on the next one
+// when free attempts come without a wait.
+func Backoff(n, free int) time.Duration {
+	if n < free {
+		return 0
+	}
+	if n-free >= 20 {
+		return MaxDelay
+	}
+	return min(FirstDelay<<(n-free), MaxDelay)
+}
+
+// TooSoon is a sign-in that came before its time: ERateLimited, with the wait
+// the client is told in Retry-After.
+type TooSoon struct {
+	Wait time.Duration
+	err  *switchboard.Error
+}
+
+func (e *TooSoon) Error() string { return e.err.Error() }
+
+// Unwrap lets switchboard.ErrorCode find ERateLimited.
+func (e *TooSoon) Unwrap() error { return e.err }
+
+// RetryAfter is Wait in whole seconds, rounded up, for the Retry-After header.
+func (e *TooSoon) RetryAfter() int { return max(1, int(math.Ceil(e.Wait.Seconds()))) }
 
 // Service signs users in and out and authenticates their requests.
 type Service struct {
 	Accounts switchboard.AccountStore
 	Sessions switchboard.SessionStore
-	Limiter  switchboard.Limiter
+	Throttle switchboard.Throttle
 	Now      func() time.Time
 
 	// dummyHash is verified when the email is unknown, so that a missing
@@ -36,12 +70,12 @@ type Service struct {
 }
 
 // NewService returns a Service reading time from time.Now.
-func NewService(accounts switchboard.AccountStore, sessions switchboard.SessionStore, limiter switchboard.Limiter) *Service {
+func NewService(accounts switchboard.AccountStore, sessions switchboard.SessionStore, throttle switchboard.Throttle) *Service {
 	dummy := sync.OnceValue(func() string {
 		h, _ := HashPassword("not-a-real-password") // long enough: never fails
 		return h
 	})
-	return &Service{Accounts: accounts, Sessions: sessions, Limiter: limiter, Now: time.Now, dummyHash: dummy}
+	return &Service{Accounts: accounts, Sessions: sessions, Throttle: throttle, Now: time.Now, dummyHash: dummy}
 }
 
 // SignedIn is the result of a successful sign-in.
@@ -51,24 +85,30 @@ type SignedIn struct {
 	User      switchboard.User
 }
 
-// SignIn checks email and password. Failures return EUnauthorized with one
-// message whatever was wrong, and ERateLimited after too many of them.
-func (s *Service) SignIn(ctx context.Context, email, password, clientIP string) (SignedIn, error) {
+// SignIn checks email and password from clientAddress (see
+// apigw.ClientAddress). Failures return EUnauthorized with one message
+// whatever was wrong; an attempt that comes before the throttle allows it
+// returns a *TooSoon (ERateLimited).
+func (s *Service) SignIn(ctx context.Context, email, password, clientAddress string) (SignedIn, error) {
 	email, err := switchboard.NormalizeEmail(email)
 	if err != nil {
 		return SignedIn{}, err
 	}
-	keys := []struct {
-		key   string
-		limit int
-	}{{"signin-email:" + email, MaxFailuresPerUser}, {"signin-ip:" + clientIP, MaxFailuresPerIP}}
-	for _, k := range keys {
-		n, err := s.Limiter.Peek(ctx, k.key, FailureWindow)
+	accountKey, addressKey := "signin:"+email+"@"+clientAddress, "signin-address:"+clientAddress
+	now := s.Now()
+	for _, k := range []struct {
+		key  string
+		free int
+	}{{addressKey, FreeAttemptsPerAddress}, {accountKey, FreeAttemptsPerAccount}} {
+		wait, err := s.Throttle.Admit(ctx, k.key, now, func(n int) time.Duration { return Backoff(n, k.free) })
 		if err != nil {
 			return SignedIn{}, err
 		}
-		if n >= k.limit {
-			return SignedIn{}, s.tooMany()
+		if wait > 0 {
+			tooSoon := &TooSoon{Wait: wait}
+			tooSoon.err = switchboard.Errorf(switchboard.ERateLimited,
+				"Too many failed sign-ins. Try again in %d seconds.", tooSoon.RetryAfter())
+			return SignedIn{}, tooSoon
 		}
 	}
 	user, hash, err := s.Accounts.UserByEmail(ctx, email)
@@ -83,26 +123,22 @@ func (s *Service) SignIn(ctx context.Context, email, password, clientIP string) 
 		return SignedIn{}, fmt.Errorf("verify password of user %s: %w", user.ID, verr)
 	}
 	if err != nil || !ok || !user.Active {
-		for _, k := range keys {
-			if _, cerr := s.Limiter.Count(ctx, k.key, FailureWindow); cerr != nil {
-				return SignedIn{}, cerr
-			}
-		}
+		// Both attempts stay counted.
 		return SignedIn{}, switchboard.Errorf(switchboard.EUnauthorized, "The email or password is incorrect.")
 	}
+	if err := s.Throttle.Reset(ctx, accountKey); err != nil {
+		return SignedIn{}, err
+	}
+	if err := s.Throttle.Forgive(ctx, addressKey); err != nil {
+		return SignedIn{}, err
+	}
 	token, hashed := NewToken()
-	now := s.Now().UTC()
-	sess := switchboard.Session{TokenHash: hashed, AccountID: user.AccountID, UserID: user.ID, CreatedAt: now, ExpiresAt: now.Add(SessionLifetime)}
+	now = s.Now().UTC()
+	sess := switchboard.Session{TokenHash: hashed, AccountID: user.AccountID, UserID: user.ID, CreatedAt: now, ExpiresAt: now.Add(SessionLifetime), Epoch: user.SessionEpoch}
 	if err := s.Sessions.CreateSession(ctx, sess); err != nil {
 		return SignedIn{}, err
 	}
 	return SignedIn{Token: token, ExpiresAt: sess.ExpiresAt, User: user}, nil
-}
-
-func (s *Service) tooMany() error {
-	now := s.Now()
-	wait := now.Truncate(FailureWindow).Add(FailureWindow).Sub(now)
-	return switchboard.Errorf(switchboard.ERateLimited, "Too many failed sign-ins. Try again in %d minutes.", int(math.Ceil(wait.Minutes())))
 }
 
 // Authenticate returns who holds sessionToken. State-changing requests must
@@ -122,7 +158,9 @@ func (s *Service) Authenticate(ctx context.Context, sessionToken string, csrfReq
 		return switchboard.Principal{}, err
 	}
 	user, err := s.Accounts.GetUser(ctx, sess.AccountID, sess.UserID)
-	if switchboard.ErrorCode(err) == switchboard.ENotFound || (err == nil && !user.Active) {
+	// A session from before the user's sessions were ended (deactivation)
+	// stays dead even after the user is active again.
+	if switchboard.ErrorCode(err) == switchboard.ENotFound || (err == nil && (!user.Active || user.SessionEpoch != sess.Epoch)) {
 		return switchboard.Principal{}, unauthorized
 	}
 	if err != nil {

@@ -53,6 +53,7 @@ type sessionItem struct {
 	UserID       string
 	CreatedAt    time.Time
 	ExpiresAt    int64 // epoch seconds: the table's TTL attribute
+	Epoch        int   `dynamodbav:",omitempty"` // the user's SessionEpoch at sign-in
 }
 
 // putNew writes item only if its key is free.
@@ -294,6 +295,7 @@ func (s *Store) CreateSession(ctx context.Context, sess switchboard.Session) err
 	return s.putNew(ctx, sessionItem{
 		PK: sessionPK(sess.TokenHash), SK: sessionSK, Type: "session",
 		AccountID: sess.AccountID, UserID: sess.UserID, CreatedAt: sess.CreatedAt, ExpiresAt: sess.ExpiresAt.Unix(),
+		Epoch: sess.Epoch,
 	}, "session")
 }
 
@@ -309,7 +311,7 @@ func (s *Store) SessionByTokenHash(ctx context.Context, tokenHash string) (switc
 		return switchboard.Session{}, switchboard.Errorf(switchboard.ENotFound, "session not found")
 	}
 	return switchboard.Session{TokenHash: tokenHash, AccountID: it.AccountID, UserID: it.UserID,
-		CreatedAt: it.CreatedAt, ExpiresAt: time.Unix(it.ExpiresAt, 0).UTC()}, nil
+		CreatedAt: it.CreatedAt, ExpiresAt: time.Unix(it.ExpiresAt, 0).UTC(), Epoch: it.Epoch}, nil
 }
 
 // DeleteSession removes the session item.

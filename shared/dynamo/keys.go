@@ -71,6 +71,11 @@ const sessionSK = "SESSION"
 
 func limitPK(key string) string { return "LIMIT#" + key }
 
+// throttlePK holds one key's attempt count and wait (see Throttle).
+func throttlePK(key string) string { return "THROTTLE#" + key }
+
+const throttleSK = "THROTTLE"
+
 // ownedAppSK lists a developer's apps by name in GSI2 under their account.
 func ownedAppSK(name, appID string) string {
 	return ownedAppSKPrefix + strings.ToLower(name) + "#" + appID

@@ -3,6 +3,9 @@ package dynamo
 import (
 	"cmp"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -26,6 +29,9 @@ var (
 type directoryItem struct {
 	userItem
 	InvitePending bool `dynamodbav:",omitempty"`
+	// InviteTokenHash finds the pending invitation, to revoke it.
+	InviteTokenHash string `dynamodbav:",omitempty"`
+	InviteExpiresAt int64  `dynamodbav:",omitempty"` // epoch seconds
 }
 
 func (it directoryItem) directoryUser() switchboard.DirectoryUser {
@@ -36,7 +42,12 @@ func (it directoryItem) directoryUser() switchboard.DirectoryUser {
 	case it.Active:
 		status = switchboard.UserActive
 	}
-	return switchboard.DirectoryUser{User: it.User, Status: status}
+	du := switchboard.DirectoryUser{User: it.User, Status: status}
+	if it.InvitePending && it.InviteExpiresAt > 0 {
+		at := time.Unix(it.InviteExpiresAt, 0).UTC()
+		du.InvitationExpiresAt = &at
+	}
+	return du
 }
 
 type invitationItem struct {
@@ -149,16 +160,25 @@ func (s *Store) roleUpdate(accountID, userID string, from switchboard.User, pend
 	} else {
 		cond += "(attribute_not_exists(InvitePending) OR InvitePending = :pending)"
 	}
+	update := "SET #role = :role, Active = :active"
+	vals := map[string]types.AttributeValue{
+		":role": str(string(to.Role)), ":active": boolean(to.Active),
+		":fromRole": str(string(from.Role)), ":fromActive": boolean(from.Active),
+		":pending": boolean(pending),
+	}
+	if from.Active && !to.Active {
+		// Deactivation ends every session of the user in the same write:
+		// sessions of an older epoch no longer authenticate, and
+		// reactivation does not bring the epoch back.
+		update += " ADD SessionEpoch :one"
+		vals[":one"] = num(1)
+	}
 	return &dynamodb.UpdateItemInput{
 		TableName: aws.String(s.table), Key: key(accountPK(accountID), userSK(userID)),
-		UpdateExpression:         aws.String("SET #role = :role, Active = :active"),
-		ConditionExpression:      aws.String(cond),
-		ExpressionAttributeNames: map[string]string{"#role": "Role"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":role": str(string(to.Role)), ":active": boolean(to.Active),
-			":fromRole": str(string(from.Role)), ":fromActive": boolean(from.Active),
-			":pending": boolean(pending),
-		},
+		UpdateExpression:          aws.String(update),
+		ConditionExpression:       aws.String(cond),
+		ExpressionAttributeNames:  map[string]string{"#role": "Role"},
+		ExpressionAttributeValues: vals,
 	}
 }
 
@@ -206,9 +226,11 @@ func (s *Store) getConsistent(ctx context.Context, pk, sk string, out any) (bool
 	return true, nil
 }
 
-// InviteUser claims the email, writes the user, then the invitation; a
-// failed step undoes the earlier ones, so an address is never left claimed
-// by a user nobody can activate.
+// InviteUser writes the invited user and the invitation in one transaction.
+// It claims no email address: an invitation must not keep another account
+// from using the address, and whether the address has a user elsewhere is
+// none of the inviter's business. The claim is made when the invitation is
+// accepted. Only the account's own users are checked for the address.
 func (s *Store) InviteUser(ctx context.Context, u switchboard.User, passwordHash string, inv switchboard.Invitation) error {
 	email, err := switchboard.NormalizeEmail(u.Email)
 	if err != nil {
@@ -227,34 +249,106 @@ func (s *Store) InviteUser(ctx context.Context, u switchboard.User, passwordHash
 	if inv.CreatedAt.IsZero() {
 		inv.CreatedAt = u.CreatedAt
 	}
-	if err := s.putNew(ctx, emailItem{PK: emailPK(email), SK: emailSK, Type: "email", AccountID: u.AccountID, UserID: u.ID}, "a user with this email"); err != nil {
+	users, err := s.ListUsers(ctx, u.AccountID)
+	if err != nil {
 		return err
 	}
-	user := directoryItem{userItem: userItem{PK: accountPK(u.AccountID), SK: userSK(u.ID), Type: "user", User: u, PasswordHash: passwordHash}, InvitePending: true}
-	if err := s.putNew(ctx, user, "user "+u.ID); err != nil {
-		return s.undo(ctx, err, emailPK(email), emailSK)
+	for _, other := range users {
+		if other.Email == email {
+			return switchboard.Errorf(switchboard.EConflict, "%s is already a user of your account (%s).", email, other.Status)
+		}
 	}
-	invitation := invitationItem{
+	user, err := attributevalue.MarshalMap(directoryItem{
+		userItem:      userItem{PK: accountPK(u.AccountID), SK: userSK(u.ID), Type: "user", User: u, PasswordHash: passwordHash},
+		InvitePending: true, InviteTokenHash: inv.TokenHash, InviteExpiresAt: inv.ExpiresAt.Unix(),
+	})
+	if err != nil {
+		return fmt.Errorf("marshal invited user: %w", err)
+	}
+	invitation, err := attributevalue.MarshalMap(invitationItem{
 		PK: invitationPK(inv.TokenHash), SK: invitationSK, Type: "invitation",
 		AccountID: u.AccountID, UserID: u.ID, Email: email, InvitedBy: inv.InvitedBy,
 		CreatedAt: inv.CreatedAt.UTC(), ExpiresAt: inv.ExpiresAt.Unix(),
+	})
+	if err != nil {
+		return fmt.Errorf("marshal invitation: %w", err)
 	}
-	if err := s.putNew(ctx, invitation, "invitation"); err != nil {
-		return s.undo(ctx, err, accountPK(u.AccountID), userSK(u.ID), emailPK(email), emailSK)
+	_, err = s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
+		ClientRequestToken: aws.String(requestToken()),
+		TransactItems: []types.TransactWriteItem{
+			{Put: &types.Put{TableName: aws.String(s.table), Item: user, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
+			{Put: &types.Put{TableName: aws.String(s.table), Item: invitation, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
+		},
+	})
+	if isTransactionConflict(err) {
+		return switchboard.Errorf(switchboard.EConflict, "user %s or its invitation already exists", u.ID)
+	}
+	if err != nil {
+		return fmt.Errorf("invite user %s: %w", u.ID, err)
 	}
 	return nil
 }
 
-// undo deletes the items at keys (PK, SK pairs) after err, even when ctx is
-// done, and reports both if undoing fails.
-func (s *Store) undo(ctx context.Context, err error, keys ...string) error {
-	ctx = context.WithoutCancel(ctx)
-	for i := 0; i+1 < len(keys); i += 2 {
-		if derr := s.delete(ctx, keys[i], keys[i+1]); derr != nil {
-			return fmt.Errorf("%w (and undoing failed: %v)", err, derr)
-		}
+// requestToken is a transaction's ClientRequestToken, new for each call:
+// the SDK resends the same input when an answer is lost, and DynamoDB then
+// applies the transaction once; two calls (two people accepting one
+// invitation) are two transactions, and the conditions pick one.
+func requestToken() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand never fails on supported platforms
+	return hex.EncodeToString(b[:])
+}
+
+// isTransactionConflict reports a transaction cancelled by a failed
+// condition (or a retry with other parameters under the same token).
+func isTransactionConflict(err error) bool {
+	var cancelled *types.TransactionCanceledException
+	var mismatch *types.IdempotentParameterMismatchException
+	return errors.As(err, &cancelled) || errors.As(err, &mismatch)
+}
+
+// cancelledAt reports whether the transaction was cancelled because the
+// condition of its i-th item failed.
+func cancelledAt(err error, i int) bool {
+	var cancelled *types.TransactionCanceledException
+	if !errors.As(err, &cancelled) || i >= len(cancelled.CancellationReasons) {
+		return false
 	}
-	return err
+	return aws.ToString(cancelled.CancellationReasons[i].Code) == "ConditionalCheckFailed"
+}
+
+// RevokeInvitation deletes an invited user and their invitation in one
+// transaction, only while the user is still invited.
+func (s *Store) RevokeInvitation(ctx context.Context, accountID, userID string) error {
+	notFound := switchboard.Errorf(switchboard.ENotFound, "no pending invitation for this user")
+	var it directoryItem
+	found, err := s.getConsistent(ctx, accountPK(accountID), userSK(userID), &it)
+	if err != nil {
+		return err
+	}
+	if !found || !it.InvitePending {
+		return notFound
+	}
+	items := []types.TransactWriteItem{{Delete: &types.Delete{
+		TableName: aws.String(s.table), Key: key(accountPK(accountID), userSK(userID)),
+		ConditionExpression:       aws.String("InvitePending = :true"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":true": boolean(true)},
+	}}}
+	if it.InviteTokenHash != "" {
+		items = append(items, types.TransactWriteItem{Delete: &types.Delete{
+			TableName: aws.String(s.table), Key: key(invitationPK(it.InviteTokenHash), invitationSK),
+		}})
+	}
+	_, err = s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
+		ClientRequestToken: aws.String(requestToken()), TransactItems: items,
+	})
+	if isTransactionConflict(err) {
+		return notFound // accepted or revoked meanwhile
+	}
+	if err != nil {
+		return fmt.Errorf("revoke invitation of user %s: %w", userID, err)
+	}
+	return nil
 }
 
 // PendingInvitation treats used and expired invitations as missing: TTL
@@ -274,9 +368,11 @@ func (s *Store) PendingInvitation(ctx context.Context, tokenHash string) (switch
 	}, nil
 }
 
-// AcceptInvitation marks the invitation used with a conditional update, so
-// that of two acceptances only one passes, then activates the user if the
-// user is still waiting for this invitation.
+// AcceptInvitation is one transaction: the invitation is marked used (if
+// still unused and unexpired), the email address is claimed (if free, or
+// already this user's: invitations from before claims moved to acceptance),
+// and the user activated (if still invited). Of two acceptances only one
+// passes, and nothing is half done.
 func (s *Store) AcceptInvitation(ctx context.Context, tokenHash, passwordHash string) (switchboard.DirectoryUser, error) {
 	notFound := switchboard.Errorf(switchboard.ENotFound, "invitation not found")
 	if passwordHash == "" {
@@ -287,38 +383,45 @@ func (s *Store) AcceptInvitation(ctx context.Context, tokenHash, passwordHash st
 		return switchboard.DirectoryUser{}, err
 	}
 	now := s.now()
-	_, err = s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(s.table), Key: key(invitationPK(tokenHash), invitationSK),
-		UpdateExpression:    aws.String("SET UsedAt = :now"),
-		ConditionExpression: aws.String("attribute_exists(PK) AND attribute_not_exists(UsedAt) AND ExpiresAt > :epoch"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":now": str(now.UTC().Format(time.RFC3339Nano)), ":epoch": num(now.Unix()),
+	claim, err := attributevalue.MarshalMap(emailItem{PK: emailPK(inv.Email), SK: emailSK, Type: "email", AccountID: inv.AccountID, UserID: inv.UserID})
+	if err != nil {
+		return switchboard.DirectoryUser{}, fmt.Errorf("marshal email claim: %w", err)
+	}
+	_, err = s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
+		ClientRequestToken: aws.String(requestToken()),
+		TransactItems: []types.TransactWriteItem{
+			{Update: &types.Update{
+				TableName: aws.String(s.table), Key: key(invitationPK(tokenHash), invitationSK),
+				UpdateExpression:    aws.String("SET UsedAt = :now"),
+				ConditionExpression: aws.String("attribute_exists(PK) AND attribute_not_exists(UsedAt) AND ExpiresAt > :epoch"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{
+					":now": str(now.UTC().Format(time.RFC3339Nano)), ":epoch": num(now.Unix()),
+				},
+			}},
+			{Put: &types.Put{
+				TableName: aws.String(s.table), Item: claim,
+				ConditionExpression:       aws.String("attribute_not_exists(PK) OR (AccountID = :account AND UserID = :user)"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{":account": str(inv.AccountID), ":user": str(inv.UserID)},
+			}},
+			{Update: &types.Update{
+				TableName: aws.String(s.table), Key: key(accountPK(inv.AccountID), userSK(inv.UserID)),
+				UpdateExpression:          aws.String("SET Active = :true, PasswordHash = :hash REMOVE InvitePending, InviteTokenHash, InviteExpiresAt"),
+				ConditionExpression:       aws.String("attribute_exists(PK) AND InvitePending = :true"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{":true": boolean(true), ":hash": str(passwordHash)},
+			}},
 		},
 	})
-	if isConditionFailed(err) {
+	if cancelledAt(err, 1) && !cancelledAt(err, 0) && !cancelledAt(err, 2) {
+		// The invitee holds the link, so the address is theirs: telling
+		// them it has an account already reveals nothing to anyone else.
+		return switchboard.DirectoryUser{}, switchboard.Errorf(switchboard.EConflict,
+			"This email address already has a Switchboard account. Sign in with it, or ask to be invited with another address.")
+	}
+	if isTransactionConflict(err) {
 		return switchboard.DirectoryUser{}, notFound
 	}
 	if err != nil {
-		return switchboard.DirectoryUser{}, fmt.Errorf("use invitation: %w", err)
+		return switchboard.DirectoryUser{}, fmt.Errorf("accept invitation of user %s: %w", inv.UserID, err)
 	}
-	out, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(s.table), Key: key(accountPK(inv.AccountID), userSK(inv.UserID)),
-		UpdateExpression:    aws.String("SET Active = :true, PasswordHash = :hash REMOVE InvitePending"),
-		ConditionExpression: aws.String("attribute_exists(PK) AND InvitePending = :true"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":true": boolean(true), ":hash": str(passwordHash),
-		},
-		ReturnValues: types.ReturnValueAllNew,
-	})
-	if isConditionFailed(err) {
-		return switchboard.DirectoryUser{}, notFound
-	}
-	if err != nil {
-		return switchboard.DirectoryUser{}, fmt.Errorf("activate user %s: %w", inv.UserID, err)
-	}
-	var it directoryItem
-	if err := attributevalue.UnmarshalMap(out.Attributes, &it); err != nil {
-		return switchboard.DirectoryUser{}, fmt.Errorf("unmarshal user: %w", err)
-	}
-	return it.directoryUser(), nil
+	return s.GetDirectoryUser(ctx, inv.AccountID, inv.UserID)
 }

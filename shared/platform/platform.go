@@ -34,7 +34,8 @@ type Config struct {
 	// deletes them; bodies follow the bucket's lifecycle.
 	LogRetentionDays int
 	// SiteOrigin is the admin site's origin (ADMIN_SITE_ORIGIN), for links
-	// in emails; only the digest functions set it.
+	// in emails: the digest functions and the routes that send email set it.
+	// Links are never built from a request's Origin or Host.
 	SiteOrigin string
 	// OAuthIssuer is the OAuth server's issuer identifier (OAUTH_ISSUER, RFC
 	// 9207): the https origin that serves /oauth2/*. The functions that

@@ -5,7 +5,6 @@ import (
 	"net/mail"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Role is what a user may do in their account.
@@ -50,6 +49,10 @@ type User struct {
 	Role      Role      `json:"role"`
 	Active    bool      `json:"active"`
 	CreatedAt time.Time `json:"createdAt"`
+	// SessionEpoch goes up each time the user's sessions are ended (on
+	// deactivation); a session carries the epoch it was created in and dies
+	// when they differ, so reactivating the user revives none of them.
+	SessionEpoch int `json:"-"`
 }
 
 // NormalizeEmail returns the canonical form of an address used as a sign-in
@@ -71,8 +74,8 @@ func (u User) Validate() error {
 	switch {
 	case u.AccountID == "" || u.ID == "":
 		return Errorf(EInvalid, "user needs an id and an account")
-	case strings.TrimSpace(u.Name) == "" || utf8.RuneCountInString(u.Name) > 100:
-		return Errorf(EInvalid, "name is required and must be at most 100 characters")
+	case nameProblem("name", u.Name, 100) != nil:
+		return nameProblem("name", u.Name, 100)
 	case !u.Role.Valid():
 		return Errorf(EInvalid, "role must be super_admin, admin or member")
 	}
@@ -93,6 +96,8 @@ type Session struct {
 	UserID    string
 	CreatedAt time.Time
 	ExpiresAt time.Time
+	// Epoch is the user's SessionEpoch when the session began.
+	Epoch int
 }
 
 // AccountStore keeps accounts, their locations and their users.
@@ -122,6 +127,22 @@ type SessionStore interface {
 	SessionByTokenHash(ctx context.Context, tokenHash string) (Session, error)
 	// DeleteSession ends a session; ending an unknown one is not an error.
 	DeleteSession(ctx context.Context, tokenHash string) error
+}
+
+// Throttle spaces out attempts under a key (for sign-in: one email at one
+// address, and one address): every admitted attempt counts until Forgive
+// takes it back or Reset forgets the key, and the count says how long the
+// next attempt must wait. A key untouched for a day starts again from zero.
+type Throttle interface {
+	// Admit counts one attempt under key at now and returns 0, or, when the
+	// key must still wait, counts nothing and returns how long. delay(n) is
+	// how long the n-th counted attempt keeps the next one waiting. Two
+	// attempts racing on one key are both counted, one after the other.
+	Admit(ctx context.Context, key string, now time.Time, delay func(attempts int) time.Duration) (time.Duration, error)
+	// Forgive takes back one counted attempt (it succeeded).
+	Forgive(ctx context.Context, key string) error
+	// Reset forgets key: its count and its wait.
+	Reset(ctx context.Context, key string) error
 }
 
 // Limiter counts attempts in fixed windows, to slow down guessing.

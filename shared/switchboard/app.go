@@ -70,10 +70,8 @@ func (a App) Validate() error {
 	switch {
 	case !appIDPattern.MatchString(a.ID):
 		return Errorf(EInvalid, "id must be 3 to 64 lowercase letters, digits or dashes, not starting or ending with a dash")
-	case strings.TrimSpace(a.Name) == "":
-		return Errorf(EInvalid, "name is required")
-	case utf8.RuneCountInString(a.Name) > MaxAppNameLength:
-		return Errorf(EInvalid, "name must be at most %d characters", MaxAppNameLength)
+	case nameProblem("name", a.Name, MaxAppNameLength) != nil:
+		return nameProblem("name", a.Name, MaxAppNameLength)
 	case utf8.RuneCountInString(a.Description) > MaxAppDescriptionLength:
 		return Errorf(EInvalid, "description must be at most %d characters", MaxAppDescriptionLength)
 	case !slices.Contains(Categories, a.Category):

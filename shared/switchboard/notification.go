@@ -5,8 +5,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 )
 
 // RuleType is the kind of app-log event a notification rule follows.
@@ -105,18 +103,11 @@ const (
 // own fields (not whether the ids exist: that is the store's check). Errors
 // are EInvalid with a message naming the field.
 func (r NotificationRule) Normalize() (NotificationRule, error) {
-	r.Name = strings.Join(strings.Fields(r.Name), " ")
-	switch n := utf8.RuneCountInString(r.Name); {
-	case n == 0:
-		return r, Errorf(EInvalid, "name is required")
-	case n > MaxRuleNameLength:
-		return r, Errorf(EInvalid, "name must be at most %d characters", MaxRuleNameLength)
+	name, err := NormalizeName("name", r.Name, MaxRuleNameLength)
+	if err != nil {
+		return r, err
 	}
-	for _, c := range r.Name {
-		if unicode.IsControl(c) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) {
-			return r, Errorf(EInvalid, "name cannot hold control characters")
-		}
-	}
+	r.Name = name
 	if r.Type.EventTypes() == nil {
 		return r, Errorf(EInvalid, "type must be install, disconnect, uninstall or errors")
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 )
 
 // Team groups some of an account's users, such as "Kitchen" or "Marketing".
@@ -28,20 +26,7 @@ const (
 // then checks it is 1 to MaxTeamNameLength characters without control
 // characters. Errors are EInvalid.
 func NormalizeTeamName(raw string) (string, error) {
-	s := strings.Join(strings.Fields(raw), " ")
-	if s == "" {
-		return "", Errorf(EInvalid, "name is required")
-	}
-	if utf8.RuneCountInString(s) > MaxTeamNameLength {
-		return "", Errorf(EInvalid, "name must be at most %d characters", MaxTeamNameLength)
-	}
-	for _, r := range s {
-		// Bidirectional overrides can make a name read as another one.
-		if unicode.IsControl(r) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) {
-			return "", Errorf(EInvalid, "name cannot hold control characters")
-		}
-	}
-	return s, nil
+	return NormalizeName("name", raw, MaxTeamNameLength)
 }
 
 // TeamNameKey is the form under which names are unique in an account:

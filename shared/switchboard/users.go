@@ -22,6 +22,9 @@ const (
 type DirectoryUser struct {
 	User
 	Status UserStatus `json:"status"`
+	// InvitationExpiresAt is when an invited user's invitation stops
+	// working; after it the admin invites them again or revokes it.
+	InvitationExpiresAt *time.Time `json:"invitationExpiresAt,omitempty"`
 }
 
 // UserChanges is what an admin may change on a user. Nil fields stay as
@@ -105,7 +108,8 @@ type UserDirectory interface {
 	GetDirectoryUser(ctx context.Context, accountID, userID string) (DirectoryUser, error)
 	// UpdateUser applies changes to the user the caller read as seen; the
 	// write happens only if the user's role, status and active flag are
-	// still seen's (optimistic concurrency). Returns ENotFound for an
+	// still seen's (optimistic concurrency). Deactivating a user ends all
+	// their sessions in the same write (SessionEpoch goes up). Returns ENotFound for an
 	// unknown user, EInvalid for a bad role, and EConflict when the user
 	// changed meanwhile or the change would leave the account without an
 	// active super admin.
@@ -131,16 +135,23 @@ type Invitation struct {
 type InvitationStore interface {
 	// InviteUser stores u, inactive, with passwordHash (one nobody knows, so
 	// that sign-in treats the address like any other), and its invitation.
-	// Returns EInvalid for a bad user and EConflict when the email is taken by
-	// any account.
+	// The address is not claimed until acceptance: a pending invitation
+	// blocks no other account. Returns EInvalid for a bad user and EConflict
+	// when the address is already a user (or invited) in u's own account;
+	// other accounts are never looked at.
 	InviteUser(ctx context.Context, u User, passwordHash string, inv Invitation) error
+	// RevokeInvitation deletes an invited user and their invitation, so
+	// that the link stops working. Returns ENotFound when the user is not
+	// in the account or not invited (anymore).
+	RevokeInvitation(ctx context.Context, accountID, userID string) error
 	// PendingInvitation returns the invitation stored under tokenHash, or
 	// ENotFound when there is none or it is used or expired.
 	PendingInvitation(ctx context.Context, tokenHash string) (Invitation, error)
-	// AcceptInvitation uses the invitation once: it activates its user with
-	// passwordHash and returns the user. Returns ENotFound when the
-	// invitation is unknown, already used or expired, or its user is no
-	// longer waiting for it.
+	// AcceptInvitation uses the invitation once: it claims the address,
+	// activates its user with passwordHash and returns the user, all or
+	// nothing. Returns ENotFound when the invitation is unknown, already used,
+	// expired or revoked, and EConflict when the address has meanwhile
+	// become another user's (told only to the invitee, who holds the link).
 	AcceptInvitation(ctx context.Context, tokenHash, passwordHash string) (DirectoryUser, error)
 }
 

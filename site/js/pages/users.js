@@ -27,6 +27,7 @@ function normalizeUser(u) {
     email: str(u.email),
     role: str(u.role),
     status: str(u.status) || (u.active ? 'active' : 'deactivated'),
+    invitationExpiresAt: str(u.invitationExpiresAt),
   };
 }
 
@@ -235,8 +236,25 @@ export function renderUsers(outlet, { signal }) {
         button.addEventListener('click', () => change(button, 'PATCH', `/admin/v1/users/${encodeURIComponent(user.id)}`,
           { active: activate }, `${user.name} is ${activate ? 'active again' : 'deactivated'}.`));
         actions.append(button);
+      } else if (editable && user.status === 'invited') {
+        // Revoking removes the invited user and makes the emailed link stop working.
+        const button = h('button', { type: 'button', class: 'btn people-btn people-btn--danger', dataset: { testid: 'revoke-invitation' } },
+          'Revoke invitation');
+        button.setAttribute('aria-label', `Revoke the invitation of ${user.name}`);
+        button.addEventListener('click', () => change(button, 'DELETE',
+          `/admin/v1/users/${encodeURIComponent(user.id)}/invitation`, undefined, `The invitation of ${user.name} is revoked.`));
+        actions.append(button);
       } else if (user.id === me.id) {
         actions.append(h('span', { class: 'muted' }, 'You'));
+      }
+    }
+    let statusLabel = STATUS_LABELS[user.status] || user.status;
+    if (user.status === 'invited' && user.invitationExpiresAt) {
+      const expires = new Date(user.invitationExpiresAt);
+      if (!Number.isNaN(expires.getTime())) {
+        statusLabel = expires.getTime() <= Date.now()
+          ? 'Invitation expired'
+          : `Invited (until ${expires.toLocaleDateString()})`;
       }
     }
     return h('tr', { dataset: { testid: 'user-row', userId: user.id } },
@@ -244,7 +262,7 @@ export function renderUsers(outlet, { signal }) {
       h('td', { 'data-label': 'Email', class: 'people-email' }, user.email),
       h('td', { 'data-label': 'Role' }, roleCell),
       h('td', { 'data-label': 'Status' },
-        h('span', { class: `people-status-badge people-status-badge--${user.status}` }, STATUS_LABELS[user.status] || user.status)),
+        h('span', { class: `people-status-badge people-status-badge--${user.status}` }, statusLabel)),
       actions,
     );
   }

@@ -104,7 +104,7 @@ func Seed(ctx context.Context, store Store, password string) (created int, err e
 		// Nobody knows a demo app's secret: apps to try the flow with are
 		// registered through the developer API, which shows theirs once.
 		_, secretHash := auth.NewToken()
-		if ok, err := createdOrExists(store.RegisterApp(ctx, dev, secretHash)); err != nil {
+		if ok, err := createdOrExists(store.RegisterApp(ctx, dev, secretHash, "")); err != nil {
 			return created, fmt.Errorf("seed app %s: %w", app.ID, err)
 		} else if ok {
 			created++

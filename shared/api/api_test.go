@@ -22,7 +22,7 @@ func mustCreateApps(tb testing.TB, env *platform.Env, apps ...switchboard.App) {
 	store := dynamo.New(env.DynamoDB(), env.Config.TableName)
 	for _, a := range apps {
 		dev := switchboard.DeveloperApp{App: a, OwnerAccountID: "acc-dev", RedirectURIs: []string{"https://dev.example/callback"}, Published: true}
-		if err := store.RegisterApp(context.Background(), dev, "secret-hash"); err != nil {
+		if err := store.RegisterApp(context.Background(), dev, "secret-hash", ""); err != nil {
 			tb.Fatal(err)
 		}
 	}

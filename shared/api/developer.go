@@ -154,15 +154,15 @@ func RegisterApp(store switchboard.DeveloperAppStore, sealer *auth.Sealer, loopb
 		if err := switchboard.ValidateCallbackURL(app.CallbackURL, loopback); err != nil {
 			return apigw.Response{}, err
 		}
-		secret, hash := oauth.NewClientSecret()
-		if err := store.RegisterApp(ctx, app, hash); err != nil {
-			return apigw.Response{}, err
+		if sealer == nil {
+			return apigw.Response{}, fmt.Errorf("register app: no signing key configured (CALLBACK_SIGNING_KEY)")
 		}
-		// A second write: if it fails the app stands without a signing
-		// secret (its callbacks fail, saying so) until the developer
-		// rotates one.
-		signing, err := newSigningSecret(ctx, store, sealer, app.ID, 0)
-		if err != nil {
+		secret, hash := oauth.NewClientSecret()
+		// The signing secret is sealed before the app exists (the seal is
+		// bound to the app's id) and written with it: one write, so no app
+		// ever stands without the secret its callbacks are signed with.
+		signing := webhook.NewSecret()
+		if err := store.RegisterApp(ctx, app, hash, sealer.Seal(signing, app.ID)); err != nil {
 			return apigw.Response{}, err
 		}
 		return respondWithApp(ctx, store, app.ID, http.StatusCreated, secret, signing)

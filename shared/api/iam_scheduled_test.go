@@ -89,7 +89,7 @@ func appWithCallback(t *testing.T, w scheduledWorld, account string, conn switch
 	_, secretHash := auth.NewToken()
 	mustDo(t, "app", w.store.RegisterApp(ctx, switchboard.DeveloperApp{App: switchboard.App{ID: "app-iam", Name: "IAM POS", Category: "pos",
 		Level: switchboard.LevelLocation, Scopes: []string{"orders.read"}, Developer: "Dev"}, OwnerAccountID: account, Published: true,
-		RedirectURIs: []string{"https://iam.example/cb"}, CallbackURL: w.callback}, secretHash))
+		RedirectURIs: []string{"https://iam.example/cb"}, CallbackURL: w.callback}, secretHash, ""))
 	conn.AccountID, conn.AppID, conn.AppName, conn.LocationID, conn.Level = account, "app-iam", "IAM POS", "loc-iam", switchboard.LevelLocation
 	conn.Scope, conn.ConnectedBy, conn.ConnectedAt, conn.UpdatedAt, conn.TokenHash = "location[orders.read]", "usr-iam", w.now.Add(-48*time.Hour), w.now.Add(-48*time.Hour), "h-"+conn.ID
 	mustDo(t, "connection", w.store.CreateConnection(ctx, conn))

@@ -186,7 +186,7 @@ func mustWorld(tb testing.TB, env *platform.Env) *world {
 			Level: switchboard.LevelLocation, Scopes: []string{"orders.read", "orders.write", "customers.read", "customers.write", "catalog.read", "catalog.write"},
 			Developer: "Matrix", Website: "https://matrix.example", OpenURL: "https://matrix.example/open", CreatedAt: now},
 		OwnerAccountID: w.accountA, Published: true, RedirectURIs: []string{"https://matrix.example/cb"}, CallbackURL: "https://matrix.example/events",
-	}, secretHash))
+	}, secretHash, ""))
 
 	const allLocation = "location[catalog.read,catalog.write,customers.read,customers.write,orders.read,orders.write]"
 	const allAccount = "account[catalog.read,catalog.write,customers.read,customers.write,orders.read,orders.write]"

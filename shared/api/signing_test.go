@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/switchboard-hq/switchboard/infra/demo"
+	"github.com/switchboard-hq/switchboard/infra/faults"
 	"github.com/switchboard-hq/switchboard/infra/testenv"
 	"github.com/switchboard-hq/switchboard/shared/api"
 	"github.com/switchboard-hq/switchboard/shared/dynamo"
@@ -191,5 +192,37 @@ func TestCallbackDestinationNotFromStageName(t *testing.T) {
 	}
 	if strings.Contains(string(raw), platform.LoopbackCallbacksVar) {
 		t.Errorf("template.yaml mentions %s: a deployed stage could allow loopback callbacks", platform.LoopbackCallbacksVar)
+	}
+}
+
+// TestRegistrationWritesSigningSecretWithTheApp: an app and its sealed
+// signing secret are one write. Through a DynamoDB that refuses every
+// UpdateItem, registration still succeeds and the app's callbacks can be
+// signed; were the secret a second write, the app would stand without one.
+func TestRegistrationWritesSigningSecretWithTheApp(t *testing.T) {
+	env := testenv.MustEnv(t)
+	owner := mustSignIn(t, env, "owner@demo.test")
+	tr := faults.New(1, map[faults.Service]faults.Rates{faults.DynamoDB: {faults.ServerError: 1}})
+	tr.Match = func(r *http.Request, _ []byte) bool {
+		return r.Header.Get("X-Amz-Target") == "DynamoDB_20120810.UpdateItem"
+	}
+	faulty := *env
+	faulty.AWS = faults.Apply(env.AWS, tr)
+	resp := owner.call(t, api.RegisterAppFunction(&faulty), http.MethodPost, "/admin/v1/developer/apps", nil, map[string]any{
+		"name": "One Write POS", "category": "pos", "level": "location", "scopes": []string{"orders.read"},
+		"developer": "Dev", "redirectUris": []string{"https://one-write.example/cb"}, "callbackUrl": "https://one-write.example/events",
+	})
+	mustStatus(t, "register", resp, http.StatusCreated)
+	var app struct{ ClientID, SigningSecret string }
+	if err := json.Unmarshal([]byte(resp.Body), &app); err != nil || !strings.HasPrefix(app.SigningSecret, "whsec_") {
+		t.Fatalf("registered app %s: %v", resp.Body, err)
+	}
+	secrets, err := dynamo.New(env.DynamoDB(), env.Config.TableName).AppSigningSecrets(context.Background(), app.ClientID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opened, err := api.SealerOf(env).Open(secrets.Current, app.ClientID)
+	if err != nil || opened != app.SigningSecret {
+		t.Errorf("stored signing secret opens to %q (%v), want the one shown", opened, err)
 	}
 }

@@ -69,7 +69,7 @@ func mustFixture(t *testing.T, zone string) fixture {
 	}
 	for _, app := range []string{"app-pos", "app-drop"} {
 		if err := f.store.RegisterApp(ctx, switchboard.DeveloperApp{App: switchboard.App{ID: app, Name: app, Category: "pos", Level: switchboard.LevelAccount,
-			Scopes: []string{"orders.read"}, Developer: "Dev"}, OwnerAccountID: f.account.ID, Published: true, RedirectURIs: []string{"https://x.test/cb"}}, "hash"); err != nil {
+			Scopes: []string{"orders.read"}, Developer: "Dev"}, OwnerAccountID: f.account.ID, Published: true, RedirectURIs: []string{"https://x.test/cb"}}, "hash", ""); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -46,7 +46,7 @@ func newAppItem(app switchboard.DeveloperApp, secretHash string, version int) ap
 }
 
 // RegisterApp stores a new app unless its ID is taken.
-func (s *Store) RegisterApp(ctx context.Context, app switchboard.DeveloperApp, secretHash string) error {
+func (s *Store) RegisterApp(ctx context.Context, app switchboard.DeveloperApp, secretHash, sealedSigningSecret string) error {
 	if err := app.Validate(); err != nil {
 		return err
 	}
@@ -58,7 +58,11 @@ func (s *Store) RegisterApp(ctx context.Context, app switchboard.DeveloperApp, s
 		app.CreatedAt = now
 	}
 	app.UpdatedAt, app.SecretRotatedAt = now, now
-	return s.putNew(ctx, newAppItem(app, secretHash, 1), fmt.Sprintf("an app with id %q", app.ID))
+	it := newAppItem(app, secretHash, 1)
+	if sealedSigningSecret != "" {
+		it.SigningSecret, it.SigningSecretRotatedAt = sealedSigningSecret, now
+	}
+	return s.putNew(ctx, it, fmt.Sprintf("an app with id %q", app.ID))
 }
 
 func (s *Store) getAppItem(ctx context.Context, appID string) (appItem, error) {

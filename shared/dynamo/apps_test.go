@@ -37,16 +37,16 @@ func TestCreateAppConflictAndValidation(t *testing.T) {
 	store := mustStore(t)
 	ctx := context.Background()
 	app := newApp("orderline-pos", "OrderLine POS", "pos")
-	if err := store.RegisterApp(ctx, published(app), "secret-hash"); err != nil {
+	if err := store.RegisterApp(ctx, published(app), "secret-hash", ""); err != nil {
 		t.Fatal(err)
 	}
 	renamed := app
 	renamed.Name = "Another name"
-	if got := switchboard.ErrorCode(store.RegisterApp(ctx, published(renamed), "secret-hash")); got != switchboard.EConflict {
+	if got := switchboard.ErrorCode(store.RegisterApp(ctx, published(renamed), "secret-hash", "")); got != switchboard.EConflict {
 		t.Errorf("second create: code %q, want conflict", got)
 	}
 	bad := newApp("x", "", "pos")
-	if got := switchboard.ErrorCode(store.RegisterApp(ctx, published(bad), "secret-hash")); got != switchboard.EInvalid {
+	if got := switchboard.ErrorCode(store.RegisterApp(ctx, published(bad), "secret-hash", "")); got != switchboard.EInvalid {
 		t.Errorf("invalid app: code %q, want invalid", got)
 	}
 	page, err := store.ListApps(ctx, switchboard.AppFilter{})
@@ -66,7 +66,7 @@ func TestListAppsPagesByCategoryThenName(t *testing.T) {
 	for i := 6; i >= 0; i-- {
 		cat := []string{"pos", "delivery"}[i%2]
 		a := newApp(fmt.Sprintf("app-%02d", i), fmt.Sprintf("App %02d", i), cat)
-		if err := store.RegisterApp(ctx, published(a), "secret-hash"); err != nil {
+		if err := store.RegisterApp(ctx, published(a), "secret-hash", ""); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -128,7 +128,7 @@ func TestListAppsRejectsForeignCursors(t *testing.T) {
 	store := mustStore(t)
 	ctx := context.Background()
 	for i := range 3 {
-		if err := store.RegisterApp(ctx, published(newApp(fmt.Sprintf("app-%d", i), fmt.Sprintf("App %d", i), "delivery")), "secret-hash"); err != nil {
+		if err := store.RegisterApp(ctx, published(newApp(fmt.Sprintf("app-%d", i), fmt.Sprintf("App %d", i), "delivery")), "secret-hash", ""); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -98,9 +98,11 @@ func ValidateRedirectURI(raw string) error {
 
 // DeveloperAppStore keeps registered apps and the hashes of their secrets.
 type DeveloperAppStore interface {
-	// RegisterApp stores a new app with its secret's hash. Returns EInvalid
-	// and EConflict (the ID exists).
-	RegisterApp(ctx context.Context, app DeveloperApp, secretHash string) error
+	// RegisterApp stores a new app with its client secret's hash and, in
+	// the same write, its sealed callback signing secret ("" for none), so
+	// no app exists without the secret its callbacks are signed with.
+	// Returns EInvalid and EConflict (the ID exists).
+	RegisterApp(ctx context.Context, app DeveloperApp, secretHash, sealedSigningSecret string) error
 	// GetDeveloperApp returns any app, published or not, or ENotFound.
 	// Callers check the owner before showing it to an account.
 	GetDeveloperApp(ctx context.Context, appID string) (DeveloperApp, error)

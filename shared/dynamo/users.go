@@ -352,7 +352,7 @@ func (s *Store) RevokeInvitation(ctx context.Context, accountID, userID string) 
 }
 
 // PendingInvitation treats used and expired invitations as missing: TTL
-// deletion lags in DynamoDB and never happens in dynalite.
+// deletion lags in DynamoDB and never happens in DynamoDB Local.
 func (s *Store) PendingInvitation(ctx context.Context, tokenHash string) (switchboard.Invitation, error) {
 	var it invitationItem
 	found, err := s.getConsistent(ctx, invitationPK(tokenHash), invitationSK, &it)

@@ -61,10 +61,10 @@ $(NODE_DEPS): infra/package.json infra/package-lock.json
 	@touch $@
 
 java: ## Debian's Java runtime for DynamoDB Local, when missing
-	@infra/install-java.sh
+	@infra/install-debian.sh openjdk-17-jre-headless "DynamoDB Local (Java 17+)" command -v java
 
 chromium: ## Debian's chromium for the browser test, when missing
-	@infra/install-chromium.sh
+	@infra/install-debian.sh chromium "the browser test" test -x $${CHROMIUM_PATH:-/usr/bin/chromium}
 
 test: deps chromium lint test-go ## everything: lint, unit, integration, end-to-end and browser tests
 

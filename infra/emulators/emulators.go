@@ -67,7 +67,7 @@ func Start(ctx context.Context, o Options) (_ *Emulators, err error) {
 		return nil, errors.New("`node` is not on PATH: install Node.js 20 or later")
 	}
 	if _, err := exec.LookPath("java"); err != nil {
-		return nil, errors.New("`java` is not on PATH: DynamoDB Local needs Java 17 or later (run infra/install-java.sh)")
+		return nil, errors.New("`java` is not on PATH: DynamoDB Local needs Java 17 or later (`make java` installs it)")
 	}
 	if err := EnsureNodeModules(ctx, o.InfraDir, o.Log); err != nil {
 		return nil, err

@@ -13,6 +13,7 @@ import (
 	"github.com/switchboard-hq/switchboard/infra/faults"
 	"github.com/switchboard-hq/switchboard/infra/samtemplate"
 	"github.com/switchboard-hq/switchboard/infra/testenv"
+	"github.com/switchboard-hq/switchboard/shared/api"
 	"github.com/switchboard-hq/switchboard/shared/dynamo"
 	"github.com/switchboard-hq/switchboard/shared/switchboard"
 )
@@ -189,10 +190,11 @@ func TestInstallCallbacksUnderInjectedFaults(t *testing.T) {
 	}
 }
 
-// TestOAuthExchangeIAM drives the consent and the code exchange through
-// every path that writes (an install, another instance, a reinstall with a
-// new scope, a replayed code), which the isolation matrix never reaches, and
-// checks DecideFunction's and TokenFunction's grants against the calls made:
+// TestOAuthExchangeIAM drives the consent, the code exchange and the
+// revocation through every path that writes (an install, another instance,
+// a reinstall with a new scope, a replayed code, a live token revoked),
+// which the isolation matrix never reaches, and checks DecideFunction's,
+// TokenFunction's and RevokeFunction's grants against the calls made:
 // nothing missing, nothing more.
 func TestOAuthExchangeIAM(t *testing.T) {
 	env := testenv.MustEnv(t)
@@ -222,9 +224,21 @@ func TestOAuthExchangeIAM(t *testing.T) {
 	if n := len(appEvents(t, env, "", switchboard.EventAccessRevoked)); n != 1 {
 		t.Fatalf("%d access_revoked events: the replay did not take the revoking path", n)
 	}
+	// The app revokes its live token (the other instance's).
+	resp := exchange(token, app, consent(t, decide, owner, authorizeQuery(app.ClientID, nil), "loc-bastille", "till-2"), nil)
+	var out struct {
+		AccessToken string `json:"access_token"`
+	}
+	_ = json.Unmarshal([]byte(resp.Body), &out)
+	if r := form(api.RevokeFunction(use.envFor(env, "RevokeFunction")), url.Values{"token": {out.AccessToken}}, app.ClientID, app.ClientSecret); r.StatusCode != http.StatusOK {
+		t.Fatalf("revoke: %d %s", r.StatusCode, r.Body)
+	}
+	if n := len(appEvents(t, env, "", switchboard.EventAccessRevoked)); n != 2 {
+		t.Fatalf("%d access_revoked events: the revocation did not take the revoking path", n)
+	}
 	var oauthFns []samtemplate.Function
 	for _, fn := range fns {
-		if fn.LogicalID == "DecideFunction" || fn.LogicalID == "TokenFunction" {
+		if fn.LogicalID == "DecideFunction" || fn.LogicalID == "TokenFunction" || fn.LogicalID == "RevokeFunction" {
 			oauthFns = append(oauthFns, fn)
 		}
 	}

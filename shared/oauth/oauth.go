@@ -28,7 +28,6 @@ type Service struct {
 	Accounts    switchboard.AccountStore
 	Connections switchboard.ConnectionLifecycleStore
 	Tokens      switchboard.OAuthStore
-	Log         switchboard.AppLog
 	// Callbacks, when set, announces installs and reinstalls to apps.
 	Callbacks switchboard.Announcer
 	// Issuer is the server's issuer identifier (RFC 9207), the site origin

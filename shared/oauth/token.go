@@ -266,12 +266,6 @@ func (s *Service) event(typ switchboard.AppEventType, actorType switchboard.Acto
 	}
 }
 
-// record writes an app-log event of a change already made (a token's
-// revocation, which is not announced).
-func (s *Service) record(ctx context.Context, typ switchboard.AppEventType, actorType switchboard.ActorType, actor, reason string, before, after *switchboard.Connection) error {
-	return s.Log.RecordEvent(ctx, s.event(typ, actorType, actor, reason, before, after))
-}
-
 // revoke revokes a token and, when it was its connection's current one,
 // records that the connection lost access: it stays listed, but the app
 // cannot call until it is authorised again. Revoking a token already
@@ -304,14 +298,14 @@ func (s *Service) revoke(ctx context.Context, tokenHash string, actorType switch
 		now := s.Now().UTC()
 		updated := conn
 		updated.UpdatedAt, updated.TokenChangedAt = now, &now
-		err = s.Connections.ReplaceGrant(ctx, updated)
+		// The connection's change and its access_revoked event are one
+		// transaction (not announced: the app revoked, or its code leaked).
+		err = s.Connections.ChangeConnection(ctx, switchboard.ConnectionChange{Before: conn, After: &updated,
+			Event: s.event(switchboard.EventAccessRevoked, actorType, "", reason, &conn, &updated)})
 		if code := switchboard.ErrorCode(err); code == switchboard.EConflict || code == switchboard.ENotFound {
 			continue // changed meanwhile (a call touched it): look again
 		}
-		if err != nil {
-			return err
-		}
-		return s.record(ctx, switchboard.EventAccessRevoked, actorType, "", reason, &conn, &updated)
+		return err
 	}
 	return fmt.Errorf("connection %s kept changing while its token was revoked", t.ConnectionID)
 }

@@ -220,7 +220,7 @@ func oauthService(env *platform.Env) (*oauth.Service, *dynamo.Store) {
 }
 
 func oauthOn(env *platform.Env, store *dynamo.Store) *oauth.Service {
-	return &oauth.Service{Apps: store, Accounts: store, Connections: store, Tokens: store, Log: store,
+	return &oauth.Service{Apps: store, Accounts: store, Connections: store, Tokens: store,
 		Callbacks: callbacksOn(env, store), Issuer: env.Config.OAuthIssuer, Now: time.Now}
 }
 

@@ -231,7 +231,7 @@ func TestConsentFailuresGoToTheClient(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			codes := failingCodes{Store: store, err: tt.err}
-			svc := &oauth.Service{Apps: store, Accounts: store, Connections: store, Tokens: codes, Log: store, Now: time.Now}
+			svc := &oauth.Service{Apps: store, Accounts: store, Connections: store, Tokens: codes, Now: time.Now}
 			to, err := svc.Decide(context.Background(), p, d)
 			if err != nil {
 				t.Fatalf("Decide returned %v; want a redirect", err)
@@ -245,7 +245,7 @@ func TestConsentFailuresGoToTheClient(t *testing.T) {
 			}
 		})
 	}
-	svc := &oauth.Service{Apps: store, Accounts: store, Connections: store, Tokens: failingCodes{Store: store, err: errors.New("x")}, Log: store, Now: time.Now}
+	svc := &oauth.Service{Apps: store, Accounts: store, Connections: store, Tokens: failingCodes{Store: store, err: errors.New("x")}, Now: time.Now}
 	wrong := d
 	wrong.LocationID = "loc-other"
 	if _, err := svc.Decide(context.Background(), p, wrong); switchboard.ErrorCode(err) != switchboard.EInvalid {
@@ -482,7 +482,7 @@ func TestExpiredCode(t *testing.T) {
 	app := mustRegisterApp(t, env, owner, posApp(nil))
 	store := dynamo.New(env.DynamoDB(), env.Config.TableName)
 	start := time.Now()
-	svc := &oauth.Service{Apps: store, Accounts: store, Connections: store, Tokens: store, Log: store, Now: func() time.Time { return start }}
+	svc := &oauth.Service{Apps: store, Accounts: store, Connections: store, Tokens: store, Now: func() time.Time { return start }}
 	q := authorizeQuery(app.ClientID, nil)
 	ar, _ := oauth.AuthorizeRequestFromQuery(q)
 	p := switchboard.Principal{AccountID: "acc-demo-pizzeria", UserID: "usr-owner", Role: switchboard.RoleSuperAdmin}

@@ -131,18 +131,39 @@ func (s *Store) ReplaceGrant(ctx context.Context, c switchboard.Connection) erro
 
 // ChangeConnection writes, in one transaction whose ClientRequestToken is
 // the event id: the connection's new state (or its removal with its
-// instance claim) if its version is unchanged, the app-log event, and the
-// delivery record. So an event is in the log and on its way to the app
-// exactly when its change happened, and an SDK retry after a lost answer
-// succeeds instead of conflicting with its own first write.
+// instance claim) if its version is unchanged, or a new connection with its
+// instance claim (an install); the app-log events; and the delivery record.
+// So an event is in the log and on its way to the app exactly when its
+// change happened, and an SDK retry after a lost answer succeeds instead of
+// conflicting with its own first write: the event id is made once, before
+// the request, so every resend of it carries the same token.
 func (s *Store) ChangeConnection(ctx context.Context, ch switchboard.ConnectionChange) error {
 	c := ch.Before
+	if ch.Create {
+		if ch.After == nil {
+			return fmt.Errorf("a connection is created without its state")
+		}
+		c = *ch.After
+	}
 	if len(ch.Event.ID) > 36 {
 		return fmt.Errorf("event id %q is longer than a ClientRequestToken may be", ch.Event.ID)
 	}
 	unchanged := map[string]types.AttributeValue{":v": num(c.Version)}
 	var items []types.TransactWriteItem
-	if ch.After != nil {
+	switch {
+	case ch.Create:
+		created := *ch.After
+		created.Version = 1
+		claim, err := s.txPutNew(connectionKeyItem{PK: accountPK(c.AccountID), SK: connectionKeySK(c.AppID, c.LocationID, c.InstanceLabel), Type: "connection-key", ConnectionID: c.ID})
+		if err != nil {
+			return err
+		}
+		conn, err := s.txPutNew(newConnectionItem(created))
+		if err != nil {
+			return err
+		}
+		items = append(items, claim, conn)
+	case ch.After != nil:
 		after := *ch.After
 		after.Version = c.Version + 1
 		put, err := s.txPut(newConnectionItem(after), "Version = :v", unchanged)
@@ -150,18 +171,19 @@ func (s *Store) ChangeConnection(ctx context.Context, ch switchboard.ConnectionC
 			return err
 		}
 		items = append(items, put)
-	} else {
+	default:
 		items = append(items, s.txDelete(accountPK(c.AccountID), connectionSK(c.ID), "Version = :v", unchanged),
 			// The claim names this connection: both are written together.
 			s.txDelete(accountPK(c.AccountID), connectionKeySK(c.AppID, c.LocationID, c.InstanceLabel),
 				"attribute_not_exists(PK) OR ConnectionID = :id", map[string]types.AttributeValue{":id": str(c.ID)}))
 	}
-	e := ch.Event
-	event, err := s.txPutNew(eventItem{PK: accountPK(e.AccountID), SK: eventSK(e.At, e.ID), Type: "event", EventType: e.Type, AppEvent: e})
-	if err != nil {
-		return err
+	for _, e := range append([]switchboard.AppEvent{ch.Event}, ch.Also...) {
+		event, err := s.txPutNew(eventItem{PK: accountPK(e.AccountID), SK: eventSK(e.At, e.ID), Type: "event", EventType: e.Type, AppEvent: e})
+		if err != nil {
+			return err
+		}
+		items = append(items, event)
 	}
-	items = append(items, event)
 	if d := ch.Delivery; d != nil {
 		d.Version = 1
 		put, err := s.txPutNew(newDeliveryItem(*d))
@@ -170,8 +192,13 @@ func (s *Store) ChangeConnection(ctx context.Context, ch switchboard.ConnectionC
 		}
 		items = append(items, put)
 	}
-	err = s.transact(ctx, e.ID, "change of connection "+c.ID, items)
-	if refused(err, 0) {
+	err := s.transact(ctx, ch.Event.ID, "change of connection "+c.ID, items)
+	switch {
+	case ch.Create && refused(err, 0):
+		return switchboard.Errorf(switchboard.EConflict, "a connection of this app instance already exists")
+	case ch.Create && refused(err, 1):
+		return switchboard.Errorf(switchboard.EConflict, "connection %s already exists", c.ID)
+	case refused(err, 0):
 		if _, gerr := s.GetConnection(ctx, c.AccountID, c.ID); switchboard.ErrorCode(gerr) == switchboard.ENotFound {
 			return gerr
 		}

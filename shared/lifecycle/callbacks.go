@@ -103,23 +103,20 @@ func (c *Callbacks) Send(ctx context.Context, d *switchboard.Delivery) {
 	}
 }
 
-// Announce records the delivery of an event that already happened, due at
-// once; the retrier's next run (within a minute) makes the first attempt.
-// The OAuth server announces installs this way rather than posting in line:
-// an app often waits for its token answer on the very server that receives
-// its callbacks, and a single-threaded one would deadlock until the timeout.
-func (c *Callbacks) Announce(ctx context.Context, e switchboard.AppEvent) error {
+// Announcement builds the delivery of an event, due at once: written in
+// the event's transaction, the retrier's next run (within a minute) makes
+// the first attempt. The OAuth server announces installs this way rather
+// than posting in line: an app often waits for its token answer on the very
+// server that receives its callbacks, and a single-threaded one would
+// deadlock until the timeout.
+func (c *Callbacks) Announcement(ctx context.Context, e switchboard.AppEvent) (*switchboard.Delivery, error) {
 	d, err := c.NewDelivery(ctx, e, e.After)
 	if err != nil || d == nil {
-		return err
+		return nil, err
 	}
 	now := c.Now().UTC()
 	d.NextAttemptAt = &now
-	err = c.Deliveries.CreateDelivery(ctx, *d)
-	if switchboard.ErrorCode(err) == switchboard.EConflict {
-		return nil // announced already
-	}
-	return err
+	return d, nil
 }
 
 // attemptAndSave posts d once and records the attempt with a versioned

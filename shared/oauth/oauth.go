@@ -26,10 +26,9 @@ import (
 type Service struct {
 	Apps        switchboard.DeveloperAppStore
 	Accounts    switchboard.AccountStore
-	Connections switchboard.ConnectionStore
+	Connections switchboard.ConnectionLifecycleStore
 	Tokens      switchboard.OAuthStore
-	Log         switchboard.AppLog
-	// Callbacks, when set, tells apps about installs and reinstalls.
+	// Callbacks, when set, announces installs and reinstalls to apps.
 	Callbacks switchboard.Announcer
 	// Issuer is the server's issuer identifier (RFC 9207), the site origin
 	// that serves /oauth2/*: every authorisation response carries it as

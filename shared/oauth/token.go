@@ -188,14 +188,16 @@ func (s *Service) grant(ctx context.Context, app switchboard.DeveloperApp, code 
 				Level: app.Level, InstanceLabel: code.InstanceLabel, Scope: code.Scope, Status: switchboard.ConnectionActive,
 				ConnectedBy: code.UserID, ConnectedAt: now, UpdatedAt: now, TokenHash: tokenHash, TokenLast4: tokenLast4,
 			}
-			err = s.Connections.CreateConnection(ctx, c)
+			err = s.change(ctx, switchboard.ConnectionChange{After: &c, Create: true,
+				Event: s.event(typ, switchboard.ActorUser, code.UserID, "", nil, &c)})
 			if switchboard.ErrorCode(err) == switchboard.EConflict {
 				continue // another exchange created it meanwhile: re-authorise that one
 			}
 			if err != nil {
 				return switchboard.Connection{}, err
 			}
-			return c, s.record(ctx, typ, switchboard.ActorUser, code.UserID, "", nil, &c)
+			c.Version = 1
+			return c, nil
 		}
 		if err != nil {
 			return switchboard.Connection{}, err
@@ -203,61 +205,65 @@ func (s *Service) grant(ctx context.Context, app switchboard.DeveloperApp, code 
 		updated := existing
 		updated.Scope, updated.TokenHash, updated.TokenLast4, updated.UpdatedAt, updated.ConnectedBy = code.Scope, tokenHash, tokenLast4, now, code.UserID
 		updated.TokenChangedAt = &now
-		err = s.Connections.ReplaceGrant(ctx, updated)
+		ch := switchboard.ConnectionChange{Before: existing, After: &updated,
+			Event: s.event(switchboard.EventReinstalled, switchboard.ActorUser, code.UserID, "", &existing, &updated)}
+		if existing.Scope != updated.Scope {
+			ch.Also = []switchboard.AppEvent{s.event(switchboard.EventScopesUpdated, switchboard.ActorUser, code.UserID, "", &existing, &updated)}
+		}
+		err = s.change(ctx, ch)
 		if code := switchboard.ErrorCode(err); code == switchboard.EConflict || code == switchboard.ENotFound {
 			continue // changed, or disconnected, meanwhile: look again
 		}
 		if err != nil {
 			return switchboard.Connection{}, err
 		}
+		// The old token no longer matches the connection's, so it is dead
+		// already; revoking it marks it so, and a crash here loses nothing.
 		if existing.TokenHash != "" {
 			if err := s.Tokens.RevokeToken(ctx, existing.TokenHash); err != nil {
 				return switchboard.Connection{}, err
 			}
 		}
-		if err := s.record(ctx, switchboard.EventReinstalled, switchboard.ActorUser, code.UserID, "", &existing, &updated); err != nil {
-			return switchboard.Connection{}, err
-		}
-		if existing.Scope != updated.Scope {
-			if err := s.record(ctx, switchboard.EventScopesUpdated, switchboard.ActorUser, code.UserID, "", &existing, &updated); err != nil {
-				return switchboard.Connection{}, err
-			}
-		}
+		updated.Version = existing.Version + 1
 		return updated, nil
 	}
 	return switchboard.Connection{}, fmt.Errorf("connection of %s kept changing during re-authorisation", app.ID)
 }
 
-// record writes an app-log event and, for installs and reinstalls,
-// announces it to the app. The announcement is recorded before the token is
-// answered: if it fails, the app gets no token and authorises again, which
-// announces a reinstall, so no install goes untold.
-func (s *Service) record(ctx context.Context, typ switchboard.AppEventType, actorType switchboard.ActorType, actor, reason string, before, after *switchboard.Connection) error {
+// change writes an install's or re-authorisation's change with its app-log
+// events and the announcement of its main event in one transaction
+// (ConnectionChange), before the token is answered: either the connection
+// exists and its event is logged and on its way to the app, or nothing
+// happened and the app, without a token, authorises again.
+func (s *Service) change(ctx context.Context, ch switchboard.ConnectionChange) error {
+	if s.Callbacks != nil {
+		announced := ch.Event
+		if announced.Type == switchboard.EventInstanceAdded {
+			// To the app, another instance is a new connection like any
+			// other: it is told connection.installed, under the same event id.
+			announced.Type = switchboard.EventInstalled
+		}
+		d, err := s.Callbacks.Announcement(ctx, announced)
+		if err != nil {
+			return err
+		}
+		ch.Delivery = d
+	}
+	return s.Connections.ChangeConnection(ctx, ch)
+}
+
+// event builds an app-log event of the connection after (or before, when
+// it is gone).
+func (s *Service) event(typ switchboard.AppEventType, actorType switchboard.ActorType, actor, reason string, before, after *switchboard.Connection) switchboard.AppEvent {
 	c := after
 	if c == nil {
 		c = before
 	}
 	now := s.Now().UTC()
-	e := switchboard.AppEvent{
+	return switchboard.AppEvent{
 		ID: switchboard.NewEventID(now), AccountID: c.AccountID, Type: typ, ConnectionID: c.ID, AppID: c.AppID,
 		LocationID: c.LocationID, ActorType: actorType, ActorUserID: actor, Reason: reason, At: now, Before: before, After: after,
 	}
-	if err := s.Log.RecordEvent(ctx, e); err != nil {
-		return err
-	}
-	if s.Callbacks == nil {
-		return nil
-	}
-	switch typ {
-	case switchboard.EventInstalled, switchboard.EventReinstalled:
-		return s.Callbacks.Announce(ctx, e)
-	case switchboard.EventInstanceAdded:
-		// To the app, another instance is a new connection like any
-		// other: it is told connection.installed, under the same event id.
-		e.Type = switchboard.EventInstalled
-		return s.Callbacks.Announce(ctx, e)
-	}
-	return nil
 }
 
 // revoke revokes a token and, when it was its connection's current one,
@@ -292,14 +298,14 @@ func (s *Service) revoke(ctx context.Context, tokenHash string, actorType switch
 		now := s.Now().UTC()
 		updated := conn
 		updated.UpdatedAt, updated.TokenChangedAt = now, &now
-		err = s.Connections.ReplaceGrant(ctx, updated)
+		// The connection's change and its access_revoked event are one
+		// transaction (not announced: the app revoked, or its code leaked).
+		err = s.Connections.ChangeConnection(ctx, switchboard.ConnectionChange{Before: conn, After: &updated,
+			Event: s.event(switchboard.EventAccessRevoked, actorType, "", reason, &conn, &updated)})
 		if code := switchboard.ErrorCode(err); code == switchboard.EConflict || code == switchboard.ENotFound {
 			continue // changed meanwhile (a call touched it): look again
 		}
-		if err != nil {
-			return err
-		}
-		return s.record(ctx, switchboard.EventAccessRevoked, actorType, "", reason, &conn, &updated)
+		return err
 	}
 	return fmt.Errorf("connection %s kept changing while its token was revoked", t.ConnectionID)
 }

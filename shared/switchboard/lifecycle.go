@@ -64,13 +64,19 @@ type ConnectionLifecycleStore interface {
 // announced exactly when its change happened.
 type ConnectionChange struct {
 	// Before is the connection as read; the change applies only while its
-	// Version is current.
+	// Version is current. Ignored when Create is set.
 	Before Connection
 	// After is the new state (its Version is bumped); nil removes the
 	// connection and its instance claim, and revokes its token.
-	After    *Connection
+	After *Connection
+	// Create makes After a new connection (an install), written with its
+	// app instance's claim: EConflict when the instance already has one.
+	Create   bool
 	Event    AppEvent
 	Delivery *Delivery // nil when the app has no callback URL
+	// Also are further app-log events of the same change, logged and not
+	// announced (a re-authorisation's scopes_updated).
+	Also []AppEvent
 }
 
 // NewEventID returns an event id that sorts by time: the delivery log is
@@ -296,10 +302,12 @@ type DeliveryStore interface {
 	ListAppDeliveries(ctx context.Context, appID string, f DeliveryFilter, p PageRequest) (DeliveryPage, error)
 }
 
-// Announcer tells apps about lifecycle events that already happened (the
-// OAuth server's installs).
+// Announcer builds the announcements of the OAuth server's installs and
+// reinstalls, to be written in their change's transaction.
 type Announcer interface {
-	Announce(ctx context.Context, e AppEvent) error
+	// Announcement is the delivery of e, due at once, or nil when the app
+	// has nowhere to be told.
+	Announcement(ctx context.Context, e AppEvent) (*Delivery, error)
 }
 
 // EventTime returns the time an event id was made at.

@@ -181,7 +181,7 @@ func (u *awsUse) problems(fns []samtemplate.Function) (missing, unused []string)
 var grantedForUnreachedPaths = map[string]string{
 	"AcceptInvitationFunction: grants dynamodb:UpdateItem Table":   "accepting a live invitation",
 	"ApproveListingFunction: grants dynamodb:PutItem Table":        "an operator's approval (the matrix has no operator)",
-	"ListListingsFunction: grants dynamodb:Query GSI1":             "an operator's listing (the matrix has no operator)",
+	"ListListingsFunction: grants dynamodb:Query Table/index/GSI1": "an operator's listing (the matrix has no operator)",
 	"RejectListingFunction: grants dynamodb:PutItem Table":         "an operator's rejection (the matrix has no operator)",
 	"UpdateDeveloperAppFunction: grants dynamodb:DeleteItem Table": "unlisting or renaming a listed app frees its name",
 	"AcceptInvitationFunction: grants dynamodb:PutItem Table":      "accepting a live invitation: the email claim",

@@ -214,3 +214,12 @@ func TestListedNamesAreUnique(t *testing.T) {
 	}
 	mustApprove(t, env, real.ClientID)
 }
+
+// mustRegisterListedApp registers an app and lists it as the operator:
+// errors of a listed app go to its redirect URI for anyone.
+func mustRegisterListedApp(t *testing.T, env *platform.Env, s signedIn, body map[string]any) registered {
+	t.Helper()
+	r := mustRegisterApp(t, env, s, body)
+	mustApprove(t, env, r.ClientID)
+	return r
+}

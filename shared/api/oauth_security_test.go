@@ -203,7 +203,7 @@ func TestPKCEDowngradeRefused(t *testing.T) {
 func TestGrantWithoutPermissionRefused(t *testing.T) {
 	env := testenv.MustEnv(t)
 	owner := mustSignIn(t, env, "owner@demo.test")
-	app := mustRegisterApp(t, env, owner, posApp(nil))
+	app := mustRegisterListedApp(t, env, owner, posApp(nil))
 	tok := mustToken(t, env, app, consent(t, env, owner, authorizeQuery(app.ClientID, nil), "loc-bastille", ""))
 
 	profile := authorizeQuery(app.ClientID, map[string]string{"scope": "profile"})
@@ -236,7 +236,7 @@ func TestAuthorizationResponseCarriesIss(t *testing.T) {
 	env := testenv.MustEnv(t)
 	env.Config.OAuthIssuer = "https://switchboard.test"
 	owner := mustSignIn(t, env, "owner@demo.test")
-	app := mustRegisterApp(t, env, owner, posApp(nil))
+	app := mustRegisterListedApp(t, env, owner, posApp(nil))
 	q := authorizeQuery(app.ClientID, nil)
 
 	body := map[string]any{"approve": true, "location_id": "loc-bastille"}

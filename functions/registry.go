@@ -20,6 +20,7 @@ import (
 var registry = []Function{
 	of("AcceptInvitationFunction", api.AcceptInvitationFunction),
 	of("AddTeamMemberFunction", api.AddTeamMemberFunction),
+	of("ApproveListingFunction", api.ApproveListingFunction),
 	of("AuthorizeFunction", api.AuthorizeFunction),
 	of("BlockConnectionFunction", api.BlockConnectionFunction),
 	of("CreateCustomerFunction", api.CreateCustomerFunction),
@@ -59,6 +60,7 @@ var registry = []Function{
 	of("ListConnectionsFunction", api.ListConnectionsFunction),
 	of("ListCustomersFunction", api.ListCustomersFunction),
 	of("ListDeveloperAppsFunction", api.ListDeveloperAppsFunction),
+	of("ListListingsFunction", api.ListListingsFunction),
 	of("ListNotificationRulesFunction", api.ListNotificationRulesFunction),
 	of("ListOrdersFunction", api.ListOrdersFunction),
 	of("ListProductsFunction", api.ListProductsFunction),
@@ -68,6 +70,7 @@ var registry = []Function{
 	of("RedeliverConnectedAppFunction", api.RedeliverConnectedAppFunction),
 	of("RedeliverConnectionFunction", api.RedeliverConnectionFunction),
 	of("RegisterAppFunction", api.RegisterAppFunction),
+	of("RejectListingFunction", api.RejectListingFunction),
 	of("RemoveTeamMemberFunction", api.RemoveTeamMemberFunction),
 	of("RenameTeamFunction", api.RenameTeamFunction),
 	of("RetryDeliveriesFunction", api.RetryDeliveriesFunction),

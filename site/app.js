@@ -20,6 +20,7 @@ import { renderConnectedApp } from './js/pages/connected-app.js';
 import { renderActivity } from './js/pages/activity.js';
 import { renderOverview } from './js/pages/overview.js';
 import { renderDeveloper } from './js/pages/developer.js';
+import { renderOperatorListings } from './js/pages/operator.js';
 import { renderConsent } from './js/pages/consent.js';
 import { renderOauthError } from './js/pages/oauth-error.js';
 import { renderNotifications, renderNotificationRule } from './js/pages/notifications.js';
@@ -41,6 +42,8 @@ const ROUTES = [
   { path: '/catalog', title: 'Available apps', nav: 'Available apps', render: renderCatalog },
   { path: '/apps/:id', title: 'App', render: renderAppPage },
   { path: '/developer', title: 'My apps', nav: 'My apps', render: renderDeveloper },
+  // Platform operators only: the API answers 403 to everyone else.
+  { path: '/operator/listings', title: 'App listings', render: renderOperatorListings },
   { path: '/consent', title: 'Connect an app', render: renderConsent },
   { path: '/oauth-error', title: 'App can’t be connected', render: renderOauthError, public: true },
   { path: '/users', title: 'Users & teams', nav: 'Users & teams', render: renderUsers },
@@ -49,7 +52,7 @@ const ROUTES = [
   { path: '/notifications/:id', title: 'Notification rule', render: renderNotificationRule },
 ];
 
-const ROLE_LABELS = { super_admin: 'Super admin', admin: 'Admin', member: 'Member' };
+const ROLE_LABELS = { super_admin: 'Super admin', admin: 'Admin', member: 'Member', operator: 'Operator' };
 
 const main = document.getElementById('main');
 const shell = document.querySelector('.shell');

@@ -68,6 +68,11 @@ var (
 	}
 )
 
+// Operator reviews app listings (switchboard.RoleOperator) from the
+// platform's reserved account; it signs in with the demo password.
+var Operator = switchboard.User{ID: "usr-operator", AccountID: switchboard.PlatformAccountID, Email: "operator@demo.test",
+	Name: "Otto Operator", Role: switchboard.RoleOperator, Active: true}
+
 // PartnersAccountID owns the demo catalog's apps, as their developers'
 // accounts would; nobody signs in to it.
 const PartnersAccountID = "acc-demo-partners"
@@ -109,6 +114,18 @@ func Seed(ctx context.Context, store Store, password string) (created int, err e
 		} else if ok {
 			created++
 		}
+		// Publishing is a request; the seed plays the operator who
+		// approved the demo catalog. A re-run finds it approved already.
+		if got, err := store.GetDeveloperApp(ctx, app.ID); err != nil {
+			return created, fmt.Errorf("seed app %s: %w", app.ID, err)
+		} else if got.Listing == switchboard.ListingPending {
+			if err := store.ReviewListing(ctx, app.ID, switchboard.ListingReview{Approve: true}); err != nil {
+				return created, fmt.Errorf("list app %s: %w", app.ID, err)
+			}
+		}
+	}
+	if _, err := createdOrExists(store.CreateAccount(ctx, switchboard.Account{ID: switchboard.PlatformAccountID, Name: "Switchboard platform", CreatedAt: since}, nil)); err != nil {
+		return created, fmt.Errorf("seed platform account: %w", err)
 	}
 	account := Account
 	account.CreatedAt = since
@@ -128,6 +145,13 @@ func Seed(ctx context.Context, store Store, password string) (created int, err e
 		} else if ok {
 			created++
 		}
+	}
+	operator := Operator
+	operator.CreatedAt = since
+	if ok, err := createdOrExists(store.CreateUser(ctx, operator, hash)); err != nil {
+		return created, fmt.Errorf("seed operator: %w", err)
+	} else if ok {
+		created++
 	}
 	for _, t := range Teams {
 		t.AccountID, t.CreatedAt = Account.ID, since

@@ -25,6 +25,9 @@ func mustCreateApps(tb testing.TB, env *platform.Env, apps ...switchboard.App) {
 		if err := store.RegisterApp(context.Background(), dev, "secret-hash", ""); err != nil {
 			tb.Fatal(err)
 		}
+		if err := store.ReviewListing(context.Background(), a.ID, switchboard.ListingReview{Approve: true}); err != nil {
+			tb.Fatal(err)
+		}
 	}
 }
 

@@ -187,6 +187,7 @@ func mustWorld(tb testing.TB, env *platform.Env) *world {
 			Developer: "Matrix", Website: "https://matrix.example", OpenURL: "https://matrix.example/open", CreatedAt: now},
 		OwnerAccountID: w.accountA, Published: true, RedirectURIs: []string{"https://matrix.example/cb"}, CallbackURL: "https://matrix.example/events",
 	}, secretHash, ""))
+	must("listing", store.ReviewListing(ctx, appID, switchboard.ListingReview{Approve: true}))
 
 	const allLocation = "location[catalog.read,catalog.write,customers.read,customers.write,orders.read,orders.write]"
 	const allAccount = "account[catalog.read,catalog.write,customers.read,customers.write,orders.read,orders.write]"

@@ -255,8 +255,8 @@ func listConnections(t *testing.T, env *platform.Env, s signedIn, query map[stri
 func TestConnectionFiltersAndLevels(t *testing.T) {
 	env := testenv.MustEnv(t)
 	owner := mustSignIn(t, env, "owner@demo.test")
-	pos := mustRegisterApp(t, env, owner, posApp(map[string]any{"name": "Filter POS"}))
-	bi := mustRegisterApp(t, env, owner, posApp(map[string]any{"name": "Filter BI", "level": "account", "scopes": []string{"orders.read"}, "multipleInstances": false}))
+	pos := mustRegisterListedApp(t, env, owner, posApp(map[string]any{"name": "Filter POS"}))
+	bi := mustRegisterListedApp(t, env, owner, posApp(map[string]any{"name": "Filter BI", "level": "account", "scopes": []string{"orders.read"}, "multipleInstances": false}))
 	bastille := mustToken(t, env, pos, consent(t, env, owner, authorizeQuery(pos.ClientID, nil), "loc-bastille", ""))
 	canal := mustToken(t, env, pos, consent(t, env, owner, authorizeQuery(pos.ClientID, nil), "loc-canal", ""))
 	account := mustToken(t, env, bi, consent(t, env, owner, authorizeQuery(bi.ClientID, map[string]string{"scope": "account[orders.read]"}), "", ""))

@@ -40,7 +40,11 @@ func TestAuthorizeErrorsRedirectOnlyToTrustedApps(t *testing.T) {
 	env := testenv.MustEnv(t)
 	owner := mustSignIn(t, env, "owner@demo.test")
 	listed := mustRegisterApp(t, env, owner, posApp(nil))
+	mustApprove(t, env, listed.ClientID)
 	private := mustRegisterApp(t, env, owner, posApp(map[string]any{"name": "Private POS", "published": false}))
+	// Published but not yet approved: as private as an unpublished app
+	// (issue 13 item 12), whatever its developer asked for.
+	unreviewed := mustRegisterApp(t, env, owner, posApp(map[string]any{"name": "Unreviewed POS"}))
 	other := mustOtherAccountAdmin(t, env)
 	h := api.AuthorizeFunction(env)
 	bad := map[string]string{"response_type": "token"}
@@ -67,6 +71,9 @@ func TestAuthorizeErrorsRedirectOnlyToTrustedApps(t *testing.T) {
 		{"private app, nobody signed in", private.ClientID, nil, false},
 		{"private app, another account signed in", private.ClientID, &other, false},
 		{"private app, its developer's account signed in", private.ClientID, &owner, true},
+		{"unreviewed app, nobody signed in", unreviewed.ClientID, nil, false},
+		{"unreviewed app, another account signed in", unreviewed.ClientID, &other, false},
+		{"unreviewed app, its developer's account signed in", unreviewed.ClientID, &owner, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			loc := authorize(tt.clientID, tt.viewer)
@@ -196,7 +203,7 @@ func TestPKCEDowngradeRefused(t *testing.T) {
 func TestGrantWithoutPermissionRefused(t *testing.T) {
 	env := testenv.MustEnv(t)
 	owner := mustSignIn(t, env, "owner@demo.test")
-	app := mustRegisterApp(t, env, owner, posApp(nil))
+	app := mustRegisterListedApp(t, env, owner, posApp(nil))
 	tok := mustToken(t, env, app, consent(t, env, owner, authorizeQuery(app.ClientID, nil), "loc-bastille", ""))
 
 	profile := authorizeQuery(app.ClientID, map[string]string{"scope": "profile"})
@@ -229,7 +236,7 @@ func TestAuthorizationResponseCarriesIss(t *testing.T) {
 	env := testenv.MustEnv(t)
 	env.Config.OAuthIssuer = "https://switchboard.test"
 	owner := mustSignIn(t, env, "owner@demo.test")
-	app := mustRegisterApp(t, env, owner, posApp(nil))
+	app := mustRegisterListedApp(t, env, owner, posApp(nil))
 	q := authorizeQuery(app.ClientID, nil)
 
 	body := map[string]any{"approve": true, "location_id": "loc-bastille"}

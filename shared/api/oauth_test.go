@@ -131,7 +131,7 @@ func exchange(env *platform.Env, app registered, code string, extra url.Values) 
 func TestAuthorizeRequestErrors(t *testing.T) {
 	env := testenv.MustEnv(t)
 	owner := mustSignIn(t, env, "owner@demo.test")
-	app := mustRegisterApp(t, env, owner, posApp(nil))
+	app := mustRegisterListedApp(t, env, owner, posApp(nil))
 	h := api.AuthorizeFunction(env)
 	tests := []struct {
 		name       string
@@ -450,7 +450,7 @@ func TestCodeFlow(t *testing.T) {
 func TestPKCEPublicClient(t *testing.T) {
 	env := testenv.MustEnv(t)
 	owner := mustSignIn(t, env, "owner@demo.test")
-	app := mustRegisterApp(t, env, owner, posApp(map[string]any{"publicClient": true, "name": "Pocket POS"}))
+	app := mustRegisterListedApp(t, env, owner, posApp(map[string]any{"publicClient": true, "name": "Pocket POS"}))
 	verifier := strings.Repeat("v3rifier-", 6)
 	sum := sha256.Sum256([]byte(verifier))
 	challenge := base64.RawURLEncoding.EncodeToString(sum[:])

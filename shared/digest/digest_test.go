@@ -72,6 +72,10 @@ func mustFixture(t *testing.T, zone string) fixture {
 			Scopes: []string{"orders.read"}, Developer: "Dev"}, OwnerAccountID: f.account.ID, Published: true, RedirectURIs: []string{"https://x.test/cb"}}, "hash", ""); err != nil {
 			t.Fatal(err)
 		}
+		// Rules name catalog apps: listed once an operator approved them.
+		if err := f.store.ReviewListing(ctx, app, switchboard.ListingReview{Approve: true}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return f
 }

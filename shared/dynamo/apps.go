@@ -2,6 +2,7 @@ package dynamo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -14,7 +15,9 @@ import (
 )
 
 // appItem is a registered app as stored. The catalog keys (GSI1) are set
-// only while the app is published, so the catalog index holds nothing else.
+// only while the app is listed, so the catalog index holds nothing else; a
+// pending or rejected listing request is in its own GSI1 partition, for
+// operators.
 type appItem struct {
 	PK         string
 	SK         string
@@ -39,10 +42,76 @@ func newAppItem(app switchboard.DeveloperApp, secretHash string, version int) ap
 		GSI2PK: accountPK(app.OwnerAccountID), GSI2SK: ownedAppSK(app.Name, app.ID),
 		SecretHash: secretHash, SearchName: strings.ToLower(app.Name), Version: version, DeveloperApp: app,
 	}
-	if app.Published {
+	switch {
+	case app.Listed():
 		it.GSI1PK, it.GSI1SK = catalogPK, catalogSK(app.Category, app.Name, app.ID)
+	case app.Published && (app.Listing == switchboard.ListingPending || app.Listing == switchboard.ListingRejected):
+		it.GSI1PK, it.GSI1SK = listingRequestsPK(string(app.Listing)), listingRequestSK(app.UpdatedAt, app.ID)
 	}
 	return it
+}
+
+// listedNameItem is a listed app's claim on its name's NameKey: a listed
+// name is unique under it, which a transaction checks with the claim.
+type listedNameItem struct {
+	PK, SK, Type string
+	AppID        string
+	Name         string
+}
+
+// nameClaim is the NameKey a stored app holds, "" while it is not listed.
+func nameClaim(app switchboard.DeveloperApp) string {
+	if !app.Listed() {
+		return ""
+	}
+	return switchboard.NameKey(app.Name)
+}
+
+// saveApp replaces cur with app (same version as read) and, in the same
+// transaction when the listed name changes, frees the old name's claim and
+// takes the new one: two listed apps never hold names equal under NameKey.
+func (s *Store) saveApp(ctx context.Context, cur appItem, app switchboard.DeveloperApp) error {
+	it := newAppItem(app, cur.SecretHash, cur.Version+1)
+	it.SigningSecret, it.PreviousSigningSecret = cur.SigningSecret, cur.PreviousSigningSecret
+	was, will := nameClaim(cur.DeveloperApp), nameClaim(app)
+	if was == will {
+		return s.putVersioned(ctx, it, cur.Version, "app "+app.ID)
+	}
+	put, err := s.txPut(it, "Version = :v", map[string]types.AttributeValue{":v": num(cur.Version)})
+	if err != nil {
+		return err
+	}
+	items := []types.TransactWriteItem{put}
+	mine := map[string]types.AttributeValue{":app": str(app.ID)}
+	if was != "" {
+		items = append(items, s.txDelete(listedNamePK(was), listedNameSK, "attribute_not_exists(PK) OR AppID = :app", mine))
+	}
+	claimAt := -1
+	if will != "" {
+		claim, err := s.txPut(listedNameItem{PK: listedNamePK(will), SK: listedNameSK, Type: "listedName", AppID: app.ID, Name: app.Name},
+			"attribute_not_exists(PK) OR AppID = :app", mine)
+		if err != nil {
+			return err
+		}
+		claimAt = len(items)
+		items = append(items, claim)
+	}
+	err = s.transact(ctx, "", "app "+app.ID, items)
+	switch {
+	case refused(err, claimAt):
+		return switchboard.Errorf(switchboard.EConflict, "another listed app is already called %q (names are compared ignoring case, width and invisible characters)", app.Name)
+	case refused(err, 0):
+		return switchboard.Errorf(switchboard.EConflict, "app %s was changed meanwhile; reload and try again", app.ID)
+	case err != nil:
+		var r *errRefused
+		if errors.As(err, &r) {
+			// Only a claim held by another app can refuse the release of
+			// ours: the store never lets that happen, so it is a bug.
+			return fmt.Errorf("save app %s: %w", app.ID, err)
+		}
+		return err
+	}
+	return nil
 }
 
 // RegisterApp stores a new app unless its ID is taken.
@@ -58,6 +127,9 @@ func (s *Store) RegisterApp(ctx context.Context, app switchboard.DeveloperApp, s
 		app.CreatedAt = now
 	}
 	app.UpdatedAt, app.SecretRotatedAt = now, now
+	// Publishing is a request: whatever the caller set, a new app is
+	// private or waiting for an operator, never listed.
+	app.RequestListing(switchboard.DeveloperApp{})
 	it := newAppItem(app, secretHash, 1)
 	if sealedSigningSecret != "" {
 		it.SigningSecret, it.SigningSecretRotatedAt = sealedSigningSecret, now
@@ -90,7 +162,7 @@ func (s *Store) GetApp(ctx context.Context, appID string) (switchboard.App, erro
 	if err != nil {
 		return switchboard.App{}, err
 	}
-	if !it.Published {
+	if !it.Listed() {
 		return switchboard.App{}, switchboard.Errorf(switchboard.ENotFound, "app not found")
 	}
 	return it.App, nil
@@ -133,9 +205,61 @@ func (s *Store) UpdateDeveloperApp(ctx context.Context, app switchboard.Develope
 	if err := app.Validate(); err != nil {
 		return err
 	}
-	it := newAppItem(app, cur.SecretHash, cur.Version+1)
-	it.SigningSecret, it.PreviousSigningSecret = cur.SigningSecret, cur.PreviousSigningSecret
-	return s.putVersioned(ctx, it, cur.Version, "app "+app.ID)
+	// Only an operator lists an app (ReviewListing): the developer's
+	// change can keep a listing or ask for one, never grant it.
+	app.RequestListing(cur.DeveloperApp)
+	return s.saveApp(ctx, cur, app)
+}
+
+// ReviewListing records an operator's decision on a pending request; an
+// approval claims the app's name in the same transaction.
+func (s *Store) ReviewListing(ctx context.Context, appID string, review switchboard.ListingReview) error {
+	if err := review.Validate(); err != nil {
+		return err
+	}
+	cur, err := s.getAppItem(ctx, appID)
+	if err != nil {
+		return err
+	}
+	if !cur.Published || cur.Listing != switchboard.ListingPending {
+		return switchboard.Errorf(switchboard.EConflict, "app %s has no listing request waiting for review", appID)
+	}
+	app := cur.DeveloperApp
+	app.UpdatedAt = s.now().UTC()
+	if review.Approve {
+		app.Listing, app.ListingReason = switchboard.ListingApproved, ""
+	} else {
+		reason, _ := switchboard.NormalizeName("reason", review.Reason, switchboard.MaxListingReasonLength)
+		app.Listing, app.ListingReason = switchboard.ListingRejected, reason
+	}
+	return s.saveApp(ctx, cur, app)
+}
+
+// ListListings queries GSI1: the catalog for approved apps, the requests'
+// partition otherwise.
+func (s *Store) ListListings(ctx context.Context, status switchboard.ListingStatus) ([]switchboard.DeveloperApp, error) {
+	pk := listingRequestsPK(string(status))
+	switch status {
+	case switchboard.ListingApproved:
+		pk = catalogPK
+	case switchboard.ListingPending, switchboard.ListingRejected:
+	default:
+		return nil, switchboard.Errorf(switchboard.EInvalid, "status must be pending, rejected or approved")
+	}
+	items, err := queryAll[appItem](ctx, s, &dynamodb.QueryInput{
+		TableName:                 aws.String(s.table),
+		IndexName:                 aws.String(indexGSI1),
+		KeyConditionExpression:    aws.String("GSI1PK = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(pk)},
+	}, "listings "+string(status))
+	if err != nil {
+		return nil, err
+	}
+	apps := make([]switchboard.DeveloperApp, 0, len(items))
+	for _, it := range items {
+		apps = append(apps, it.DeveloperApp)
+	}
+	return apps, nil
 }
 
 // SetAppSecret replaces the secret's hash; the old secret stops working at

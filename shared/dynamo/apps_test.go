@@ -25,6 +25,15 @@ func published(a switchboard.App) switchboard.DeveloperApp {
 	return switchboard.DeveloperApp{App: a, OwnerAccountID: "acc-dev", RedirectURIs: []string{"https://dev.example/callback"}, Published: true}
 }
 
+// registerListed registers app, published, and approves its listing as an
+// operator would: only then is it in the catalog.
+func registerListed(ctx context.Context, store *dynamo.Store, app switchboard.DeveloperApp, secretHash, sealed string) error {
+	if err := store.RegisterApp(ctx, app, secretHash, sealed); err != nil {
+		return err
+	}
+	return store.ReviewListing(ctx, app.ID, switchboard.ListingReview{Approve: true})
+}
+
 func newApp(id, name, category string) switchboard.App {
 	return switchboard.App{
 		ID: id, Name: name, Category: category, Level: switchboard.LevelLocation,
@@ -37,7 +46,7 @@ func TestCreateAppConflictAndValidation(t *testing.T) {
 	store := mustStore(t)
 	ctx := context.Background()
 	app := newApp("orderline-pos", "OrderLine POS", "pos")
-	if err := store.RegisterApp(ctx, published(app), "secret-hash", ""); err != nil {
+	if err := registerListed(ctx, store, published(app), "secret-hash", ""); err != nil {
 		t.Fatal(err)
 	}
 	renamed := app
@@ -66,7 +75,7 @@ func TestListAppsPagesByCategoryThenName(t *testing.T) {
 	for i := 6; i >= 0; i-- {
 		cat := []string{"pos", "delivery"}[i%2]
 		a := newApp(fmt.Sprintf("app-%02d", i), fmt.Sprintf("App %02d", i), cat)
-		if err := store.RegisterApp(ctx, published(a), "secret-hash", ""); err != nil {
+		if err := registerListed(ctx, store, published(a), "secret-hash", ""); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -128,7 +137,7 @@ func TestListAppsRejectsForeignCursors(t *testing.T) {
 	store := mustStore(t)
 	ctx := context.Background()
 	for i := range 3 {
-		if err := store.RegisterApp(ctx, published(newApp(fmt.Sprintf("app-%d", i), fmt.Sprintf("App %d", i), "delivery")), "secret-hash", ""); err != nil {
+		if err := registerListed(ctx, store, published(newApp(fmt.Sprintf("app-%d", i), fmt.Sprintf("App %d", i), "delivery")), "secret-hash", ""); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -30,6 +30,24 @@ func catalogSK(category, name, appID string) string {
 	return catalogSKPrefix(category) + strings.ToLower(name) + "#" + appID
 }
 
+// listingRequestsPK is the GSI1 partition of the apps whose listing is
+// pending or rejected (approved ones are the catalog's), for operators.
+func listingRequestsPK(status string) string { return "LISTINGS#" + status }
+
+// listingRequestSK orders requests oldest first.
+func listingRequestSK(at time.Time, appID string) string {
+	return at.UTC().Format(time.RFC3339Nano) + "#" + appID
+}
+
+// listedNamePK is the claim a listed app holds on its name's NameKey,
+// hashed because NFKC can make a name several times longer than its limit.
+func listedNamePK(nameKey string) string {
+	sum := sha256.Sum256([]byte(nameKey))
+	return "LISTEDNAME#" + hex.EncodeToString(sum[:])
+}
+
+const listedNameSK = "LISTEDNAME"
+
 func accountPK(accountID string) string { return "ACCOUNT#" + accountID }
 
 const accountSK = "ACCOUNT"

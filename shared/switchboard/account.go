@@ -18,7 +18,20 @@ const (
 	RoleMember     Role = "member"
 )
 
-// Valid reports whether r is a known role.
+// RoleOperator is a platform operator's: it reviews app listings and can
+// do nothing in a merchant account. It exists only in PlatformAccountID and
+// no merchant can give it (Valid is false for it).
+const RoleOperator Role = "operator"
+
+// PlatformAccountID is the reserved account of the platform's operators.
+const PlatformAccountID = "acc-platform"
+
+// IsOperator reports whether p is a platform operator.
+func (p Principal) IsOperator() bool {
+	return p.AccountID == PlatformAccountID && p.Role == RoleOperator
+}
+
+// Valid reports whether r is a role a merchant account's users may have.
 func (r Role) Valid() bool { return r == RoleSuperAdmin || r == RoleAdmin || r == RoleMember }
 
 // CanManage reports whether r may change the account's settings, users,
@@ -76,6 +89,10 @@ func (u User) Validate() error {
 		return Errorf(EInvalid, "user needs an id and an account")
 	case nameProblem("name", u.Name, 100) != nil:
 		return nameProblem("name", u.Name, 100)
+	case u.Role == RoleOperator && u.AccountID == PlatformAccountID:
+		// Operators are made by the platform's own bootstrap (the demo
+		// seed, an operator's script), never through a merchant route.
+		return nil
 	case !u.Role.Valid():
 		return Errorf(EInvalid, "role must be super_admin, admin or member")
 	}

@@ -17,10 +17,16 @@ type DeveloperApp struct {
 	CallbackURL    string   `json:"callbackUrl"`  // receives signed lifecycle events
 	// PublicClient apps (mobile, single-page) cannot keep a secret: they
 	// must use PKCE and never authenticate with the secret.
-	PublicClient    bool      `json:"publicClient"`
-	Published       bool      `json:"published"`
-	SecretRotatedAt time.Time `json:"secretRotatedAt"`
-	UpdatedAt       time.Time `json:"updatedAt"`
+	PublicClient bool `json:"publicClient"`
+	// Published is the developer's request to be in the catalog; the app
+	// is listed only once an operator approved it (see Listing).
+	Published bool `json:"published"`
+	// Listing is where the publication request stands; ListingReason is
+	// the operator's reason for a rejection, shown to the developer.
+	Listing         ListingStatus `json:"listingStatus,omitempty"`
+	ListingReason   string        `json:"listingReason,omitempty"`
+	SecretRotatedAt time.Time     `json:"secretRotatedAt"`
+	UpdatedAt       time.Time     `json:"updatedAt"`
 	// SigningSecretRotatedAt is when the callback signing secret was last
 	// made; zero for an app registered before signing secrets existed,
 	// whose callbacks fail until its developer rotates one.
@@ -46,11 +52,61 @@ type SigningSecrets struct {
 	PreviousUntil time.Time // the previous secret signs until then
 }
 
+// ListingStatus is where an app's request to be in the public catalog
+// stands. Until an operator approves it, the app is private: usable only in
+// its developer's own account (as Shopify's custom apps).
+type ListingStatus string
+
+// Listing statuses; "" is a private app that asked for nothing.
+const (
+	ListingPrivate  ListingStatus = ""
+	ListingPending  ListingStatus = "pending"
+	ListingApproved ListingStatus = "approved"
+	ListingRejected ListingStatus = "rejected"
+)
+
+// MaxListingReasonLength bounds an operator's rejection reason.
+const MaxListingReasonLength = 500
+
 // Listed reports whether the app is in the public catalog, which is what
 // lets any merchant connect it and what makes the server trust its redirect
 // URIs with errors from anyone (see shared/oauth). It is the one place that
-// decides it: today the developer's published flag.
-func (d DeveloperApp) Listed() bool { return d.Published }
+// decides it: the developer asked for it and an operator approved it.
+func (d DeveloperApp) Listed() bool { return d.Published && d.Listing == ListingApproved }
+
+// RequestListing sets the listing status after a developer's change from
+// prev (the zero app at registration): publishing asks for a review;
+// unpublishing makes the app private; a listed app stays listed only while
+// what a merchant recognises it by (name, developer, website) is what the
+// operator approved, and any other change to an unlisted published app is
+// a new request.
+func (d *DeveloperApp) RequestListing(prev DeveloperApp) {
+	switch {
+	case !d.Published:
+		d.Listing, d.ListingReason = ListingPrivate, ""
+	case prev.Listed() && NameKey(prev.Name) == NameKey(d.Name) && prev.Developer == d.Developer && prev.Website == d.Website:
+		d.Listing, d.ListingReason = ListingApproved, ""
+	default:
+		d.Listing, d.ListingReason = ListingPending, ""
+	}
+}
+
+// ListingReview is an operator's decision on a pending listing request.
+type ListingReview struct {
+	Approve bool
+	Reason  string // required for a rejection
+}
+
+// Validate checks that a rejection says why, in a name-safe text.
+func (r ListingReview) Validate() error {
+	if r.Approve {
+		return nil
+	}
+	if strings.TrimSpace(r.Reason) == "" {
+		return Errorf(EInvalid, "a rejection needs a reason, shown to the developer")
+	}
+	return nameProblem("reason", r.Reason, MaxListingReasonLength)
+}
 
 // MaxRedirectURIs keeps exact matching cheap and the list reviewable.
 const MaxRedirectURIs = 10
@@ -111,6 +167,14 @@ type DeveloperAppStore interface {
 	// UpdateDeveloperApp replaces the app's fields, keeping its secret and
 	// owner. Returns EInvalid, ENotFound and EConflict (changed meanwhile).
 	UpdateDeveloperApp(ctx context.Context, app DeveloperApp) error
+	// ReviewListing approves or rejects a pending listing request. An
+	// approval claims the app's NameKey among listed apps in the same
+	// write. Returns EInvalid, ENotFound, and EConflict (not pending, or
+	// the name is held by another listed app).
+	ReviewListing(ctx context.Context, appID string, review ListingReview) error
+	// ListListings returns the apps whose listing is status (pending,
+	// rejected or approved), oldest request first.
+	ListListings(ctx context.Context, status ListingStatus) ([]DeveloperApp, error)
 	// SetAppSecret replaces the secret's hash. Returns ENotFound.
 	SetAppSecret(ctx context.Context, appID, secretHash string, at time.Time) error
 	// AppSecretHash returns the stored hash of the app's secret, or ENotFound.

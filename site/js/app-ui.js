@@ -184,6 +184,9 @@ export function normalizeDeveloperApp(app) {
     callbackUrl: str(app.callbackUrl),
     publicClient: app.publicClient === true,
     published: app.published === true,
+    // '' (private), 'pending', 'approved' (listed) or 'rejected'
+    listingStatus: ['pending', 'approved', 'rejected'].includes(app.listingStatus) ? app.listingStatus : '',
+    listingReason: str(app.listingReason),
     secretRotatedAt: str(app.secretRotatedAt),
     updatedAt: str(app.updatedAt),
     createdAt: str(app.createdAt),

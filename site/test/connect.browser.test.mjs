@@ -159,7 +159,8 @@ test('register an app, authorise it through the consent page, see the connection
   assert.ok(await box.getByRole('button', { name: 'Copy secret' }).isVisible());
   const listed = page.locator(`[data-testid="dev-app"][data-app-id="${clientId}"]`);
   await listed.waitFor({ timeout: 5_000 });
-  assert.equal((await listed.locator('[data-testid="published-badge"]').innerText()).trim(), 'Published');
+  // Publishing is a request: the app stays private until an operator approves it.
+  assert.equal((await listed.locator('[data-testid="published-badge"]').innerText()).trim(), 'Awaiting review');
   assert.match(await listed.locator('[data-testid="dev-redirect-uris"]').innerText(), new RegExp(backend.redirectUri.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
   await page.waitForLoadState('networkidle');
   await screenshot(page, 'developer.png');
@@ -173,6 +174,22 @@ test('register an app, authorise it through the consent page, see the connection
   assert.ok(!(await page.content()).includes(secret), 'the secret is in the page after a reload');
   assert.deepEqual(errors, [], `Unexpected console/page errors:\n${errors.join('\n')}`);
   await page.close();
+
+  // ---- the platform operator approves the listing ---------------------------
+  await context.clearCookies();
+  await signIn(context, origin, { email: envOr('SWITCHBOARD_OPERATOR_EMAIL', 'operator@demo.test'), password });
+  ({ page, errors } = await openPage());
+  await page.goto(`${baseUrl}#/operator/listings`);
+  const request = page.locator(`[data-testid="listing-request"][data-app-id="${clientId}"]`);
+  await request.waitFor({ timeout: 10_000 });
+  await request.locator('[data-testid="approve-listing"]').click();
+  await request.waitFor({ state: 'detached', timeout: 10_000 });
+  assert.deepEqual(errors, [], `Unexpected console/page errors:\n${errors.join('\n')}`);
+  await page.close();
+  await context.clearCookies();
+  await ensureSignedIn();
+  const approved = await context.request.get(new URL(`${DEV_APPS_PATH}/${clientId}`, origin).href);
+  assert.equal((await approved.json()).listingStatus, 'approved');
 
   // ---- the app starts the flow; the merchant is signed out --------------
   await context.clearCookies();

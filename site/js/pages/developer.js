@@ -15,6 +15,16 @@ import { showDeliveryLog } from '../connection-actions.js';
 
 const BASE = '/admin/v1/developer/apps';
 
+// listingBadge says where the app's catalog listing stands: publishing is a
+// request that a platform operator reviews.
+function listingBadge(app) {
+  const badge = (cls, text) => h('span', { class: `badge ${cls}`, dataset: { testid: 'published-badge' } }, text);
+  if (!app.published) return badge('badge--draft', 'Not published');
+  if (app.listingStatus === 'approved') return badge('badge--published', 'Published');
+  if (app.listingStatus === 'rejected') return badge('badge--draft', 'Listing refused');
+  return badge('badge--draft', 'Awaiting review');
+}
+
 export function renderDeveloper(outlet, { signal }) {
   const session = getSession();
   const manager = canManage(session);
@@ -30,7 +40,7 @@ export function renderDeveloper(outlet, { signal }) {
       h('h1', { class: 'page-title' }, 'My apps'),
       h('p', { class: 'page-lead' },
         'Apps your account develops. Each one gets a client ID and a client secret for the OAuth flow; '
-        + 'publish an app to list it in Available apps for every merchant.'),
+        + 'publishing asks Switchboard to list it in Available apps for every merchant; until approved it works in this account only.'),
     ),
     ...(manager ? [] : [h('p', { class: 'form-notice form-notice--inline', dataset: { testid: 'member-notice' } },
       'Only admins can register and change apps. You can see them here.')]),
@@ -118,13 +128,15 @@ export function renderDeveloper(outlet, { signal }) {
           h('p', { class: 'card__developer' }, srOnly('Developer: '), app.developer),
         ),
         h('div', { class: 'card__meta' },
-          app.published
-            ? h('span', { class: 'badge badge--published', dataset: { testid: 'published-badge' } }, 'Published')
-            : h('span', { class: 'badge badge--draft', dataset: { testid: 'published-badge' } }, 'Not published'),
+          listingBadge(app),
           renderLevelBadge(app.level),
           h('span', { class: 'tag' }, categoryLabel(app.category)),
         ),
       ),
+      ...(app.published && app.listingStatus === 'rejected'
+        ? [h('p', { class: 'form-notice form-notice--inline', dataset: { testid: 'listing-reason' } },
+          'Listing refused by Switchboard: ', app.listingReason, ' Change the app to ask again.')]
+        : []),
       h('dl', { class: 'dev-app__facts' },
         h('dt', {}, 'Client ID'),
         h('dd', {}, h('code', { class: 'mono', dataset: { testid: 'dev-client-id' } }, app.clientId)),
@@ -212,7 +224,7 @@ export function renderDeveloper(outlet, { signal }) {
         }));
         replaceApp(saved);
         const next = renderApp(saved, {
-          message: saved.published ? `${saved.name} is published: merchants can find it in Available apps.` : `${saved.name} is no longer listed in Available apps.`,
+          message: saved.published ? (saved.listingStatus === 'approved' ? `${saved.name} is listed in Available apps.` : `${saved.name} is waiting for Switchboard’s review before it is listed in Available apps.`) : `${saved.name} is no longer listed in Available apps.`,
         });
         article.replaceWith(next);
         const again = next.querySelector('[data-testid="toggle-publish"]');
@@ -410,7 +422,7 @@ function buildAppForm({ initial, submitLabel, onSubmit, onCancel }) {
         checkField('publicClient', publicClient, 'Public client',
           'For mobile or browser apps that cannot keep a secret: they must use PKCE.'),
         checkField('published', published, 'Published',
-          'Listed in Available apps for every merchant. Unpublished apps can still be authorised by whoever has the link.'),
+          'Asks Switchboard to list the app in Available apps for every merchant. Until an operator approves it, the app works in this account only.'),
       ),
     ),
     h('div', { class: 'form-actions' }, submit, cancel),

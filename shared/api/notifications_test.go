@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -11,8 +10,6 @@ import (
 	"github.com/switchboard-hq/switchboard/infra/testenv"
 	"github.com/switchboard-hq/switchboard/shared/api"
 	"github.com/switchboard-hq/switchboard/shared/apigw"
-	"github.com/switchboard-hq/switchboard/shared/auth"
-	"github.com/switchboard-hq/switchboard/shared/dynamo"
 	"github.com/switchboard-hq/switchboard/shared/switchboard"
 )
 
@@ -149,19 +146,7 @@ func TestNotificationRuleRoutes(t *testing.T) {
 func TestNotificationRulesTenant(t *testing.T) {
 	env := testenv.MustEnv(t)
 	admin := mustSignIn(t, env, "admin@demo.test")
-	ctx := context.Background()
-	store := dynamo.New(env.DynamoDB(), env.Config.TableName)
-	if err := store.CreateAccount(ctx, switchboard.Account{ID: "acc-rival", Name: "Rival Burgers"}, nil); err != nil {
-		t.Fatal(err)
-	}
-	hash, err := auth.HashPassword(demo.DefaultPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := store.CreateUser(ctx, switchboard.User{ID: "usr-rival", AccountID: "acc-rival", Email: "boss@rival.test", Name: "Rita Rival", Role: switchboard.RoleSuperAdmin, Active: true}, hash); err != nil {
-		t.Fatal(err)
-	}
-	rival := mustSignIn(t, env, "boss@rival.test")
+	rival := mustRivalSuperAdmin(t, env)
 	resp := callAs(t, api.CreateNotificationRuleFunction(env), admin, "POST", "/admin/v1/notifications", nil, ruleBody(""))
 	wantStatus(t, "demo admin creates", resp, 201, "")
 	rule := decode[switchboard.NotificationRule](t, resp)

@@ -316,20 +316,8 @@ func TestInvitationLinkIgnoresRequestOrigin(t *testing.T) {
 func TestInvitationsClaimNoAddress(t *testing.T) {
 	env := testenv.MustEnv(t)
 	env.Config.SiteOrigin = "https://admin.switchboard.test"
-	ctx := context.Background()
 	demoAdmin := mustSignIn(t, env, "admin@demo.test")
-	store := dynamo.New(env.DynamoDB(), env.Config.TableName)
-	if err := store.CreateAccount(ctx, switchboard.Account{ID: "acc-rival", Name: "Rival Burgers"}, nil); err != nil {
-		t.Fatal(err)
-	}
-	hash, err := auth.HashPassword(demo.DefaultPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := store.CreateUser(ctx, switchboard.User{ID: "usr-rival", AccountID: "acc-rival", Email: "boss@rival.test", Name: "Rita Rival", Role: switchboard.RoleSuperAdmin, Active: true}, hash); err != nil {
-		t.Fatal(err)
-	}
-	rival := mustSignIn(t, env, "boss@rival.test")
+	rival := mustRivalSuperAdmin(t, env)
 	invite, acceptFn := api.InviteUserFunction(env), api.AcceptInvitationFunction(env)
 	body := func(email string) string { return `{"email":"` + email + `","name":"Sam Shared","role":"member"}` }
 	tokenOf := func(resp apigw.Response) string {
@@ -454,4 +442,23 @@ func TestTenantIsolation(t *testing.T) {
 			t.Errorf("demo user changed: %+v", u)
 		}
 	}
+}
+
+// mustRivalSuperAdmin makes a second account, "Rival Burgers", with a super
+// admin (boss@rival.test), and signs them in.
+func mustRivalSuperAdmin(t *testing.T, env *platform.Env) signedIn {
+	t.Helper()
+	ctx := context.Background()
+	store := dynamo.New(env.DynamoDB(), env.Config.TableName)
+	if err := store.CreateAccount(ctx, switchboard.Account{ID: "acc-rival", Name: "Rival Burgers"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	hash, err := auth.HashPassword(demo.DefaultPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.CreateUser(ctx, switchboard.User{ID: "usr-rival", AccountID: "acc-rival", Email: "boss@rival.test", Name: "Rita Rival", Role: switchboard.RoleSuperAdmin, Active: true}, hash); err != nil {
+		t.Fatal(err)
+	}
+	return mustSignIn(t, env, "boss@rival.test")
 }

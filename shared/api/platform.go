@@ -18,7 +18,7 @@ func platformRoute(env *platform.Env, resource string, build func(*dynamo.Store)
 		Bodies: s3store.New(env.S3(), env.Config.ArchiveBucket),
 		Limits: appapi.DefaultLimits, Now: time.Now,
 	}
-	return apigw.Handle(env.Logger, door.Handle(resource, build(store)))
+	return apigw.HandleCheckingIDsInside(env.Logger, door.Handle(resource, build(store)))
 }
 
 // GetLocationFunction is GetLocationFunction in template.yaml.

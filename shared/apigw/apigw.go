@@ -74,8 +74,20 @@ func StatusOf(code string) int {
 
 // Handle wraps h with what every route needs: a request-scoped logger carrying
 // the API Gateway and Lambda request ids, an X-Request-Id header, an access log
-// line, errors written as JSON and panics turned into 500s.
+// line, errors written as JSON and panics turned into 500s. Ids the request
+// names are checked first (CheckIDs).
 func Handle(logger *slog.Logger, h HandlerFunc) LambdaHandler {
+	return handle(logger, h, true)
+}
+
+// HandleCheckingIDsInside is Handle for a handler that calls CheckIDs
+// itself: the platform door, which must log a call refused for an
+// implausible id like any other call of an app.
+func HandleCheckingIDsInside(logger *slog.Logger, h HandlerFunc) LambdaHandler {
+	return handle(logger, h, false)
+}
+
+func handle(logger *slog.Logger, h HandlerFunc, checkIDsFirst bool) LambdaHandler {
 	return func(ctx context.Context, req Request) (resp Response, _ error) {
 		start := time.Now()
 		requestID := req.RequestContext.RequestID
@@ -104,8 +116,10 @@ func Handle(logger *slog.Logger, h HandlerFunc) LambdaHandler {
 				"durationMs", time.Since(start).Milliseconds())
 		}()
 
-		if err := checkIDs(req); err != nil {
-			return ErrorResponse(ctx, err), nil
+		if checkIDsFirst {
+			if err := CheckIDs(req); err != nil {
+				return ErrorResponse(ctx, err), nil
+			}
 		}
 		resp, err := h(ctx, req)
 		if err != nil {
@@ -120,10 +134,10 @@ func Handle(logger *slog.Logger, h HandlerFunc) LambdaHandler {
 // with an error that would otherwise surface as a 500.
 const MaxIDBytes = 200
 
-// checkIDs is the one edge check of the ids a request names, before any
-// handler runs: a path parameter that cannot be an id is a resource that
+// CheckIDs is the one check of the ids a request names, before any handler
+// reads them: a path parameter that cannot be an id is a resource that
 // does not exist (404), a query parameter naming an id is invalid (400).
-func checkIDs(req Request) error {
+func CheckIDs(req Request) error {
 	for _, v := range req.PathParameters {
 		if !plausibleID(v) {
 			return switchboard.Errorf(switchboard.ENotFound, "not found")

@@ -183,7 +183,11 @@ func (d *Door) Handle(resource string, h Handler) apigw.HandlerFunc {
 		case limited:
 			err = switchboard.Errorf(switchboard.ERateLimited, "The connection's rate limit is reached; retry after %s seconds.", headers["Retry-After"])
 		default:
-			resp, err = h(ctx, caller, req)
+			// Ids are checked here rather than at the edge (see
+			// apigw.HandleCheckingIDsInside), so the refusal is logged.
+			if err = apigw.CheckIDs(req); err == nil {
+				resp, err = h(ctx, caller, req)
+			}
 		}
 		if err != nil {
 			resp = apigw.ErrorResponse(ctx, err)
@@ -305,7 +309,9 @@ func (d *Door) record(ctx context.Context, c Caller, resource string, req apigw.
 	respBody := decodeBody(resp.Body, resp.IsBase64Encoded)
 	call := switchboard.Call{
 		RequestID: req.RequestContext.RequestID, AccountID: c.Connection.AccountID, ConnectionID: c.Connection.ID,
-		At: start.UTC(), Resource: resource, Method: req.RequestContext.HTTP.Method, Path: req.RawPath, Query: req.RawQueryString,
+		At: start.UTC(), Resource: resource, Method: req.RequestContext.HTTP.Method,
+		// DynamoDB stores valid UTF-8 only; an app may send anything.
+		Path: strings.ToValidUTF8(req.RawPath, "\uFFFD"), Query: strings.ToValidUTF8(req.RawQueryString, "\uFFFD"),
 		Status: resp.StatusCode, Error: errCode, LatencyMs: d.Now().Sub(start).Milliseconds(),
 		RequestBytes: len(reqBody), ResponseBytes: len(respBody),
 	}

@@ -75,7 +75,7 @@ func call(t *testing.T, h apigw.HandlerFunc, headers map[string]string) apigw.Re
 	req.RequestContext.RequestID = id
 	req.RequestContext.HTTP.Method = http.MethodGet
 	// Through apigw.Handle, as in Lambda: errors become JSON responses.
-	resp, err := apigw.Handle(platform.NewLogger(io.Discard, 0), h)(context.Background(), req)
+	resp, err := apigw.HandleCheckingIDsInside(platform.NewLogger(io.Discard, 0), h)(context.Background(), req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -91,7 +91,7 @@ func timedCall(t *testing.T, f fixture, h apigw.HandlerFunc, method, path, body 
 	in.RequestContext.RequestID = id
 	in.RequestContext.HTTP.Method = method
 	start := time.Now()
-	resp, err := apigw.Handle(platform.NewLogger(io.Discard, 0), h)(context.Background(), in)
+	resp, err := apigw.HandleCheckingIDsInside(platform.NewLogger(io.Discard, 0), h)(context.Background(), in)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,7 +43,7 @@ func BenchmarkLoggingOverhead(b *testing.B) {
 			f := mustFixture(b, "loc-bastille", "location[orders.read,orders.write]")
 			f.door.Limits = []appapi.RateLimit{{Window: time.Minute, Max: 1 << 30}, {Window: time.Hour, Max: 1 << 30}, {Window: 24 * time.Hour, Max: 1 << 30}}
 			handler := bc.handler(f)
-			logged := apigw.Handle(platform.NewLogger(io.Discard, 0), f.door.Handle(bc.resource, handler))
+			logged := apigw.HandleCheckingIDsInside(platform.NewLogger(io.Discard, 0), f.door.Handle(bc.resource, handler))
 			bodies := s3store.New(f.env.S3(), f.env.Config.ArchiveBucket)
 			ctx := context.Background()
 			request := func(id string) apigw.Request {
@@ -94,7 +94,7 @@ func reportCostPerCall(b *testing.B, f fixture, resource string, build func(f fi
 	measured.store = dynamo.New(meter.client(f.env), f.env.Config.TableName)
 	door := &appapi.Door{Tokens: measured.store, Connections: measured.store, Limiter: measured.store, Calls: measured.store,
 		Bodies: s3store.New(bodies.client(f.env), f.env.Config.ArchiveBucket), Limits: f.door.Limits, Now: time.Now}
-	logged := apigw.Handle(platform.NewLogger(io.Discard, 0), door.Handle(resource, build(measured)))
+	logged := apigw.HandleCheckingIDsInside(platform.NewLogger(io.Discard, 0), door.Handle(resource, build(measured)))
 	for i := range calls {
 		resp, err := logged(context.Background(), request(fmt.Sprintf("metered-%d", i)))
 		if err != nil || resp.StatusCode >= 300 {

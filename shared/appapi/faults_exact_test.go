@@ -35,7 +35,7 @@ func postOrder(t *testing.T, f fixture, h apigw.HandlerFunc, requestID string) a
 		PathParameters: map[string]string{"locationId": "loc-bastille"}}
 	in.RequestContext.RequestID = requestID
 	in.RequestContext.HTTP.Method = http.MethodPost
-	resp, err := apigw.Handle(platform.NewLogger(io.Discard, 0), h)(context.Background(), in)
+	resp, err := apigw.HandleCheckingIDsInside(platform.NewLogger(io.Discard, 0), h)(context.Background(), in)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -67,7 +67,7 @@ func TestPlatformCallsUnderInjectedFaults(t *testing.T) {
 				}
 				in.RequestContext.RequestID = id
 				in.RequestContext.HTTP.Method = r.method
-				resp, err := apigw.Handle(platform.NewLogger(io.Discard, 0), r.h)(context.Background(), in)
+				resp, err := apigw.HandleCheckingIDsInside(platform.NewLogger(io.Discard, 0), r.h)(context.Background(), in)
 				mu.Lock()
 				statuses[resp.StatusCode]++
 				switch {

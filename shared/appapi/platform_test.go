@@ -138,7 +138,7 @@ func (a app) call(h apigw.HandlerFunc, r req) (apigw.Response, string, error) {
 	}
 	in.RequestContext.RequestID = id
 	in.RequestContext.HTTP.Method = r.method
-	resp, err := apigw.Handle(platform.NewLogger(io.Discard, 0), h)(context.Background(), in)
+	resp, err := apigw.HandleCheckingIDsInside(platform.NewLogger(io.Discard, 0), h)(context.Background(), in)
 	return resp, id, err
 }
 

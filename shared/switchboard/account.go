@@ -84,11 +84,13 @@ func (u User) Validate() error {
 	if _, err := NormalizeEmail(u.Email); err != nil {
 		return err
 	}
-	switch {
-	case u.AccountID == "" || u.ID == "":
+	if u.AccountID == "" || u.ID == "" {
 		return Errorf(EInvalid, "user needs an id and an account")
-	case nameProblem("name", u.Name, 100) != nil:
-		return nameProblem("name", u.Name, 100)
+	}
+	if err := nameProblem("name", u.Name, 100); err != nil {
+		return err
+	}
+	switch {
 	case u.Role == RoleOperator && u.AccountID == PlatformAccountID:
 		// Operators are made by the platform's own bootstrap (the demo
 		// seed, an operator's script), never through a merchant route.

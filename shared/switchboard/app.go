@@ -67,11 +67,13 @@ var (
 // Validate reports the first problem with a, as an EInvalid error naming the
 // field.
 func (a App) Validate() error {
-	switch {
-	case !appIDPattern.MatchString(a.ID):
+	if !appIDPattern.MatchString(a.ID) {
 		return Errorf(EInvalid, "id must be 3 to 64 lowercase letters, digits or dashes, not starting or ending with a dash")
-	case nameProblem("name", a.Name, MaxAppNameLength) != nil:
-		return nameProblem("name", a.Name, MaxAppNameLength)
+	}
+	if err := nameProblem("name", a.Name, MaxAppNameLength); err != nil {
+		return err
+	}
+	switch {
 	case utf8.RuneCountInString(a.Description) > MaxAppDescriptionLength:
 		return Errorf(EInvalid, "description must be at most %d characters", MaxAppDescriptionLength)
 	case !slices.Contains(Categories, a.Category):

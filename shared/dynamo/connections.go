@@ -51,23 +51,42 @@ type connectionKeyItem struct {
 // CreateConnection writes the app instance's claim and the connection in
 // one transaction: a claim never names a connection that does not exist.
 func (s *Store) CreateConnection(ctx context.Context, c switchboard.Connection) error {
+	items, err := s.txCreateConnection(c)
+	if err != nil {
+		return err
+	}
+	err = s.transact(ctx, "", "connection "+c.ID, items)
+	if cerr := createRefused(err, c.ID); cerr != nil {
+		return cerr
+	}
+	return err
+}
+
+// txCreateConnection is the instance claim (item 0) and the new connection
+// at version 1 (item 1), each on a free key.
+func (s *Store) txCreateConnection(c switchboard.Connection) ([]types.TransactWriteItem, error) {
 	c.Version = 1
 	claim, err := s.txPutNew(connectionKeyItem{PK: accountPK(c.AccountID), SK: connectionKeySK(c.AppID, c.LocationID, c.InstanceLabel), Type: "connection-key", ConnectionID: c.ID})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	conn, err := s.txPutNew(newConnectionItem(c))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	err = s.transact(ctx, "", "connection "+c.ID, []types.TransactWriteItem{claim, conn})
-	if refused(err, 0) {
+	return []types.TransactWriteItem{claim, conn}, nil
+}
+
+// createRefused is the conflict of a transaction that began with
+// txCreateConnection's items and was refused on one of them, or nil.
+func createRefused(err error, id string) error {
+	switch {
+	case refused(err, 0):
 		return switchboard.Errorf(switchboard.EConflict, "a connection of this app instance already exists")
+	case refused(err, 1):
+		return switchboard.Errorf(switchboard.EConflict, "connection %s already exists", id)
 	}
-	if refused(err, 1) {
-		return switchboard.Errorf(switchboard.EConflict, "connection %s already exists", c.ID)
-	}
-	return err
+	return nil
 }
 
 // FindConnection follows the instance's claim to its connection.
@@ -152,17 +171,11 @@ func (s *Store) ChangeConnection(ctx context.Context, ch switchboard.ConnectionC
 	var items []types.TransactWriteItem
 	switch {
 	case ch.Create:
-		created := *ch.After
-		created.Version = 1
-		claim, err := s.txPutNew(connectionKeyItem{PK: accountPK(c.AccountID), SK: connectionKeySK(c.AppID, c.LocationID, c.InstanceLabel), Type: "connection-key", ConnectionID: c.ID})
+		created, err := s.txCreateConnection(c)
 		if err != nil {
 			return err
 		}
-		conn, err := s.txPutNew(newConnectionItem(created))
-		if err != nil {
-			return err
-		}
-		items = append(items, claim, conn)
+		items = append(items, created...)
 	case ch.After != nil:
 		after := *ch.After
 		after.Version = c.Version + 1
@@ -194,10 +207,10 @@ func (s *Store) ChangeConnection(ctx context.Context, ch switchboard.ConnectionC
 	}
 	err := s.transact(ctx, ch.Event.ID, "change of connection "+c.ID, items)
 	switch {
-	case ch.Create && refused(err, 0):
-		return switchboard.Errorf(switchboard.EConflict, "a connection of this app instance already exists")
-	case ch.Create && refused(err, 1):
-		return switchboard.Errorf(switchboard.EConflict, "connection %s already exists", c.ID)
+	case ch.Create:
+		if cerr := createRefused(err, c.ID); cerr != nil {
+			return cerr
+		}
 	case refused(err, 0):
 		if _, gerr := s.GetConnection(ctx, c.AccountID, c.ID); switchboard.ErrorCode(gerr) == switchboard.ENotFound {
 			return gerr

@@ -34,6 +34,14 @@ func refused(err error, i int) bool {
 	return false
 }
 
+// cancelled reports whether a transaction of transact was cancelled: refused
+// by a condition, lost a race, or called off for another reason.
+func cancelled(err error) bool {
+	var r *errRefused
+	var c *types.TransactionCanceledException
+	return errors.As(err, &r) || errors.As(err, &c) || switchboard.ErrorCode(err) == switchboard.EConflict
+}
+
 // transact writes items all or nothing, for a rule that spans items. token
 // (at most 36 characters; "" lets the SDK make one per call) is the
 // request's ClientRequestToken: when an answer is lost and the SDK sends the

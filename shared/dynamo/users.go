@@ -3,9 +3,6 @@ package dynamo
 import (
 	"cmp"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -258,63 +255,26 @@ func (s *Store) InviteUser(ctx context.Context, u switchboard.User, passwordHash
 			return switchboard.Errorf(switchboard.EConflict, "%s is already a user of your account (%s).", email, other.Status)
 		}
 	}
-	user, err := attributevalue.MarshalMap(directoryItem{
+	user, err := s.txPutNew(directoryItem{
 		userItem:      userItem{PK: accountPK(u.AccountID), SK: userSK(u.ID), Type: "user", User: u, PasswordHash: passwordHash},
 		InvitePending: true, InviteTokenHash: inv.TokenHash, InviteExpiresAt: inv.ExpiresAt.Unix(),
 	})
 	if err != nil {
-		return fmt.Errorf("marshal invited user: %w", err)
+		return err
 	}
-	invitation, err := attributevalue.MarshalMap(invitationItem{
+	invitation, err := s.txPutNew(invitationItem{
 		PK: invitationPK(inv.TokenHash), SK: invitationSK, Type: "invitation",
 		AccountID: u.AccountID, UserID: u.ID, Email: email, InvitedBy: inv.InvitedBy,
 		CreatedAt: inv.CreatedAt.UTC(), ExpiresAt: inv.ExpiresAt.Unix(),
 	})
 	if err != nil {
-		return fmt.Errorf("marshal invitation: %w", err)
+		return err
 	}
-	_, err = s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
-		ClientRequestToken: aws.String(requestToken()),
-		TransactItems: []types.TransactWriteItem{
-			{Put: &types.Put{TableName: aws.String(s.table), Item: user, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
-			{Put: &types.Put{TableName: aws.String(s.table), Item: invitation, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
-		},
-	})
-	if isTransactionConflict(err) {
+	err = s.transact(ctx, "", "invitation of user "+u.ID, []types.TransactWriteItem{user, invitation})
+	if cancelled(err) {
 		return switchboard.Errorf(switchboard.EConflict, "user %s or its invitation already exists", u.ID)
 	}
-	if err != nil {
-		return fmt.Errorf("invite user %s: %w", u.ID, err)
-	}
-	return nil
-}
-
-// requestToken is a transaction's ClientRequestToken, new for each call:
-// the SDK resends the same input when an answer is lost, and DynamoDB then
-// applies the transaction once; two calls (two people accepting one
-// invitation) are two transactions, and the conditions pick one.
-func requestToken() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // crypto/rand never fails on supported platforms
-	return hex.EncodeToString(b[:])
-}
-
-// isTransactionConflict reports a transaction cancelled by a failed
-// condition (or a retry with other parameters under the same token).
-func isTransactionConflict(err error) bool {
-	var cancelled *types.TransactionCanceledException
-	var mismatch *types.IdempotentParameterMismatchException
-	return errors.As(err, &cancelled) || errors.As(err, &mismatch)
-}
-
-// cancelledAt reports whether the transaction was cancelled because the
-// condition of its i-th item failed.
-func cancelledAt(err error, i int) bool {
-	var cancelled *types.TransactionCanceledException
-	if !errors.As(err, &cancelled) || i >= len(cancelled.CancellationReasons) {
-		return false
-	}
-	return aws.ToString(cancelled.CancellationReasons[i].Code) == "ConditionalCheckFailed"
+	return err
 }
 
 // RevokeInvitation deletes an invited user and their invitation in one
@@ -329,26 +289,15 @@ func (s *Store) RevokeInvitation(ctx context.Context, accountID, userID string) 
 	if !found || !it.InvitePending {
 		return notFound
 	}
-	items := []types.TransactWriteItem{{Delete: &types.Delete{
-		TableName: aws.String(s.table), Key: key(accountPK(accountID), userSK(userID)),
-		ConditionExpression:       aws.String("InvitePending = :true"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":true": boolean(true)},
-	}}}
+	items := []types.TransactWriteItem{s.txDelete(accountPK(accountID), userSK(userID), "InvitePending = :true", map[string]types.AttributeValue{":true": boolean(true)})}
 	if it.InviteTokenHash != "" {
-		items = append(items, types.TransactWriteItem{Delete: &types.Delete{
-			TableName: aws.String(s.table), Key: key(invitationPK(it.InviteTokenHash), invitationSK),
-		}})
+		items = append(items, s.txDelete(invitationPK(it.InviteTokenHash), invitationSK, "", nil))
 	}
-	_, err = s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
-		ClientRequestToken: aws.String(requestToken()), TransactItems: items,
-	})
-	if isTransactionConflict(err) {
+	err = s.transact(ctx, "", "revocation of the invitation of user "+userID, items)
+	if cancelled(err) {
 		return notFound // accepted or revoked meanwhile
 	}
-	if err != nil {
-		return fmt.Errorf("revoke invitation of user %s: %w", userID, err)
-	}
-	return nil
+	return err
 }
 
 // PendingInvitation treats used and expired invitations as missing: TTL
@@ -383,45 +332,40 @@ func (s *Store) AcceptInvitation(ctx context.Context, tokenHash, passwordHash st
 		return switchboard.DirectoryUser{}, err
 	}
 	now := s.now()
-	claim, err := attributevalue.MarshalMap(emailItem{PK: emailPK(inv.Email), SK: emailSK, Type: "email", AccountID: inv.AccountID, UserID: inv.UserID})
+	claim, err := s.txPut(emailItem{PK: emailPK(inv.Email), SK: emailSK, Type: "email", AccountID: inv.AccountID, UserID: inv.UserID},
+		"attribute_not_exists(PK) OR (AccountID = :account AND UserID = :user)",
+		map[string]types.AttributeValue{":account": str(inv.AccountID), ":user": str(inv.UserID)})
 	if err != nil {
-		return switchboard.DirectoryUser{}, fmt.Errorf("marshal email claim: %w", err)
+		return switchboard.DirectoryUser{}, err
 	}
-	_, err = s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
-		ClientRequestToken: aws.String(requestToken()),
-		TransactItems: []types.TransactWriteItem{
-			{Update: &types.Update{
-				TableName: aws.String(s.table), Key: key(invitationPK(tokenHash), invitationSK),
-				UpdateExpression:    aws.String("SET UsedAt = :now"),
-				ConditionExpression: aws.String("attribute_exists(PK) AND attribute_not_exists(UsedAt) AND ExpiresAt > :epoch"),
-				ExpressionAttributeValues: map[string]types.AttributeValue{
-					":now": str(now.UTC().Format(time.RFC3339Nano)), ":epoch": num(now.Unix()),
-				},
-			}},
-			{Put: &types.Put{
-				TableName: aws.String(s.table), Item: claim,
-				ConditionExpression:       aws.String("attribute_not_exists(PK) OR (AccountID = :account AND UserID = :user)"),
-				ExpressionAttributeValues: map[string]types.AttributeValue{":account": str(inv.AccountID), ":user": str(inv.UserID)},
-			}},
-			{Update: &types.Update{
-				TableName: aws.String(s.table), Key: key(accountPK(inv.AccountID), userSK(inv.UserID)),
-				UpdateExpression:          aws.String("SET Active = :true, PasswordHash = :hash REMOVE InvitePending, InviteTokenHash, InviteExpiresAt"),
-				ConditionExpression:       aws.String("attribute_exists(PK) AND InvitePending = :true"),
-				ExpressionAttributeValues: map[string]types.AttributeValue{":true": boolean(true), ":hash": str(passwordHash)},
-			}},
-		},
+	err = s.transact(ctx, "", "acceptance of the invitation of user "+inv.UserID, []types.TransactWriteItem{
+		{Update: &types.Update{
+			TableName: aws.String(s.table), Key: key(invitationPK(tokenHash), invitationSK),
+			UpdateExpression:    aws.String("SET UsedAt = :now"),
+			ConditionExpression: aws.String("attribute_exists(PK) AND attribute_not_exists(UsedAt) AND ExpiresAt > :epoch"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":now": str(now.UTC().Format(time.RFC3339Nano)), ":epoch": num(now.Unix()),
+			},
+		}},
+		claim,
+		{Update: &types.Update{
+			TableName: aws.String(s.table), Key: key(accountPK(inv.AccountID), userSK(inv.UserID)),
+			UpdateExpression:          aws.String("SET Active = :true, PasswordHash = :hash REMOVE InvitePending, InviteTokenHash, InviteExpiresAt"),
+			ConditionExpression:       aws.String("attribute_exists(PK) AND InvitePending = :true"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":true": boolean(true), ":hash": str(passwordHash)},
+		}},
 	})
-	if cancelledAt(err, 1) && !cancelledAt(err, 0) && !cancelledAt(err, 2) {
+	if refused(err, 1) && !refused(err, 0) && !refused(err, 2) {
 		// The invitee holds the link, so the address is theirs: telling
 		// them it has an account already reveals nothing to anyone else.
 		return switchboard.DirectoryUser{}, switchboard.Errorf(switchboard.EConflict,
 			"This email address already has a Switchboard account. Sign in with it, or ask to be invited with another address.")
 	}
-	if isTransactionConflict(err) {
+	if cancelled(err) {
 		return switchboard.DirectoryUser{}, notFound
 	}
 	if err != nil {
-		return switchboard.DirectoryUser{}, fmt.Errorf("accept invitation of user %s: %w", inv.UserID, err)
+		return switchboard.DirectoryUser{}, err
 	}
 	return s.GetDirectoryUser(ctx, inv.AccountID, inv.UserID)
 }

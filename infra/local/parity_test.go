@@ -6,9 +6,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	dbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	sestypes "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 
@@ -47,26 +44,10 @@ func TestLocalStackModeParity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := dynamoClient(cfg, env)
-	ttl, err := db.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(names["Table"])})
-	if err != nil || ttl.TimeToLiveDescription.TimeToLiveStatus != dbtypes.TimeToLiveStatusEnabled {
-		t.Errorf("table TTL: %+v %v", ttl, err)
-	}
-	backups, err := db.DescribeContinuousBackups(ctx, &dynamodb.DescribeContinuousBackupsInput{TableName: aws.String(names["Table"])})
-	if err != nil || backups.ContinuousBackupsDescription.PointInTimeRecoveryDescription.PointInTimeRecoveryStatus != dbtypes.PointInTimeRecoveryStatusEnabled {
-		t.Errorf("point-in-time recovery: %+v %v", backups, err)
-	}
+	testenv.CheckTableSettings(t, dynamoClient(cfg, env), names["Table"])
 	s3c := s3Client(cfg, env)
-	lc, err := s3c.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String(names["ArchiveBucket"])})
-	if err != nil || len(lc.Rules) != 1 || aws.ToInt32(lc.Rules[0].Expiration.Days) != 30 {
-		t.Errorf("archive bucket lifecycle: %+v %v, want bodies expiring after BodyRetentionDays (30)", lc, err)
-	}
-	for _, id := range []string{"ArchiveBucket", "SiteBucket"} {
-		pab, err := s3c.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: aws.String(names[id])})
-		if err != nil || !aws.ToBool(pab.PublicAccessBlockConfiguration.RestrictPublicBuckets) || !aws.ToBool(pab.PublicAccessBlockConfiguration.BlockPublicAcls) {
-			t.Errorf("%s public-access block: %+v %v", id, pab, err)
-		}
-	}
+	testenv.CheckBucketSettings(t, s3c, names["ArchiveBucket"], true)
+	testenv.CheckBucketSettings(t, s3c, names["SiteBucket"], false)
 
 	sender := resolver.Refs["SenderAddress"]
 	ses := sesv2.NewFromConfig(cfg, func(o *sesv2.Options) { o.BaseEndpoint = aws.String(endpoint) })

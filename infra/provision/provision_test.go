@@ -8,10 +8,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	dbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
-	"github.com/google/go-cmp/cmp"
 
 	"github.com/switchboard-hq/switchboard/infra/provision"
 	"github.com/switchboard-hq/switchboard/infra/testenv"
@@ -50,32 +48,8 @@ func TestSettingsOnMoto(t *testing.T) {
 		}
 	}
 
-	ttl, err := db.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(table)})
-	if err != nil || ttl.TimeToLiveDescription.TimeToLiveStatus != dbtypes.TimeToLiveStatusEnabled || aws.ToString(ttl.TimeToLiveDescription.AttributeName) != "ExpiresAt" {
-		t.Errorf("TTL: %+v %v, want enabled on ExpiresAt", ttl, err)
-	}
-	backups, err := db.DescribeContinuousBackups(ctx, &dynamodb.DescribeContinuousBackupsInput{TableName: aws.String(table)})
-	if err != nil || backups.ContinuousBackupsDescription.PointInTimeRecoveryDescription.PointInTimeRecoveryStatus != dbtypes.PointInTimeRecoveryStatusEnabled {
-		t.Errorf("point-in-time recovery: %+v %v, want enabled", backups, err)
-	}
-
-	lc, err := s3c.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String(bucket)})
-	if err != nil || len(lc.Rules) != 1 {
-		t.Fatalf("lifecycle: %+v %v, want one rule", lc, err)
-	}
-	r := lc.Rules[0]
-	got := []any{aws.ToString(r.ID), string(r.Status), aws.ToInt32(r.Expiration.Days), aws.ToInt32(r.AbortIncompleteMultipartUpload.DaysAfterInitiation)}
-	if diff := cmp.Diff([]any{"ExpireBodies", "Enabled", int32(30), int32(1)}, got); diff != "" {
-		t.Errorf("lifecycle rule (-want +got):\n%s", diff)
-	}
-	pab, err := s3c.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: aws.String(bucket)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := pab.PublicAccessBlockConfiguration
-	if !aws.ToBool(c.BlockPublicAcls) || !aws.ToBool(c.BlockPublicPolicy) || !aws.ToBool(c.IgnorePublicAcls) || !aws.ToBool(c.RestrictPublicBuckets) {
-		t.Errorf("public-access block %+v, want all four on", c)
-	}
+	testenv.CheckTableSettings(t, db, table)
+	testenv.CheckBucketSettings(t, s3c, bucket, true)
 }
 
 // TestSenderIdentityOnMoto: the identity is made verified, and making it

@@ -384,23 +384,11 @@ func TestRevokeInvitation(t *testing.T) {
 func TestTenantIsolation(t *testing.T) {
 	env := testenv.MustEnv(t)
 	mustSeedDemo(t, env)
-	ctx := context.Background()
+	rival := mustRivalSuperAdmin(t, env)
 	store := dynamo.New(env.DynamoDB(), env.Config.TableName)
-	if err := store.CreateAccount(ctx, switchboard.Account{ID: "acc-rival", Name: "Rival Burgers"}, nil); err != nil {
+	if err := store.CreateTeam(context.Background(), switchboard.Team{ID: "team-rival", AccountID: "acc-rival", Name: "Grill"}); err != nil {
 		t.Fatal(err)
 	}
-	hash, err := auth.HashPassword(demo.DefaultPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rivalUser := switchboard.User{ID: "usr-rival", AccountID: "acc-rival", Email: "boss@rival.test", Name: "Rita Rival", Role: switchboard.RoleSuperAdmin, Active: true}
-	if err := store.CreateUser(ctx, rivalUser, hash); err != nil {
-		t.Fatal(err)
-	}
-	if err := store.CreateTeam(ctx, switchboard.Team{ID: "team-rival", AccountID: "acc-rival", Name: "Grill"}); err != nil {
-		t.Fatal(err)
-	}
-	rival := mustSignIn(t, env, "boss@rival.test")
 
 	users := decode[userList](t, callAs(t, api.ListUsersFunction(env), rival, "GET", "/admin/v1/users", nil, ""))
 	if len(users.Users) != 1 || users.Users[0].ID != "usr-rival" {

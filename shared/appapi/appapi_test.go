@@ -58,7 +58,8 @@ func mustFixture(t testing.TB, locationID, scope string) fixture {
 	}
 	conn.Version = 1
 	door := &appapi.Door{Tokens: store, Connections: store, Limiter: store, Calls: store,
-		Bodies: s3store.New(env.S3(), env.Config.ArchiveBucket), Limits: appapi.DefaultLimits, Now: time.Now}
+		Bodies: s3store.New(env.S3(), env.Config.ArchiveBucket), Limits: appapi.DefaultLimits, Now: time.Now,
+		After: platform.NewAfterResponse(env.Logger)}
 	return fixture{env: env, store: store, door: door, conn: conn, token: token}
 }
 

@@ -109,11 +109,12 @@ func BenchmarkLoggingOverhead(b *testing.B) {
 }
 
 func newBenchDoor(store *dynamo.Store, bodies switchboard.BodyArchive, limits []appapi.RateLimit) *appapi.Door {
-	return &appapi.Door{Tokens: store, Connections: store, Limiter: store, Calls: store, Bodies: bodies, Limits: limits, Now: time.Now}
+	return &appapi.Door{Tokens: store, Connections: store, Limiter: store, Calls: store, Bodies: bodies, Limits: limits, Now: time.Now,
+		After: platform.NewAfterResponse(platform.NewLogger(io.Discard, 0))}
 }
 
 // drain waits for the work a door left running after its last answer.
-func drain(d *appapi.Door) {}
+func drain(d *appapi.Door) { d.After.Wait() }
 
 // nopCalls and nopBodies are the unlogged baseline: a door that keeps
 // nothing. Embedding the interfaces satisfies any other method, which the
@@ -171,13 +172,15 @@ func reportCostPerCall(b *testing.B, f fixture, resource string, build func(f fi
 	measured := f
 	measured.store = dynamo.New(meter.client(f.env), f.env.Config.TableName)
 	door := &appapi.Door{Tokens: measured.store, Connections: measured.store, Limiter: measured.store, Calls: measured.store,
-		Bodies: s3store.New(bodies.client(f.env), f.env.Config.ArchiveBucket), Limits: f.door.Limits, Now: time.Now}
+		Bodies: s3store.New(bodies.client(f.env), f.env.Config.ArchiveBucket), Limits: f.door.Limits, Now: time.Now,
+		After: platform.NewAfterResponse(platform.NewLogger(io.Discard, 0))}
 	logged := apigw.HandleCheckingIDsInside(platform.NewLogger(io.Discard, 0), door.Handle(resource, build(measured)))
 	for i := range calls {
 		resp, err := logged(context.Background(), request(fmt.Sprintf("metered-%d", i)))
 		if err != nil || resp.StatusCode >= 300 {
 			b.Fatalf("metered call: %d %v %s", resp.StatusCode, err, resp.Body)
 		}
+		door.After.Wait() // the log is written after the answer
 	}
 	if meter.missing > 0 {
 		b.Fatalf("%d DynamoDB answers reported no consumed capacity", meter.missing)

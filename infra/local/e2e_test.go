@@ -200,6 +200,17 @@ func TestEndToEnd(t *testing.T) {
 		if call.StatusCode != 200 || !strings.Contains(string(body), "loc-canal") || call.Header.Get("X-Request-Id") == "" || call.Header.Get("X-RateLimit-Limit") != "500" {
 			t.Errorf("GET /v1/location: %d %s %v", call.StatusCode, body, call.Header)
 		}
+		// The call is logged after its answer, by the process the
+		// runtime holds until its extension is done; once that function
+		// is idle, the entry and both bodies are there.
+		if err := stack.WaitIdle(t.Context(), "GetLocationFunction"); err != nil {
+			t.Fatal(err)
+		}
+		var entry struct{ BodiesAvailable bool }
+		getJSON(t, browser, stack.APIURL+"/admin/v1/connections/"+tok.ConnectionID+"/logs/"+call.Header.Get("X-Request-Id"), http.StatusOK, &entry)
+		if !entry.BodiesAvailable {
+			t.Errorf("the call's log entry says its bodies are unavailable")
+		}
 		var conns struct {
 			Connections []struct{ ID, LocationID string }
 		}

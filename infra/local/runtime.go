@@ -229,6 +229,34 @@ func (r *Runtime) Invoke(ctx context.Context, name string, payload []byte) (Resu
 	}
 }
 
+// WaitIdle waits until no process of function name is busy, the work its
+// extensions finish after an answer included: for tests that read what
+// that work wrote (the call log), as a reader in AWS would after Lambda
+// froze the environment.
+func (r *Runtime) WaitIdle(ctx context.Context, name string) error {
+	r.mu.Lock()
+	p, ok := r.pools[name]
+	r.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("%w: %s", ErrUnknownFunction, name)
+	}
+	taken := 0
+	defer func() {
+		for range taken {
+			<-p.sem
+		}
+	}()
+	for taken < cap(p.sem) {
+		select {
+		case p.sem <- struct{}{}:
+			taken++
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
 // acquire returns a warm process, or starts one.
 func (r *Runtime) acquire(p *pool) (*process, bool, error) {
 	p.mu.Lock()

@@ -157,6 +157,16 @@ func (r *Runtime) Recycle(name string) {
 	if !ok {
 		return
 	}
+	// A process still finishing an invocation (its extensions at work)
+	// would come back warm afterwards: wait until none is busy.
+	for range cap(p.sem) {
+		p.sem <- struct{}{}
+	}
+	defer func() {
+		for range cap(p.sem) {
+			<-p.sem
+		}
+	}()
 	p.mu.Lock()
 	idle := p.idle
 	p.idle = nil

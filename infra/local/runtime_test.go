@@ -474,3 +474,19 @@ func TestExtensionRegistrationOnlyDuringInit(t *testing.T) {
 		t.Errorf("event/next for an unknown extension: %s, want 403", resp.Status)
 	}
 }
+
+// TestRecycleWaitsForExtensions: a process still held by its extension
+// when Recycle runs is stopped too, so the next invocation starts cold, as
+// the cold-start benchmarks need.
+func TestRecycleWaitsForExtensions(t *testing.T) {
+	spec := echoSpec(t, "After")
+	spec.Binary = afterBinary(t)
+	spec.MaxConcurrency = 1 // else the next invocation would start a new process anyway
+	rt := newTestRuntime(t, spec)
+	mark := filepath.Join(t.TempDir(), "mark")
+	invoke(t, rt, "After", fmt.Sprintf(`{"work_ms":500,"mark":%q}`, mark))
+	rt.Recycle("After")
+	if res := invoke(t, rt, "After", fmt.Sprintf(`{"check":%q}`, mark)); !res.ColdStart {
+		t.Errorf("the invocation after Recycle was warm: a busy process came back")
+	}
+}

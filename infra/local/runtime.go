@@ -535,6 +535,7 @@ func (r *Runtime) handleRegister(w http.ResponseWriter, req *http.Request) {
 		extensionError(w, http.StatusForbidden, "Extension.RegistrationAfterInit", "extensions register during init, before the runtime's first /next")
 		return
 	}
+	fmt.Fprintf(r.log, "[runtime] %s: extension %s registered\n", pr.id, req.Header.Get("Lambda-Extension-Name"))
 	w.Header().Set("Lambda-Extension-Identifier", e.id)
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(map[string]string{"functionName": pr.pool.spec.Name, "functionVersion": "$LATEST", "handler": pr.pool.spec.Name})

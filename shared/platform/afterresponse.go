@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"sync"
 	"time"
 )
@@ -103,6 +104,13 @@ func (a *AfterResponse) Go(ctx context.Context, limit time.Duration, f func(cont
 		}()
 		bg, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
 		defer cancel()
+		// A panic here would end the process, and with it the next
+		// invocations; in the handler apigw would have turned it into a 500.
+		defer func() {
+			if p := recover(); p != nil {
+				Logger(ctx).Error("after-response work panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			}
+		}()
 		f(bg)
 	}()
 }

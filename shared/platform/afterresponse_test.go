@@ -3,6 +3,7 @@ package platform
 import (
 	"context"
 	"io"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -86,5 +87,18 @@ func TestSettledCountsInvocations(t *testing.T) {
 	}
 	if a.settled(2, time.Now().Add(30*time.Millisecond)) {
 		t.Error("a second invocation that never returned was reported settled")
+	}
+}
+
+// TestAfterResponsePanicIsLogged: a panic in background work is logged at
+// error level and ends only that work, not the process.
+func TestAfterResponsePanicIsLogged(t *testing.T) {
+	a := NewAfterResponse(NewLogger(io.Discard, 0))
+	var logs strings.Builder
+	ctx := WithLogger(context.Background(), NewLogger(&logs, 0))
+	a.Go(ctx, time.Minute, func(context.Context) { panic("boom") })
+	a.Wait()
+	if !strings.Contains(logs.String(), `"msg":"after-response work panicked"`) || !strings.Contains(logs.String(), "boom") {
+		t.Errorf("log %q; want the panic at error level", logs.String())
 	}
 }

@@ -12,7 +12,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/switchboard-hq/switchboard/infra/demo"
@@ -26,12 +28,35 @@ import (
 // with in-memory emulators, and stops it when tb ends.
 func mustStack(tb testing.TB) (*local.Stack, string) {
 	tb.Helper()
+	return mustStackLogging(tb, io.Discard)
+}
+
+// lockedLog collects a stack's log, written by many goroutines.
+type lockedLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func mustStackLogging(tb testing.TB, log io.Writer) (*local.Stack, string) {
+	tb.Helper()
 	root, err := samtemplate.FindRoot(".")
 	if err != nil {
 		tb.Fatal(err)
 	}
 	s, err := local.Start(context.Background(), local.Options{
-		Root: root, BinDir: tb.TempDir(), Seed: true, Log: io.Discard,
+		Root: root, BinDir: tb.TempDir(), Seed: true, Log: log,
 		Getenv: func(string) string { return "" }, // emulators, whatever this shell holds
 	})
 	if err != nil {
@@ -66,7 +91,8 @@ func getJSON(t *testing.T, client *http.Client, url string, wantStatus int, into
 // through the local Runtime API, and those reach the emulators through the
 // AWS SDK. The browser test then checks the admin site shows the seed.
 func TestEndToEnd(t *testing.T) {
-	stack, root := mustStack(t)
+	log := &lockedLog{}
+	stack, root := mustStackLogging(t, log)
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -199,6 +225,20 @@ func TestEndToEnd(t *testing.T) {
 		call.Body.Close()
 		if call.StatusCode != 200 || !strings.Contains(string(body), "loc-canal") || call.Header.Get("X-Request-Id") == "" || call.Header.Get("X-RateLimit-Limit") != "500" {
 			t.Errorf("GET /v1/location: %d %s %v", call.StatusCode, body, call.Header)
+		}
+		// The call is logged after its answer, by the process the
+		// runtime holds until its extension is done; once that function
+		// is idle, the entry and both bodies are there.
+		if err := stack.WaitIdle(t.Context(), "GetLocationFunction"); err != nil {
+			t.Fatal(err)
+		}
+		if !regexp.MustCompile(`GetLocationFunction-\d+: extension switchboard-after-response registered`).MatchString(log.String()) {
+			t.Errorf("GetLocationFunction registered no after-response extension; stack log:\n%s", log)
+		}
+		var entry struct{ BodiesAvailable bool }
+		getJSON(t, browser, stack.APIURL+"/admin/v1/connections/"+tok.ConnectionID+"/logs/"+call.Header.Get("X-Request-Id"), http.StatusOK, &entry)
+		if !entry.BodiesAvailable {
+			t.Errorf("the call's log entry says its bodies are unavailable")
 		}
 		var conns struct {
 			Connections []struct{ ID, LocationID string }

@@ -47,7 +47,13 @@ type Result struct {
 var ErrUnknownFunction = errors.New("function not found")
 
 // Runtime serves the Lambda Runtime API to function processes it starts on
-// demand and keeps warm between invocations.
+// demand and keeps warm between invocations. It also serves the Extensions
+// API to internal extensions (threads of the function's process, like the
+// one shared/platform registers to finish work after the response): each
+// gets an INVOKE event per invocation, and, as Lambda does before freezing
+// the environment, the process gets no further invocation until every
+// extension has asked for its next event. The caller has its answer as
+// soon as the runtime posts it.
 type Runtime struct {
 	addr   string
 	server *http.Server
@@ -76,6 +82,22 @@ type process struct {
 	mu    sync.Mutex
 	inv   *invocation // in flight, if any
 	state error       // why it exited
+	// exts are the extensions registered during init, which ends when
+	// the runtime first asks for an invocation (initDone).
+	exts     []*extension
+	initDone bool
+}
+
+// extension is one registered extension of a process.
+type extension struct {
+	id     string
+	events chan *invocation // buffered 1: an invocation is never handed over before the last was settled
+	mu     sync.Mutex
+	// delivered counts INVOKE events handed over, nexts the event/next
+	// calls made: the extension is done with event n once it made call
+	// n+1.
+	delivered, nexts int
+	changed          chan struct{} // closed and replaced when nexts grows
 }
 
 type invocation struct {
@@ -98,6 +120,8 @@ func NewRuntime(host string, log io.Writer) (*Runtime, error) {
 	mux.HandleFunc("POST /p/{proc}/2018-06-01/runtime/invocation/{id}/response", r.handleResult)
 	mux.HandleFunc("POST /p/{proc}/2018-06-01/runtime/invocation/{id}/error", r.handleResult)
 	mux.HandleFunc("POST /p/{proc}/2018-06-01/runtime/init/error", r.handleInitError)
+	mux.HandleFunc("POST /p/{proc}/2020-01-01/extension/register", r.handleRegister)
+	mux.HandleFunc("GET /p/{proc}/2020-01-01/extension/event/next", r.handleExtensionNext)
 	r.server = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = r.server.Serve(ln) }() // ErrServerClosed on Close
 	return r, nil
@@ -133,6 +157,16 @@ func (r *Runtime) Recycle(name string) {
 	if !ok {
 		return
 	}
+	// A process still finishing an invocation (its extensions at work)
+	// would come back warm afterwards: wait until none is busy.
+	for range cap(p.sem) {
+		p.sem <- struct{}{}
+	}
+	defer func() {
+		for range cap(p.sem) {
+			<-p.sem
+		}
+	}()
 	p.mu.Lock()
 	idle := p.idle
 	p.idle = nil
@@ -161,7 +195,9 @@ func (r *Runtime) Invoke(ctx context.Context, name string, payload []byte) (Resu
 	case <-ctx.Done():
 		return Result{}, ctx.Err()
 	}
-	defer func() { <-p.sem }()
+	// The token is given back once the process is free again, which may be
+	// after the caller has its answer (extensions still at work).
+	release := func() { <-p.sem }
 
 	inv := &invocation{
 		id:       newID(),
@@ -174,6 +210,7 @@ func (r *Runtime) Invoke(ctx context.Context, name string, payload []byte) (Resu
 	for {
 		pr, cold, err := r.acquire(p)
 		if err != nil {
+			release()
 			return functionError("Runtime.StartError", err.Error()), nil
 		}
 		res, delivered := pr.run(ctx, inv, p.spec)
@@ -181,13 +218,53 @@ func (r *Runtime) Invoke(ctx context.Context, name string, payload []byte) (Resu
 			continue
 		}
 		res.ColdStart = cold
-		if pr.alive() {
+		free := func() {
+			defer release()
+			if !r.settle(pr, inv) {
+				return
+			}
 			p.mu.Lock()
 			p.idle = append(p.idle, pr)
 			p.mu.Unlock()
 		}
+		pr.mu.Lock()
+		extensions := len(pr.exts) > 0
+		pr.mu.Unlock()
+		if !extensions {
+			free() // nothing to wait for: warm before the caller can call again
+			return res, nil
+		}
+		go free()
 		return res, nil
 	}
+}
+
+// WaitIdle waits until no process of function name is busy, the work its
+// extensions finish after an answer included: for tests that read what
+// that work wrote (the call log), as a reader in AWS would after Lambda
+// froze the environment.
+func (r *Runtime) WaitIdle(ctx context.Context, name string) error {
+	r.mu.Lock()
+	p, ok := r.pools[name]
+	r.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("%w: %s", ErrUnknownFunction, name)
+	}
+	taken := 0
+	defer func() {
+		for range taken {
+			<-p.sem
+		}
+	}()
+	for taken < cap(p.sem) {
+		select {
+		case p.sem <- struct{}{}:
+			taken++
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
 }
 
 // acquire returns a warm process, or starts one.
@@ -274,6 +351,15 @@ func (p *process) run(ctx context.Context, inv *invocation, spec FunctionSpec) (
 	}()
 	select {
 	case p.next <- inv:
+		p.mu.Lock()
+		exts := p.exts
+		p.mu.Unlock()
+		for _, e := range exts {
+			e.mu.Lock()
+			e.delivered++
+			e.mu.Unlock()
+			e.events <- inv // never blocks: the last event was taken before the process was released
+		}
 	case <-p.done:
 		return functionError("Runtime.ExitError", p.exitReason()), false
 	case <-timer.C:
@@ -293,6 +379,39 @@ func (p *process) run(ctx context.Context, inv *invocation, spec FunctionSpec) (
 		p.kill()
 		return functionError("Runtime.Cancelled", "the caller went away"), true
 	}
+}
+
+// settle waits until every extension of pr has asked for its next event
+// after inv, and reports whether pr may serve again. An extension still at
+// work at inv's deadline times the invocation out, as in Lambda: the
+// process is killed (the caller already has its answer).
+func (r *Runtime) settle(pr *process, inv *invocation) bool {
+	pr.mu.Lock()
+	exts := pr.exts
+	pr.mu.Unlock()
+	timer := time.NewTimer(time.Until(inv.deadline))
+	defer timer.Stop()
+	for _, e := range exts {
+		for {
+			e.mu.Lock()
+			done, changed := e.nexts > e.delivered, e.changed
+			e.mu.Unlock()
+			if done {
+				break
+			}
+			select {
+			case <-changed:
+				continue
+			case <-pr.done:
+				return false
+			case <-timer.C:
+				fmt.Fprintf(r.log, "[runtime] %s: extension %s still busy at the deadline of %s; process stopped\n", pr.id, e.id, inv.id)
+				pr.kill()
+				return false
+			}
+		}
+	}
+	return pr.alive()
 }
 
 func (p *process) alive() bool {
@@ -331,6 +450,9 @@ func (r *Runtime) handleNext(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, `{"errorMessage":"unknown runtime"}`, http.StatusForbidden)
 		return
 	}
+	pr.mu.Lock()
+	pr.initDone = true
+	pr.mu.Unlock()
 	select {
 	case inv := <-pr.next:
 		h := w.Header()
@@ -374,6 +496,95 @@ func (r *Runtime) handleResult(w http.ResponseWriter, req *http.Request) {
 	inv.deliver(res)
 	w.WriteHeader(http.StatusAccepted)
 	_, _ = io.WriteString(w, `{"status":"OK"}`)
+}
+
+// handleRegister registers an internal extension. As in Lambda, it must
+// come during init (before the runtime's first /next), and an internal
+// extension may register only for INVOKE.
+func (r *Runtime) handleRegister(w http.ResponseWriter, req *http.Request) {
+	pr := r.process(req)
+	if pr == nil {
+		http.Error(w, `{"errorMessage":"unknown runtime"}`, http.StatusForbidden)
+		return
+	}
+	var body struct {
+		Events []string `json:"events"`
+	}
+	if err := json.NewDecoder(io.LimitReader(req.Body, 1<<16)).Decode(&body); err != nil {
+		extensionError(w, http.StatusBadRequest, "InvalidRequest", "body is not {\"events\":[...]}")
+		return
+	}
+	if req.Header.Get("Lambda-Extension-Name") == "" {
+		extensionError(w, http.StatusBadRequest, "InvalidRequest", "Lambda-Extension-Name is missing")
+		return
+	}
+	for _, ev := range body.Events {
+		if ev != "INVOKE" {
+			extensionError(w, http.StatusBadRequest, "Extension.InvalidEventType", "an internal extension may register for INVOKE only, not "+ev)
+			return
+		}
+	}
+	e := &extension{id: newID(), events: make(chan *invocation, 1), changed: make(chan struct{})}
+	pr.mu.Lock()
+	late := pr.initDone
+	if !late {
+		pr.exts = append(pr.exts, e)
+	}
+	pr.mu.Unlock()
+	if late {
+		extensionError(w, http.StatusForbidden, "Extension.RegistrationAfterInit", "extensions register during init, before the runtime's first /next")
+		return
+	}
+	fmt.Fprintf(r.log, "[runtime] %s: extension %s registered\n", pr.id, req.Header.Get("Lambda-Extension-Name"))
+	w.Header().Set("Lambda-Extension-Identifier", e.id)
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]string{"functionName": pr.pool.spec.Name, "functionVersion": "$LATEST", "handler": pr.pool.spec.Name})
+}
+
+// handleExtensionNext tells the process's freeze that the extension is done
+// with its last event, then waits for the next invocation.
+func (r *Runtime) handleExtensionNext(w http.ResponseWriter, req *http.Request) {
+	pr := r.process(req)
+	if pr == nil {
+		http.Error(w, `{"errorMessage":"unknown runtime"}`, http.StatusForbidden)
+		return
+	}
+	id := req.Header.Get("Lambda-Extension-Identifier")
+	pr.mu.Lock()
+	var e *extension
+	for _, x := range pr.exts {
+		if x.id == id {
+			e = x
+		}
+	}
+	pr.mu.Unlock()
+	if e == nil {
+		extensionError(w, http.StatusForbidden, "Extension.UnknownExtensionIdentifier", "unknown Lambda-Extension-Identifier")
+		return
+	}
+	e.mu.Lock()
+	e.nexts++
+	close(e.changed)
+	e.changed = make(chan struct{})
+	e.mu.Unlock()
+	select {
+	case inv := <-e.events:
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Lambda-Extension-Event-Identifier", newID())
+		_ = json.NewEncoder(w).Encode(map[string]any{
+			"eventType": "INVOKE", "deadlineMs": inv.deadline.UnixMilli(), "requestId": inv.id,
+			"invokedFunctionArn": pr.pool.spec.ARN,
+		}) // a broken connection is the extension's problem, as in Lambda
+	case <-pr.done:
+		http.Error(w, "process exited", http.StatusGone)
+	case <-req.Context().Done():
+	}
+}
+
+func extensionError(w http.ResponseWriter, status int, typ, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]string{"errorType": typ, "errorMessage": msg})
 }
 
 func (r *Runtime) handleInitError(w http.ResponseWriter, req *http.Request) {

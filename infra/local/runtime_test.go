@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -384,5 +385,108 @@ func TestRuntimeRecycle(t *testing.T) {
 	pid2, _, cold := pidOf(t, rt, "Deployed")
 	if pid2 == pid1 || !cold {
 		t.Errorf("after Recycle: pid %d cold %v, want a new process (old pid %d)", pid2, cold, pid1)
+	}
+}
+
+// afterBinary returns testdata/afterfn built for this machine.
+var (
+	afterOnce  sync.Once
+	afterPath  string
+	afterError error
+)
+
+func afterBinary(t *testing.T) string {
+	t.Helper()
+	afterOnce.Do(func() {
+		out := filepath.Join(echoDir, "afterfn")
+		cmd := exec.Command("go", "build", "-o", out, "./testdata/afterfn")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if msg, err := cmd.CombinedOutput(); err != nil {
+			afterError = fmt.Errorf("build afterfn: %v\n%s", err, msg)
+			return
+		}
+		afterPath = out
+	})
+	if afterError != nil {
+		t.Fatal(afterError)
+	}
+	return afterPath
+}
+
+// TestExtensionHoldsProcessUntilWorkIsDone: a function whose internal
+// extension (shared/platform's AfterResponse) holds the process for work
+// left running after the answer. The caller gets the answer before the
+// work ends, and the work has ended before the process is given its next
+// invocation: Lambda's freeze semantics, which the call log relies on.
+func TestExtensionHoldsProcessUntilWorkIsDone(t *testing.T) {
+	spec := echoSpec(t, "After")
+	spec.Binary = afterBinary(t)
+	spec.MaxConcurrency = 1 // the next invocation must go to the same process
+	rt := newTestRuntime(t, spec)
+	const work = 1500 * time.Millisecond
+	for i := range 3 { // the first invocation is cold, the others warm
+		mark := filepath.Join(t.TempDir(), "mark")
+		start := time.Now()
+		res := invoke(t, rt, "After", fmt.Sprintf(`{"work_ms":%d,"mark":%q}`, work.Milliseconds(), mark))
+		answered := time.Since(start)
+		if res.FunctionError != "" {
+			t.Fatalf("call %d: %s %s", i, res.FunctionError, res.Payload)
+		}
+		if answered >= work {
+			t.Errorf("call %d answered after %v: the caller waited for the background work (%v)", i, answered, work)
+		}
+		if _, err := os.Stat(mark); err == nil {
+			t.Fatalf("call %d: the work was done before the answer; the test proves nothing", i)
+		}
+		res = invoke(t, rt, "After", fmt.Sprintf(`{"check":%q}`, mark))
+		jsonEqual(t, `{"exists":true}`, res.Payload)
+		if took := time.Since(start); took < work {
+			t.Errorf("call %d: the next invocation ran %v after the first, before the work (%v) could end", i, took, work)
+		}
+	}
+}
+
+// TestExtensionRegistrationOnlyDuringInit: as in Lambda, an extension may
+// not register once the runtime has asked for its first invocation, and an
+// unknown extension id gets no events.
+func TestExtensionRegistrationOnlyDuringInit(t *testing.T) {
+	rt := newTestRuntime(t, echoSpec(t, "Echo"))
+	invoke(t, rt, "Echo", `{"echo":1}`) // starts Echo-1, past its init
+	base := "http://" + rt.addr + "/p/Echo-1/2020-01-01/extension/"
+	req, _ := http.NewRequest(http.MethodPost, base+"register", strings.NewReader(`{"events":["INVOKE"]}`))
+	req.Header.Set("Lambda-Extension-Name", "late")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden || resp.Header.Get("Lambda-Extension-Identifier") != "" {
+		t.Errorf("late registration: %s, id %q; want 403 and no id", resp.Status, resp.Header.Get("Lambda-Extension-Identifier"))
+	}
+	req, _ = http.NewRequest(http.MethodGet, base+"event/next", nil)
+	req.Header.Set("Lambda-Extension-Identifier", "not-registered")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("event/next for an unknown extension: %s, want 403", resp.Status)
+	}
+}
+
+// TestRecycleWaitsForExtensions: a process still held by its extension
+// when Recycle runs is stopped too, so the next invocation starts cold, as
+// the cold-start benchmarks need.
+func TestRecycleWaitsForExtensions(t *testing.T) {
+	spec := echoSpec(t, "After")
+	spec.Binary = afterBinary(t)
+	spec.MaxConcurrency = 1 // else the next invocation would start a new process anyway
+	rt := newTestRuntime(t, spec)
+	mark := filepath.Join(t.TempDir(), "mark")
+	invoke(t, rt, "After", fmt.Sprintf(`{"work_ms":500,"mark":%q}`, mark))
+	rt.Recycle("After")
+	if res := invoke(t, rt, "After", fmt.Sprintf(`{"check":%q}`, mark)); !res.ColdStart {
+		t.Errorf("the invocation after Recycle was warm: a busy process came back")
 	}
 }

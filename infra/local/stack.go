@@ -277,6 +277,12 @@ func (s *Stack) Invoke(ctx context.Context, name string, payload []byte) (Result
 // Recycle makes the next invocation of name start a new process.
 func (s *Stack) Recycle(name string) { s.runtime.Recycle(name) }
 
+// WaitIdle waits until function name has finished every invocation, its
+// after-response work included (Runtime.WaitIdle).
+func (s *Stack) WaitIdle(ctx context.Context, name string) error {
+	return s.runtime.WaitIdle(ctx, name)
+}
+
 // Close stops servers, function processes and emulators.
 func (s *Stack) Close() {
 	s.cancel()

@@ -376,3 +376,78 @@ func TestAPIGetsTheViewerAddress(t *testing.T) {
 		t.Error("no cache behaviour targets the API")
 	}
 }
+
+// callNotLoggedPattern matches the error-level line the platform door
+// writes, with the whole entry, when a call's log write fails for good
+// (shared/appapi TestUnloggedCallIsInTheFunctionLog checks the line).
+const callNotLoggedPattern = `{ $.level = "ERROR" && $.msg = "call not logged" }`
+
+// TestCallsNotLoggedAreAlarmed: every platform route (a function serving
+// /v1/…) counts its "call not logged" lines into the CallsNotLogged metric
+// through a metric filter on its own log group, and an alarm watches that
+// metric. A new platform route without its filter fails here.
+func TestCallsNotLoggedAreAlarmed(t *testing.T) {
+	_, tpl := mustRepoTemplate(t)
+	fns, err := tpl.Functions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The log group of each function, from its LogGroupName !Sub.
+	groupOf := map[string]string{}
+	for _, id := range tpl.LogicalIDs("AWS::Logs::LogGroup") {
+		name := fmt.Sprint(tpl.Resources[id].Properties["LogGroupName"])
+		if m := regexp.MustCompile(`/aws/lambda/\$\{(\w+)\}`).FindStringSubmatch(name); m != nil {
+			groupOf[m[1]] = id
+		}
+	}
+	filtered := map[string]bool{} // log groups with a correct filter
+	for _, id := range tpl.LogicalIDs("AWS::Logs::MetricFilter") {
+		p := tpl.Resources[id].Properties
+		ref, _ := p["LogGroupName"].(map[string]any)
+		group := fmt.Sprint(ref["Ref"])
+		if p["FilterPattern"] != callNotLoggedPattern {
+			t.Errorf("%s: pattern %q, want %q", id, p["FilterPattern"], callNotLoggedPattern)
+			continue
+		}
+		ts := asMaps(p["MetricTransformations"])
+		if len(ts) != 1 || ts[0]["MetricName"] != "CallsNotLogged" || ts[0]["MetricValue"] != "1" {
+			t.Errorf("%s: transformations %v, want one adding 1 to CallsNotLogged", id, p["MetricTransformations"])
+			continue
+		}
+		filtered[group] = true
+	}
+	platform := 0
+	for _, fn := range fns {
+		if !slices.ContainsFunc(fn.Routes, func(r samtemplate.Route) bool { return strings.HasPrefix(r.Path, "/v1/") }) {
+			continue
+		}
+		platform++
+		if g := groupOf[fn.LogicalID]; g == "" || !filtered[g] {
+			t.Errorf("%s serves the platform API but its log group (%q) has no CallsNotLogged filter", fn.LogicalID, g)
+		}
+	}
+	if platform == 0 {
+		t.Fatal("no platform route found in template.yaml: the test checked nothing")
+	}
+	alarms := 0
+	for _, id := range tpl.LogicalIDs("AWS::CloudWatch::Alarm") {
+		if tpl.Resources[id].Properties["MetricName"] == "CallsNotLogged" {
+			alarms++
+		}
+	}
+	if alarms != 1 {
+		t.Errorf("%d alarms on CallsNotLogged, want 1", alarms)
+	}
+}
+
+func asMaps(v any) []map[string]any {
+	var out []map[string]any
+	if l, ok := v.([]any); ok {
+		for _, x := range l {
+			if m, ok := x.(map[string]any); ok {
+				out = append(out, m)
+			}
+		}
+	}
+	return out
+}

@@ -17,8 +17,11 @@ func platformRoute(env *platform.Env, resource string, build func(*dynamo.Store)
 		Tokens: store, Connections: store, Limiter: store, Calls: store,
 		Bodies: s3store.New(env.S3(), env.Config.ArchiveBucket),
 		Limits: appapi.DefaultLimits, Now: time.Now,
+		After: platform.ProcessAfterResponse(env.Logger),
 	}
-	return apigw.HandleCheckingIDsInside(env.Logger, door.Handle(resource, build(store)))
+	// Track is outermost, so an invocation counts as returned only once
+	// the answer is complete.
+	return platform.Track(door.After, apigw.HandleCheckingIDsInside(env.Logger, door.Handle(resource, build(store))))
 }
 
 // GetLocationFunction is GetLocationFunction in template.yaml.

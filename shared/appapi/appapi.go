@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -69,6 +70,9 @@ type Door struct {
 	Bodies      switchboard.BodyArchive
 	Limits      []RateLimit
 	Now         func() time.Time
+	// After runs each call's logging (record) after the response, so the
+	// app does not wait for it; nil logs before answering.
+	After *platform.AfterResponse
 }
 
 // bearer reads the token from Authorization: Bearer, or from HubRise's
@@ -206,7 +210,18 @@ func (d *Door) Handle(resource string, h Handler) apigw.HandlerFunc {
 		// Set here too (apigw.Handle sets it later) so the archived
 		// response shows the header the app received.
 		resp.Headers["X-Request-Id"] = req.RequestContext.RequestID
-		d.record(ctx, caller, resource, req, resp, errCode, start, keepBodies)
+		if d.After == nil {
+			d.record(ctx, caller, resource, req, resp, errCode, start, keepBodies)
+			return resp, nil
+		}
+		// The app has its answer before the call is logged. The maps are
+		// copied because the caller's wrappers may still change them
+		// while record reads them.
+		logged, loggedReq := resp, req
+		logged.Headers, loggedReq.Headers = maps.Clone(resp.Headers), maps.Clone(req.Headers)
+		d.After.Go(ctx, RecordLimit, func(ctx context.Context) {
+			d.record(ctx, caller, resource, loggedReq, logged, errCode, start, keepBodies)
+		})
 		return resp, nil
 	}
 }
@@ -290,6 +305,11 @@ func (d *Door) rateLimit(ctx context.Context, connectionID string, now time.Time
 	}
 	return h, limited, nil
 }
+
+// RecordLimit bounds a call's logging after the response when the
+// invocation has no deadline of its own (in Lambda, the function's timeout
+// is the bound).
+const RecordLimit = 30 * time.Second
 
 // ArchiveDeadline bounds how long a call waits for its bodies to be
 // archived, retries included: a slow or hanging S3 must cost a call at most

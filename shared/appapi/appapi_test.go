@@ -58,9 +58,18 @@ func mustFixture(t testing.TB, locationID, scope string) fixture {
 	}
 	conn.Version = 1
 	door := &appapi.Door{Tokens: store, Connections: store, Limiter: store, Calls: store,
-		Bodies: s3store.New(env.S3(), env.Config.ArchiveBucket), Limits: appapi.DefaultLimits, Now: time.Now}
+		Bodies: s3store.New(env.S3(), env.Config.ArchiveBucket), Limits: appapi.DefaultLimits, Now: time.Now,
+		After: afterResponse}
 	return fixture{env: env, store: store, door: door, conn: conn, token: token}
 }
+
+// afterResponse runs every fixture door's logging after its answers; the
+// helpers that make calls wait for it (waitLogged) before tests read the
+// log, as the Lambda extension waits before the environment is frozen.
+var afterResponse = platform.NewAfterResponse(platform.NewLogger(io.Discard, 0))
+
+// waitLogged waits until the calls made so far are logged.
+func waitLogged() { afterResponse.Wait() }
 
 var requestSeq int
 var seqMu sync.Mutex
@@ -79,6 +88,7 @@ func call(t *testing.T, h apigw.HandlerFunc, headers map[string]string) apigw.Re
 	if err != nil {
 		t.Fatal(err)
 	}
+	waitLogged()
 	resp.Headers["X-Test-Request-Id"] = id
 	return resp
 }

@@ -24,7 +24,8 @@ func faultyDoor(f fixture, tr *faults.Transport) (*appapi.Door, *dynamo.Store) {
 	faulty.AWS = faults.Apply(f.env.AWS, tr)
 	store := dynamo.New(faulty.DynamoDB(), faulty.Config.TableName)
 	return &appapi.Door{Tokens: store, Connections: store, Limiter: store, Calls: store,
-		Bodies: s3store.New(faulty.S3(), faulty.Config.ArchiveBucket), Limits: appapi.DefaultLimits, Now: time.Now}, store
+		Bodies: s3store.New(faulty.S3(), faulty.Config.ArchiveBucket), Limits: appapi.DefaultLimits, Now: time.Now,
+		After: afterResponse}, store
 }
 
 func postOrder(t *testing.T, f fixture, h apigw.HandlerFunc, requestID string) apigw.Response {
@@ -39,6 +40,7 @@ func postOrder(t *testing.T, f fixture, h apigw.HandlerFunc, requestID string) a
 	if err != nil {
 		t.Fatal(err)
 	}
+	waitLogged()
 	return resp
 }
 

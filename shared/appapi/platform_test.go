@@ -45,7 +45,8 @@ func mustWorld(tb testing.TB) *world {
 		tb.Fatal(err)
 	}
 	door := &appapi.Door{Tokens: store, Connections: store, Limiter: store, Calls: store,
-		Bodies: s3store.New(env.S3(), env.Config.ArchiveBucket), Limits: appapi.DefaultLimits, Now: time.Now}
+		Bodies: s3store.New(env.S3(), env.Config.ArchiveBucket), Limits: appapi.DefaultLimits, Now: time.Now,
+		After: afterResponse}
 	return &world{store: store, door: door, idem: appapi.Idempotency{Store: store, Now: time.Now}}
 }
 
@@ -139,6 +140,7 @@ func (a app) call(h apigw.HandlerFunc, r req) (apigw.Response, string, error) {
 	in.RequestContext.RequestID = id
 	in.RequestContext.HTTP.Method = r.method
 	resp, err := apigw.HandleCheckingIDsInside(platform.NewLogger(io.Discard, 0), h)(context.Background(), in)
+	waitLogged()
 	return resp, id, err
 }
 

@@ -83,6 +83,7 @@ var registry = []Function{
 	of("SendHourlyDigestsFunction", digest.SendHourlyDigestsFunction),
 	of("SendMonthlyDigestsFunction", digest.SendMonthlyDigestsFunction),
 	of("SendWeeklyDigestsFunction", digest.SendWeeklyDigestsFunction),
+	of("SignupFunction", api.SignupFunction),
 	of("TokenFunction", api.TokenFunction),
 	of("UnblockConnectionFunction", api.UnblockConnectionFunction),
 	of("UnblockExpiredFunction", api.UnblockExpiredFunction),
@@ -91,6 +92,7 @@ var registry = []Function{
 	of("UpdateNotificationRuleFunction", api.UpdateNotificationRuleFunction),
 	of("UpdateOrderFunction", api.UpdateOrderFunction),
 	of("UpdateUserFunction", api.UpdateUserFunction),
+	of("VerifySignupFunction", api.VerifySignupFunction),
 }
 
 // Function is one entry of the registry.

@@ -238,8 +238,14 @@ func mustWorld(tb testing.TB, env *platform.Env) *world {
 	must("catalog", store.CreateCatalog(ctx, catalog))
 	must("product", store.CreateProduct(ctx, switchboard.Product{ID: "prd_" + p, AccountID: w.accountA, CatalogID: catalog.ID, Name: "Pizza " + canary, Price: "9.50 EUR", CreatedAt: now}))
 
+	signupToken, signupHash := auth.NewToken()
+	must("sign-up", store.CreateSignup(ctx, switchboard.Signup{TokenHash: signupHash, Email: p + "-signup@new.test", Name: "New Owner",
+		AccountName: "New Shop " + p, TimeZone: "Europe/Paris", LocationName: "First", PasswordHash: "not-a-password-hash",
+		CreatedAt: now, ExpiresAt: now.Add(switchboard.SignupLifetime)}))
+
 	w.values = map[string]string{
-		"accountId": w.accountA, "locationId": loc1, "otherLocationId": loc2, "connectionId": w.connectionA, "requestId": call.RequestID,
+		"signupToken": signupToken,
+		"accountId":   w.accountA, "locationId": loc1, "otherLocationId": loc2, "connectionId": w.connectionA, "requestId": call.RequestID,
 		"teamId": team.ID, "userId": users[memberA].ID, "adminId": users[adminA].ID, "appId": appID,
 		"orderId": order.ID, "listId": list.ID, "customerId": "cus_" + p, "catalogId": catalog.ID, "canary": canary, "world": p, "ruleId": rule.ID,
 	}

@@ -246,8 +246,8 @@ func AcceptInvitation(invites switchboard.InvitationStore) apigw.HandlerFunc {
 		} else if err != nil {
 			return apigw.Response{}, err
 		}
-		if len(in.Password) < auth.MinPasswordLength || len(in.Password) > 1024 {
-			return apigw.Response{}, switchboard.Errorf(switchboard.EInvalid, "password must be %d to 1024 characters", auth.MinPasswordLength)
+		if err := auth.CheckNewPassword(in.Password); err != nil {
+			return apigw.Response{}, err
 		}
 		passwordHash, err := auth.HashPassword(in.Password)
 		if err != nil {

@@ -87,6 +87,19 @@ func sessionPK(tokenHash string) string { return "SESSION#" + tokenHash }
 
 const sessionSK = "SESSION"
 
+// signupPK is keyed by the hash of the verification token, like
+// invitations: the person who signs up has only the link.
+func signupPK(tokenHash string) string { return "SIGNUP#" + tokenHash }
+
+const signupSK = "SIGNUP"
+
+// signupEmailPK holds an address while a sign-up of it is pending, so that
+// one address has one pending sign-up at a time. Like emailPK it cannot
+// start with a tenant: the tenant does not exist yet.
+func signupEmailPK(email string) string { return "SIGNUPEMAIL#" + email }
+
+const signupEmailSK = "SIGNUPEMAIL"
+
 func limitPK(key string) string { return "LIMIT#" + key }
 
 // throttlePK holds one key's attempt count and wait (see Throttle).

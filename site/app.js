@@ -13,6 +13,7 @@ import { renderAppPage } from './js/pages/app.js';
 import { renderSignin } from './js/pages/signin.js';
 import { renderUsers } from './js/pages/users.js';
 import { renderAcceptInvite } from './js/pages/accept-invite.js';
+import { renderSignup, renderVerifySignup } from './js/pages/signup.js';
 import { renderConnections } from './js/pages/connections.js';
 import { renderLogs } from './js/pages/logs.js';
 import { renderAppLog } from './js/pages/app-log.js';
@@ -33,6 +34,9 @@ const ROUTES = [
   { path: SIGNIN_PATH, title: 'Sign in', render: renderSignin, public: true },
   // Invitation links are opened signed out: the invitee has no password yet.
   { path: '/accept-invite', title: 'Accept invitation', render: renderAcceptInvite, public: true },
+  { path: '/signup', title: 'Create an account', render: renderSignup, public: true },
+  // The verification email links here; it signs the new super admin in.
+  { path: '/signup/verify', title: 'Confirm your email', render: renderVerifySignup, public: true },
   { path: '/overview', title: 'Overview', nav: 'Overview', render: renderOverview },
   { path: '/connections', title: 'Connections', nav: 'Connections', render: renderConnections },
   { path: '/connections/:id/logs', title: 'Logs', render: renderLogs },

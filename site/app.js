@@ -14,6 +14,7 @@ import { renderSignin } from './js/pages/signin.js';
 import { renderUsers } from './js/pages/users.js';
 import { renderAcceptInvite } from './js/pages/accept-invite.js';
 import { renderSignup, renderVerifySignup } from './js/pages/signup.js';
+import { renderForgotPassword, renderResetPassword, renderChangePassword } from './js/pages/passwords.js';
 import { renderConnections } from './js/pages/connections.js';
 import { renderLogs } from './js/pages/logs.js';
 import { renderAppLog } from './js/pages/app-log.js';
@@ -37,6 +38,10 @@ const ROUTES = [
   { path: '/signup', title: 'Create an account', render: renderSignup, public: true },
   // The verification email links here; it signs the new super admin in.
   { path: '/signup/verify', title: 'Confirm your email', render: renderVerifySignup, public: true },
+  { path: '/forgot-password', title: 'Forgot password', render: renderForgotPassword, public: true },
+  // The reset email links here.
+  { path: '/reset-password', title: 'Choose a new password', render: renderResetPassword, public: true },
+  { path: '/me/password', title: 'Change password', render: renderChangePassword },
   { path: '/overview', title: 'Overview', nav: 'Overview', render: renderOverview },
   { path: '/connections', title: 'Connections', nav: 'Connections', render: renderConnections },
   { path: '/connections/:id/logs', title: 'Logs', render: renderLogs },
@@ -124,6 +129,7 @@ function renderChrome() {
           : null,
       ),
     ),
+    h('a', { class: 'btn btn--topbar', href: '#/me/password', dataset: { testid: 'change-password' } }, 'Change password'),
     signOutButton,
   );
 }

@@ -38,6 +38,9 @@ func FuzzAccountBodies(f *testing.F) {
 	}{
 		{api.SignupFunction(env), http.MethodPost, nil, false},
 		{api.VerifySignupFunction(env), http.MethodPost, nil, false},
+		{api.RequestPasswordResetFunction(env), http.MethodPost, nil, false},
+		{api.ConfirmPasswordResetFunction(env), http.MethodPost, nil, false},
+		{api.ChangePasswordFunction(env), http.MethodPut, nil, true},
 	}
 	f.Fuzz(func(t *testing.T, body string) {
 		for _, r := range routes {

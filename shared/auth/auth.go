@@ -169,6 +169,23 @@ func (s *Service) AdmitSignup(ctx context.Context, email, clientAddress string) 
 		throttleKey{"signup-address:" + clientAddress, FreeAttemptsPerAddress}, throttleKey{"signup:" + email, FreeAttemptsPerAccount})
 }
 
+// AdmitPasswordReset spaces out reset requests for one address (each
+// sends an email) and from one client, as AdmitSignup does.
+func (s *Service) AdmitPasswordReset(ctx context.Context, email, clientAddress string) error {
+	return s.admit(ctx, "Too many password reset requests. Try again in %d seconds.",
+		throttleKey{"reset-address:" + clientAddress, FreeAttemptsPerAddress}, throttleKey{"reset:" + email, FreeAttemptsPerAccount})
+}
+
+// PasswordChangeKey is the throttle key of a signed-in user's attempts at
+// their current password: a stolen session must not be a way to guess it.
+func PasswordChangeKey(userID string) string { return "password-change:" + userID }
+
+// AdmitPasswordChange spaces out a user's attempts at their current
+// password like failed sign-ins; the caller resets the key on success.
+func (s *Service) AdmitPasswordChange(ctx context.Context, userID string) error {
+	return s.admit(ctx, "Too many wrong passwords. Try again in %d seconds.", throttleKey{PasswordChangeKey(userID), FreeAttemptsPerAccount})
+}
+
 // Authenticate returns who holds sessionToken. State-changing requests must
 // also carry the session's CSRF token; safe ones pass csrfRequired false.
 // The role is read from the user at each request, so a demotion or a

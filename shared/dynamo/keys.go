@@ -100,6 +100,12 @@ func signupEmailPK(email string) string { return "SIGNUPEMAIL#" + email }
 
 const signupEmailSK = "SIGNUPEMAIL"
 
+// passwordResetPK is keyed by the hash of the reset token: whoever resets
+// holds only the link.
+func passwordResetPK(tokenHash string) string { return "PWRESET#" + tokenHash }
+
+const passwordResetSK = "PWRESET"
+
 func limitPK(key string) string { return "LIMIT#" + key }
 
 // throttlePK holds one key's attempt count and wait (see Throttle).

@@ -18,6 +18,8 @@ let origin;
 let sesUrl;
 let browser;
 let context;
+// The account the first test signs up, for the next ones.
+let founder = null;
 
 before(async () => {
   ({ baseUrl, origin } = siteFromEnv('http://127.0.0.1:3000/'));
@@ -113,5 +115,53 @@ test('sign up from the sign-in page, verify from the email, sign out and sign in
   await page.locator('[data-testid="session-account"]', { hasText: accountName }).waitFor({ timeout: 15_000 });
 
   assert.deepEqual(errors.filter((e) => !/status of 400/.test(e)), [], `Unexpected console/page errors:\n${errors.join('\n')}`);
+  await page.close();
+  founder = { email, password, accountName };
+});
+
+test('forgot password: reset from the email, then change it from the top bar', { timeout: 60_000 }, async () => {
+  assert.ok(founder, 'the sign-up test did not finish');
+  await context.clearCookies();
+  const { page, errors } = await openSitePage(context, { origin, external: 'abort', allow401: ['/admin/v1/me'] });
+  await page.goto(new URL('#/signin', baseUrl).href);
+  await page.getByRole('link', { name: 'Forgot password?' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Forgot your password?' }).waitFor({ timeout: 10_000 });
+  await page.getByLabel('Email').fill(founder.email);
+  await page.getByRole('button', { name: 'Send the link' }).click();
+  await page.locator('[data-testid="forgot-sent"]').waitFor({ timeout: 10_000 });
+
+  const mail = await waitForMail(founder.email, /^Choose a new Switchboard password$/);
+  await page.goto(linkOnSite(mail.text, '#/reset-password?token='));
+  const reset = 'a brand new set of words';
+  await page.getByLabel('New password', { exact: true }).fill(reset);
+  await page.getByLabel('Repeat the new password').fill(reset);
+  await page.getByRole('button', { name: 'Set password' }).click();
+  await page.locator('[data-testid="reset-done"]').waitFor({ timeout: 10_000 });
+
+  await page.getByRole('link', { name: 'Sign in' }).click();
+  await page.getByLabel('Email').fill(founder.email);
+  await page.getByLabel('Password').fill(founder.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('[data-testid="signin-error"]', { hasText: 'incorrect' }).waitFor({ timeout: 10_000 });
+  await page.getByLabel('Password').fill(reset);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('[data-testid="session-account"]', { hasText: founder.accountName }).waitFor({ timeout: 15_000 });
+
+  await page.locator('[data-testid="change-password"]').click();
+  await page.getByRole('heading', { level: 1, name: 'Change your password' }).waitFor({ timeout: 10_000 });
+  const changed = 'yet another string of words';
+  await page.getByLabel('Current password').fill(reset);
+  await page.getByLabel('New password', { exact: true }).fill(changed);
+  await page.getByLabel('Repeat the new password').fill(changed);
+  const answered = page.waitForResponse((res) => new URL(res.url()).pathname === '/admin/v1/me/password');
+  await page.getByRole('button', { name: 'Change password' }).click();
+  assert.equal((await answered).status(), 204);
+  await page.locator('[data-testid="change-password-done"]', { hasText: 'changed' }).waitFor({ timeout: 10_000 });
+  await screenshot(page, 'change-password.png');
+  // This session carries on.
+  await page.goto(new URL('#/overview', baseUrl).href);
+  await page.locator('[data-testid="session-account"]', { hasText: founder.accountName }).waitFor({ timeout: 10_000 });
+
+  assert.deepEqual(errors.filter((e) => !/status of 401/.test(e)), [], `Unexpected console/page errors:\n${errors.join('\n')}`);
   await page.close();
 });

@@ -249,7 +249,7 @@ func mustWorld(tb testing.TB, env *platform.Env) *world {
 
 	w.values = map[string]string{
 		"signupToken": signupToken, "resetToken": resetToken,
-		"accountId":   w.accountA, "locationId": loc1, "otherLocationId": loc2, "connectionId": w.connectionA, "requestId": call.RequestID,
+		"accountId": w.accountA, "locationId": loc1, "otherLocationId": loc2, "connectionId": w.connectionA, "requestId": call.RequestID,
 		"teamId": team.ID, "userId": users[memberA].ID, "adminId": users[adminA].ID, "appId": appID,
 		"orderId": order.ID, "listId": list.ID, "customerId": "cus_" + p, "catalogId": catalog.ID, "canary": canary, "world": p, "ruleId": rule.ID,
 	}

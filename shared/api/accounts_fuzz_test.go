@@ -41,6 +41,8 @@ func FuzzAccountBodies(f *testing.F) {
 		{api.RequestPasswordResetFunction(env), http.MethodPost, nil, false},
 		{api.ConfirmPasswordResetFunction(env), http.MethodPost, nil, false},
 		{api.ChangePasswordFunction(env), http.MethodPut, nil, true},
+		{api.CreateLocationFunction(env), http.MethodPost, nil, true},
+		{api.UpdateLocationFunction(env), http.MethodPatch, map[string]string{"locationId": "loc-canal"}, true},
 	}
 	f.Fuzz(func(t *testing.T, body string) {
 		for _, r := range routes {

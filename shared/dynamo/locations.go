@@ -56,8 +56,8 @@ func (s *Store) UpdateLocation(ctx context.Context, accountID, locationID string
 	}
 	out, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: aws.String(s.table), Key: key(accountPK(accountID), locationSK(locationID)),
-		UpdateExpression:    aws.String("SET " + strings.Join(sets, ", ")),
-		ConditionExpression: aws.String("attribute_exists(PK)"),
+		UpdateExpression:         aws.String("SET " + strings.Join(sets, ", ")),
+		ConditionExpression:      aws.String("attribute_exists(PK)"),
 		ExpressionAttributeNames: names, ExpressionAttributeValues: vals,
 		ReturnValues: types.ReturnValueAllNew,
 	})

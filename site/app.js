@@ -14,6 +14,7 @@ import { renderSignin } from './js/pages/signin.js';
 import { renderUsers } from './js/pages/users.js';
 import { renderAcceptInvite } from './js/pages/accept-invite.js';
 import { renderSignup, renderVerifySignup } from './js/pages/signup.js';
+import { renderLocations } from './js/pages/locations.js';
 import { renderForgotPassword, renderResetPassword, renderChangePassword } from './js/pages/passwords.js';
 import { renderConnections } from './js/pages/connections.js';
 import { renderLogs } from './js/pages/logs.js';
@@ -55,6 +56,7 @@ const ROUTES = [
   { path: '/operator/listings', title: 'App listings', render: renderOperatorListings },
   { path: '/consent', title: 'Connect an app', render: renderConsent },
   { path: '/oauth-error', title: 'App can’t be connected', render: renderOauthError, public: true },
+  { path: '/locations', title: 'Locations', nav: 'Locations', render: renderLocations },
   { path: '/users', title: 'Users & teams', nav: 'Users & teams', render: renderUsers },
   { path: '/notifications', title: 'Notifications', nav: 'Notifications', render: renderNotifications },
   // Digest emails link here (footer and List-Unsubscribe).

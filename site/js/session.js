@@ -147,6 +147,15 @@ export async function signOut() {
   end('signed-out');
 }
 
+/**
+ * Reloads /me quietly, for pages that changed what it holds (locations):
+ * other pages read the new values when they next render. Resolves false
+ * when the session is gone.
+ */
+export function reloadSession() {
+  return refreshToken();
+}
+
 /** Reloads /me quietly (no change event). False when the session is gone. */
 async function refreshToken() {
   try {

@@ -105,7 +105,16 @@ test('sign up from the sign-in page, verify from the email, sign out and sign in
   assert.equal((await page.locator('[data-testid="session-role"]').innerText()).trim(), 'Super admin');
   assert.equal((await page.locator('[data-testid="session-user"]').innerText()).trim(), 'Frida Founder');
   assert.ok(!page.url().includes('token='), `the token stayed in the address bar: ${page.url()}`);
+  // The new account starts on its locations, with the one named at sign-up.
+  await page.getByRole('heading', { level: 1, name: 'Locations' }).waitFor({ timeout: 10_000 });
+  await page.locator('[data-testid="location-name"]', { hasText: 'Bastille' }).waitFor({ timeout: 10_000 });
+  await page.getByLabel('New location name').fill('Canal');
+  await page.getByRole('button', { name: 'Add location' }).click();
+  await page.locator('[data-testid="location-name"]', { hasText: 'Canal' }).waitFor({ timeout: 10_000 });
   await screenshot(page, 'signup-verified.png');
+  // The catalog offers the new location as a target at once.
+  await page.getByRole('navigation').getByRole('link', { name: 'Available apps' }).click();
+  await page.locator('[data-testid="target-select"] option', { hasText: 'Canal' }).waitFor({ state: 'attached', timeout: 10_000 });
 
   await page.locator('[data-testid="sign-out"]').click();
   await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor({ timeout: 10_000 });

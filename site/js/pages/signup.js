@@ -167,8 +167,9 @@ export function renderVerifySignup(outlet, { query, signal }) {
   apiRequest('POST', '/admin/v1/signup/verify', { body: { token }, signal, notifyUnauthorized: false })
     .then((body) => {
       if (signal.aborted) return;
-      // Signed in: go to the new account's overview.
-      history.replaceState(history.state, '', '#/overview');
+      // Signed in: go to the new account's locations, the first thing
+      // to set up before connecting apps.
+      history.replaceState(history.state, '', '#/locations');
       adoptSession(body);
     })
     .catch((err) => {

@@ -68,6 +68,7 @@ var registry = []Function{
 	of("ListNotificationRulesFunction", api.ListNotificationRulesFunction),
 	of("ListOrdersFunction", api.ListOrdersFunction),
 	of("ListProductsFunction", api.ListProductsFunction),
+	of("ListSecurityLogFunction", api.ListSecurityLogFunction),
 	of("ListTeamsFunction", api.ListTeamsFunction),
 	of("ListUsersFunction", api.ListUsersFunction),
 	of("RedeliverAppFunction", api.RedeliverAppFunction),

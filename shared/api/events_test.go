@@ -57,7 +57,7 @@ func TestEventsReplay(t *testing.T) {
 		// Accounts: the sample sign-up is new; its sample link was never sent.
 		"signup.json": 202, "verify-signup.json": 400,
 		"request-password-reset.json": 202, "confirm-password-reset.json": 400, "change-password.json": 401,
-		"list-locations.json": 401, "create-location.json": 401, "update-location.json": 401, "create-session.json": 201, "get-me.json": 401, "list-apps.json": 401, "delete-session.json": 401,
+		"list-locations.json": 401, "create-location.json": 401, "update-location.json": 401, "list-security-log.json": 401, "create-session.json": 201, "get-me.json": 401, "list-apps.json": 401, "delete-session.json": 401,
 		// Users and teams: the sample session is not live; the sample
 		// invitation token was never issued.
 		"list-users.json": 401, "invite-user.json": 401, "update-user.json": 401, "accept-invitation.json": 400, "revoke-invitation.json": 401,

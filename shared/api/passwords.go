@@ -60,6 +60,8 @@ func RequestPasswordReset(svc *auth.Service, passwords switchboard.PasswordStore
 		if err := passwords.CreatePasswordReset(ctx, reset); err != nil {
 			return apigw.Response{}, err
 		}
+		recordSecurity(ctx, svc.Security, switchboard.SecurityEvent{AccountID: user.AccountID, Type: switchboard.SecurityPasswordResetSent,
+			UserID: user.ID, Email: email, At: now})
 		if err := mailer.SendEmail(ctx, passwordResetEmail(user, siteOrigin+ResetPasswordPath+token)); err != nil {
 			// Answering otherwise would tell that the address has an
 			// account; the person asks again later.
@@ -86,7 +88,7 @@ func passwordResetEmail(u switchboard.User, link string) switchboard.Email {
 // ConfirmPasswordReset serves POST /admin/v1/password-reset/confirm
 // {"token","password"} without a session: it sets the password and ends
 // every session of the user, once per link.
-func ConfirmPasswordReset(passwords switchboard.PasswordStore) apigw.HandlerFunc {
+func ConfirmPasswordReset(passwords switchboard.PasswordStore, security switchboard.SecurityLog) apigw.HandlerFunc {
 	return func(ctx context.Context, req apigw.Request) (apigw.Response, error) {
 		var in struct {
 			Token    string `json:"token"`
@@ -119,6 +121,7 @@ func ConfirmPasswordReset(passwords switchboard.PasswordStore) apigw.HandlerFunc
 			return apigw.Response{}, err
 		}
 		platform.Logger(ctx).Info("password reset", "accountId", u.AccountID, "userId", u.ID)
+		recordSecurity(ctx, security, switchboard.SecurityEvent{AccountID: u.AccountID, Type: switchboard.SecurityPasswordReset, UserID: u.ID, Email: u.Email})
 		return apigw.JSON(http.StatusOK, map[string]string{"email": u.Email})
 	}
 }
@@ -171,6 +174,7 @@ func ChangePassword(svc *auth.Service, passwords switchboard.PasswordStore) Auth
 		if err := passwords.ChangePassword(ctx, p.AccountID, p.UserID, user.SessionEpoch, newHash, keep); err != nil {
 			return apigw.Response{}, err
 		}
+		recordSecurity(ctx, svc.Security, switchboard.SecurityEvent{AccountID: p.AccountID, Type: switchboard.SecurityPasswordChanged, UserID: p.UserID, Email: user.Email})
 		return apigw.Response{StatusCode: http.StatusNoContent}, nil
 	}
 }
@@ -184,7 +188,8 @@ func RequestPasswordResetFunction(env *platform.Env) apigw.LambdaHandler {
 
 // ConfirmPasswordResetFunction is ConfirmPasswordResetFunction in template.yaml.
 func ConfirmPasswordResetFunction(env *platform.Env) apigw.LambdaHandler {
-	return apigw.Handle(env.Logger, ConfirmPasswordReset(dynamo.New(env.DynamoDB(), env.Config.TableName)))
+	store := dynamo.New(env.DynamoDB(), env.Config.TableName)
+	return apigw.Handle(env.Logger, ConfirmPasswordReset(store, store))
 }
 
 // ChangePasswordFunction is ChangePasswordFunction in template.yaml.

@@ -64,7 +64,7 @@ func TestPasswordResetLinkExpiresAndSkipsInactiveUsers(t *testing.T) {
 	wantStatus(t, "ask", callPublic(t, request, publicPost(`{"email":"admin@demo.test"}`, "192.0.2.21")), 202, "")
 	token := mustLinkToken(t, mustSentEmail(t, "admin@demo.test"), signupOrigin+api.ResetPasswordPath)
 	later := dynamo.New(env.DynamoDB(), env.Config.TableName).WithClock(func() time.Time { return time.Now().Add(switchboard.PasswordResetLifetime + time.Minute) })
-	confirmLater := apigw.Handle(env.Logger, api.ConfirmPasswordReset(later))
+	confirmLater := apigw.Handle(env.Logger, api.ConfirmPasswordReset(later, later))
 	wantStatus(t, "an hour later", callPublic(t, confirmLater, publicPost(`{"token":"`+token+`","password":"a-long-and-rare-password"}`, "192.0.2.21")), 400, "invalid")
 
 	owner := mustSignIn(t, env, "owner@demo.test")

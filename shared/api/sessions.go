@@ -129,7 +129,9 @@ func GetMe(svc *auth.Service) apigw.HandlerFunc {
 
 func authService(env *platform.Env) (*auth.Service, *dynamo.Store) {
 	store := dynamo.New(env.DynamoDB(), env.Config.TableName)
-	return auth.NewService(store, store, store), store
+	svc := auth.NewService(store, store, store)
+	svc.Security = store
+	return svc, store
 }
 
 // sessionRoute builds a route that needs a session, over the one store.

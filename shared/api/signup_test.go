@@ -113,6 +113,10 @@ func TestSignupFlow(t *testing.T) {
 		t.Errorf("the new account's users %+v", users)
 	}
 
+	log := decode[switchboard.SecurityPage](t, callAs(t, api.ListSecurityLogFunction(env), session, "GET", "/admin/v1/security-log?type=signup", nil, ""))
+	if len(log.Events) != 1 || log.Events[0].UserID != me.User.ID || log.Events[0].AccountID != me.Account.ID {
+		t.Errorf("the new account's security log %+v", log)
+	}
 	wantStatus(t, "the link works once", callPublic(t, verify, publicPost(`{"token":"`+token+`"}`, "192.0.2.1")), 400, "invalid")
 	wantStatus(t, "sign in", signInAs(t, env, "nina@chez-nina.test", "a-long-and-rare-password"), 201, "")
 

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/switchboard-hq/switchboard/shared/platform"
 	"github.com/switchboard-hq/switchboard/shared/switchboard"
 )
 
@@ -60,6 +61,9 @@ type Service struct {
 	Accounts switchboard.AccountStore
 	Sessions switchboard.SessionStore
 	Throttle switchboard.Throttle
+	// Security, when set, counts each sign-in of a known user, success or
+	// failure, in their account's security log.
+	Security switchboard.SecurityLog
 	Now      func() time.Time
 
 	// dummyHash is verified when the email is unknown, so that a missing
@@ -110,6 +114,9 @@ func (s *Service) SignIn(ctx context.Context, email, password, clientAddress str
 	if verr != nil {
 		return SignedIn{}, fmt.Errorf("verify password of user %s: %w", user.ID, verr)
 	}
+	if err == nil {
+		s.countSignIn(ctx, user, ok && user.Active)
+	}
 	if err != nil || !ok || !user.Active {
 		// Both attempts stay counted.
 		return SignedIn{}, switchboard.Errorf(switchboard.EUnauthorized, "The email or password is incorrect.")
@@ -121,6 +128,17 @@ func (s *Service) SignIn(ctx context.Context, email, password, clientAddress str
 		return SignedIn{}, err
 	}
 	return s.StartSession(ctx, user)
+}
+
+// countSignIn records the attempt in the user's security log. A failure to
+// record is logged, not returned: the log must not lock people out.
+func (s *Service) countSignIn(ctx context.Context, user switchboard.User, succeeded bool) {
+	if s.Security == nil {
+		return
+	}
+	if err := s.Security.CountSignIn(ctx, user.AccountID, user.ID, user.Email, s.Now(), succeeded); err != nil {
+		platform.Logger(ctx).Error("sign-in not counted in the security log", "userId", user.ID, "error", err)
+	}
 }
 
 // StartSession signs user in without a password: the caller has just

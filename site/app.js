@@ -15,6 +15,7 @@ import { renderUsers } from './js/pages/users.js';
 import { renderAcceptInvite } from './js/pages/accept-invite.js';
 import { renderSignup, renderVerifySignup } from './js/pages/signup.js';
 import { renderLocations } from './js/pages/locations.js';
+import { renderSecurityLog } from './js/pages/security-log.js';
 import { renderForgotPassword, renderResetPassword, renderChangePassword } from './js/pages/passwords.js';
 import { renderConnections } from './js/pages/connections.js';
 import { renderLogs } from './js/pages/logs.js';
@@ -58,6 +59,8 @@ const ROUTES = [
   { path: '/oauth-error', title: 'App can’t be connected', render: renderOauthError, public: true },
   { path: '/locations', title: 'Locations', nav: 'Locations', render: renderLocations },
   { path: '/users', title: 'Users & teams', nav: 'Users & teams', render: renderUsers },
+  // Super admins only: the API answers 403 to everyone else.
+  { path: '/security-log', title: 'Security log', render: renderSecurityLog },
   { path: '/notifications', title: 'Notifications', nav: 'Notifications', render: renderNotifications },
   // Digest emails link here (footer and List-Unsubscribe).
   { path: '/notifications/:id', title: 'Notification rule', render: renderNotificationRule },

@@ -167,9 +167,14 @@ test('forgot password: reset from the email, then change it from the top bar', {
   assert.equal((await answered).status(), 204);
   await page.locator('[data-testid="change-password-done"]', { hasText: 'changed' }).waitFor({ timeout: 10_000 });
   await screenshot(page, 'change-password.png');
-  // This session carries on.
-  await page.goto(new URL('#/overview', baseUrl).href);
-  await page.locator('[data-testid="session-account"]', { hasText: founder.accountName }).waitFor({ timeout: 10_000 });
+  // This session carries on, and the super admin's security log shows all of it.
+  await page.goto(new URL('#/users', baseUrl).href);
+  await page.locator('[data-testid="security-log-link"]').click();
+  await page.getByRole('heading', { level: 1, name: 'Security log' }).waitFor({ timeout: 10_000 });
+  for (const type of ['signup', 'signins', 'password_reset', 'password_changed']) {
+    await page.locator(`[data-testid="security-row"][data-type="${type}"]`).first().waitFor({ timeout: 10_000 });
+  }
+  await screenshot(page, 'security-log.png');
 
   assert.deepEqual(errors.filter((e) => !/status of 401/.test(e)), [], `Unexpected console/page errors:\n${errors.join('\n')}`);
   await page.close();

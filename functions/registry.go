@@ -23,6 +23,7 @@ var registry = []Function{
 	of("ApproveListingFunction", api.ApproveListingFunction),
 	of("AuthorizeFunction", api.AuthorizeFunction),
 	of("BlockConnectionFunction", api.BlockConnectionFunction),
+	of("BootstrapOperatorFunction", api.BootstrapOperatorFunction),
 	of("ChangePasswordFunction", api.ChangePasswordFunction),
 	of("ConfirmPasswordResetFunction", api.ConfirmPasswordResetFunction),
 	of("CreateCustomerFunction", api.CreateCustomerFunction),

@@ -53,7 +53,7 @@ const ROUTES = [
   { path: '/catalog', title: 'Available apps', nav: 'Available apps', render: renderCatalog },
   { path: '/apps/:id', title: 'App', render: renderAppPage },
   { path: '/developer', title: 'My apps', nav: 'My apps', render: renderDeveloper },
-  // Platform operators only: the API answers 403 to everyone else.
+  // Platform operators only: the API answers 404 to everyone else.
   { path: '/operator/listings', title: 'App listings', render: renderOperatorListings },
   { path: '/consent', title: 'Connect an app', render: renderConsent },
   { path: '/oauth-error', title: 'App can’t be connected', render: renderOauthError, public: true },

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchboard-hq/switchboard/infra/faults"
 	"github.com/switchboard-hq/switchboard/infra/testenv"
 	"github.com/switchboard-hq/switchboard/shared/api"
 	"github.com/switchboard-hq/switchboard/shared/apigw"
@@ -227,4 +228,22 @@ func TestSignupWithoutSiteOrigin(t *testing.T) {
 	env.Config.SiteOrigin = ""
 	resp := callPublic(t, api.SignupFunction(env), publicPost(signupBody("nowhere@new.test", "a-long-and-rare-password"), "192.0.2.9"))
 	wantStatus(t, "sign up without a site origin", resp, http.StatusServiceUnavailable, "unavailable")
+}
+
+// TestSignupEmailFailureFreesTheAddress: when SES refuses the verification
+// email, the sign-up is answered 503 and forgotten, so the person can try
+// again at once instead of waiting a day for a link that never came.
+func TestSignupEmailFailureFreesTheAddress(t *testing.T) {
+	env := signupEnv(t)
+	tr := faults.New(7, map[faults.Service]faults.Rates{faults.SES: {faults.ServerError: 1}})
+	faulty := *env
+	faulty.AWS = faults.Apply(env.AWS, tr)
+	resp := callPublic(t, api.SignupFunction(&faulty), publicPost(signupBody("unlucky@new.test", "a-long-and-rare-password"), "192.0.2.60"))
+	wantStatus(t, "sign up while SES fails", resp, http.StatusServiceUnavailable, "unavailable")
+
+	resp = callPublic(t, api.SignupFunction(env), publicPost(signupBody("unlucky@new.test", "a-long-and-rare-password"), "192.0.2.60"))
+	wantStatus(t, "sign up again once SES works", resp, http.StatusAccepted, "")
+	if m := mustSentEmail(t, "unlucky@new.test"); !strings.HasPrefix(m.Subject, "Confirm your email") {
+		t.Errorf("the second sign-up was taken for a pending one: %q", m.Subject)
+	}
 }

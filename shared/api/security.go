@@ -10,6 +10,18 @@ import (
 	"github.com/switchboard-hq/switchboard/shared/switchboard"
 )
 
+// recordSecurity writes e to the account's security log. A failure is
+// logged as an error, not returned: the change it records is made, and
+// undoing it for want of a log entry would be worse.
+func recordSecurity(ctx context.Context, log switchboard.SecurityLog, e switchboard.SecurityEvent) {
+	if log == nil {
+		return
+	}
+	if err := log.RecordSecurityEvent(ctx, e); err != nil {
+		platform.Logger(ctx).Error("security log entry not written", "type", e.Type, "accountId", e.AccountID, "error", err)
+	}
+}
+
 // ListSecurityLog serves GET /admin/v1/security-log?type=&userId=&cursor=&limit=:
 // the account's security log, newest first, for super admins only (it
 // shows who signs in and fails to, which admins and members need not see).

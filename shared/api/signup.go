@@ -44,18 +44,6 @@ func rateLimited(ctx context.Context, err error) (apigw.Response, bool) {
 	return resp, true
 }
 
-// recordSecurity writes e to the account's security log. A failure is
-// logged as an error, not returned: the change it records is made, and
-// undoing it for want of a log entry would be worse.
-func recordSecurity(ctx context.Context, log switchboard.SecurityLog, e switchboard.SecurityEvent) {
-	if log == nil {
-		return
-	}
-	if err := log.RecordSecurityEvent(ctx, e); err != nil {
-		platform.Logger(ctx).Error("security log entry not written", "type", e.Type, "accountId", e.AccountID, "error", err)
-	}
-}
-
 // mailUnavailable is what a route answers when its email could not go out:
 // the person can only try again later.
 var mailUnavailable = switchboard.Errorf(switchboard.EUnavailable, "We could not send the email just now. Try again in a few minutes.")

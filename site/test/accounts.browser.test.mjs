@@ -11,7 +11,11 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, openPage as openSitePage, requireEnv, screenshot, siteFromEnv } from '../testlib/support.mjs';
+import {
+  DEV_APPS_PATH, ME_PATH, connectApp, getJson, launchBrowser, openPage as openSitePage, postJson, requireEnv, screenshot, siteFromEnv,
+} from '../testlib/support.mjs';
+
+const REDIRECT_URI = 'http://127.0.0.1:9/callback';
 
 let baseUrl;
 let origin;
@@ -115,6 +119,27 @@ test('sign up from the sign-in page, verify from the email, sign out and sign in
   // The catalog offers the new location as a target at once.
   await page.getByRole('navigation').getByRole('link', { name: 'Available apps' }).click();
   await page.locator('[data-testid="target-select"] option', { hasText: 'Canal' }).waitFor({ state: 'attached', timeout: 10_000 });
+
+  // An app of the new account's own connects at the new location: the
+  // platform API and the connections page both name it.
+  const me = await getJson(context, origin, ME_PATH);
+  const canal = me.locations.find((l) => l.name === 'Canal');
+  assert.ok(canal, `no Canal in ${JSON.stringify(me.locations)}`);
+  const appName = `Founder Till ${stamp}`;
+  const registered = await postJson(context, origin, DEV_APPS_PATH, {
+    name: appName, developer: accountName, description: 'Used by the accounts browser test.', category: 'pos', level: 'location',
+    scopes: ['orders.read'], redirectUris: [REDIRECT_URI], published: false,
+  }, me.csrfToken);
+  assert.equal(registered.status, 201, registered.text);
+  const token = await connectApp(context, origin, {
+    app: registered.body, scope: 'location[orders.read]', locationId: canal.id, redirectUri: REDIRECT_URI, csrfToken: me.csrfToken,
+  });
+  const location = await context.request.get(new URL('/v1/location', origin).href, { headers: { Authorization: `Bearer ${token.access_token}` } });
+  assert.equal(location.status(), 200, await location.text());
+  assert.equal((await location.json()).name, 'Canal');
+  await page.goto(new URL('#/connections', baseUrl).href);
+  const group = page.locator(`[data-testid="connection-group"][data-group="${canal.id}"]`);
+  await group.locator('[data-testid="connection-app"]', { hasText: appName }).waitFor({ timeout: 10_000 });
 
   await page.locator('[data-testid="sign-out"]').click();
   await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor({ timeout: 10_000 });

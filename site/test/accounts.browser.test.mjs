@@ -1,7 +1,9 @@
 // Browser test for getting into Switchboard without the seed: a person signs
 // up from the sign-in page, opens the verification link from the email
-// (read back from the SES emulator), lands signed in, signs out and signs in
-// again with the password they chose.
+// (read back from the SES emulator), lands signed in on the locations page,
+// adds a location, connects an app of theirs at it, signs out and signs in
+// again with the password they chose; then resets the password from the
+// email, changes it from the top bar and reads the security log.
 //
 // Run from the repository root, against a running local stack:
 //   SWITCHBOARD_URL=http://127.0.0.1:3000/ SWITCHBOARD_SES_URL=http://127.0.0.1:8005 node --test site/test/

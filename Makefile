@@ -12,7 +12,7 @@ FUZZTIME    ?= 20s
 COLDSTARTS  ?= 15x
 NODE_DEPS   := infra/node_modules/.package-lock.json
 
-.PHONY: help run test test-go lint bench load fuzz invoke reset deploy deps chromium java
+.PHONY: help run test test-go lint bench load fuzz invoke reset deploy bootstrap-operator deps chromium java
 
 help: ## list the verbs
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -107,3 +107,6 @@ fuzz: deps ## every fuzz target for FUZZTIME each, then a summary of executions
 # --- AWS --------------------------------------------------------------------
 deploy: ## sam build && sam deploy, then upload site/ (STAGE=dev by default)
 	infra/deploy.sh $(or $(STAGE),dev)
+
+bootstrap-operator: ## make a platform operator, emailed a set-password link: make bootstrap-operator EMAIL=… [NAME=…] [STAGE=dev | LOCAL=1]
+	@STAGE=$(or $(STAGE),dev) LOCAL=$(LOCAL) INVOKE_PORT=$(INVOKE_PORT) infra/bootstrap-operator.sh "$(EMAIL)" "$(NAME)"

@@ -13,6 +13,10 @@ import { renderAppPage } from './js/pages/app.js';
 import { renderSignin } from './js/pages/signin.js';
 import { renderUsers } from './js/pages/users.js';
 import { renderAcceptInvite } from './js/pages/accept-invite.js';
+import { renderSignup, renderVerifySignup } from './js/pages/signup.js';
+import { renderLocations } from './js/pages/locations.js';
+import { renderSecurityLog } from './js/pages/security-log.js';
+import { renderForgotPassword, renderResetPassword, renderChangePassword } from './js/pages/passwords.js';
 import { renderConnections } from './js/pages/connections.js';
 import { renderLogs } from './js/pages/logs.js';
 import { renderAppLog } from './js/pages/app-log.js';
@@ -33,6 +37,13 @@ const ROUTES = [
   { path: SIGNIN_PATH, title: 'Sign in', render: renderSignin, public: true },
   // Invitation links are opened signed out: the invitee has no password yet.
   { path: '/accept-invite', title: 'Accept invitation', render: renderAcceptInvite, public: true },
+  { path: '/signup', title: 'Create an account', render: renderSignup, public: true },
+  // The verification email links here; it signs the new super admin in.
+  { path: '/signup/verify', title: 'Confirm your email', render: renderVerifySignup, public: true },
+  { path: '/forgot-password', title: 'Forgot password', render: renderForgotPassword, public: true },
+  // The reset email links here.
+  { path: '/reset-password', title: 'Choose a new password', render: renderResetPassword, public: true },
+  { path: '/me/password', title: 'Change password', render: renderChangePassword },
   { path: '/overview', title: 'Overview', nav: 'Overview', render: renderOverview },
   { path: '/connections', title: 'Connections', nav: 'Connections', render: renderConnections },
   { path: '/connections/:id/logs', title: 'Logs', render: renderLogs },
@@ -42,11 +53,14 @@ const ROUTES = [
   { path: '/catalog', title: 'Available apps', nav: 'Available apps', render: renderCatalog },
   { path: '/apps/:id', title: 'App', render: renderAppPage },
   { path: '/developer', title: 'My apps', nav: 'My apps', render: renderDeveloper },
-  // Platform operators only: the API answers 403 to everyone else.
+  // Platform operators only: the API answers 404 to everyone else.
   { path: '/operator/listings', title: 'App listings', render: renderOperatorListings },
   { path: '/consent', title: 'Connect an app', render: renderConsent },
   { path: '/oauth-error', title: 'App can’t be connected', render: renderOauthError, public: true },
+  { path: '/locations', title: 'Locations', nav: 'Locations', render: renderLocations },
   { path: '/users', title: 'Users & teams', nav: 'Users & teams', render: renderUsers },
+  // Super admins only: the API answers 403 to everyone else.
+  { path: '/security-log', title: 'Security log', render: renderSecurityLog },
   { path: '/notifications', title: 'Notifications', nav: 'Notifications', render: renderNotifications },
   // Digest emails link here (footer and List-Unsubscribe).
   { path: '/notifications/:id', title: 'Notification rule', render: renderNotificationRule },
@@ -120,6 +134,7 @@ function renderChrome() {
           : null,
       ),
     ),
+    h('a', { class: 'btn btn--topbar', href: '#/me/password', dataset: { testid: 'change-password' } }, 'Change password'),
     signOutButton,
   );
 }

@@ -288,7 +288,8 @@ func TestEndToEnd(t *testing.T) {
 		cmd := exec.Command("node", "--test", "site/test/")
 		cmd.Dir = root
 		cmd.Env = append(os.Environ(), "SWITCHBOARD_URL="+stack.APIURL+"/", "SWITCHBOARD_EXPECT_APPS="+strings.Join(names, ","),
-			"SWITCHBOARD_EMAIL=member@demo.test", "SWITCHBOARD_PASSWORD="+demo.DefaultPassword)
+			"SWITCHBOARD_EMAIL=member@demo.test", "SWITCHBOARD_PASSWORD="+demo.DefaultPassword,
+			"SWITCHBOARD_SES_URL="+stack.Emulators.SES) // sign-up reads its verification mail back
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			t.Fatalf("browser test failed: %v\n%s", err, out)

@@ -58,6 +58,15 @@ func TestTemplateFunctions(t *testing.T) {
 		t.Errorf("Makefile: %s predates the shared binary; delete it, build-%%Function builds every function", target)
 	}
 	routes := map[string]string{}
+	for id := range samtemplate.InvokedOnly {
+		found := false
+		for _, fn := range fns {
+			found = found || fn.LogicalID == id
+		}
+		if !found {
+			t.Errorf("InvokedOnly names %s, which template.yaml does not have", id)
+		}
+	}
 	for _, fn := range fns {
 		t.Run(fn.LogicalID, func(t *testing.T) {
 			if !strings.HasSuffix(fn.LogicalID, "Function") {
@@ -78,8 +87,8 @@ func TestTemplateFunctions(t *testing.T) {
 					t.Errorf("%s = %q, want %q", c.what, c.got, c.want)
 				}
 			}
-			if len(fn.Routes)+len(fn.Schedules) == 0 {
-				t.Errorf("no HttpApi or Schedule event: nothing would call it")
+			if _, invoked := samtemplate.InvokedOnly[fn.LogicalID]; len(fn.Routes)+len(fn.Schedules) == 0 && !invoked {
+				t.Errorf("no HttpApi or Schedule event: nothing would call it (or name who invokes it in InvokedOnly)")
 			}
 			for _, r := range fn.Routes {
 				key := r.Method + " " + r.Path

@@ -42,6 +42,7 @@ func FuzzEventPayloads(f *testing.F) {
 		byFixture[samtemplate.FolderName(fn.LogicalID)+".json"] = fn.LogicalID
 	}
 	env := testenv.MustEnv(f)
+	env.Config.SiteOrigin = "https://switchboard.example" // as deployed: sign-up and password reset need it for their links
 	mustSeedDemo(f, env)
 	handlers := map[string]lambda.Handler{}
 	f.Fuzz(func(t *testing.T, fixture string, payload []byte) {

@@ -203,4 +203,5 @@ var grantedForUnreachedPaths = map[string]string{
 	"UnblockConnectionFunction: grants dynamodb:PutItem Table":     "unblocking a blocked connection",
 	"UpdateUserFunction: grants dynamodb:Query Table":              "demoting a super admin: finding another",
 	"UpdateUserFunction: grants dynamodb:ConditionCheckItem Table": "demoting a super admin: another still is one",
+	"SignupFunction: grants dynamodb:DeleteItem Table":             "a sign-up whose verification email SES refused is deleted",
 }

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -170,7 +171,7 @@ func mustWorld(tb testing.TB, env *platform.Env) *world {
 	}
 	for id, u := range users {
 		u.CreatedAt = now
-		must("user "+u.ID, store.CreateUser(ctx, u, "not-a-password-hash"))
+		must("user "+u.ID, store.CreateUser(ctx, u, matrixPasswordHash()))
 		token, hash := auth.NewToken()
 		must("session", store.CreateSession(ctx, switchboard.Session{TokenHash: hash, AccountID: u.AccountID, UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}))
 		w.cookies[id] = api.SessionCookie + "=" + token
@@ -238,13 +239,34 @@ func mustWorld(tb testing.TB, env *platform.Env) *world {
 	must("catalog", store.CreateCatalog(ctx, catalog))
 	must("product", store.CreateProduct(ctx, switchboard.Product{ID: "prd_" + p, AccountID: w.accountA, CatalogID: catalog.ID, Name: "Pizza " + canary, Price: "9.50 EUR", CreatedAt: now}))
 
+	resetToken, resetHash := auth.NewToken()
+	must("password reset", store.CreatePasswordReset(ctx, switchboard.PasswordReset{TokenHash: resetHash, AccountID: w.accountA,
+		UserID: users[memberA].ID, Email: users[memberA].Email, CreatedAt: now, ExpiresAt: now.Add(switchboard.PasswordResetLifetime)}))
+	signupToken, signupHash := auth.NewToken()
+	must("sign-up", store.CreateSignup(ctx, switchboard.Signup{TokenHash: signupHash, Email: p + "-signup@new.test", Name: "New Owner",
+		AccountName: "New Shop " + p, TimeZone: "Europe/Paris", LocationName: "First", PasswordHash: "not-a-password-hash",
+		CreatedAt: now, ExpiresAt: now.Add(switchboard.SignupLifetime)}))
+
 	w.values = map[string]string{
+		"signupToken": signupToken, "resetToken": resetToken,
 		"accountId": w.accountA, "locationId": loc1, "otherLocationId": loc2, "connectionId": w.connectionA, "requestId": call.RequestID,
 		"teamId": team.ID, "userId": users[memberA].ID, "adminId": users[adminA].ID, "appId": appID,
 		"orderId": order.ID, "listId": list.ID, "customerId": "cus_" + p, "catalogId": catalog.ID, "canary": canary, "world": p, "ruleId": rule.ID,
 	}
 	return w
 }
+
+// matrixPassword is every matrix user's password; its one argon2id hash is
+// made once, since every call of the matrix makes a world.
+const matrixPassword = "matrix-password-1"
+
+var matrixPasswordHash = sync.OnceValue(func() string {
+	h, err := auth.HashPassword(matrixPassword)
+	if err != nil {
+		panic(err)
+	}
+	return h
+})
 
 var placeholder = regexp.MustCompile(`\{([A-Za-z]+)\+?\}`)
 

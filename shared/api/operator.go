@@ -11,10 +11,12 @@ import (
 )
 
 // requireOperator refuses everyone but the platform's operators: a super
-// admin of a merchant account is no operator.
+// admin of a merchant account is no operator. The refusal is not_found,
+// as for a route that does not exist: operator routes are none of a
+// merchant's business, not even that they exist.
 func requireOperator(p switchboard.Principal) error {
 	if !p.IsOperator() {
-		return switchboard.Errorf(switchboard.EForbidden, "Only platform operators can do this.")
+		return switchboard.Errorf(switchboard.ENotFound, "Not found.")
 	}
 	return nil
 }

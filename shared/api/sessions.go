@@ -2,9 +2,7 @@ package api
 
 import (
 	"context"
-	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -86,10 +84,7 @@ func CreateSession(svc *auth.Service) apigw.HandlerFunc {
 			return apigw.Response{}, switchboard.Errorf(switchboard.EInvalid, "email and password are required")
 		}
 		signed, err := svc.SignIn(ctx, in.Email, in.Password, apigw.ClientAddress(req))
-		var tooSoon *auth.TooSoon
-		if errors.As(err, &tooSoon) {
-			resp := apigw.ErrorResponse(ctx, err)
-			resp.Headers["Retry-After"] = strconv.Itoa(tooSoon.RetryAfter())
+		if resp, ok := rateLimited(ctx, err); ok {
 			return resp, nil
 		}
 		if err != nil {
@@ -134,7 +129,9 @@ func GetMe(svc *auth.Service) apigw.HandlerFunc {
 
 func authService(env *platform.Env) (*auth.Service, *dynamo.Store) {
 	store := dynamo.New(env.DynamoDB(), env.Config.TableName)
-	return auth.NewService(store, store, store), store
+	svc := auth.NewService(store, store, store)
+	svc.Security = store
+	return svc, store
 }
 
 // sessionRoute builds a route that needs a session, over the one store.

@@ -73,7 +73,7 @@ type Invited struct {
 // the request's Origin or Host: those are the caller's to choose, and the
 // platform's verified sender must not carry a link to someone else's site.
 // Without siteOrigin no email goes out and the admin passes the link on.
-func InviteUser(invites switchboard.InvitationStore, accounts switchboard.AccountStore, mailer switchboard.Mailer, siteOrigin string) AuthedHandler {
+func InviteUser(invites switchboard.InvitationStore, accounts switchboard.AccountStore, mailer switchboard.Mailer, siteOrigin string, security switchboard.SecurityLog) AuthedHandler {
 	return func(ctx context.Context, p switchboard.Principal, req apigw.Request) (apigw.Response, error) {
 		if err := requireManager(p); err != nil {
 			return apigw.Response{}, err
@@ -116,6 +116,8 @@ func InviteUser(invites switchboard.InvitationStore, accounts switchboard.Accoun
 		if err := invites.InviteUser(ctx, u, passwordHash, inv); err != nil {
 			return apigw.Response{}, err
 		}
+		recordSecurity(ctx, security, switchboard.SecurityEvent{AccountID: p.AccountID, Type: switchboard.SecurityInvitationSent,
+			UserID: u.ID, ActorUserID: p.UserID, Email: email, Detail: string(u.Role), At: now})
 		expires := inv.ExpiresAt.UTC()
 		out := Invited{User: switchboard.DirectoryUser{User: u, Status: switchboard.UserInvited, InvitationExpiresAt: &expires}, InviteURL: AcceptInvitePath + token}
 		if siteOrigin == "" {
@@ -165,7 +167,7 @@ func invitationEmail(ctx context.Context, accounts switchboard.AccountStore, p s
 }
 
 // UpdateUser serves PATCH /admin/v1/users/{userId} {"role","active"}.
-func UpdateUser(dir switchboard.UserDirectory) AuthedHandler {
+func UpdateUser(dir switchboard.UserDirectory, security switchboard.SecurityLog) AuthedHandler {
 	return func(ctx context.Context, p switchboard.Principal, req apigw.Request) (apigw.Response, error) {
 		if err := requireManager(p); err != nil {
 			return apigw.Response{}, err
@@ -188,6 +190,18 @@ func UpdateUser(dir switchboard.UserDirectory) AuthedHandler {
 		updated, err := dir.UpdateUser(ctx, p.AccountID, target, changes)
 		if err != nil {
 			return apigw.Response{}, err
+		}
+		entry := switchboard.SecurityEvent{AccountID: p.AccountID, UserID: target.ID, ActorUserID: p.UserID, Email: target.Email}
+		if updated.Role != target.Role {
+			entry.Type, entry.Detail = switchboard.SecurityRoleChanged, string(target.Role)+" → "+string(updated.Role)
+			recordSecurity(ctx, security, entry)
+		}
+		if updated.Active != target.Active {
+			entry.Type, entry.Detail = switchboard.SecurityUserReactivated, ""
+			if !updated.Active {
+				entry.Type = switchboard.SecurityUserDeactivated
+			}
+			recordSecurity(ctx, security, entry)
 		}
 		return apigw.JSON(http.StatusOK, updated)
 	}
@@ -226,7 +240,7 @@ func RevokeInvitation(invites switchboard.InvitationStore, dir switchboard.UserD
 // AcceptInvitation serves POST /admin/v1/invitations/accept
 // {"token","password"} without a session: it sets the invited user's
 // password and activates them, once.
-func AcceptInvitation(invites switchboard.InvitationStore) apigw.HandlerFunc {
+func AcceptInvitation(invites switchboard.InvitationStore, security switchboard.SecurityLog) apigw.HandlerFunc {
 	return func(ctx context.Context, req apigw.Request) (apigw.Response, error) {
 		var in struct {
 			Token    string `json:"token"`
@@ -246,8 +260,8 @@ func AcceptInvitation(invites switchboard.InvitationStore) apigw.HandlerFunc {
 		} else if err != nil {
 			return apigw.Response{}, err
 		}
-		if len(in.Password) < auth.MinPasswordLength || len(in.Password) > 1024 {
-			return apigw.Response{}, switchboard.Errorf(switchboard.EInvalid, "password must be %d to 1024 characters", auth.MinPasswordLength)
+		if err := auth.CheckNewPassword(in.Password); err != nil {
+			return apigw.Response{}, err
 		}
 		passwordHash, err := auth.HashPassword(in.Password)
 		if err != nil {
@@ -259,6 +273,7 @@ func AcceptInvitation(invites switchboard.InvitationStore) apigw.HandlerFunc {
 		} else if err != nil {
 			return apigw.Response{}, err
 		}
+		recordSecurity(ctx, security, switchboard.SecurityEvent{AccountID: u.AccountID, Type: switchboard.SecurityInvitationAccept, UserID: u.ID, Email: u.Email})
 		return apigw.JSON(http.StatusOK, map[string]any{"user": u})
 	}
 }
@@ -273,13 +288,13 @@ func ListUsersFunction(env *platform.Env) apigw.LambdaHandler {
 func InviteUserFunction(env *platform.Env) apigw.LambdaHandler {
 	svc, store := authService(env)
 	mailer := sesmail.New(env.SESv2(), env.Config.SenderAddress)
-	return apigw.Handle(env.Logger, RequireSession(svc, InviteUser(store, store, mailer, env.Config.SiteOrigin)))
+	return apigw.Handle(env.Logger, RequireSession(svc, InviteUser(store, store, mailer, env.Config.SiteOrigin, store)))
 }
 
 // UpdateUserFunction is UpdateUserFunction in template.yaml.
 func UpdateUserFunction(env *platform.Env) apigw.LambdaHandler {
 	svc, store := authService(env)
-	return apigw.Handle(env.Logger, RequireSession(svc, UpdateUser(store)))
+	return apigw.Handle(env.Logger, RequireSession(svc, UpdateUser(store, store)))
 }
 
 // RevokeInvitationFunction is RevokeInvitationFunction in template.yaml.
@@ -290,5 +305,6 @@ func RevokeInvitationFunction(env *platform.Env) apigw.LambdaHandler {
 
 // AcceptInvitationFunction is AcceptInvitationFunction in template.yaml.
 func AcceptInvitationFunction(env *platform.Env) apigw.LambdaHandler {
-	return apigw.Handle(env.Logger, AcceptInvitation(dynamo.New(env.DynamoDB(), env.Config.TableName)))
+	store := dynamo.New(env.DynamoDB(), env.Config.TableName)
+	return apigw.Handle(env.Logger, AcceptInvitation(store, store))
 }

@@ -238,7 +238,7 @@ func TestInvitationFlow(t *testing.T) {
 	lateToken := strings.TrimPrefix(decode[api.Invited](t, resp).InviteURL, api.AcceptInvitePath)
 	store := dynamo.New(env.DynamoDB(), env.Config.TableName)
 	later := store.WithClock(func() time.Time { return time.Now().Add(switchboard.InvitationLifetime + 24*time.Hour) })
-	acceptLater := apigw.Handle(env.Logger, api.AcceptInvitation(later))
+	acceptLater := apigw.Handle(env.Logger, api.AcceptInvitation(later, later))
 	wantStatus(t, "expired", accept(t, acceptLater, lateToken, "late-password"), 400, "invalid")
 	wantStatus(t, "in time", accept(t, acceptFn, lateToken, "late-password"), 200, "")
 }

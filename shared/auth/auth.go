@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/switchboard-hq/switchboard/shared/platform"
 	"github.com/switchboard-hq/switchboard/shared/switchboard"
 )
 
@@ -60,6 +61,9 @@ type Service struct {
 	Accounts switchboard.AccountStore
 	Sessions switchboard.SessionStore
 	Throttle switchboard.Throttle
+	// Security, when set, counts each sign-in of a known user, success or
+	// failure, in their account's security log.
+	Security switchboard.SecurityLog
 	Now      func() time.Time
 
 	// dummyHash is verified when the email is unknown, so that a missing
@@ -95,21 +99,9 @@ func (s *Service) SignIn(ctx context.Context, email, password, clientAddress str
 		return SignedIn{}, err
 	}
 	accountKey, addressKey := "signin:"+email+"@"+clientAddress, "signin-address:"+clientAddress
-	now := s.Now()
-	for _, k := range []struct {
-		key  string
-		free int
-	}{{addressKey, FreeAttemptsPerAddress}, {accountKey, FreeAttemptsPerAccount}} {
-		wait, err := s.Throttle.Admit(ctx, k.key, now, func(n int) time.Duration { return Backoff(n, k.free) })
-		if err != nil {
-			return SignedIn{}, err
-		}
-		if wait > 0 {
-			tooSoon := &TooSoon{Wait: wait}
-			tooSoon.err = switchboard.Errorf(switchboard.ERateLimited,
-				"Too many failed sign-ins. Try again in %d seconds.", tooSoon.RetryAfter())
-			return SignedIn{}, tooSoon
-		}
+	if err := s.admit(ctx, "Too many failed sign-ins. Try again in %d seconds.",
+		throttleKey{addressKey, FreeAttemptsPerAddress}, throttleKey{accountKey, FreeAttemptsPerAccount}); err != nil {
+		return SignedIn{}, err
 	}
 	user, hash, err := s.Accounts.UserByEmail(ctx, email)
 	if err != nil && switchboard.ErrorCode(err) != switchboard.ENotFound {
@@ -122,6 +114,9 @@ func (s *Service) SignIn(ctx context.Context, email, password, clientAddress str
 	if verr != nil {
 		return SignedIn{}, fmt.Errorf("verify password of user %s: %w", user.ID, verr)
 	}
+	if err == nil {
+		s.countSignIn(ctx, user, ok && user.Active)
+	}
 	if err != nil || !ok || !user.Active {
 		// Both attempts stay counted.
 		return SignedIn{}, switchboard.Errorf(switchboard.EUnauthorized, "The email or password is incorrect.")
@@ -132,13 +127,81 @@ func (s *Service) SignIn(ctx context.Context, email, password, clientAddress str
 	if err := s.Throttle.Forgive(ctx, addressKey); err != nil {
 		return SignedIn{}, err
 	}
+	return s.StartSession(ctx, user)
+}
+
+// countSignIn records the attempt in the user's security log. A failure to
+// record is logged, not returned: the log must not lock people out.
+func (s *Service) countSignIn(ctx context.Context, user switchboard.User, succeeded bool) {
+	if s.Security == nil {
+		return
+	}
+	if err := s.Security.CountSignIn(ctx, user.AccountID, user.ID, user.Email, s.Now(), succeeded); err != nil {
+		platform.Logger(ctx).Error("sign-in not counted in the security log", "userId", user.ID, "error", err)
+	}
+}
+
+// StartSession signs user in without a password: the caller has just
+// proven who they are another way (a verified sign-up, a password reset).
+func (s *Service) StartSession(ctx context.Context, user switchboard.User) (SignedIn, error) {
 	token, hashed := NewToken()
-	now = s.Now().UTC()
+	now := s.Now().UTC()
 	sess := switchboard.Session{TokenHash: hashed, AccountID: user.AccountID, UserID: user.ID, CreatedAt: now, ExpiresAt: now.Add(SessionLifetime), Epoch: user.SessionEpoch}
 	if err := s.Sessions.CreateSession(ctx, sess); err != nil {
 		return SignedIn{}, err
 	}
 	return SignedIn{Token: token, ExpiresAt: sess.ExpiresAt, User: user}, nil
+}
+
+// throttleKey is one key of the throttle with its free attempts.
+type throttleKey struct {
+	key  string
+	free int
+}
+
+// admit counts one attempt under every key, in order, and returns a
+// *TooSoon (with message, which takes the wait in seconds) at the first
+// key that must still wait.
+func (s *Service) admit(ctx context.Context, message string, keys ...throttleKey) error {
+	now := s.Now()
+	for _, k := range keys {
+		wait, err := s.Throttle.Admit(ctx, k.key, now, func(n int) time.Duration { return Backoff(n, k.free) })
+		if err != nil {
+			return err
+		}
+		if wait > 0 {
+			tooSoon := &TooSoon{Wait: wait}
+			tooSoon.err = switchboard.Errorf(switchboard.ERateLimited, message, tooSoon.RetryAfter())
+			return tooSoon
+		}
+	}
+	return nil
+}
+
+// AdmitSignup spaces out sign-ups as sign-in spaces out failures: each one
+// counts, under the address it names (so that nobody floods one mailbox
+// from many clients) and under the client's address. Returns a *TooSoon
+// when one must wait.
+func (s *Service) AdmitSignup(ctx context.Context, email, clientAddress string) error {
+	return s.admit(ctx, "Too many sign-ups. Try again in %d seconds.",
+		throttleKey{"signup-address:" + clientAddress, FreeAttemptsPerAddress}, throttleKey{"signup:" + email, FreeAttemptsPerAccount})
+}
+
+// AdmitPasswordReset spaces out reset requests for one address (each
+// sends an email) and from one client, as AdmitSignup does.
+func (s *Service) AdmitPasswordReset(ctx context.Context, email, clientAddress string) error {
+	return s.admit(ctx, "Too many password reset requests. Try again in %d seconds.",
+		throttleKey{"reset-address:" + clientAddress, FreeAttemptsPerAddress}, throttleKey{"reset:" + email, FreeAttemptsPerAccount})
+}
+
+// PasswordChangeKey is the throttle key of a signed-in user's attempts at
+// their current password: a stolen session must not be a way to guess it.
+func PasswordChangeKey(userID string) string { return "password-change:" + userID }
+
+// AdmitPasswordChange spaces out a user's attempts at their current
+// password like failed sign-ins; the caller resets the key on success.
+func (s *Service) AdmitPasswordChange(ctx context.Context, userID string) error {
+	return s.admit(ctx, "Too many wrong passwords. Try again in %d seconds.", throttleKey{PasswordChangeKey(userID), FreeAttemptsPerAccount})
 }
 
 // Authenticate returns who holds sessionToken. State-changing requests must

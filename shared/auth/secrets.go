@@ -50,8 +50,9 @@ const (
 	saltLen        = 16
 )
 
-// MinPasswordLength follows NIST SP 800-63B for user-chosen passwords.
-const MinPasswordLength = 8
+// MinPasswordLength is counted in characters (Unicode code points), as NIST
+// SP 800-63B counts them; it asks for at least 8, Switchboard for 12.
+const MinPasswordLength = 12
 
 // HashPassword returns password's argon2id hash in the PHC string format.
 func HashPassword(password string) (string, error) {

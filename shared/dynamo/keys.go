@@ -87,6 +87,43 @@ func sessionPK(tokenHash string) string { return "SESSION#" + tokenHash }
 
 const sessionSK = "SESSION"
 
+// signupPK is keyed by the hash of the verification token, like
+// invitations: the person who signs up has only the link.
+func signupPK(tokenHash string) string { return "SIGNUP#" + tokenHash }
+
+const signupSK = "SIGNUP"
+
+// signupEmailPK holds an address while a sign-up of it is pending, so that
+// one address has one pending sign-up at a time. Like emailPK it cannot
+// start with a tenant: the tenant does not exist yet.
+func signupEmailPK(email string) string { return "SIGNUPEMAIL#" + email }
+
+const signupEmailSK = "SIGNUPEMAIL"
+
+// passwordResetPK is keyed by the hash of the reset token: whoever resets
+// holds only the link.
+func passwordResetPK(tokenHash string) string { return "PWRESET#" + tokenHash }
+
+const passwordResetSK = "PWRESET"
+
+// securityLogPK holds one account's security log, in its own partition
+// beside the account's: a burst of entries never slows the account's reads.
+func securityLogPK(accountID string) string { return accountPK(accountID) + "#SECLOG" }
+
+// securitySK orders the log by time; the id breaks ties and makes a retried
+// write land on the same key.
+func securitySK(at time.Time, id string) string {
+	return securitySKPrefix + at.UTC().Format("2006-01-02T15:04:05.000000000Z") + "#" + id
+}
+
+// securitySignInsSK is one user's sign-in counts of one UTC day, sorted at
+// the start of that day among the other entries.
+func securitySignInsSK(day time.Time, userID string) string {
+	return securitySK(day.UTC().Truncate(24*time.Hour), "signins-"+userID)
+}
+
+const securitySKPrefix = "SEC#"
+
 func limitPK(key string) string { return "LIMIT#" + key }
 
 // throttlePK holds one key's attempt count and wait (see Throttle).

@@ -51,6 +51,49 @@ type Location struct {
 	ID        string `json:"id"`
 	AccountID string `json:"accountId"`
 	Name      string `json:"name"`
+	// TimeZone is an IANA name; "" (locations made before it existed)
+	// means the account's.
+	TimeZone string `json:"timeZone,omitempty"`
+}
+
+// LocationChanges is what an admin may change on a location. Nil fields
+// stay as they are.
+type LocationChanges struct {
+	Name     *string `json:"name,omitempty"`
+	TimeZone *string `json:"timeZone,omitempty"`
+}
+
+// Normalize returns c with its values checked and trimmed, or EInvalid.
+func (c LocationChanges) Normalize() (LocationChanges, error) {
+	if c.Name == nil && c.TimeZone == nil {
+		return c, Errorf(EInvalid, "give a name, a timeZone, or both")
+	}
+	if c.Name != nil {
+		name, err := NormalizeName("name", *c.Name, 100)
+		if err != nil {
+			return c, err
+		}
+		c.Name = &name
+	}
+	if c.TimeZone != nil {
+		tz, err := NormalizeTimeZone(*c.TimeZone)
+		if err != nil {
+			return c, err
+		}
+		c.TimeZone = &tz
+	}
+	return c, nil
+}
+
+// LocationStore adds and changes an account's locations; every method is
+// scoped to the account, and another account's location is ENotFound.
+type LocationStore interface {
+	// CreateLocation stores l in l.AccountID. Returns EConflict if its id
+	// exists, ENotFound if the account does not.
+	CreateLocation(ctx context.Context, l Location) error
+	// UpdateLocation applies changes (normalized) and returns the location
+	// as stored, or ENotFound.
+	UpdateLocation(ctx context.Context, accountID, locationID string, changes LocationChanges) (Location, error)
 }
 
 // User is a person who signs in to the admin site of one account.

@@ -118,6 +118,15 @@ export async function signIn(email, password) {
 }
 
 /**
+ * Starts the session a route other than sign-in answered with (a verified
+ * sign-up, a password reset): the body is the same as sign-in's. Throws
+ * ApiError when it is malformed.
+ */
+export function adoptSession(body) {
+  start(parseSession(body), 'signed-in');
+}
+
+/**
  * DELETE /admin/v1/session with the CSRF token. A 401 means the session had
  * already ended: that counts as signed out. On a 403 (stale token, e.g. the
  * session was renewed in another tab) the token is reloaded once and the
@@ -136,6 +145,15 @@ export async function signOut() {
     }
   }
   end('signed-out');
+}
+
+/**
+ * Reloads /me quietly, for pages that changed what it holds (locations):
+ * other pages read the new values when they next render. Resolves false
+ * when the session is gone.
+ */
+export function reloadSession() {
+  return refreshToken();
 }
 
 /** Reloads /me quietly (no change event). False when the session is gone. */

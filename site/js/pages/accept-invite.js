@@ -6,7 +6,7 @@
 import { h, uid } from '../dom.js';
 import { apiRequest } from '../api.js';
 
-const MIN_PASSWORD = 8;
+const MIN_PASSWORD = 12;
 
 export function renderAcceptInvite(outlet, { query, signal }) {
   const token = query.get('token') || '';
@@ -59,7 +59,7 @@ export function renderAcceptInvite(outlet, { query, signal }) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     if (busy) return;
-    if (password.value.length < MIN_PASSWORD) {
+    if ([...password.value].length < MIN_PASSWORD) {
       fail(`The password must be at least ${MIN_PASSWORD} characters.`, password);
       return;
     }

@@ -1,7 +1,7 @@
 // Operator page (#/operator/listings): the listing requests of apps that
 // asked to be in Available apps, approved or rejected with a reason the
 // developer reads. Only platform operators are served by the API; everyone
-// else gets its 403 message here.
+// else gets its 404 message here.
 
 import { h, clear, srOnly } from '../dom.js';
 import { apiGet, apiRequest } from '../api.js';

@@ -56,6 +56,10 @@ export function renderSignin(outlet, { signal }) {
         h('p', { class: 'page-lead signin__lead' }, 'Use your Switchboard admin account.'),
         notice ? h('p', { class: 'form-notice', role: 'status' }, notice) : null,
         form,
+        h('p', { class: 'signin__links' },
+          h('a', { href: '#/forgot-password', dataset: { testid: 'signin-forgot' } }, 'Forgot password?'),
+          ' · ',
+          h('a', { href: '#/signup', dataset: { testid: 'signin-signup' } }, 'Create an account')),
       ),
     ),
   );

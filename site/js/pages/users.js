@@ -59,6 +59,8 @@ export function renderUsers(outlet, { signal }) {
       h('p', { class: 'page-lead' }, canManage
         ? 'Invite people to your account, set what they may do, and group them in teams.'
         : 'The people of your account and their teams. Only admins can change them.'),
+      isSuper ? h('p', {}, h('a', { href: '#/security-log', dataset: { testid: 'security-log-link' } },
+        'Security log: sign-ins, passwords, invitations and role changes')) : null,
     ),
     alert,
     status,

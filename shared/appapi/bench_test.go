@@ -31,7 +31,7 @@ func BenchmarkLoggingOverhead(b *testing.B) {
 		handler                            func(f fixture) appapi.Handler
 	}{
 		{"POST_orders", "orders", http.MethodPost, "/v1/locations/loc-bastille/orders",
-			`{"service_type":"collection","items":[{"product_name":"Margherita","price":"9.50 EUR","quantity":2}]}`,
+			typicalOrder,
 			func(f fixture) appapi.Handler {
 				return appapi.CreateOrder(f.store, appapi.Idempotency{Store: f.store, Now: time.Now})
 			}},
@@ -82,43 +82,60 @@ func BenchmarkLoggingOverhead(b *testing.B) {
 // reportCostPerCall runs logged calls, after the timed ones, through a door
 // whose DynamoDB client asks for and adds up the consumed capacity of every
 // request (DynamoDB Local computes it as DynamoDB does) and whose S3 client counts
-// the HTTP requests it sends: measured per call, not worked out. Reported:
-// capacity units of the whole call (ddb-CU/call), of the log write alone
-// (log-WCU/call, its BatchWriteItem), DynamoDB and S3 requests per call.
+// the HTTP requests it sends: measured per call, not worked out. The same
+// calls then go through a door that logs nothing (no-op CallLog and
+// BodyArchive, same token, limiter and handler): the unlogged cost. Both
+// become dollars per million calls with testdata/aws-prices.json, Lambda
+// duration taken from the wall time of the metered calls, logging included.
+// Reported: capacity units of the whole call (ddb-CU/call), write units
+// (WCU/call), DynamoDB and S3 requests per call, and $/M logged and
+// unlogged.
 func reportCostPerCall(b *testing.B, f fixture, resource string, build func(f fixture) appapi.Handler, request func(id string) apigw.Request) {
 	b.Helper()
 	const calls = 20
-	meter := newCapacityMeter()
-	bodies := &s3Counter{requests: map[string]int{}}
-	measured := f
-	measured.store = dynamo.New(meter.client(f.env), f.env.Config.TableName)
-	door := &appapi.Door{Tokens: measured.store, Connections: measured.store, Limiter: measured.store, Calls: measured.store,
-		Bodies: s3store.New(bodies.client(f.env), f.env.Config.ArchiveBucket), Limits: f.door.Limits, Now: time.Now}
-	logged := apigw.HandleCheckingIDsInside(platform.NewLogger(io.Discard, 0), door.Handle(resource, build(measured)))
-	for i := range calls {
-		resp, err := logged(context.Background(), request(fmt.Sprintf("metered-%d", i)))
-		if err != nil || resp.StatusCode >= 300 {
-			b.Fatalf("metered call: %d %v %s", resp.StatusCode, err, resp.Body)
+	prices := mustPrices(b)
+	run := func(name string, logged bool) (usage, *capacityMeter, *s3Counter) {
+		meter := newCapacityMeter()
+		bodies := &s3Counter{requests: map[string]int{}}
+		measured := f
+		measured.store = dynamo.New(meter.client(f.env), f.env.Config.TableName)
+		door := &appapi.Door{Tokens: measured.store, Connections: measured.store, Limiter: measured.store, Calls: nopLog{},
+			Bodies: nopBodies{}, Limits: f.door.Limits, Now: time.Now}
+		if logged {
+			door.Calls, door.Bodies = measured.store, s3store.New(bodies.client(f.env), f.env.Config.ArchiveBucket)
 		}
+		h := apigw.HandleCheckingIDsInside(platform.NewLogger(io.Discard, 0), door.Handle(resource, build(measured)))
+		start := time.Now()
+		for i := range calls {
+			resp, err := h(context.Background(), request(fmt.Sprintf("metered-%s-%d", name, i)))
+			if err != nil || resp.StatusCode >= 300 {
+				b.Fatalf("metered call: %d %v %s", resp.StatusCode, err, resp.Body)
+			}
+		}
+		took := time.Since(start)
+		if meter.missing > 0 {
+			b.Fatalf("%d DynamoDB answers reported no consumed capacity", meter.missing)
+		}
+		return meteredUsage(calls, meter, bodies, took), meter, bodies
 	}
-	if meter.missing > 0 {
-		b.Fatalf("%d DynamoDB answers reported no consumed capacity", meter.missing)
-	}
-	var units float64
+	logged, meter, bodies := run("logged", true)
+	unlogged, _, _ := run("unlogged", false)
 	var requests int
-	for op, u := range meter.units {
-		units += u
-		requests += meter.requests[op]
+	for _, n := range meter.requests {
+		requests += n
 	}
 	var s3Requests int
 	for _, n := range bodies.requests {
 		s3Requests += n
 	}
-	b.ReportMetric(units/calls, "ddb-CU/call")
-	b.ReportMetric(meter.units["BatchWriteItem"]/calls, "log-WCU/call")
+	b.ReportMetric((logged.readUnits+logged.writeUnits)/calls, "ddb-CU/call")
+	b.ReportMetric(logged.writeUnits/calls, "WCU/call")
 	b.ReportMetric(float64(requests)/calls, "ddb-req/call")
 	b.ReportMetric(float64(s3Requests)/calls, "s3-req/call")
-	b.Logf("per %d calls: DynamoDB requests %v, capacity units %v; S3 requests %v", calls, meter.requests, meter.units, bodies.requests)
+	b.ReportMetric(logged.perMillion(prices), "$/M-logged")
+	b.ReportMetric(unlogged.perMillion(prices), "$/M-unlogged")
+	b.Logf("per %d calls: DynamoDB requests %v, capacity units %v; S3 requests %v; logged %+v, unlogged %+v; prices of %s",
+		calls, meter.requests, meter.units, bodies.requests, logged, unlogged, prices.Date)
 }
 
 // sequentialRoundTrips makes, one after the other, the storage calls a

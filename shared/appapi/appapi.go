@@ -248,23 +248,23 @@ func (d *Door) deadToken(ctx context.Context, connectionID string, now time.Time
 	return deadVerdict{err: limited, headers: h, log: calls == DeadTokenLimit.Max+1}
 }
 
-// rateLimit counts the call in every window at once (concurrent ADDs) and
-// reports the tightest window in X-RateLimit-* headers.
+// rateLimit counts the call in every window at once (one write for all of
+// them, see Limiter.CountWindows) and reports the tightest window in
+// X-RateLimit-* headers.
 func (d *Door) rateLimit(ctx context.Context, connectionID string, now time.Time) (map[string]string, bool, error) {
-	counts := make([]int, len(d.Limits))
-	errs := make([]error, len(d.Limits))
-	var wg sync.WaitGroup
-	for i, l := range d.Limits {
-		wg.Go(func() {
-			counts[i], errs[i] = d.Limiter.Count(ctx, "rate:"+connectionID+":"+l.Window.String(), l.Window)
-		})
+	if len(d.Limits) == 0 {
+		return map[string]string{}, false, nil
 	}
-	wg.Wait()
+	windows := make([]time.Duration, len(d.Limits))
+	for i, l := range d.Limits {
+		windows[i] = l.Window
+	}
+	counts, err := d.Limiter.CountWindows(ctx, "rate:"+connectionID, windows)
+	if err != nil {
+		return nil, false, err
+	}
 	tightest, limited := -1, false
 	for i, l := range d.Limits {
-		if errs[i] != nil {
-			return nil, false, errs[i]
-		}
 		if tightest < 0 || l.Max-counts[i] < d.Limits[tightest].Max-counts[tightest] {
 			tightest = i
 		}

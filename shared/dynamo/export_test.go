@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/switchboard-hq/switchboard/shared/switchboard"
@@ -12,13 +14,21 @@ import (
 // CallWrites exposes the puts RecordCall makes, so the logs benchmark can
 // load a million calls in large batches in the very format RecordCall uses.
 func (s *Store) CallWrites(_ context.Context, c switchboard.Call) ([]types.WriteRequest, error) {
+	if c.LoggedAt.IsZero() {
+		c.LoggedAt = s.now()
+	}
 	return s.callWrites(c)
 }
 
 // FeedWrite exposes the roll-up feed item RecordCall adds for a call logged
 // at now, so the roll-up benchmark can load a rolled-up history of a
 // million calls in the very format the roll-up reads.
-func FeedWrite(c switchboard.Call, now time.Time) types.WriteRequest { return feedWrite(c, now) }
+func FeedWrite(c switchboard.Call, now time.Time) types.WriteRequest {
+	if c.LoggedAt.IsZero() {
+		c.LoggedAt = now
+	}
+	return feedWrite(c, nil)
+}
 
 // Roll-up feed constants, for the benchmark's watermark and batch numbers.
 const (
@@ -34,4 +44,10 @@ func (s *Store) WithReadBudget(n int) *Store {
 	c := *s
 	c.readBudget = n
 	return &c
+}
+
+// DeleteFeedItem is the key of c's roll-up feed item, for tests that play
+// its expiry.
+func DeleteFeedItem(table string, c switchboard.Call) *dynamodb.DeleteItemInput {
+	return &dynamodb.DeleteItemInput{TableName: aws.String(table), Key: key(rollUpFeedPK(feedMinute(c), feedShard(c.RequestID)), c.RequestID)}
 }

@@ -112,12 +112,9 @@ func (nopLog) GetCall(context.Context, string, string, string) (switchboard.Call
 
 type nopBodies struct{}
 
-func (nopBodies) PutBody(context.Context, switchboard.Call, switchboard.BodyKind, switchboard.ArchivedBody) error {
+func (nopBodies) KeepBodies(context.Context, switchboard.Call, switchboard.CallBodies) error {
 	return nil
 }
 func (nopBodies) GetBody(context.Context, switchboard.Call, switchboard.BodyKind) (switchboard.ArchivedBody, error) {
 	return switchboard.ArchivedBody{}, switchboard.Errorf(switchboard.ENotFound, "no body")
-}
-func (nopBodies) DownloadURL(context.Context, switchboard.Call, switchboard.BodyKind, time.Duration) (string, error) {
-	return "", switchboard.Errorf(switchboard.ENotFound, "no body")
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/switchboard-hq/switchboard/shared/appapi"
 	"github.com/switchboard-hq/switchboard/shared/dynamo"
 	"github.com/switchboard-hq/switchboard/shared/platform"
-	"github.com/switchboard-hq/switchboard/shared/s3store"
 	"github.com/switchboard-hq/switchboard/shared/switchboard"
 )
 
@@ -36,7 +35,7 @@ func TestPlatformCallsUnderInjectedFaults(t *testing.T) {
 	faulty.AWS = faults.Apply(f.env.AWS, tr)
 	store := dynamo.New(faulty.DynamoDB(), faulty.Config.TableName)
 	door := &appapi.Door{Tokens: store, Connections: store, Limiter: store, Calls: store,
-		Bodies: s3store.New(faulty.S3(), faulty.Config.ArchiveBucket), Limits: appapi.DefaultLimits, Now: time.Now}
+		Bodies: store, Limits: appapi.DefaultLimits, Now: time.Now}
 	idem := appapi.Idempotency{Store: store, Now: time.Now}
 	routes := []struct {
 		method, path, body string
@@ -94,13 +93,13 @@ func TestPlatformCallsUnderInjectedFaults(t *testing.T) {
 	}
 	injected, total := tr.Injected()
 	t.Logf("statuses %v; faults injected %v over %v requests", statuses, injected, total)
-	if injected[faults.DynamoDB][faults.LoseResponse] == 0 || injected[faults.S3][faults.ServerError] == 0 {
+	if injected[faults.DynamoDB][faults.LoseResponse] == 0 || injected[faults.DynamoDB][faults.ServerError] == 0 {
 		t.Fatalf("the run injected too few faults to prove anything: %v", injected)
 	}
 
 	// Checked through a client without faults.
 	clean := f.store
-	archive := s3store.New(f.env.S3(), f.env.Config.ArchiveBucket)
+	archive := f.store
 	logged := map[string]switchboard.Call{}
 	filter := switchboard.CallFilter{Limit: 100}
 	for {

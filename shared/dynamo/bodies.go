@@ -9,7 +9,7 @@ package dynamo
 //     write was acknowledged.
 //   - The scheduled roll-up, which reads every feed minute anyway, writes
 //     each closed minute's bodies to the archive as one object per account
-//     (archiveBodies), before it moves its watermark past the minute: a
+//     (ArchiveBodies), before it moves its watermark past the minute: a
 //     minute whose archive failed is read again by the next run. Feed items
 //     live three days (feedRetention), so the bodies are in one place or
 //     the other, or both, until the archive's lifecycle rule removes them.
@@ -94,15 +94,17 @@ func (s *Store) GetBody(ctx context.Context, c switchboard.Call, kind switchboar
 	return bodies.Side(kind), nil
 }
 
-// archiveBodies writes the bodies kept in one closed feed minute to the
-// archive, one object per account. Rewriting a minute writes the same
-// objects again, so a rerun is harmless; an error leaves the minute for the
-// next run (RollUp does not move its watermark past it).
-func (s *Store) archiveBodies(ctx context.Context, minute int64) (int, error) {
+// ArchiveBodies writes the bodies kept in one closed feed minute to the
+// archive, one object per account, and returns how many calls' bodies it
+// wrote. RollUp calls it for every minute before moving its watermark past
+// it; rewriting a minute writes the same objects again, so a rerun is
+// harmless, and an error leaves the minute for the next run. Exported for
+// the cost benchmark and for operators re-archiving a window.
+func (s *Store) ArchiveBodies(ctx context.Context, minute time.Time) (int, error) {
 	if s.batches == nil {
 		return 0, nil
 	}
-	at := time.Unix(minute*60, 0).UTC()
+	at := minute.UTC().Truncate(time.Minute)
 	byAccount := map[string]map[string]switchboard.CallBodies{}
 	kept := 0
 	for shard := range feedShards {
@@ -164,4 +166,11 @@ func unpackBodies(packed []byte) (switchboard.CallBodies, error) {
 		return b, fmt.Errorf("decode bodies: %w", err)
 	}
 	return b, nil
+}
+
+// FeedItemKey is the key of c's roll-up feed item, where its bodies are
+// kept until archived: for tests and operators that play or check TTL's
+// removal.
+func FeedItemKey(c switchboard.Call) map[string]types.AttributeValue {
+	return key(rollUpFeedPK(feedMinute(c), feedShard(c.RequestID)), c.RequestID)
 }

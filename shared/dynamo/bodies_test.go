@@ -6,6 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
 	"github.com/switchboard-hq/switchboard/shared/dynamo"
 	"github.com/switchboard-hq/switchboard/shared/s3store"
 	"github.com/switchboard-hq/switchboard/shared/switchboard"
@@ -81,7 +84,7 @@ func TestBodiesKeptThenArchivedByMinute(t *testing.T) {
 	}
 	// The feed items go (TTL, after three days): the batch alone answers.
 	for _, c := range calls {
-		if _, err := f.env.DynamoDB().DeleteItem(ctx, dynamo.DeleteFeedItem(f.env.Config.TableName, c)); err != nil {
+		if _, err := f.env.DynamoDB().DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(f.env.Config.TableName), Key: dynamo.FeedItemKey(c)}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/switchboard-hq/switchboard/shared/switchboard"
@@ -44,10 +42,4 @@ func (s *Store) WithReadBudget(n int) *Store {
 	c := *s
 	c.readBudget = n
 	return &c
-}
-
-// DeleteFeedItem is the key of c's roll-up feed item, for tests that play
-// its expiry.
-func DeleteFeedItem(table string, c switchboard.Call) *dynamodb.DeleteItemInput {
-	return &dynamodb.DeleteItemInput{TableName: aws.String(table), Key: key(rollUpFeedPK(feedMinute(c), feedShard(c.RequestID)), c.RequestID)}
 }

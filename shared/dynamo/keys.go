@@ -152,7 +152,9 @@ const callSKPrefix = "CALL#"
 // callByIDPK finds one call by its request id alone, inside its account:
 // each request id is its own partition, read with one key whatever the
 // connection (GetCall then checks the connection).
-func callByIDPK(accountID, requestID string) string { return accountPK(accountID) + "#REQ#" + requestID }
+func callByIDPK(accountID, requestID string) string {
+	return accountPK(accountID) + "#REQ#" + requestID
+}
 
 const callByIDSK = "CALL"
 

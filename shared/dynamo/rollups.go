@@ -20,7 +20,7 @@ package dynamo
 //     was applied and applies the rest. One number per item, instead of a
 //     set of applied batch ids, keeps items and their write cost constant.
 //   - Before moving past a minute, RollUp archives the bodies its feed
-//     items carry (archiveBodies, bodies.go).
+//     items carry (ArchiveBodies, bodies.go).
 //   - The watermark advances one minute at a time with a conditional write,
 //     so a crash loses at most the minute in progress, which is rerun.
 //
@@ -94,7 +94,7 @@ type feedItem struct {
 
 // feedWrite is the feed item of c: what the roll-up needs, and the call's
 // bodies, gzip-compressed JSON, when they are kept (KeepBodies) until the
-// roll-up archives them (archiveBodies). Keyed by request id, so a retried
+// roll-up archives them (ArchiveBodies). Keyed by request id, so a retried
 // write of the same call keeps one.
 func feedWrite(c switchboard.Call, bodies []byte) types.WriteRequest {
 	minute := feedMinute(c)
@@ -156,7 +156,7 @@ func (s *Store) RollUp(ctx context.Context, maxMinutes int) (switchboard.RollUpR
 				return rep, err
 			}
 		}
-		if _, err := s.archiveBodies(ctx, m); err != nil {
+		if _, err := s.ArchiveBodies(ctx, time.Unix(m*60, 0)); err != nil {
 			return rep, err // the minute stays before the watermark: the next run archives it
 		}
 		advanced, err := s.advanceWatermark(ctx, m, found)

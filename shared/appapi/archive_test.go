@@ -2,10 +2,13 @@ package appapi_test
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -234,5 +237,41 @@ func TestLogEntryNeverClaimsMissingBodies(t *testing.T) {
 	}
 	if n := len(check.claims) + check.unarchived; n != 40 {
 		t.Errorf("%d log writes for 40 calls: each call is written once", n)
+	}
+}
+
+// TestOversizedBodiesAreLoggedWithoutThem: a refused call carrying more
+// incompressible data than a feed item holds (dynamo.MaxKeptBodies) is
+// answered and logged, its bodies said unavailable; a large body that
+// compresses well is kept.
+func TestOversizedBodiesAreLoggedWithoutThem(t *testing.T) {
+	f := mustFixture(t, "loc-bastille", "location[orders.read,orders.write]")
+	h := f.door.Handle("orders", appapi.CreateOrder(f.store, appapi.Idempotency{Store: f.store, Now: time.Now}))
+	noise := make([]byte, dynamo.MaxKeptBodies*3/2)
+	if _, err := rand.Read(noise); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, body string
+		kept       bool
+	}{
+		{"incompressible", base64.StdEncoding.EncodeToString(noise), false},
+		{"compressible", strings.Repeat(`{"product_name":"Margherita"}`, 20000), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, id, _ := timedCall(t, f, h, http.MethodPost, "/v1/locations/loc-bastille/orders", tc.body)
+			if resp.StatusCode < 400 || resp.StatusCode >= 500 {
+				t.Fatalf("a %d-byte body: %d %s, want a 4xx refusal", len(tc.body), resp.StatusCode, resp.Body)
+			}
+			got, err := f.store.GetCall(context.Background(), f.conn.AccountID, f.conn.ID, id)
+			if err != nil || got.BodiesArchived != tc.kept || got.RequestBytes != len(tc.body) {
+				t.Fatalf("logged as %+v, %v; want bodies kept %v", got, err, tc.kept)
+			}
+			if tc.kept {
+				if b, err := f.store.GetBody(context.Background(), got, switchboard.RequestBody); err != nil || b.Body != tc.body {
+					t.Errorf("kept request body: %d bytes, %v", len(b.Body), err)
+				}
+			}
+		})
 	}
 }

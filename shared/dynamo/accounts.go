@@ -433,9 +433,23 @@ func (s *Store) CountWindows(ctx context.Context, name string, windows []time.Du
 		})
 		var failed *types.ConditionalCheckFailedException
 		if errors.As(err, &failed) {
-			stored = failed.Item
-			if stored == nil {
-				stored = map[string]types.AttributeValue{} // no item yet
+			switch {
+			case failed.Item != nil:
+				stored = failed.Item
+			case stored == nil:
+				stored = map[string]types.AttributeValue{} // no item yet, or…
+			default:
+				// …a backend that does not return the item with the
+				// failure (moto, older LocalStack): read it.
+				got, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table),
+					Key: key(limitPK(name), rateWindowsSK), ConsistentRead: aws.Bool(true)})
+				if err != nil {
+					return nil, fmt.Errorf("count %s: %w", name, err)
+				}
+				stored = got.Item
+				if stored == nil {
+					stored = map[string]types.AttributeValue{}
+				}
 			}
 			continue
 		}

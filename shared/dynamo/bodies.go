@@ -23,6 +23,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -33,6 +34,17 @@ import (
 )
 
 var _ switchboard.BodyArchive = (*Store)(nil)
+
+// MaxKeptBodies bounds a call's compressed bodies: a DynamoDB item holds
+// 400 KB. Platform writes refuse bodies over 64 KB, and JSON compresses
+// several times over, so only a refused call carrying megabytes of
+// incompressible data reaches it; it is logged with its bodies unavailable.
+const MaxKeptBodies = 350 << 10
+
+// archiveParallelism bounds concurrent batch uploads of one minute: a busy
+// minute has one object per active account, and a run catches up to two
+// hours within its timeout.
+const archiveParallelism = 16
 
 // WithBodyBatches returns a copy of s that archives kept bodies to b when
 // rolling up, and reads them from it.
@@ -51,6 +63,9 @@ func (s *Store) KeepBodies(ctx context.Context, c switchboard.Call, bodies switc
 	packed, err := packBodies(bodies)
 	if err != nil {
 		return fmt.Errorf("keep bodies of %s: %w", c.RequestID, err)
+	}
+	if len(packed) > MaxKeptBodies {
+		return fmt.Errorf("keep bodies of %s: %d bytes compressed, over the %d a feed item holds", c.RequestID, len(packed), MaxKeptBodies)
 	}
 	put := feedWrite(c, packed).PutRequest
 	if _, err := s.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: put.Item}); err != nil {
@@ -133,8 +148,20 @@ func (s *Store) ArchiveBodies(ctx context.Context, minute time.Time) (int, error
 			kept++
 		}
 	}
+	errs := make(chan error, len(byAccount))
+	sem := make(chan struct{}, archiveParallelism)
+	var wg sync.WaitGroup
 	for account, bodies := range byAccount {
-		if err := s.batches.PutBatch(ctx, account, at, bodies); err != nil {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			errs <- s.batches.PutBatch(ctx, account, at, bodies)
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
 			return 0, err
 		}
 	}

@@ -52,12 +52,21 @@ func (s *Store) RecordCall(ctx context.Context, c switchboard.Call) error {
 		writes = append(writes, feedWrite(c, nil)) // the roll-ups' feed, see rollups.go
 	}
 	req := map[string][]types.WriteRequest{s.table: writes}
+	failures := 0
 	for attempt := 0; len(req) > 0; attempt++ {
 		if attempt == 5 {
 			return fmt.Errorf("record call %s: DynamoDB kept items unprocessed", c.RequestID)
 		}
 		out, err := s.client.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: req})
 		if err != nil {
+			// The entry is the call's only record and its puts are
+			// idempotent: after the SDK's own attempts, try the whole
+			// batch again, twice, before giving up to the error log.
+			if failures++; failures < 3 && ctx.Err() == nil {
+				attempt--
+				time.Sleep(time.Duration(50<<failures) * time.Millisecond)
+				continue
+			}
 			return fmt.Errorf("record call %s: %w", c.RequestID, err)
 		}
 		req = out.UnprocessedItems

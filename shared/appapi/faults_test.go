@@ -20,10 +20,11 @@ import (
 
 // TestPlatformCallsUnderInjectedFaults calls the platform API through an
 // AWS client that fails, throttles, drops, delays and loses the answers of
-// a share of its DynamoDB and S3 requests. Whatever happens, every call gets
-// a JSON answer, every answered call is in the log exactly once (saying so
-// when its bodies could not be archived), and a body said to be archived
-// can be read.
+// a share of its DynamoDB requests (and S3's, of which calls make none since
+// bodies are kept in the feed item). Whatever happens, every call gets a
+// JSON answer, every answered call is in the log exactly once (saying so
+// when its bodies could not be kept), and a body said to be kept can be
+// read.
 func TestPlatformCallsUnderInjectedFaults(t *testing.T) {
 	f := mustFixture(t, "loc-bastille", "location[orders.read,orders.write]")
 	tr := faults.New(7, map[faults.Service]faults.Rates{

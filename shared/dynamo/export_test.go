@@ -28,11 +28,13 @@ func FeedWrite(c switchboard.Call, now time.Time) types.WriteRequest {
 	return feedWrite(c, nil)
 }
 
-// Roll-up feed constants, for the benchmark's watermark and batch numbers.
+// Roll-up feed constants, for the benchmark's watermark and batch numbers,
+// and the filtered page's read budget, for the logs benchmark's pages.
 const (
-	FeedShards    = feedShards
-	RollUpStatePK = rollUpStatePK
-	RollUpStateSK = rollUpStateSK
+	PageReadBudget = pageReadBudget
+	FeedShards     = feedShards
+	RollUpStatePK  = rollUpStatePK
+	RollUpStateSK  = rollUpStateSK
 )
 
 // WithReadBudget returns a copy of s whose filtered pages read at most n

@@ -14,6 +14,7 @@ import (
 	"github.com/switchboard-hq/switchboard/shared/dynamo"
 	"github.com/switchboard-hq/switchboard/shared/eventbridge"
 	"github.com/switchboard-hq/switchboard/shared/platform"
+	"github.com/switchboard-hq/switchboard/shared/s3store"
 	"github.com/switchboard-hq/switchboard/shared/switchboard"
 )
 
@@ -292,5 +293,6 @@ func GetOverviewFunction(env *platform.Env) apigw.LambdaHandler {
 // RollUpCallsFunction is RollUpCallsFunction in template.yaml, run every
 // five minutes by EventBridge.
 func RollUpCallsFunction(env *platform.Env) eventbridge.Handler[switchboard.RollUpReport] {
-	return eventbridge.Handle(env.Logger, "RollUpCallsFunction", RollUpCalls(dynamo.New(env.DynamoDB(), env.Config.TableName), time.Now))
+	return eventbridge.Handle(env.Logger, "RollUpCallsFunction", RollUpCalls(dynamo.New(env.DynamoDB(), env.Config.TableName).
+		WithBodyBatches(s3store.New(env.S3(), env.Config.ArchiveBucket)), time.Now))
 }

@@ -110,17 +110,22 @@ var scheduledCases = map[string]scheduledCase{
 	"SendMonthlyDigestsFunction": digestCase(switchboard.Monthly, "2026-10-01T00:00:00Z"),
 
 	// A connection failing for the last minutes: the roll-up reads the
-	// feed, writes the counts and its watermark, then finds the connection
-	// erroring and records its state and event.
+	// feed, writes the counts, the kept bodies' batch and its watermark,
+	// then finds the connection erroring and records its state and event.
 	"RollUpCallsFunction": {
 		seed: func(t *testing.T, w scheduledWorld) {
 			appWithCallback(t, w, "acc-iam-rollup", switchboard.Connection{ID: "con-iam", Status: switchboard.ConnectionActive})
 			written := w.now.Add(-5 * time.Minute)
 			logged := dynamo.New(w.env.DynamoDB(), w.env.Config.TableName).WithClock(func() time.Time { return written })
 			for i := range 6 {
-				mustDo(t, "call", logged.RecordCall(context.Background(), switchboard.Call{RequestID: fmt.Sprintf("req-iam-%d", i),
+				c := switchboard.Call{RequestID: fmt.Sprintf("req-iam-%d", i),
 					AccountID: "acc-iam-rollup", ConnectionID: "con-iam", At: written.Add(-time.Second), Resource: "orders", Method: http.MethodGet,
-					Path: "/v1/locations/loc-iam/orders", Status: http.StatusInternalServerError, LatencyMs: 20}))
+					Path: "/v1/locations/loc-iam/orders", Status: http.StatusInternalServerError, LatencyMs: 20, LoggedAt: written}
+				if i < 2 { // kept bodies, which the run archives to S3
+					mustDo(t, "bodies", logged.KeepBodies(context.Background(), c, switchboard.CallBodies{Response: switchboard.ArchivedBody{Status: c.Status, Body: "{}"}}))
+					c.BodiesArchived = true
+				}
+				mustDo(t, "call", logged.RecordCall(context.Background(), c))
 			}
 		},
 		check: func(t *testing.T, w scheduledWorld, out []byte) {

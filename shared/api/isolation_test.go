@@ -223,10 +223,13 @@ func mustWorld(tb testing.TB, env *platform.Env) *world {
 		Reason: "Unpaid " + canary, At: now.Add(-2 * time.Minute)}))
 	call := switchboard.Call{RequestID: "req_" + p, AccountID: w.accountA, ConnectionID: w.connectionA, At: now.Add(-time.Minute),
 		Resource: "orders", Method: http.MethodPost, Path: "/v1/locations/" + loc1 + "/orders?note=" + canary, Status: http.StatusCreated,
-		LatencyMs: 12, RequestBytes: 40, ResponseBytes: 40, BodiesArchived: true}
+		LatencyMs: 12, RequestBytes: 40, ResponseBytes: 40, BodiesArchived: true, LoggedAt: now.Add(-time.Minute)}
+	must("bodies", store.KeepBodies(ctx, call, switchboard.CallBodies{
+		Request:  switchboard.ArchivedBody{Method: call.Method, Path: call.Path, Body: `{"note":"` + canary + `"}`},
+		Response: switchboard.ArchivedBody{Status: call.Status, Body: `{"id":"` + canary + `"}`}}))
 	must("call", store.RecordCall(ctx, call))
-	must("request body", archive.PutBody(ctx, call, switchboard.RequestBody, switchboard.ArchivedBody{Method: call.Method, Path: call.Path, Body: `{"note":"` + canary + `"}`}))
-	must("response body", archive.PutBody(ctx, call, switchboard.ResponseBody, switchboard.ArchivedBody{Status: call.Status, Body: `{"id":"` + canary + `"}`}))
+	_, err = store.WithBodyBatches(archive).ArchiveBodies(ctx, call.LoggedAt)
+	must("archived bodies", err)
 
 	order := switchboard.Order{ID: "ord_" + p, AccountID: w.accountA, LocationID: loc1, Status: switchboard.OrderStatus("new"), ServiceType: "delivery",
 		CustomerNotes: "Ring twice " + canary, Items: []switchboard.OrderItem{{ProductName: "Margherita", Quantity: 1, Price: "9.50 EUR"}}, CreatedAt: now, UpdatedAt: now}

@@ -17,10 +17,6 @@ import (
 	"github.com/switchboard-hq/switchboard/shared/switchboard"
 )
 
-// downloadURLLifetime is how long a body download link works: enough to
-// follow the redirect, too short to be worth passing around.
-const downloadURLLifetime = s3store.MaxDownloadURLLifetime
-
 // maskedToken is what is shown of a connection's token: its last four
 // characters, kept at issue time (tokens are otherwise stored as hashes).
 // Tokens issued before those were kept show the mask alone.
@@ -230,8 +226,10 @@ func logBody(b switchboard.ArchivedBody) *LogBody {
 }
 
 // DownloadLogBody serves GET …/logs/{requestId}/request and …/response:
-// a 302 to a short-lived presigned URL, issued only after the tenant check,
-// that S3 answers as a JSON attachment.
+// the body as a JSON file attachment (<requestId>-<kind>.json), after the
+// tenant check. It is served here rather than through a presigned S3 URL
+// because bodies are archived many calls to an object (see
+// dynamo/bodies.go), which a URL cannot slice.
 func DownloadLogBody(conns switchboard.ConnectionStore, log switchboard.CallLog, archive switchboard.BodyArchive) AuthedHandler {
 	return func(ctx context.Context, p switchboard.Principal, req apigw.Request) (apigw.Response, error) {
 		kind, err := bodyKindOf(req)
@@ -245,16 +243,33 @@ func DownloadLogBody(conns switchboard.ConnectionStore, log switchboard.CallLog,
 		if !call.BodiesArchived {
 			return apigw.Response{}, switchboard.Errorf(switchboard.ENotFound, "The bodies of this call are unavailable: they were not archived.")
 		}
-		// An expired body is a 404 not_found JSON answer here, never a link
-		// to S3's own 404: DownloadURL checks the body exists first.
-		url, err := archive.DownloadURL(ctx, call, kind, downloadURLLifetime)
+		// An expired body is a 404 not_found JSON answer (GetBody says so).
+		body, err := archive.GetBody(ctx, call, kind)
 		if err != nil {
 			return apigw.Response{}, err
 		}
-		return apigw.Response{StatusCode: http.StatusFound, Headers: map[string]string{
-			"Location": url, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer",
-		}}, nil
+		if body.Headers == nil {
+			body.Headers = map[string]string{}
+		}
+		resp, err := apigw.JSON(http.StatusOK, body)
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		resp.Headers["Content-Disposition"] = fmt.Sprintf(`attachment; filename="%s-%s.json"`, downloadName(call.RequestID), kind)
+		resp.Headers["Cache-Control"] = "no-store"
+		return resp, nil
 	}
+}
+
+// downloadName keeps a request id safe inside a quoted file name: API
+// Gateway's ids are letters, digits and '='; anything else becomes '_'.
+func downloadName(id string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == '"' || r == '\\' || r == '/' || r > 0x7e {
+			return '_'
+		}
+		return r
+	}, id)
 }
 
 // bodyKindOf reads which side a download route serves from its last path
@@ -273,10 +288,11 @@ func bodyKindOf(req apigw.Request) (switchboard.BodyKind, error) {
 	return "", switchboard.Errorf(switchboard.ENotFound, "no such body")
 }
 
-// logRoute builds a logs route over the table and the body archive.
-func logRoute(env *platform.Env, build func(*dynamo.Store, *s3store.Archive) AuthedHandler) apigw.LambdaHandler {
-	archive := s3store.New(env.S3(), env.Config.ArchiveBucket)
-	return sessionRoute(env, func(s *dynamo.Store) AuthedHandler { return build(s, archive) })
+// logRoute builds a logs route over the table, whose body reads go to the
+// archived batches in S3, then to the roll-up feed.
+func logRoute(env *platform.Env, build func(s, bodies *dynamo.Store) AuthedHandler) apigw.LambdaHandler {
+	batches := s3store.New(env.S3(), env.Config.ArchiveBucket)
+	return sessionRoute(env, func(s *dynamo.Store) AuthedHandler { return build(s, s.WithBodyBatches(batches)) })
 }
 
 // ListConnectionLogsFunction is ListConnectionLogsFunction in template.yaml.
@@ -286,10 +302,10 @@ func ListConnectionLogsFunction(env *platform.Env) apigw.LambdaHandler {
 
 // GetConnectionLogFunction is GetConnectionLogFunction in template.yaml.
 func GetConnectionLogFunction(env *platform.Env) apigw.LambdaHandler {
-	return logRoute(env, func(s *dynamo.Store, a *s3store.Archive) AuthedHandler { return GetConnectionLog(s, s, a) })
+	return logRoute(env, func(s, bodies *dynamo.Store) AuthedHandler { return GetConnectionLog(s, s, bodies) })
 }
 
 // DownloadLogBodyFunction is DownloadLogBodyFunction in template.yaml.
 func DownloadLogBodyFunction(env *platform.Env) apigw.LambdaHandler {
-	return logRoute(env, func(s *dynamo.Store, a *s3store.Archive) AuthedHandler { return DownloadLogBody(s, s, a) })
+	return logRoute(env, func(s, bodies *dynamo.Store) AuthedHandler { return DownloadLogBody(s, s, bodies) })
 }

@@ -6,7 +6,7 @@ var _ = routeAccess("GET /admin/v1/connections/{connectionId}/logs", access{want
 
 var _ = routeAccess("GET /admin/v1/connections/{connectionId}/logs/{requestId}", access{want: session(http.StatusOK, http.StatusOK, http.StatusOK)})
 
-// Downloads redirect to a presigned URL, issued only after the tenant check.
-var _ = routeAccess("GET /admin/v1/connections/{connectionId}/logs/{requestId}/request", access{want: session(http.StatusFound, http.StatusFound, http.StatusFound)})
+// Downloads are served as JSON files, only after the tenant check.
+var _ = routeAccess("GET /admin/v1/connections/{connectionId}/logs/{requestId}/request", access{want: session(http.StatusOK, http.StatusOK, http.StatusOK)})
 
-var _ = routeAccess("GET /admin/v1/connections/{connectionId}/logs/{requestId}/response", access{want: session(http.StatusFound, http.StatusFound, http.StatusFound)})
+var _ = routeAccess("GET /admin/v1/connections/{connectionId}/logs/{requestId}/response", access{want: session(http.StatusOK, http.StatusOK, http.StatusOK)})

@@ -7,7 +7,6 @@ import (
 	"github.com/switchboard-hq/switchboard/shared/appapi"
 	"github.com/switchboard-hq/switchboard/shared/dynamo"
 	"github.com/switchboard-hq/switchboard/shared/platform"
-	"github.com/switchboard-hq/switchboard/shared/s3store"
 )
 
 // platformRoute builds a /v1 route behind the platform API's door.
@@ -15,7 +14,9 @@ func platformRoute(env *platform.Env, resource string, build func(*dynamo.Store)
 	store := dynamo.New(env.DynamoDB(), env.Config.TableName).WithCallRetention(time.Duration(env.Config.LogRetentionDays) * 24 * time.Hour)
 	door := &appapi.Door{
 		Tokens: store, Connections: store, Limiter: store, Calls: store,
-		Bodies: s3store.New(env.S3(), env.Config.ArchiveBucket),
+		// Bodies travel in the call's roll-up feed item; the roll-up
+		// archives them to S3 in batches (see dynamo/bodies.go).
+		Bodies: store,
 		Limits: appapi.DefaultLimits, Now: time.Now,
 		After: platform.ProcessAfterResponse(env.Logger),
 	}

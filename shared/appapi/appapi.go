@@ -57,7 +57,7 @@ var DefaultLimits = []RateLimit{{time.Minute, 500}, {time.Hour, 2500}, {24 * tim
 var DeadTokenLimit = RateLimit{Window: time.Minute, Max: 20}
 
 // DeadTokenBodies is how many dead-token calls a connection may have
-// logged with their bodies (two S3 objects each) per window; the others
+// logged with their bodies per window; the others
 // are logged without, since their bodies tell nothing new.
 var DeadTokenBodies = RateLimit{Window: time.Hour, Max: 5}
 
@@ -263,23 +263,23 @@ func (d *Door) deadToken(ctx context.Context, connectionID string, now time.Time
 	return deadVerdict{err: limited, headers: h, log: calls == DeadTokenLimit.Max+1}
 }
 
-// rateLimit counts the call in every window at once (concurrent ADDs) and
-// reports the tightest window in X-RateLimit-* headers.
+// rateLimit counts the call in every window at once (one write for all of
+// them, see Limiter.CountWindows) and reports the tightest window in
+// X-RateLimit-* headers.
 func (d *Door) rateLimit(ctx context.Context, connectionID string, now time.Time) (map[string]string, bool, error) {
-	counts := make([]int, len(d.Limits))
-	errs := make([]error, len(d.Limits))
-	var wg sync.WaitGroup
-	for i, l := range d.Limits {
-		wg.Go(func() {
-			counts[i], errs[i] = d.Limiter.Count(ctx, "rate:"+connectionID+":"+l.Window.String(), l.Window)
-		})
+	if len(d.Limits) == 0 {
+		return map[string]string{}, false, nil
 	}
-	wg.Wait()
+	windows := make([]time.Duration, len(d.Limits))
+	for i, l := range d.Limits {
+		windows[i] = l.Window
+	}
+	counts, err := d.Limiter.CountWindows(ctx, "rate:"+connectionID, windows)
+	if err != nil {
+		return nil, false, err
+	}
 	tightest, limited := -1, false
 	for i, l := range d.Limits {
-		if errs[i] != nil {
-			return nil, false, errs[i]
-		}
 		if tightest < 0 || l.Max-counts[i] < d.Limits[tightest].Max-counts[tightest] {
 			tightest = i
 		}
@@ -311,29 +311,35 @@ func (d *Door) rateLimit(ctx context.Context, connectionID string, now time.Time
 // is the bound).
 const RecordLimit = 30 * time.Second
 
-// ArchiveDeadline bounds how long a call waits for its bodies to be
-// archived, retries included: a slow or hanging S3 must cost a call at most
-// this much, never its answer (the SDK alone would try five times, up to the
+// ArchiveDeadline bounds how long logging waits for a call's bodies to be
+// kept, retries included: a slow or hanging store must delay the entry at
+// most this much (the SDK alone would try five times, up to the
 // function's timeout). Past it the bodies are recorded as unavailable.
 const ArchiveDeadline = 1500 * time.Millisecond
 
-// record archives the call's bodies, then logs it, so that the entry says
-// the bodies are archived only once both uploads have been acknowledged:
-// an entry never points at bodies that are not there, even if the function
-// stops right after the log write. Archiving has its own deadline
+// record keeps the call's bodies, then logs it, so that the entry says the
+// bodies are kept only once their write has been acknowledged: an entry
+// never points at bodies that are not there, even if the function stops
+// right after the log write. The bodies travel in the call's roll-up feed
+// item (one write, compressed), and the scheduled roll-up archives them to
+// S3 in batches, one object per account and minute: an S3 request per call
+// would cost more than the rest of the call. Keeping has its own deadline
 // (ArchiveDeadline); the log write does not share it. If the log write
 // fails, the whole entry goes to the function's log at error level, so that
 // no call is silently lost.
 func (d *Door) record(ctx context.Context, c Caller, resource string, req apigw.Request, resp apigw.Response, errCode string, start time.Time, keepBodies bool) {
 	reqBody := decodeBody(req.Body, req.IsBase64Encoded)
 	respBody := decodeBody(resp.Body, resp.IsBase64Encoded)
+	now := d.Now()
 	call := switchboard.Call{
 		RequestID: req.RequestContext.RequestID, AccountID: c.Connection.AccountID, ConnectionID: c.Connection.ID,
 		At: start.UTC(), Resource: resource, Method: req.RequestContext.HTTP.Method,
 		// DynamoDB stores valid UTF-8 only; an app may send anything.
 		Path: strings.ToValidUTF8(req.RawPath, "\uFFFD"), Query: strings.ToValidUTF8(req.RawQueryString, "\uFFFD"),
-		Status: resp.StatusCode, Error: errCode, LatencyMs: d.Now().Sub(start).Milliseconds(),
+		Status: resp.StatusCode, Error: errCode, LatencyMs: now.Sub(start).Milliseconds(),
 		RequestBytes: len(reqBody), ResponseBytes: len(respBody),
+		// Both writes file the call under this minute: one feed item.
+		LoggedAt: now.UTC(),
 	}
 	log := platform.Logger(ctx)
 	var wg sync.WaitGroup
@@ -348,9 +354,9 @@ func (d *Door) record(ctx context.Context, c Caller, resource string, req apigw.
 		})
 	}
 	if keepBodies {
-		call.BodiesArchived = d.archive(ctx, call, map[switchboard.BodyKind]switchboard.ArchivedBody{
-			switchboard.RequestBody:  {Method: call.Method, Path: pathWithQuery(call), Headers: switchboard.RedactHeaders(req.Headers), Body: reqBody},
-			switchboard.ResponseBody: {Status: resp.StatusCode, Headers: switchboard.RedactHeaders(resp.Headers), Body: respBody},
+		call.BodiesArchived = d.keep(ctx, call, switchboard.CallBodies{
+			Request:  switchboard.ArchivedBody{Method: call.Method, Path: pathWithQuery(call), Headers: switchboard.RedactHeaders(req.Headers), Body: reqBody},
+			Response: switchboard.ArchivedBody{Status: resp.StatusCode, Headers: switchboard.RedactHeaders(resp.Headers), Body: respBody},
 		})
 	}
 	if err := d.Calls.RecordCall(ctx, call); err != nil {
@@ -359,37 +365,25 @@ func (d *Door) record(ctx context.Context, c Caller, resource string, req apigw.
 	wg.Wait()
 }
 
-// archive uploads both bodies concurrently within ArchiveDeadline and
-// reports whether both are stored. An upload cut short by the deadline may
-// still land in S3; the entry then says unavailable for a body that is
-// there, the safe side of the error.
-func (d *Door) archive(ctx context.Context, call switchboard.Call, sides map[switchboard.BodyKind]switchboard.ArchivedBody) bool {
+// keep stores both bodies within ArchiveDeadline and reports whether they
+// are stored. A write cut short by the deadline may still land; the log
+// write then puts the same feed item again without the bodies (same key),
+// so the entry's "unavailable" stays true.
+func (d *Door) keep(ctx context.Context, call switchboard.Call, bodies switchboard.CallBodies) bool {
 	ctx, cancel := context.WithTimeout(ctx, ArchiveDeadline)
 	defer cancel()
-	errs := make(chan error, len(sides))
-	for kind, body := range sides {
-		go func() { errs <- d.Bodies.PutBody(ctx, call, kind, body) }()
+	done := make(chan error, 1)
+	go func() { done <- d.Bodies.KeepBodies(ctx, call, bodies) }()
+	var err error
+	// Waiting on the deadline too holds it even for a write that ignored
+	// its context; done is buffered, so the goroutine is never stuck.
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		err = fmt.Errorf("keep bodies of %s: %w", call.RequestID, ctx.Err())
 	}
-	var failed error
-	for range sides {
-		// Waiting on the deadline too holds it even for an upload that
-		// ignored its context; errs is buffered, so no goroutine is stuck.
-		select {
-		case err := <-errs:
-			if err != nil && failed == nil {
-				failed = err
-			}
-		case <-ctx.Done():
-			if failed == nil {
-				failed = fmt.Errorf("archive bodies of %s: %w", call.RequestID, ctx.Err())
-			}
-		}
-		if failed != nil {
-			break
-		}
-	}
-	if failed != nil {
-		platform.Logger(ctx).Error("bodies not archived", "requestId", call.RequestID, "error", failed)
+	if err != nil {
+		platform.Logger(ctx).Error("bodies not kept", "requestId", call.RequestID, "error", err)
 		return false
 	}
 	return true

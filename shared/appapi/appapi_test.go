@@ -12,9 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/switchboard-hq/switchboard/infra/demo"
 	"github.com/switchboard-hq/switchboard/infra/testenv"
@@ -23,7 +22,6 @@ import (
 	"github.com/switchboard-hq/switchboard/shared/auth"
 	"github.com/switchboard-hq/switchboard/shared/dynamo"
 	"github.com/switchboard-hq/switchboard/shared/platform"
-	"github.com/switchboard-hq/switchboard/shared/s3store"
 	"github.com/switchboard-hq/switchboard/shared/switchboard"
 )
 
@@ -58,7 +56,7 @@ func mustFixture(t testing.TB, locationID, scope string) fixture {
 	}
 	conn.Version = 1
 	door := &appapi.Door{Tokens: store, Connections: store, Limiter: store, Calls: store,
-		Bodies: s3store.New(env.S3(), env.Config.ArchiveBucket), Limits: appapi.DefaultLimits, Now: time.Now,
+		Bodies: store, Limits: appapi.DefaultLimits, Now: time.Now,
 		After: afterResponse}
 	return fixture{env: env, store: store, door: door, conn: conn, token: token}
 }
@@ -276,7 +274,7 @@ func TestCallsAreLoggedWithRedactedBodies(t *testing.T) {
 		!got.BodiesArchived || got.ResponseBytes != len(resp.Body) {
 		t.Errorf("logged call %+v", got)
 	}
-	bodies := s3store.New(f.env.S3(), f.env.Config.ArchiveBucket)
+	bodies := f.store
 	req, err := bodies.GetBody(ctx, got, switchboard.RequestBody)
 	if err != nil {
 		t.Fatal(err)
@@ -296,13 +294,14 @@ func TestCallsAreLoggedWithRedactedBodies(t *testing.T) {
 
 func TestArchiveOutageKeepsCallsWorkingAndLogged(t *testing.T) {
 	f := mustFixture(t, "loc-bastille", "location[orders.read]")
-	// A real client on a closed port: the outage is the network's, not a fake's.
+	// A real client on a closed port: the outage is the network's, not a
+	// fake's. Bodies are kept in DynamoDB (the roll-up feed) at call time.
 	down := *f.env
-	t.Setenv("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:1")
-	f.door.Bodies = s3store.New(downS3(t, &down), f.env.Config.ArchiveBucket)
+	t.Setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:1")
+	f.door.Bodies = dynamo.New(downDynamoDB(t, &down), f.env.Config.TableName)
 	resp := call(t, f.door.Handle("location", appapi.GetLocation(f.store)), map[string]string{"authorization": "Bearer " + f.token})
 	if resp.StatusCode != 200 {
-		t.Fatalf("the call must succeed while S3 is down: %d %s", resp.StatusCode, resp.Body)
+		t.Fatalf("the call must succeed while the bodies' store is down: %d %s", resp.StatusCode, resp.Body)
 	}
 	got, err := f.store.GetCall(context.Background(), f.conn.AccountID, f.conn.ID, resp.Headers["X-Test-Request-Id"])
 	if err != nil || got.BodiesArchived {
@@ -390,16 +389,16 @@ func TestConcurrentCallsAreAllLogged(t *testing.T) {
 	}
 }
 
-// downS3 builds an S3 client from the environment as functions do, after
-// the caller pointed AWS_ENDPOINT_URL_S3 at a closed port.
-func downS3(t *testing.T, env *platform.Env) *s3.Client {
+// downDynamoDB builds a DynamoDB client from the environment as functions
+// do, after the caller pointed AWS_ENDPOINT_URL_DYNAMODB at a closed port.
+func downDynamoDB(t *testing.T, env *platform.Env) *dynamodb.Client {
 	t.Helper()
 	cfg, err := awsconfig.LoadDefaultConfig(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	env.AWS = cfg
-	return env.S3()
+	return env.DynamoDB()
 }
 
 // TestDeadTokenCallsAreLimitedAndLightlyLogged: calls with a revoked or
@@ -407,7 +406,7 @@ func downS3(t *testing.T, env *platform.Env) *s3.Client {
 // failed authentication): past DeadTokenLimit in a window they get 429
 // and only the first refused one is logged, so they cannot flood the log,
 // the roll-ups or the digests; and only DeadTokenBodies of them an hour
-// keep their bodies (two S3 objects each), the rest are logged without.
+// keep their bodies, the rest are logged without.
 func TestDeadTokenCallsAreLimitedAndLightlyLogged(t *testing.T) {
 	f := mustFixture(t, "loc-bastille", "location[orders.read]")
 	ctx := context.Background()
@@ -443,11 +442,13 @@ func TestDeadTokenCallsAreLimitedAndLightlyLogged(t *testing.T) {
 	if len(page.Calls) != limit+1 || withBodies != bodies {
 		t.Errorf("logged %d calls, %d with bodies; want %d, %d", len(page.Calls), withBodies, limit+1, bodies)
 	}
-	out, err := f.env.S3().ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(f.env.Config.ArchiveBucket)})
-	if err != nil {
-		t.Fatal(err)
+	kept := 0
+	for _, c := range page.Calls {
+		if _, err := f.store.GetBody(ctx, c, switchboard.RequestBody); err == nil {
+			kept++
+		}
 	}
-	if n := len(out.Contents); n != 2*bodies {
-		t.Errorf("%d objects archived, want %d", n, 2*bodies)
+	if kept != bodies {
+		t.Errorf("%d calls with bodies kept, want %d", kept, bodies)
 	}
 }

@@ -2,34 +2,37 @@ package appapi_test
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/switchboard-hq/switchboard/infra/faults"
 	"github.com/switchboard-hq/switchboard/shared/apigw"
 	"github.com/switchboard-hq/switchboard/shared/appapi"
+	"github.com/switchboard-hq/switchboard/shared/dynamo"
 	"github.com/switchboard-hq/switchboard/shared/platform"
-	"github.com/switchboard-hq/switchboard/shared/s3store"
 	"github.com/switchboard-hq/switchboard/shared/switchboard"
 )
 
 // answerBudget is how long a call may take when its archive stalls: the
 // archive's own deadline plus room for the rest of the call on a busy
-// machine. Without the deadline a stalled S3 holds a call for the SDK's
+// machine. Without the deadline a stalled store holds a call for the SDK's
 // five attempts, until the function's timeout.
 const answerBudget = appapi.ArchiveDeadline + 2*time.Second
 
-// hangingS3 is an S3 endpoint that accepts connections and never answers:
-// a loopback listener that reads requests and sends nothing back.
-func hangingS3(t *testing.T) string {
+// hanging is an endpoint that accepts connections and never answers: a
+// loopback listener that reads requests and sends nothing back.
+func hanging(t *testing.T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -60,19 +63,20 @@ func hangingS3(t *testing.T) string {
 	return "http://" + ln.Addr().String()
 }
 
-// s3At is an S3 client built as functions build theirs, sent to endpoint.
-func s3At(f fixture, endpoint string) *s3.Client {
-	return s3.NewFromConfig(f.env.AWS, func(o *s3.Options) {
+// bodiesAt is the bodies' store (DynamoDB, the roll-up feed) with a client
+// built as functions build theirs, sent to endpoint.
+func bodiesAt(f fixture, endpoint string) *dynamo.Store {
+	return dynamo.New(dynamodb.NewFromConfig(f.env.AWS, func(o *dynamodb.Options) {
 		o.BaseEndpoint = aws.String(endpoint)
-		o.UsePathStyle = true
-	})
+	}), f.env.Config.TableName)
 }
 
-// s3Through is an S3 client on the emulator whose requests go through tr.
-func s3Through(f fixture, tr *faults.Transport) *s3.Client {
+// bodiesThrough is the bodies' store on the emulator, its requests going
+// through tr.
+func bodiesThrough(f fixture, tr *faults.Transport) *dynamo.Store {
 	env := *f.env
 	env.AWS = faults.Apply(f.env.AWS, tr)
-	return env.S3()
+	return dynamo.New(env.DynamoDB(), f.env.Config.TableName)
 }
 
 // timedCall makes one platform call through apigw.Handle, as in Lambda,
@@ -103,24 +107,24 @@ func timedCall(t *testing.T, f fixture, h apigw.HandlerFunc, method, path, body 
 
 const oneMargherita = `{"service_type":"collection","items":[{"product_name":"Margherita","price":"9.50 EUR","quantity":1}]}`
 
-// TestStalledArchiveCostsACallAtMostItsDeadline points the archive at an
-// S3 that never answers and at one that answers late: the call answers
-// without waiting for the archive, its write is done, its logging ends
+// TestStalledArchiveCostsACallAtMostItsDeadline points the bodies' store
+// at a DynamoDB that never answers and at one that answers late: the call
+// answers without waiting for it, its write is done, its logging ends
 // within the archive's deadline, and its log entry says the bodies are
 // unavailable.
 func TestStalledArchiveCostsACallAtMostItsDeadline(t *testing.T) {
-	slow := faults.New(1, map[faults.Service]faults.Rates{faults.S3: {faults.Delay: 1}})
+	slow := faults.New(1, map[faults.Service]faults.Rates{faults.DynamoDB: {faults.Delay: 1}})
 	slow.Delay = 4 * time.Second // each attempt, longer than the whole deadline
 	for _, tc := range []struct {
 		name   string
-		bodies func(f fixture) *s3.Client
+		bodies func(f fixture) *dynamo.Store
 	}{
-		{"never answers", func(f fixture) *s3.Client { return s3At(f, hangingS3(t)) }},
-		{"answers late", func(f fixture) *s3.Client { return s3Through(f, slow) }},
+		{"never answers", func(f fixture) *dynamo.Store { return bodiesAt(f, hanging(t)) }},
+		{"answers late", func(f fixture) *dynamo.Store { return bodiesThrough(f, slow) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := mustFixture(t, "loc-bastille", "location[orders.read,orders.write]")
-			f.door.Bodies = s3store.New(tc.bodies(f), f.env.Config.ArchiveBucket)
+			f.door.Bodies = tc.bodies(f)
 			for _, r := range []struct {
 				method, path, body string
 				h                  apigw.HandlerFunc
@@ -156,13 +160,14 @@ func TestStalledArchiveCostsACallAtMostItsDeadline(t *testing.T) {
 	}
 }
 
-// TestSlowArchiveWithinDeadlineKeepsBodies: an S3 that is slow but answers
-// within the deadline still archives both bodies, and the entry says so.
+// TestSlowArchiveWithinDeadlineKeepsBodies: a bodies' store that is slow
+// but answers within the deadline still keeps both bodies, and the entry
+// says so.
 func TestSlowArchiveWithinDeadlineKeepsBodies(t *testing.T) {
 	f := mustFixture(t, "loc-bastille", "location[orders.read]")
-	slow := faults.New(1, map[faults.Service]faults.Rates{faults.S3: {faults.Delay: 1}})
+	slow := faults.New(1, map[faults.Service]faults.Rates{faults.DynamoDB: {faults.Delay: 1}})
 	slow.Delay = 300 * time.Millisecond
-	f.door.Bodies = s3store.New(s3Through(f, slow), f.env.Config.ArchiveBucket)
+	f.door.Bodies = bodiesThrough(f, slow)
 	resp, id, _, settled := timedCall(t, f, f.door.Handle("location", appapi.GetLocation(f.store)), http.MethodGet, "/v1/location", "")
 	if resp.StatusCode != 200 || settled < slow.Delay || settled > answerBudget {
 		t.Errorf("slow archive: %d, logged after %v", resp.StatusCode, settled)
@@ -171,7 +176,7 @@ func TestSlowArchiveWithinDeadlineKeepsBodies(t *testing.T) {
 	if err != nil || !got.BodiesArchived {
 		t.Fatalf("logged as %+v, %v; want bodies archived", got, err)
 	}
-	answer, err := s3store.New(f.env.S3(), f.env.Config.ArchiveBucket).GetBody(context.Background(), got, switchboard.ResponseBody)
+	answer, err := f.store.GetBody(context.Background(), got, switchboard.ResponseBody)
 	if err != nil || answer.Body != resp.Body {
 		t.Errorf("archived response %+v, %v; want the body sent", answer, err)
 	}
@@ -181,7 +186,7 @@ func TestSlowArchiveWithinDeadlineKeepsBodies(t *testing.T) {
 // saying its bodies are archived, both bodies must already be readable.
 type claimCheck struct {
 	switchboard.CallLog
-	bodies *s3store.Archive
+	bodies switchboard.BodyArchive
 
 	mu              sync.Mutex
 	claims, missing []string
@@ -208,15 +213,15 @@ func (c *claimCheck) RecordCall(ctx context.Context, call switchboard.Call) erro
 	return c.CallLog.RecordCall(ctx, call)
 }
 
-// TestLogEntryNeverClaimsMissingBodies fails most S3 uploads (each tried
-// five times) and watches every log write: none may say the bodies are
+// TestLogEntryNeverClaimsMissingBodies fails most writes of the bodies
+// (each tried five times) and watches every log write: none may say the bodies are
 // archived unless both are there at that moment, so neither a reader nor a
 // function stopped mid-call can ever see an entry pointing at nothing.
 func TestLogEntryNeverClaimsMissingBodies(t *testing.T) {
 	f := mustFixture(t, "loc-bastille", "location[orders.read]")
-	flaky := faults.New(3, map[faults.Service]faults.Rates{faults.S3: {faults.ServerError: .85}})
-	f.door.Bodies = s3store.New(s3Through(f, flaky), f.env.Config.ArchiveBucket)
-	check := &claimCheck{CallLog: f.store, bodies: s3store.New(f.env.S3(), f.env.Config.ArchiveBucket)}
+	flaky := faults.New(3, map[faults.Service]faults.Rates{faults.DynamoDB: {faults.ServerError: .85}})
+	f.door.Bodies = bodiesThrough(f, flaky)
+	check := &claimCheck{CallLog: f.store, bodies: f.store}
 	f.door.Calls = check
 	h := f.door.Handle("location", appapi.GetLocation(f.store))
 	var wg sync.WaitGroup
@@ -239,5 +244,41 @@ func TestLogEntryNeverClaimsMissingBodies(t *testing.T) {
 	}
 	if n := len(check.claims) + check.unarchived; n != 40 {
 		t.Errorf("%d log writes for 40 calls: each call is written once", n)
+	}
+}
+
+// TestOversizedBodiesAreLoggedWithoutThem: a refused call carrying more
+// incompressible data than a feed item holds (dynamo.MaxKeptBodies) is
+// answered and logged, its bodies said unavailable; a large body that
+// compresses well is kept.
+func TestOversizedBodiesAreLoggedWithoutThem(t *testing.T) {
+	f := mustFixture(t, "loc-bastille", "location[orders.read,orders.write]")
+	h := f.door.Handle("orders", appapi.CreateOrder(f.store, appapi.Idempotency{Store: f.store, Now: time.Now}))
+	noise := make([]byte, dynamo.MaxKeptBodies*3/2)
+	if _, err := rand.Read(noise); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, body string
+		kept       bool
+	}{
+		{"incompressible", base64.StdEncoding.EncodeToString(noise), false},
+		{"compressible", strings.Repeat(`{"product_name":"Margherita"}`, 20000), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, id, _, _ := timedCall(t, f, h, http.MethodPost, "/v1/locations/loc-bastille/orders", tc.body)
+			if resp.StatusCode < 400 || resp.StatusCode >= 500 {
+				t.Fatalf("a %d-byte body: %d %s, want a 4xx refusal", len(tc.body), resp.StatusCode, resp.Body)
+			}
+			got, err := f.store.GetCall(context.Background(), f.conn.AccountID, f.conn.ID, id)
+			if err != nil || got.BodiesArchived != tc.kept || got.RequestBytes != len(tc.body) {
+				t.Fatalf("logged as %+v, %v; want bodies kept %v", got, err, tc.kept)
+			}
+			if tc.kept {
+				if b, err := f.store.GetBody(context.Background(), got, switchboard.RequestBody); err != nil || b.Body != tc.body {
+					t.Errorf("kept request body: %d bytes, %v", len(b.Body), err)
+				}
+			}
+		})
 	}
 }

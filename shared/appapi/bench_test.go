@@ -11,7 +11,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/switchboard-hq/switchboard/shared/apigw"
 	"github.com/switchboard-hq/switchboard/shared/appapi"
@@ -37,19 +36,22 @@ func BenchmarkLoggingOverhead(b *testing.B) {
 		handler                            func(f fixture) appapi.Handler
 	}{
 		{"POST_orders", "orders", http.MethodPost, "/v1/locations/loc-bastille/orders",
-			`{"service_type":"collection","items":[{"product_name":"Margherita","price":"9.50 EUR","quantity":2}]}`,
+			typicalOrder,
 			func(f fixture) appapi.Handler {
 				return appapi.CreateOrder(f.store, appapi.Idempotency{Store: f.store, Now: time.Now})
 			}},
 		{"GET_location", "location", http.MethodGet, "/v1/location", "",
 			func(f fixture) appapi.Handler { return appapi.GetLocation(f.store) }},
 	}
+	// The "aws" profile's 25 ms per S3 request has nothing to apply to: a
+	// call no longer sends any (its bodies ride in the roll-up feed item and
+	// the scheduled roll-up archives them to S3).
 	profiles := []struct {
-		name          string
-		dynamo, s3Lag time.Duration
+		name   string
+		dynamo time.Duration
 	}{
-		{"emulators", 0, 0},
-		{"aws", 5 * time.Millisecond, 25 * time.Millisecond},
+		{"emulators", 0},
+		{"aws", 5 * time.Millisecond},
 	}
 	for _, p := range profiles {
 		b.Run(p.name, func(b *testing.B) {
@@ -62,11 +64,10 @@ func BenchmarkLoggingOverhead(b *testing.B) {
 					// the same round trips for the same requests.
 					lagged := f
 					lagged.store = dynamo.New(dynamodb.NewFromConfig(laggedConfig(f.env, p.dynamo)), f.env.Config.TableName)
-					s3Client := s3.NewFromConfig(laggedConfig(f.env, p.s3Lag), func(o *s3.Options) { o.UsePathStyle = f.env.Config.S3PathStyle })
 					handler := bc.handler(lagged)
-					door := newBenchDoor(lagged.store, s3store.New(s3Client, f.env.Config.ArchiveBucket), limits)
+					door := newBenchDoor(lagged.store, lagged.store, limits)
 					unloggedDoor := newBenchDoor(lagged.store, nopBodies{}, limits)
-					unloggedDoor.Calls = nopCalls{}
+					unloggedDoor.Calls = nopLog{}
 					discard := platform.NewLogger(io.Discard, 0)
 					logged := apigw.HandleCheckingIDsInside(discard, door.Handle(bc.resource, handler))
 					unlogged := apigw.HandleCheckingIDsInside(discard, unloggedDoor.Handle(bc.resource, handler))
@@ -124,19 +125,6 @@ func newBenchDoor(store *dynamo.Store, bodies switchboard.BodyArchive, limits []
 // drain waits for the work a door left running after its last answer.
 func drain(d *appapi.Door) { d.After.Wait() }
 
-// nopCalls and nopBodies are the unlogged baseline: a door that keeps
-// nothing. Embedding the interfaces satisfies any other method, which the
-// door never calls.
-type nopCalls struct{ switchboard.CallLog }
-
-func (nopCalls) RecordCall(context.Context, switchboard.Call) error { return nil }
-
-type nopBodies struct{ switchboard.BodyArchive }
-
-func (nopBodies) PutBody(context.Context, switchboard.Call, switchboard.BodyKind, switchboard.ArchivedBody) error {
-	return nil
-}
-
 // laggedConfig is env's SDK configuration with lag added before every HTTP
 // request its clients send, retries included: the round trip to AWS that
 // the emulators on loopback do not have.
@@ -169,45 +157,73 @@ func (l lagTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // reportCostPerCall runs logged calls, after the timed ones, through a door
 // whose DynamoDB client asks for and adds up the consumed capacity of every
 // request (DynamoDB Local computes it as DynamoDB does) and whose S3 client counts
-// the HTTP requests it sends: measured per call, not worked out. Reported:
-// capacity units of the whole call (ddb-CU/call), of the log write alone
-// (log-WCU/call, its BatchWriteItem), DynamoDB and S3 requests per call.
+// the HTTP requests it sends: measured per call, not worked out. The same
+// calls then go through a door that logs nothing (no-op CallLog and
+// BodyArchive, same token, limiter and handler): the unlogged cost. Both
+// become dollars per million calls with testdata/aws-prices.json, Lambda
+// duration taken from the wall time of the metered calls, logging included.
+// Reported: capacity units of the whole call (ddb-CU/call), write units
+// (WCU/call), DynamoDB and S3 requests per call, and $/M logged and
+// unlogged.
 func reportCostPerCall(b *testing.B, f fixture, resource string, build func(f fixture) appapi.Handler, request func(id string) apigw.Request) {
 	b.Helper()
 	const calls = 20
-	meter := newCapacityMeter()
-	bodies := &s3Counter{requests: map[string]int{}}
-	measured := f
-	measured.store = dynamo.New(meter.client(f.env), f.env.Config.TableName)
-	door := &appapi.Door{Tokens: measured.store, Connections: measured.store, Limiter: measured.store, Calls: measured.store,
-		Bodies: s3store.New(bodies.client(f.env), f.env.Config.ArchiveBucket), Limits: f.door.Limits, Now: time.Now,
-		After: platform.NewAfterResponse(platform.NewLogger(io.Discard, 0))}
-	logged := apigw.HandleCheckingIDsInside(platform.NewLogger(io.Discard, 0), door.Handle(resource, build(measured)))
-	for i := range calls {
-		resp, err := logged(context.Background(), request(fmt.Sprintf("metered-%d", i)))
-		if err != nil || resp.StatusCode >= 300 {
-			b.Fatalf("metered call: %d %v %s", resp.StatusCode, err, resp.Body)
+	prices := mustPrices(b)
+	run := func(name string, logged bool) (usage, *capacityMeter, *s3Counter) {
+		meter := newCapacityMeter()
+		bodies := &s3Counter{requests: map[string]int{}}
+		measured := f
+		measured.store = dynamo.New(meter.client(f.env), f.env.Config.TableName)
+		door := &appapi.Door{Tokens: measured.store, Connections: measured.store, Limiter: measured.store, Calls: nopLog{},
+			Bodies: nopBodies{}, Limits: f.door.Limits, Now: time.Now,
+			After: platform.NewAfterResponse(platform.NewLogger(io.Discard, 0))}
+		if logged {
+			door.Calls, door.Bodies = measured.store, measured.store
 		}
-		door.After.Wait() // the log is written after the answer
+		h := apigw.HandleCheckingIDsInside(platform.NewLogger(io.Discard, 0), door.Handle(resource, build(measured)))
+		start := time.Now()
+		for i := range calls {
+			resp, err := h(context.Background(), request(fmt.Sprintf("metered-%s-%d", name, i)))
+			if err != nil || resp.StatusCode >= 300 {
+				b.Fatalf("metered call: %d %v %s", resp.StatusCode, err, resp.Body)
+			}
+			door.After.Wait() // the log is written after the answer
+		}
+		took := time.Since(start)
+		if logged {
+			// The roll-up's archiving of these calls' bodies: one S3
+			// object per account and minute, here all of them, then
+			// shared by the calls of that minute.
+			archive := measured.store.WithBodyBatches(s3store.New(bodies.client(f.env), f.env.Config.ArchiveBucket))
+			for m := start.Truncate(time.Minute); !m.After(time.Now()); m = m.Add(time.Minute) {
+				if _, err := archive.ArchiveBodies(context.Background(), m); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		if meter.missing > 0 {
+			b.Fatalf("%d DynamoDB answers reported no consumed capacity", meter.missing)
+		}
+		return meteredUsage(calls, meter, bodies, took), meter, bodies
 	}
-	if meter.missing > 0 {
-		b.Fatalf("%d DynamoDB answers reported no consumed capacity", meter.missing)
-	}
-	var units float64
+	logged, meter, bodies := run("logged", true)
+	unlogged, _, _ := run("unlogged", false)
 	var requests int
-	for op, u := range meter.units {
-		units += u
-		requests += meter.requests[op]
+	for _, n := range meter.requests {
+		requests += n
 	}
 	var s3Requests int
 	for _, n := range bodies.requests {
 		s3Requests += n
 	}
-	b.ReportMetric(units/calls, "ddb-CU/call")
-	b.ReportMetric(meter.units["BatchWriteItem"]/calls, "log-WCU/call")
+	b.ReportMetric((logged.readUnits+logged.writeUnits)/calls, "ddb-CU/call")
+	b.ReportMetric(logged.writeUnits/calls, "WCU/call")
 	b.ReportMetric(float64(requests)/calls, "ddb-req/call")
 	b.ReportMetric(float64(s3Requests)/calls, "s3-req/call")
-	b.Logf("per %d calls: DynamoDB requests %v, capacity units %v; S3 requests %v", calls, meter.requests, meter.units, bodies.requests)
+	b.ReportMetric(logged.perMillion(prices), "$/M-logged")
+	b.ReportMetric(unlogged.perMillion(prices), "$/M-unlogged")
+	b.Logf("per %d calls: DynamoDB requests %v, capacity units %v; S3 requests %v; logged %+v, unlogged %+v; prices of %s",
+		calls, meter.requests, meter.units, bodies.requests, logged, unlogged, prices.Date)
 }
 
 func median(d []time.Duration) time.Duration {

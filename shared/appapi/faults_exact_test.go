@@ -14,7 +14,6 @@ import (
 	"github.com/switchboard-hq/switchboard/shared/appapi"
 	"github.com/switchboard-hq/switchboard/shared/dynamo"
 	"github.com/switchboard-hq/switchboard/shared/platform"
-	"github.com/switchboard-hq/switchboard/shared/s3store"
 	"github.com/switchboard-hq/switchboard/shared/switchboard"
 )
 
@@ -24,7 +23,7 @@ func faultyDoor(f fixture, tr *faults.Transport) (*appapi.Door, *dynamo.Store) {
 	faulty.AWS = faults.Apply(f.env.AWS, tr)
 	store := dynamo.New(faulty.DynamoDB(), faulty.Config.TableName)
 	return &appapi.Door{Tokens: store, Connections: store, Limiter: store, Calls: store,
-		Bodies: s3store.New(faulty.S3(), faulty.Config.ArchiveBucket), Limits: appapi.DefaultLimits, Now: time.Now,
+		Bodies: store, Limits: appapi.DefaultLimits, Now: time.Now,
 		After: afterResponse}, store
 }
 

@@ -2,6 +2,7 @@ package appapi_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"sync"
 
@@ -57,6 +58,18 @@ func (m *capacityMeter) handle(ctx context.Context, in middleware.InitializeInpu
 		op, p.ReturnConsumedCapacity = "BatchGetItem", total
 	}
 	out, md, err := next.HandleInitialize(ctx, in)
+	var failed *types.ConditionalCheckFailedException
+	if errors.As(err, &failed) && op != "" {
+		// DynamoDB bills a write whose condition fails as a write of the
+		// item (one unit for the small items conditioned here), but the
+		// error carries no figure: count it, or a design that relies on
+		// failed conditions would look free.
+		m.mu.Lock()
+		m.requests[op]++
+		m.units[op]++
+		m.mu.Unlock()
+		return out, md, err
+	}
 	if err != nil || op == "" {
 		return out, md, err
 	}

@@ -17,7 +17,6 @@ import (
 	"github.com/switchboard-hq/switchboard/shared/auth"
 	"github.com/switchboard-hq/switchboard/shared/dynamo"
 	"github.com/switchboard-hq/switchboard/shared/platform"
-	"github.com/switchboard-hq/switchboard/shared/s3store"
 	"github.com/switchboard-hq/switchboard/shared/switchboard"
 )
 
@@ -45,7 +44,7 @@ func mustWorld(tb testing.TB) *world {
 		tb.Fatal(err)
 	}
 	door := &appapi.Door{Tokens: store, Connections: store, Limiter: store, Calls: store,
-		Bodies: s3store.New(env.S3(), env.Config.ArchiveBucket), Limits: appapi.DefaultLimits, Now: time.Now,
+		Bodies: store, Limits: appapi.DefaultLimits, Now: time.Now,
 		After: afterResponse}
 	return &world{store: store, door: door, idem: appapi.Idempotency{Store: store, Now: time.Now}}
 }

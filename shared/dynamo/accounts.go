@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -346,6 +347,124 @@ func (s *Store) Count(ctx context.Context, key string, window time.Duration) (in
 		return 0, fmt.Errorf("unmarshal count: %w", err)
 	}
 	return n.Count, nil
+}
+
+// rateWindowsSK is the one item holding all of a key's rate windows (see
+// CountWindows).
+const rateWindowsSK = "WINDOWS"
+
+// maxWindowAttempts bounds CountWindows' retries when racing callers turn
+// the same window: each retry follows a write that did succeed, so more
+// than a few means something else is wrong.
+const maxWindowAttempts = 8
+
+// CountWindows adds one to each of name's windows (fixed, aligned as
+// Count's) and returns their counts, this call included. All windows live
+// in ONE item, W<i> holding window i's start and C<i> its count, so a call
+// costs one conditional write instead of one per window: the write ADDs to
+// every count if every stored start is the current one, which is true of
+// all calls but the first after a window turns. That one finds its
+// condition failed, reads the stored starts from the failure
+// (ReturnValuesOnConditionCheckFailure, no extra read) and restarts the
+// turned windows with a second write conditioned on the starts it saw, so
+// racing callers never lose or double a count: the loser retries.
+func (s *Store) CountWindows(ctx context.Context, name string, windows []time.Duration) ([]int, error) {
+	now := s.now()
+	starts := make([]int64, len(windows))
+	var expires int64
+	for i, w := range windows {
+		starts[i] = now.Truncate(w).Unix()
+		expires = max(expires, now.Truncate(w).Add(2*w).Unix())
+	}
+	var stored map[string]types.AttributeValue
+	for attempt := 0; attempt < maxWindowAttempts; attempt++ {
+		names := map[string]string{"#t": "Type", "#exp": "ExpiresAt"}
+		values := map[string]types.AttributeValue{":one": num(1), ":type": str("limit"), ":exp": num(expires)}
+		var adds, sets, conds []string
+		sets = append(sets, "#exp = :exp", "#t = :type")
+		for i := range windows {
+			w, c := "W"+strconv.Itoa(i), "C"+strconv.Itoa(i)
+			names["#"+w], names["#"+c] = w, c
+			values[":"+w] = num(starts[i])
+			old, known := int64(0), false
+			if stored != nil {
+				if n, ok := stored[w].(*types.AttributeValueMemberN); ok {
+					old, _ = strconv.ParseInt(n.Value, 10, 64) // written here: always an integer
+					known = true
+				}
+			}
+			switch {
+			case stored == nil || (known && old == starts[i]):
+				// The first try, or this window has not turned: count on.
+				adds = append(adds, "#"+c+" :one")
+				conds = append(conds, "#"+w+" = :"+w)
+			case known && old > starts[i]:
+				// Another instance's clock is a little ahead and turned
+				// it already: count in its window rather than undo it.
+				starts[i] = old
+				values[":"+w] = num(old)
+				adds = append(adds, "#"+c+" :one")
+				conds = append(conds, "#"+w+" = :"+w)
+			default:
+				// Turned (or never written): restart it, if it still
+				// holds what the failed write saw.
+				sets = append(sets, "#"+w+" = :"+w, "#"+c+" = :one")
+				if known {
+					values[":old"+w] = num(old)
+					conds = append(conds, "#"+w+" = :old"+w)
+				} else {
+					conds = append(conds, "attribute_not_exists(#"+w+")")
+				}
+			}
+		}
+		expr := "SET " + strings.Join(sets, ", ")
+		if len(adds) > 0 {
+			expr += " ADD " + strings.Join(adds, ", ")
+		}
+		out, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName:                           aws.String(s.table),
+			Key:                                 key(limitPK(name), rateWindowsSK),
+			UpdateExpression:                    aws.String(expr),
+			ConditionExpression:                 aws.String(strings.Join(conds, " AND ")),
+			ExpressionAttributeNames:            names,
+			ExpressionAttributeValues:           values,
+			ReturnValues:                        types.ReturnValueAllNew,
+			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+		})
+		var failed *types.ConditionalCheckFailedException
+		if errors.As(err, &failed) {
+			switch {
+			case failed.Item != nil:
+				stored = failed.Item
+			case stored == nil:
+				stored = map[string]types.AttributeValue{} // no item yet, or…
+			default:
+				// …a backend that does not return the item with the
+				// failure (moto, older LocalStack): read it.
+				got, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table),
+					Key: key(limitPK(name), rateWindowsSK), ConsistentRead: aws.Bool(true)})
+				if err != nil {
+					return nil, fmt.Errorf("count %s: %w", name, err)
+				}
+				stored = got.Item
+				if stored == nil {
+					stored = map[string]types.AttributeValue{}
+				}
+			}
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("count %s: %w", name, err)
+		}
+		counts := make([]int, len(windows))
+		for i := range windows {
+			if n, ok := out.Attributes["C"+strconv.Itoa(i)].(*types.AttributeValueMemberN); ok {
+				counts[i], _ = strconv.Atoi(n.Value) // written by ADD: always an integer
+			}
+		}
+		return counts, nil
+	}
+	return nil, fmt.Errorf("count %s: the windows kept turning under %d attempts", name, maxWindowAttempts)
 }
 
 // Peek reads key's current window.

@@ -2,6 +2,8 @@ package dynamo_test
 
 import (
 	"context"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -101,5 +103,48 @@ func TestLimiterWindows(t *testing.T) {
 	next := store.WithClock(func() time.Time { return now.Add(time.Minute) }) // 10:15, a new window
 	if n, _ := next.Peek(ctx, "k", 15*time.Minute); n != 0 {
 		t.Errorf("the next window starts at %d, want 0", n)
+	}
+}
+
+// TestCountWindowsOneWriteAndRollover: the rate windows of a key are one
+// item, counted with one conditional write per call; when a window turns,
+// only that window restarts, the longer ones keep counting, and racing
+// callers lose no count.
+func TestCountWindowsOneWriteAndRollover(t *testing.T) {
+	store := mustStore(t)
+	ctx := context.Background()
+	now := time.Date(2026, 11, 24, 10, 14, 30, 0, time.UTC)
+	clock := func() time.Time { return now }
+	s := store.WithClock(func() time.Time { return clock() })
+	windows := []time.Duration{time.Minute, time.Hour, 24 * time.Hour}
+	for want := 1; want <= 3; want++ {
+		got, err := s.CountWindows(ctx, "rate:k", windows)
+		if err != nil || !slices.Equal(got, []int{want, want, want}) {
+			t.Fatalf("call %d: %v %v", want, got, err)
+		}
+	}
+	clock = func() time.Time { return now.Add(time.Minute) } // 10:15: a new minute, same hour and day
+	if got, err := s.CountWindows(ctx, "rate:k", windows); err != nil || !slices.Equal(got, []int{1, 4, 4}) {
+		t.Fatalf("after the minute turned: %v %v, want [1 4 4]", got, err)
+	}
+	clock = func() time.Time { return now.Add(time.Hour) } // 11:14: minute and hour turn
+	if got, err := s.CountWindows(ctx, "rate:k", windows); err != nil || !slices.Equal(got, []int{1, 1, 5}) {
+		t.Fatalf("after the hour turned: %v %v, want [1 1 5]", got, err)
+	}
+	var wg sync.WaitGroup
+	clock = func() time.Time { return now.Add(2 * time.Hour) } // everyone races over the turn
+	for range 8 {
+		wg.Go(func() {
+			if _, err := s.CountWindows(ctx, "rate:k", windows); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if got, err := s.CountWindows(ctx, "rate:k", windows); err != nil || !slices.Equal(got, []int{9, 9, 14}) {
+		t.Fatalf("after 8 racing calls and one more: %v %v, want [9 9 14]", got, err)
+	}
+	if got, err := s.CountWindows(ctx, "rate:other", windows); err != nil || !slices.Equal(got, []int{1, 1, 1}) {
+		t.Fatalf("another key: %v %v", got, err)
 	}
 }

@@ -32,24 +32,41 @@ func (s *Store) WithCallRetention(d time.Duration) *Store {
 	return &c
 }
 
-// RecordCall writes the call in one BatchWriteItem round trip under every
-// key it is read by: its time, for the unfiltered log; its request id, for
-// one entry; and one key per filter dimension (method, resource, status
-// code, status class), so that a filter reads only the calls it matches.
+// RecordCall writes the call in one BatchWriteItem round trip under the
+// keys it is read by: its time, for the log and every filter but status;
+// its request id, in its own partition of the account, for one entry; its
+// status class, for calls answered 400 or more only, which status filters
+// read; and, unless its bodies were kept (BodyArchive.KeepBodies wrote the
+// feed item with them), the roll-ups' feed item. Each item is well under
+// 1 KB, one write unit: three for a working call, four for an error.
 // All are idempotent puts of the same content.
 func (s *Store) RecordCall(ctx context.Context, c switchboard.Call) error {
+	if c.LoggedAt.IsZero() {
+		c.LoggedAt = s.now()
+	}
 	writes, err := s.callWrites(c)
 	if err != nil {
 		return err
 	}
-	writes = append(writes, feedWrite(c, s.now())) // the roll-ups' feed, see rollups.go
+	if !c.BodiesArchived {
+		writes = append(writes, feedWrite(c, nil)) // the roll-ups' feed, see rollups.go
+	}
 	req := map[string][]types.WriteRequest{s.table: writes}
+	failures := 0
 	for attempt := 0; len(req) > 0; attempt++ {
 		if attempt == 5 {
 			return fmt.Errorf("record call %s: DynamoDB kept items unprocessed", c.RequestID)
 		}
 		out, err := s.client.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: req})
 		if err != nil {
+			// The entry is the call's only record and its puts are
+			// idempotent: after the SDK's own attempts, try the whole
+			// batch again, twice, before giving up to the error log.
+			if failures++; failures < 3 && ctx.Err() == nil {
+				attempt--
+				time.Sleep(time.Duration(50<<failures) * time.Millisecond)
+				continue
+			}
 			return fmt.Errorf("record call %s: %w", c.RequestID, err)
 		}
 		req = out.UnprocessedItems
@@ -60,32 +77,31 @@ func (s *Store) RecordCall(ctx context.Context, c switchboard.Call) error {
 	return nil
 }
 
-// callSKs are the sort keys one call is stored under (see RecordCall).
-func callSKs(c switchboard.Call) []string {
-	return []string{
-		callSK(c.At, c.RequestID),
-		callByIDSK(c.RequestID),
-		callBySK(callByMethod, c.Method, c.At, c.RequestID),
-		callBySK(callByResource, c.Resource, c.At, c.RequestID),
-		callBySK(callByStatus, strconv.Itoa(c.Status), c.At, c.RequestID),
-		callBySK(callByClass, c.StatusClass(), c.At, c.RequestID),
+// callKeys are the keys one call is stored under (see RecordCall).
+func callKeys(c switchboard.Call) [][2]string {
+	keys := [][2]string{
+		{callPK(c.AccountID, c.ConnectionID), callSK(c.At, c.RequestID)},
+		{callByIDPK(c.AccountID, c.RequestID), callByIDSK},
 	}
+	if c.Status >= 400 {
+		keys = append(keys, [2]string{callPK(c.AccountID, c.ConnectionID), callBySK(callByClass, c.StatusClass(), c.At, c.RequestID)})
+	}
+	return keys
 }
 
-// callWrites are the puts that record c, one per key in callSKs: full
-// copies, so that every listing answers from its own key range without a
-// second read. An item is well under 1 KB: each put costs one write unit.
+// callWrites are the puts that record c, one per key in callKeys: full
+// copies (a call without its bodies is a few hundred bytes), so that every
+// listing answers from its own key range without a second read.
 func (s *Store) callWrites(c switchboard.Call) ([]types.WriteRequest, error) {
 	retention := s.callRetention
 	if retention == 0 {
 		retention = 90 * 24 * time.Hour
 	}
-	base := callItem{PK: callPK(c.AccountID, c.ConnectionID), Type: "call", StatusClass: c.StatusClass(),
-		ExpiresAt: c.At.Add(retention).Unix(), Call: c}
+	base := callItem{Type: "call", StatusClass: c.StatusClass(), ExpiresAt: c.At.Add(retention).Unix(), Call: c}
 	var writes []types.WriteRequest
-	for _, sk := range callSKs(c) {
+	for _, k := range callKeys(c) {
 		it := base
-		it.SK = sk
+		it.PK, it.SK = k[0], k[1]
 		av, err := attributevalue.MarshalMap(it)
 		if err != nil {
 			return nil, fmt.Errorf("marshal call %s: %w", c.RequestID, err)
@@ -95,15 +111,15 @@ func (s *Store) callWrites(c switchboard.Call) ([]types.WriteRequest, error) {
 	return writes, nil
 }
 
-// GetCall reads one call through its request-id item; expired entries are
-// gone even before TTL deletes them.
+// GetCall reads one call through its request-id item, which must be the
+// connection's; expired entries are gone even before TTL deletes them.
 func (s *Store) GetCall(ctx context.Context, accountID, connectionID, requestID string) (switchboard.Call, error) {
 	var it callItem
-	found, err := s.get(ctx, callPK(accountID, connectionID), callByIDSK(requestID), &it)
+	found, err := s.get(ctx, callByIDPK(accountID, requestID), callByIDSK, &it)
 	if err != nil {
 		return switchboard.Call{}, err
 	}
-	if !found || it.ExpiresAt <= s.now().Unix() {
+	if !found || it.ConnectionID != connectionID || it.AccountID != accountID || it.ExpiresAt <= s.now().Unix() {
 		return switchboard.Call{}, switchboard.Errorf(switchboard.ENotFound, "call not found")
 	}
 	return it.Call, nil
@@ -118,7 +134,7 @@ func (s *Store) ListCalls(ctx context.Context, accountID, connectionID string, f
 	if err := f.Validate(); err != nil {
 		return switchboard.CallPage{}, err
 	}
-	prefix, dim := callListing(f)
+	prefix := callListing(f)
 	lo, hi := prefix, prefix+"~"
 	if !f.From.IsZero() {
 		lo = prefix + callTime(f.From) + "#"
@@ -129,15 +145,15 @@ func (s *Store) ListCalls(ctx context.Context, accountID, connectionID string, f
 	values := map[string]types.AttributeValue{":pk": str(callPK(accountID, connectionID)), ":lo": str(lo), ":hi": str(hi), ":now": num(s.now().Unix())}
 	conds := []string{"ExpiresAt > :now"}
 	names := map[string]string{}
-	if f.Resource != "" && dim != callByResource {
+	if f.Resource != "" {
 		conds = append(conds, "#r = :r")
 		names["#r"], values[":r"] = "Resource", str(f.Resource)
 	}
-	if f.Method != "" && dim != callByMethod {
+	if f.Method != "" {
 		conds = append(conds, "#m = :m")
 		names["#m"], values[":m"] = "Method", str(f.Method)
 	}
-	if f.Status != "" && dim != callByStatus && dim != callByClass {
+	if f.Status != "" {
 		if n, err := strconv.Atoi(f.Status); err == nil {
 			conds = append(conds, "#s = :s")
 			names["#s"], values[":s"] = "Status", num(n)
@@ -169,34 +185,27 @@ func (s *Store) ListCalls(ctx context.Context, accountID, connectionID string, f
 	return page, nil
 }
 
-// callListing picks the key range a filtered listing reads: the listing of
-// one filtered dimension, so the read never leaves the calls that match it.
-// With several filters it takes the dimension most likely to be the
-// rarest: a status code (one of dozens, and the one people look for: 503,
-// 429); then 5xx, a small share of any working log and what people hunt
-// for; then a method other than GET (GET dominates); then a status class
-// other than 2xx; then a resource (a handful of values); then GET; then 2xx,
-// most of any log. The other filters are applied to what that listing
-// holds in the page's range, and filledPage reads on until the page is
-// full, within its read budget, never the whole history.
-func callListing(f switchboard.CallFilter) (prefix, dim string) {
-	_, codeErr := strconv.Atoi(f.Status)
-	code, class := f.Status != "" && codeErr == nil, f.Status != "" && codeErr != nil
-	switch {
-	case code:
-		return callByPrefix(callByStatus, f.Status), callByStatus
-	case class && f.Status == "5xx":
-		return callByPrefix(callByClass, f.Status), callByClass
-	case f.Method != "" && f.Method != "GET":
-		return callByPrefix(callByMethod, f.Method), callByMethod
-	case class && f.Status != "2xx":
-		return callByPrefix(callByClass, f.Status), callByClass
-	case f.Resource != "":
-		return callByPrefix(callByResource, f.Resource), callByResource
-	case f.Method != "":
-		return callByPrefix(callByMethod, f.Method), callByMethod
-	case class:
-		return callByPrefix(callByClass, f.Status), callByClass
+// callListing picks the key range a filtered listing reads: the listing
+// of a status class for a status filter of 400 or more (a class, or a
+// code, which is filtered within its class), since only such calls are
+// written there; the time listing for everything else. The other filters
+// are applied to what that listing holds in the page's range, and
+// filledPage reads on until the page is full, within its read budget,
+// never the whole history: a rare method or resource gives short pages
+// with a cursor rather than a costly read, and writing a copy per
+// dimension of every call would cost a write unit each.
+func callListing(f switchboard.CallFilter) string {
+	if class := statusClassOf(f.Status); class >= 4 {
+		return callByPrefix(callByClass, strconv.Itoa(class)+"xx")
 	}
-	return callSKPrefix, ""
+	return callSKPrefix
+}
+
+// statusClassOf is the hundreds digit of a status filter ("503", "5xx"),
+// 0 for none.
+func statusClassOf(status string) int {
+	if status == "" {
+		return 0
+	}
+	return int(status[0] - '0') // validated: a digit from 1 to 5 first
 }

@@ -24,8 +24,9 @@ type Store struct {
 	client        *dynamodb.Client
 	table         string
 	now           func() time.Time
-	callRetention time.Duration // 0: 90 days
-	readBudget    int           // items a filtered page may read; 0: pageReadBudget
+	callRetention time.Duration           // 0: 90 days
+	readBudget    int                     // items a filtered page may read; 0: pageReadBudget
+	batches       switchboard.BodyBatches // where the roll-up archives kept bodies; nil: nowhere yet
 }
 
 var (

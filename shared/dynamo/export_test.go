@@ -12,19 +12,29 @@ import (
 // CallWrites exposes the puts RecordCall makes, so the logs benchmark can
 // load a million calls in large batches in the very format RecordCall uses.
 func (s *Store) CallWrites(_ context.Context, c switchboard.Call) ([]types.WriteRequest, error) {
+	if c.LoggedAt.IsZero() {
+		c.LoggedAt = s.now()
+	}
 	return s.callWrites(c)
 }
 
 // FeedWrite exposes the roll-up feed item RecordCall adds for a call logged
 // at now, so the roll-up benchmark can load a rolled-up history of a
 // million calls in the very format the roll-up reads.
-func FeedWrite(c switchboard.Call, now time.Time) types.WriteRequest { return feedWrite(c, now) }
+func FeedWrite(c switchboard.Call, now time.Time) types.WriteRequest {
+	if c.LoggedAt.IsZero() {
+		c.LoggedAt = now
+	}
+	return feedWrite(c, nil)
+}
 
-// Roll-up feed constants, for the benchmark's watermark and batch numbers.
+// Roll-up feed constants, for the benchmark's watermark and batch numbers,
+// and the filtered page's read budget, for the logs benchmark's pages.
 const (
-	FeedShards    = feedShards
-	RollUpStatePK = rollUpStatePK
-	RollUpStateSK = rollUpStateSK
+	PageReadBudget = pageReadBudget
+	FeedShards     = feedShards
+	RollUpStatePK  = rollUpStatePK
+	RollUpStateSK  = rollUpStateSK
 )
 
 // WithReadBudget returns a copy of s whose filtered pages read at most n

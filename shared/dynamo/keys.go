@@ -186,18 +186,21 @@ func callTime(at time.Time) string { return at.UTC().Format("2006-01-02T15:04:05
 
 const callSKPrefix = "CALL#"
 
-// callByIDSK finds one call by its request id.
-func callByIDSK(requestID string) string { return "REQ#" + requestID }
+// callByIDPK finds one call by its request id alone, inside its account:
+// each request id is its own partition, read with one key whatever the
+// connection (GetCall then checks the connection).
+func callByIDPK(accountID, requestID string) string {
+	return accountPK(accountID) + "#REQ#" + requestID
+}
 
-// Filter dimensions of the call log. Each call is also written under one
-// key per dimension, so a filter on any one of them is a key range on its
-// own listing, newest first, however rare the value.
-const (
-	callByMethod   = "M"
-	callByResource = "R"
-	callByStatus   = "S" // the code, such as 503
-	callByClass    = "C" // the class, such as 5xx
-)
+const callByIDSK = "CALL"
+
+// The call log is written under two listings: the time listing (callSK)
+// and, for calls answered 400 or more only, the listing of their status
+// class (callByClass), which status filters read. Errors are a small share
+// of a working log, so that copy costs little; method and resource
+// filters read the time listing and filter it (see ListCalls).
+const callByClass = "C" // the class, such as 5xx
 
 // callByPrefix starts the listing of the calls whose dimension dim has
 // value; values never hold '#' (CallFilter.Validate refuses it).

@@ -3,8 +3,10 @@ package dynamo
 // Roll-ups turn the call log into per-connection counts per hour and per UTC
 // day, without streams and without transactions:
 //
-//   - RecordCall adds one feed item per call, under the minute its log entry
-//     was written (rollUpFeedPK), spread over feedShards partitions.
+//   - Each call has one feed item, under the minute its log write began
+//     (Call.LoggedAt, rollUpFeedPK), spread over feedShards partitions:
+//     written with the call's bodies by KeepBodies, or without them by
+//     RecordCall when they were not kept (see bodies.go).
 //   - RollUp reads each closed feed minute after the watermark, adds the
 //     calls up in memory per (connection, hour) and (connection, day) of the
 //     call's own time, and applies each sum with ONE conditional UpdateItem
@@ -17,6 +19,8 @@ package dynamo
 //     rerun of the same window, or of a run that crashed halfway, skips what
 //     was applied and applies the rest. One number per item, instead of a
 //     set of applied batch ids, keeps items and their write cost constant.
+//   - Before moving past a minute, RollUp archives the bodies its feed
+//     items carry (ArchiveBodies, bodies.go).
 //   - The watermark advances one minute at a time with a conditional write,
 //     so a crash loses at most the minute in progress, which is rerun.
 //
@@ -54,24 +58,18 @@ const (
 	// is written at most a Lambda timeout (10 s here) after its feed minute
 	// was chosen, so one minute leaves room for slow writes.
 	RollUpGrace = time.Minute
-	// freshWrite: a write this soon after the call ended is keyed by the
-	// call's end, so that the log's rewrite of the same call (bodies not
-	// archived, see appapi) lands on the same feed item instead of a second
-	// one in the next minute. Later writes are keyed by their arrival.
-	freshWrite = 30 * time.Second
 	// firstRunLookback is where a table's first run starts.
 	firstRunLookback = time.Hour
 	// updateParallelism bounds concurrent roll-up updates in a batch.
 	updateParallelism = 8
 )
 
-// feedMinute is the feed minute of a call logged at now.
-func feedMinute(c switchboard.Call, now time.Time) time.Time {
-	end := c.At.Add(time.Duration(c.LatencyMs) * time.Millisecond)
-	if d := now.Sub(end); d >= 0 && d < freshWrite {
-		return end.UTC().Truncate(time.Minute)
-	}
-	return now.UTC().Truncate(time.Minute)
+// feedMinute is the feed minute of a call: the minute its log write began
+// (Call.LoggedAt), the same for the feed item that carries its bodies and
+// for a later rewrite without them, so a call never has two feed items.
+// A write lands at most a Lambda timeout after that, within RollUpGrace.
+func feedMinute(c switchboard.Call) time.Time {
+	return c.LoggedAt.UTC().Truncate(time.Minute)
 }
 
 func feedShard(requestID string) int {
@@ -94,10 +92,12 @@ type feedItem struct {
 	ExpiresAt    int64 // TTL attribute
 }
 
-// feedWrite is the feed item RecordCall adds to its batch. Keyed by request
-// id, so a retried write of the same call in the same minute keeps one.
-func feedWrite(c switchboard.Call, now time.Time) types.WriteRequest {
-	minute := feedMinute(c, now)
+// feedWrite is the feed item of c: what the roll-up needs, and the call's
+// bodies, gzip-compressed JSON, when they are kept (KeepBodies) until the
+// roll-up archives them (ArchiveBodies). Keyed by request id, so a retried
+// write of the same call keeps one.
+func feedWrite(c switchboard.Call, bodies []byte) types.WriteRequest {
+	minute := feedMinute(c)
 	item := map[string]types.AttributeValue{
 		"PK": str(rollUpFeedPK(minute, feedShard(c.RequestID))), "SK": str(c.RequestID), "Type": str("rollup-feed"),
 		"AccountID": str(c.AccountID), "ConnectionID": str(c.ConnectionID),
@@ -106,6 +106,9 @@ func feedWrite(c switchboard.Call, now time.Time) types.WriteRequest {
 	}
 	if c.Error != "" {
 		item["Error"] = str(c.Error)
+	}
+	if bodies != nil {
+		item["Bodies"] = &types.AttributeValueMemberB{Value: bodies}
 	}
 	return types.WriteRequest{PutRequest: &types.PutRequest{Item: item}}
 }
@@ -152,6 +155,9 @@ func (s *Store) RollUp(ctx context.Context, maxMinutes int) (switchboard.RollUpR
 			if err != nil {
 				return rep, err
 			}
+		}
+		if _, err := s.ArchiveBodies(ctx, time.Unix(m*60, 0)); err != nil {
+			return rep, err // the minute stays before the watermark: the next run archives it
 		}
 		advanced, err := s.advanceWatermark(ctx, m, found)
 		if err != nil {

@@ -214,4 +214,8 @@ type Limiter interface {
 	Count(ctx context.Context, key string, window time.Duration) (int, error)
 	// Peek returns the count of key's current window without adding.
 	Peek(ctx context.Context, key string, window time.Duration) (int, error)
+	// CountWindows adds one attempt under key in each of windows at once
+	// (one write, not one per window) and returns each window's count,
+	// this attempt included, in the order given.
+	CountWindows(ctx context.Context, key string, windows []time.Duration) ([]int, error)
 }

@@ -29,6 +29,10 @@ type Call struct {
 	// connection_blocked…), so that roll-ups can tell a token refused from
 	// a blocked connection, both answered 401.
 	Error string `json:"error,omitempty"`
+	// LoggedAt is when the call's log write began: its roll-up feed item
+	// and its kept bodies are filed under that minute, which is how a
+	// reader finds the bodies again. Not part of the API.
+	LoggedAt time.Time `json:"-"`
 }
 
 // StatusClass returns "2xx", "4xx"… for the call's status.
@@ -113,16 +117,39 @@ type ArchivedBody struct {
 	Body    string            `json:"body"`
 }
 
-// BodyArchive stores and serves the bodies of logged calls.
+// CallBodies are both archived sides of one call.
+type CallBodies struct {
+	Request  ArchivedBody `json:"request"`
+	Response ArchivedBody `json:"response"`
+}
+
+// Side returns one side.
+func (b CallBodies) Side(kind BodyKind) ArchivedBody {
+	if kind == RequestBody {
+		return b.Request
+	}
+	return b.Response
+}
+
+// BodyArchive keeps and serves the bodies of logged calls.
 type BodyArchive interface {
-	// PutBody stores one side of a call.
-	PutBody(ctx context.Context, c Call, kind BodyKind, body ArchivedBody) error
-	// GetBody reads one side of a call, or ENotFound.
+	// KeepBodies stores both sides of c, filed under c.LoggedAt's minute.
+	// Once it returns nil they are readable with GetBody; the log entry
+	// may then say so (Call.BodiesArchived).
+	KeepBodies(ctx context.Context, c Call, bodies CallBodies) error
+	// GetBody reads one side of a call, or ENotFound once it has expired.
 	GetBody(ctx context.Context, c Call, kind BodyKind) (ArchivedBody, error)
-	// DownloadURL returns a URL that downloads one side as a JSON file,
-	// valid for at most ttl, or ENotFound when that body no longer exists
-	// (expired by the archive's lifecycle rule).
-	DownloadURL(ctx context.Context, c Call, kind BodyKind, ttl time.Duration) (string, error)
+}
+
+// BodyBatches holds kept bodies for the long term: one object per account
+// and minute of log writes, written by the scheduled roll-up, so that
+// storing bodies costs a request per account-minute, not per call.
+type BodyBatches interface {
+	// PutBatch stores the bodies of an account's calls logged in minute,
+	// by request id; writing the same batch again replaces it.
+	PutBatch(ctx context.Context, accountID string, minute time.Time, bodies map[string]CallBodies) error
+	// GetBatch reads one batch, or ENotFound.
+	GetBatch(ctx context.Context, accountID string, minute time.Time) (map[string]CallBodies, error)
 }
 
 // redactedHeaders are the request headers that carry credentials.

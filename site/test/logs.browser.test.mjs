@@ -2,8 +2,8 @@
 // API (no browser UI), calls the platform API with it, and the merchant sees
 // those calls in Connections → View logs: newest first, filtered by resource
 // and by method (an order POSTed among GETs), one call's archived request
-// and response, and the response downloaded as a JSON file from the body
-// archive. A second test filters on two dimensions where the newest page of
+// and response, and the response downloaded as a JSON file, which the API
+// serves itself. A second test filters on two dimensions where the newest page of
 // the listing holds no match: the page keeps reading older calls instead of
 // saying that nothing matches.
 //
@@ -15,8 +15,8 @@
 // Each run registers one more unpublished app (with a unique name) in the
 // account and connects it. Console errors fail the test, except Chromium's
 // "Failed to load resource … 401" for GET /admin/v1/me while signed out.
-// The download link redirects to the body archive (S3, or the local S3
-// emulator on a loopback port): loopback origins are not intercepted.
+// The download link is answered by the API with the file (bodies are
+// archived many to an S3 object, which a presigned URL cannot slice).
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

@@ -4,7 +4,7 @@
 // a cursor are followed, see loadPage). A detail panel shows one call's archived
 // request and response; bodies are always rendered as text (textContent in a
 // <pre>), never parsed as HTML. Downloads go through the API, which checks the
-// account before redirecting to a short-lived S3 link.
+// account and answers the JSON file itself.
 
 import { h, clear, srOnly, uid } from '../dom.js';
 import { apiGet, pageFetcher } from '../api.js';
@@ -239,7 +239,9 @@ export function renderLogs(outlet, { params, query, signal, setQuery }) {
     const headingId = uid(`log-${kind}`);
     const section = h('section', { class: 'log-body', 'aria-labelledby': headingId, dataset: { testid: `log-${kind}` } });
     const download = h('a', {
-      class: 'btn btn--secondary btn--small', href: `${base}/${encodeURIComponent(requestId)}/${kind}`, dataset: { testid: `log-download-${kind}` },
+      // The API answers the file itself (Content-Disposition: attachment).
+      class: 'btn btn--secondary btn--small', href: `${base}/${encodeURIComponent(requestId)}/${kind}`, download: `${requestId}-${kind}.json`,
+      dataset: { testid: `log-download-${kind}` },
     }, `Download ${kind}`, srOnly(' as a JSON file'));
     section.append(h('div', { class: 'log-body__head' }, h('h3', { id: headingId }, label), b ? download : null));
     if (!b || typeof b !== 'object') {

@@ -1,0 +1,203 @@
+package dynamo
+
+// Bodies are kept in two steps, so that storing them costs no request of
+// its own per call:
+//
+//   - KeepBodies writes the call's roll-up feed item (rollups.go) carrying
+//     both bodies, gzip-compressed JSON: one write of about 1-2 KB, done
+//     before the log entry, which says the bodies are kept only once this
+//     write was acknowledged.
+//   - The scheduled roll-up, which reads every feed minute anyway, writes
+//     each closed minute's bodies to the archive as one object per account
+//     (ArchiveBodies), before it moves its watermark past the minute: a
+//     minute whose archive failed is read again by the next run. Feed items
+//     live three days (feedRetention), so the bodies are in one place or
+//     the other, or both, until the archive's lifecycle rule removes them.
+//
+// GetBody reads the archived batch first, then the feed item.
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/switchboard-hq/switchboard/shared/switchboard"
+)
+
+var _ switchboard.BodyArchive = (*Store)(nil)
+
+// MaxKeptBodies bounds a call's compressed bodies: a DynamoDB item holds
+// 400 KB. Platform writes refuse bodies over 64 KB, and JSON compresses
+// several times over, so only a refused call carrying megabytes of
+// incompressible data reaches it; it is logged with its bodies unavailable.
+const MaxKeptBodies = 350 << 10
+
+// archiveParallelism bounds concurrent batch uploads of one minute: a busy
+// minute has one object per active account, and a run catches up to two
+// hours within its timeout.
+const archiveParallelism = 16
+
+// WithBodyBatches returns a copy of s that archives kept bodies to b when
+// rolling up, and reads them from it.
+func (s *Store) WithBodyBatches(b switchboard.BodyBatches) *Store {
+	c := *s
+	c.batches = b
+	return &c
+}
+
+// KeepBodies writes c's feed item with both bodies (one PutItem). c must
+// carry LoggedAt, the minute RecordCall files the call under too.
+func (s *Store) KeepBodies(ctx context.Context, c switchboard.Call, bodies switchboard.CallBodies) error {
+	if c.LoggedAt.IsZero() {
+		return fmt.Errorf("keep bodies of %s: the call has no LoggedAt", c.RequestID)
+	}
+	packed, err := packBodies(bodies)
+	if err != nil {
+		return fmt.Errorf("keep bodies of %s: %w", c.RequestID, err)
+	}
+	if len(packed) > MaxKeptBodies {
+		return fmt.Errorf("keep bodies of %s: %d bytes compressed, over the %d a feed item holds", c.RequestID, len(packed), MaxKeptBodies)
+	}
+	put := feedWrite(c, packed).PutRequest
+	if _, err := s.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: put.Item}); err != nil {
+		return fmt.Errorf("keep bodies of %s: %w", c.RequestID, err)
+	}
+	return nil
+}
+
+// GetBody reads one side of c: from the archived batch of its account and
+// minute, else from its feed item; ENotFound once both are gone.
+func (s *Store) GetBody(ctx context.Context, c switchboard.Call, kind switchboard.BodyKind) (switchboard.ArchivedBody, error) {
+	expired := switchboard.Errorf(switchboard.ENotFound, "The %s body of this call has expired: archived bodies are deleted after the retention period.", kind)
+	if c.LoggedAt.IsZero() {
+		return switchboard.ArchivedBody{}, expired // logged before bodies were filed by minute
+	}
+	minute := feedMinute(c)
+	if s.batches != nil {
+		batch, err := s.batches.GetBatch(ctx, c.AccountID, minute)
+		if err != nil && switchboard.ErrorCode(err) != switchboard.ENotFound {
+			return switchboard.ArchivedBody{}, err
+		}
+		if b, ok := batch[c.RequestID]; ok {
+			return b.Side(kind), nil
+		}
+	}
+	var it struct {
+		AccountID string
+		Bodies    []byte
+	}
+	found, err := s.get(ctx, rollUpFeedPK(minute, feedShard(c.RequestID)), c.RequestID, &it)
+	if err != nil {
+		return switchboard.ArchivedBody{}, err
+	}
+	if !found || it.Bodies == nil || it.AccountID != c.AccountID {
+		return switchboard.ArchivedBody{}, expired
+	}
+	bodies, err := unpackBodies(it.Bodies)
+	if err != nil {
+		return switchboard.ArchivedBody{}, fmt.Errorf("bodies of %s: %w", c.RequestID, err)
+	}
+	return bodies.Side(kind), nil
+}
+
+// ArchiveBodies writes the bodies kept in one closed feed minute to the
+// archive, one object per account, and returns how many calls' bodies it
+// wrote. RollUp calls it for every minute before moving its watermark past
+// it; rewriting a minute writes the same objects again, so a rerun is
+// harmless, and an error leaves the minute for the next run. Exported for
+// the cost benchmark and for operators re-archiving a window.
+func (s *Store) ArchiveBodies(ctx context.Context, minute time.Time) (int, error) {
+	if s.batches == nil {
+		return 0, nil
+	}
+	at := minute.UTC().Truncate(time.Minute)
+	byAccount := map[string]map[string]switchboard.CallBodies{}
+	kept := 0
+	for shard := range feedShards {
+		items, err := queryAll[struct {
+			SK, AccountID string
+			Bodies        []byte
+		}](ctx, s, &dynamodb.QueryInput{
+			TableName:                 aws.String(s.table),
+			KeyConditionExpression:    aws.String("PK = :pk"),
+			FilterExpression:          aws.String("attribute_exists(Bodies)"),
+			ProjectionExpression:      aws.String("SK, AccountID, Bodies"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(rollUpFeedPK(at, shard))},
+		}, "kept bodies")
+		if err != nil {
+			return 0, err
+		}
+		for _, it := range items {
+			b, err := unpackBodies(it.Bodies)
+			if err != nil {
+				return 0, fmt.Errorf("bodies of %s: %w", it.SK, err)
+			}
+			if byAccount[it.AccountID] == nil {
+				byAccount[it.AccountID] = map[string]switchboard.CallBodies{}
+			}
+			byAccount[it.AccountID][it.SK] = b
+			kept++
+		}
+	}
+	errs := make(chan error, len(byAccount))
+	sem := make(chan struct{}, archiveParallelism)
+	var wg sync.WaitGroup
+	for account, bodies := range byAccount {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			errs <- s.batches.PutBatch(ctx, account, at, bodies)
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			return 0, err
+		}
+	}
+	return kept, nil
+}
+
+func packBodies(b switchboard.CallBodies) ([]byte, error) {
+	var buf bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	if err != nil {
+		return nil, err
+	}
+	if err := json.NewEncoder(zw).Encode(b); err != nil {
+		return nil, fmt.Errorf("encode bodies: %w", err)
+	}
+	if err := zw.Close(); err != nil {
+		return nil, fmt.Errorf("compress bodies: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func unpackBodies(packed []byte) (switchboard.CallBodies, error) {
+	var b switchboard.CallBodies
+	zr, err := gzip.NewReader(bytes.NewReader(packed))
+	if err != nil {
+		return b, fmt.Errorf("decompress bodies: %w", err)
+	}
+	if err := json.NewDecoder(io.LimitReader(zr, 64<<20)).Decode(&b); err != nil {
+		return b, fmt.Errorf("decode bodies: %w", err)
+	}
+	return b, nil
+}
+
+// FeedItemKey is the key of c's roll-up feed item, where its bodies are
+// kept until archived: for tests and operators that play or check TTL's
+// removal.
+func FeedItemKey(c switchboard.Call) map[string]types.AttributeValue {
+	return key(rollUpFeedPK(feedMinute(c), feedShard(c.RequestID)), c.RequestID)
+}

@@ -98,26 +98,12 @@ func ConfirmPasswordReset(passwords switchboard.PasswordStore, security switchbo
 			return apigw.Response{}, err
 		}
 		unusable := switchboard.Errorf(switchboard.EInvalid, "This link is invalid, already used or expired. Ask for a new one.")
-		if in.Token == "" || len(in.Token) > 128 {
-			return apigw.Response{}, unusable
-		}
-		tokenHash := auth.HashToken(in.Token)
-		if _, err := passwords.PendingPasswordReset(ctx, tokenHash); switchboard.ErrorCode(err) == switchboard.ENotFound {
-			return apigw.Response{}, unusable
-		} else if err != nil {
-			return apigw.Response{}, err
-		}
-		if err := auth.CheckNewPassword(in.Password); err != nil {
-			return apigw.Response{}, err
-		}
-		passwordHash, err := auth.HashPassword(in.Password)
+		u, err := redeemWithPassword(ctx, in.Token, in.Password, unusable,
+			func(ctx context.Context, tokenHash string) error {
+				_, err := passwords.PendingPasswordReset(ctx, tokenHash)
+				return err
+			}, passwords.ResetPassword)
 		if err != nil {
-			return apigw.Response{}, err
-		}
-		u, err := passwords.ResetPassword(ctx, tokenHash, passwordHash)
-		if switchboard.ErrorCode(err) == switchboard.ENotFound {
-			return apigw.Response{}, unusable
-		} else if err != nil {
 			return apigw.Response{}, err
 		}
 		platform.Logger(ctx).Info("password reset", "accountId", u.AccountID, "userId", u.ID)
@@ -196,4 +182,37 @@ func ConfirmPasswordResetFunction(env *platform.Env) apigw.LambdaHandler {
 func ChangePasswordFunction(env *platform.Env) apigw.LambdaHandler {
 	svc, store := authService(env)
 	return apigw.Handle(env.Logger, RequireSession(svc, ChangePassword(svc, store)))
+}
+
+// redeemWithPassword is what every emailed single-use link that sets a
+// password does (an invitation, a password reset): the link is looked up
+// and the password checked before the costly hash, then the link is
+// redeemed with the hash. An unknown, used or expired link is unusable,
+// whether found so before hashing or when redeeming (a race with another
+// use of the same link).
+func redeemWithPassword[U any](ctx context.Context, token, password string, unusable error,
+	pending func(ctx context.Context, tokenHash string) error,
+	redeem func(ctx context.Context, tokenHash, passwordHash string) (U, error)) (U, error) {
+	var none U
+	if token == "" || len(token) > 128 {
+		return none, unusable
+	}
+	tokenHash := auth.HashToken(token)
+	if err := pending(ctx, tokenHash); switchboard.ErrorCode(err) == switchboard.ENotFound {
+		return none, unusable
+	} else if err != nil {
+		return none, err
+	}
+	if err := auth.CheckNewPassword(password); err != nil {
+		return none, err
+	}
+	passwordHash, err := auth.HashPassword(password)
+	if err != nil {
+		return none, err
+	}
+	u, err := redeem(ctx, tokenHash, passwordHash)
+	if switchboard.ErrorCode(err) == switchboard.ENotFound {
+		return none, unusable
+	}
+	return u, err
 }

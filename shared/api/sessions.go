@@ -90,15 +90,21 @@ func CreateSession(svc *auth.Service) apigw.HandlerFunc {
 		if err != nil {
 			return apigw.Response{}, err
 		}
-		// Sign-in already read the user: only the account and locations remain.
-		me, err := loadMe(ctx, svc.Accounts, signed.User, signed.Token)
-		if err != nil {
-			return apigw.Response{}, err
-		}
-		resp, err := apigw.JSON(http.StatusCreated, me)
-		resp.Cookies = []string{sessionCookie(req, signed.Token, signed.ExpiresAt)}
-		return resp, err
+		return signedInResponse(ctx, svc.Accounts, req, signed)
 	}
+}
+
+// signedInResponse answers a new session (sign-in, verified sign-up): the
+// caller's Me and the session cookie. The session already holds the user:
+// only the account and locations are read.
+func signedInResponse(ctx context.Context, accounts switchboard.AccountStore, req apigw.Request, signed auth.SignedIn) (apigw.Response, error) {
+	me, err := loadMe(ctx, accounts, signed.User, signed.Token)
+	if err != nil {
+		return apigw.Response{}, err
+	}
+	resp, err := apigw.JSON(http.StatusCreated, me)
+	resp.Cookies = []string{sessionCookie(req, signed.Token, signed.ExpiresAt)}
+	return resp, err
 }
 
 // DeleteSession serves DELETE /admin/v1/session: the session ends on the

@@ -233,13 +233,7 @@ func VerifySignup(svc *auth.Service, signups switchboard.SignupStore) apigw.Hand
 		if err != nil {
 			return apigw.Response{}, err
 		}
-		me, err := loadMe(ctx, svc.Accounts, signed.User, signed.Token)
-		if err != nil {
-			return apigw.Response{}, err
-		}
-		resp, err := apigw.JSON(http.StatusCreated, me)
-		resp.Cookies = []string{sessionCookie(req, signed.Token, signed.ExpiresAt)}
-		return resp, err
+		return signedInResponse(ctx, svc.Accounts, req, signed)
 	}
 }
 

@@ -251,26 +251,12 @@ func AcceptInvitation(invites switchboard.InvitationStore, security switchboard.
 		}
 		unusable := switchboard.Errorf(switchboard.EInvalid,
 			"This invitation link is invalid, already used or expired. Ask an admin of your account to invite you again.")
-		if in.Token == "" || len(in.Token) > 128 {
-			return apigw.Response{}, unusable
-		}
-		tokenHash := auth.HashToken(in.Token)
-		if _, err := invites.PendingInvitation(ctx, tokenHash); switchboard.ErrorCode(err) == switchboard.ENotFound {
-			return apigw.Response{}, unusable
-		} else if err != nil {
-			return apigw.Response{}, err
-		}
-		if err := auth.CheckNewPassword(in.Password); err != nil {
-			return apigw.Response{}, err
-		}
-		passwordHash, err := auth.HashPassword(in.Password)
+		u, err := redeemWithPassword(ctx, in.Token, in.Password, unusable,
+			func(ctx context.Context, tokenHash string) error {
+				_, err := invites.PendingInvitation(ctx, tokenHash)
+				return err
+			}, invites.AcceptInvitation)
 		if err != nil {
-			return apigw.Response{}, err
-		}
-		u, err := invites.AcceptInvitation(ctx, tokenHash, passwordHash)
-		if switchboard.ErrorCode(err) == switchboard.ENotFound {
-			return apigw.Response{}, unusable
-		} else if err != nil {
 			return apigw.Response{}, err
 		}
 		recordSecurity(ctx, security, switchboard.SecurityEvent{AccountID: u.AccountID, Type: switchboard.SecurityInvitationAccept, UserID: u.ID, Email: u.Email})

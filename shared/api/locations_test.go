@@ -1,11 +1,14 @@
 package api_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
+	"github.com/switchboard-hq/switchboard/infra/demo"
 	"github.com/switchboard-hq/switchboard/infra/testenv"
 	"github.com/switchboard-hq/switchboard/shared/api"
+	"github.com/switchboard-hq/switchboard/shared/dynamo"
 	"github.com/switchboard-hq/switchboard/shared/switchboard"
 )
 
@@ -81,15 +84,25 @@ func TestLocationRoutes(t *testing.T) {
 }
 
 // TestPlatformLocationReadsTheSameItem: an app connected at a location
-// sees it renamed as soon as the merchant renames it.
+// sees it renamed as soon as the merchant renames it, and its own time
+// zone once it has one (the account's before).
 func TestPlatformLocationReadsTheSameItem(t *testing.T) {
 	env := testenv.MustEnv(t)
 	owner := mustSignIn(t, env, "owner@demo.test")
 	conn := mustConnect(t, env, owner, "")
-	wantStatus(t, "rename", callAs(t, api.UpdateLocationFunction(env), owner, "PATCH", "/admin/v1/locations",
-		map[string]string{"locationId": "loc-bastille"}, `{"name":"Bastille renamed"}`), 200, "")
+	account, err := dynamo.New(env.DynamoDB(), env.Config.TableName).GetAccount(context.Background(), demo.Account.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	resp := platformGet(t, env, conn.token)
-	if resp.StatusCode != 200 || !strings.Contains(resp.Body, `"name":"Bastille renamed"`) || !strings.Contains(resp.Body, `"id":"loc-bastille"`) {
+	if want := `"time_zone":"` + account.TimeZone + `"`; resp.StatusCode != 200 || !strings.Contains(resp.Body, want) {
+		t.Errorf("GET /v1/location before the location has its own zone: %d %s, want %s", resp.StatusCode, resp.Body, want)
+	}
+	wantStatus(t, "rename", callAs(t, api.UpdateLocationFunction(env), owner, "PATCH", "/admin/v1/locations",
+		map[string]string{"locationId": "loc-bastille"}, `{"name":"Bastille renamed","timeZone":"America/New_York"}`), 200, "")
+	resp = platformGet(t, env, conn.token)
+	if resp.StatusCode != 200 || !strings.Contains(resp.Body, `"name":"Bastille renamed"`) || !strings.Contains(resp.Body, `"id":"loc-bastille"`) ||
+		!strings.Contains(resp.Body, `"time_zone":"America/New_York"`) {
 		t.Errorf("GET /v1/location: %d %s", resp.StatusCode, resp.Body)
 	}
 }

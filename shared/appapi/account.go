@@ -1,6 +1,7 @@
 package appapi
 
 import (
+	"cmp"
 	"context"
 
 	"github.com/switchboard-hq/switchboard/shared/apigw"
@@ -12,6 +13,7 @@ type locationBody struct {
 	ID        string `json:"id"`
 	Name      string `json:"name"`
 	AccountID string `json:"account_id"`
+	TimeZone  string `json:"time_zone"`
 }
 
 // GetLocation serves GET /v1/location: the location a location-level token
@@ -26,9 +28,19 @@ func GetLocation(accounts switchboard.AccountStore) Handler {
 			return apigw.Response{}, err
 		}
 		for _, l := range locs {
-			if l.ID == c.Connection.LocationID {
-				return statusOK(locationBody{ID: l.ID, Name: l.Name, AccountID: l.AccountID})
+			if l.ID != c.Connection.LocationID {
+				continue
 			}
+			if l.TimeZone == "" {
+				// Made before locations had their own zone: the account's
+				// is theirs (one more read, for those locations only).
+				a, err := accounts.GetAccount(ctx, l.AccountID)
+				if err != nil {
+					return apigw.Response{}, err
+				}
+				l.TimeZone = a.TimeZone
+			}
+			return statusOK(locationBody{ID: l.ID, Name: l.Name, AccountID: l.AccountID, TimeZone: l.TimeZone})
 		}
 		return apigw.Response{}, switchboard.Errorf(switchboard.ENotFound, "The connected location no longer exists.")
 	}
@@ -57,7 +69,7 @@ func GetAccount(accounts switchboard.AccountStore) Handler {
 				return apigw.Response{}, err
 			}
 			for _, l := range locs {
-				body.Locations = append(body.Locations, locationBody{ID: l.ID, Name: l.Name, AccountID: l.AccountID})
+				body.Locations = append(body.Locations, locationBody{ID: l.ID, Name: l.Name, AccountID: l.AccountID, TimeZone: cmp.Or(l.TimeZone, a.TimeZone)})
 			}
 		}
 		return statusOK(body)

@@ -41,18 +41,25 @@ func TestCallLogFiltersMatchTheReference(t *testing.T) {
 	}
 	filters := []switchboard.CallFilter{
 		{},
-		{Method: "DELETE"},
-		{Resource: "catalog"},
-		{Status: "503"},
-		{Status: "4xx"},
-		{Method: "POST", Status: "2xx"},
-		{Resource: "orders", Method: "PATCH"},
-		{Resource: "customers", Status: "429"},
-		{Resource: "orders", Method: "GET", Status: "404"},
-		{Method: "DELETE", From: base.Add(30 * time.Minute), To: base.Add(90 * time.Minute)},
-		{Status: "5xx", From: base.Add(60 * time.Minute)},
+		{Methods: []string{"DELETE"}},
+		{Resources: []string{"catalog"}},
+		{Statuses: []string{"503"}},
+		{Statuses: []string{"4xx"}},
+		{Methods: []string{"POST"}, Statuses: []string{"2xx"}},
+		{Resources: []string{"orders"}, Methods: []string{"PATCH"}},
+		{Resources: []string{"customers"}, Statuses: []string{"429"}},
+		{Resources: []string{"orders"}, Methods: []string{"GET"}, Statuses: []string{"404"}},
+		{Methods: []string{"DELETE"}, From: base.Add(30 * time.Minute), To: base.Add(90 * time.Minute)},
+		{Statuses: []string{"5xx"}, From: base.Add(60 * time.Minute)},
 		{To: base.Add(10 * time.Minute)},
-		{Method: "OPTIONS"},
+		{Methods: []string{"OPTIONS"}},
+		// Several values of one filter: any of them (the page's multi-select).
+		{Methods: []string{"POST", "DELETE"}},
+		{Resources: []string{"orders", "catalog"}, Methods: []string{"GET", "PATCH"}},
+		{Statuses: []string{"4xx", "5xx"}},
+		{Statuses: []string{"404", "429"}},
+		{Statuses: []string{"2xx", "503"}, Resources: []string{"customers", "catalog"}},
+		{Statuses: []string{"5xx", "503"}, Methods: []string{"GET", "POST", "DELETE"}},
 	}
 	for _, f := range filters {
 		t.Run(fmt.Sprintf("%+v", f), func(t *testing.T) {
@@ -106,7 +113,7 @@ func TestCallLogRareFilterReadsOnlyItsMatches(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for _, f := range []switchboard.CallFilter{{Method: "DELETE"}, {Status: "503"}, {Status: "5xx"}, {Method: "DELETE", Resource: "orders"}} {
+	for _, f := range []switchboard.CallFilter{{Methods: []string{"DELETE"}}, {Statuses: []string{"503"}}, {Statuses: []string{"5xx"}}, {Methods: []string{"DELETE"}, Resources: []string{"orders"}}} {
 		f.Limit = 10
 		p, err := store.ListCalls(ctx, "acc-a", "con_1", f)
 		if err != nil {
@@ -125,7 +132,7 @@ func TestCallLogRareFilterReadsOnlyItsMatches(t *testing.T) {
 	if err != nil || p.NextCursor == "" {
 		t.Fatalf("unfiltered page: %v %q", err, p.NextCursor)
 	}
-	_, err = store.ListCalls(ctx, "acc-a", "con_1", switchboard.CallFilter{Status: "5xx", Cursor: p.NextCursor})
+	_, err = store.ListCalls(ctx, "acc-a", "con_1", switchboard.CallFilter{Statuses: []string{"5xx"}, Cursor: p.NextCursor})
 	if switchboard.ErrorCode(err) != switchboard.EInvalid {
 		t.Fatalf("cursor of the time listing on the 5xx listing: %v, want invalid", err)
 	}
@@ -135,7 +142,7 @@ func TestCallLogRareFilterReadsOnlyItsMatches(t *testing.T) {
 // so anything but a plain name is refused rather than read as a key range.
 func TestCallFilterRefusesKeyCharacters(t *testing.T) {
 	store := mustStore(t)
-	for _, f := range []switchboard.CallFilter{{Resource: "orders#2026"}, {Method: "GET#"}, {Resource: "Orders"}, {Method: "get"}, {Resource: "orders~"}} {
+	for _, f := range []switchboard.CallFilter{{Resources: []string{"orders#2026"}}, {Methods: []string{"GET#"}}, {Resources: []string{"Orders"}}, {Methods: []string{"get"}}, {Resources: []string{"orders~"}}, {Methods: []string{"GET", "POST#"}}, {Resources: []string{"orders", "x~"}}} {
 		_, err := store.ListCalls(context.Background(), "acc-a", "con_1", f)
 		if switchboard.ErrorCode(err) != switchboard.EInvalid {
 			t.Errorf("%+v: %v, want invalid", f, err)
@@ -204,14 +211,14 @@ func TestCombinedFiltersFillTheirPages(t *testing.T) {
 	store := mustStore(t)
 	calls := recordMixedLog(t, store)
 	for _, f := range []switchboard.CallFilter{
-		{Resource: "orders", Status: "5xx", Limit: 3},
-		{Resource: "orders", Status: "5xx", Limit: 100},
-		{Resource: "orders", Method: "GET", Status: "5xx", Limit: 4},
-		{Resource: "orders", Status: "4xx", Limit: 2},
-		{Method: "PATCH", Status: "4xx", Limit: 5},
-		{Resource: "customers", Status: "503", Limit: 10},
-		{Resource: "orders", Method: "GET", Limit: 25},
-		{Resource: "customers", Method: "PATCH", Limit: 5}, // matches nothing
+		{Resources: []string{"orders"}, Statuses: []string{"5xx"}, Limit: 3},
+		{Resources: []string{"orders"}, Statuses: []string{"5xx"}, Limit: 100},
+		{Resources: []string{"orders"}, Methods: []string{"GET"}, Statuses: []string{"5xx"}, Limit: 4},
+		{Resources: []string{"orders"}, Statuses: []string{"4xx"}, Limit: 2},
+		{Methods: []string{"PATCH"}, Statuses: []string{"4xx"}, Limit: 5},
+		{Resources: []string{"customers"}, Statuses: []string{"503"}, Limit: 10},
+		{Resources: []string{"orders"}, Methods: []string{"GET"}, Limit: 25},
+		{Resources: []string{"customers"}, Methods: []string{"PATCH"}, Limit: 5}, // matches nothing
 	} {
 		t.Run(fmt.Sprintf("%+v", f), func(t *testing.T) {
 			var want []string
@@ -249,7 +256,7 @@ func TestFilteredPageStopsAtItsReadBudget(t *testing.T) {
 	store := mustStore(t)
 	calls := recordMixedLog(t, store)
 	var want []string
-	f := switchboard.CallFilter{Resource: "orders", Status: "5xx", Limit: 10}
+	f := switchboard.CallFilter{Resources: []string{"orders"}, Statuses: []string{"5xx"}, Limit: 10}
 	for _, c := range slices.Backward(calls) {
 		if f.Matches(c) {
 			want = append(want, c.RequestID)

@@ -23,7 +23,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import {
-  DEV_APPS_PATH, ME_PATH, connectApp, envOr, getJson, launchBrowser, openPage as openSitePage, postJson as postJsonTo, requireEnv, screenshot,
+  DEV_APPS_PATH, ME_PATH, chooseAction, connectApp, envOr, getJson, launchBrowser, openPage as openSitePage, postJson as postJsonTo, requireEnv, screenshot,
   signIn as signInAs, siteFromEnv,
 } from '../testlib/support.mjs';
 
@@ -203,7 +203,7 @@ test('Logs: the calls made with a token, filtered, with their bodies and the dow
   assert.equal((await row.locator('[data-testid="connection-app"]').innerText()).trim(), appName);
   assert.notEqual((await row.locator('[data-testid="connection-last-used"]').innerText()).trim(), 'never',
     'the connection shows no activity after three calls');
-  await row.locator('[data-testid="view-logs"]').click();
+  await chooseAction(row, 'view-logs');
   await page.waitForURL((url) => url.hash === `#/connections/${connectionId}/logs`, { timeout: 5_000 });
   await page.getByRole('heading', { level: 1, name: `Logs · ${appName}` }).waitFor({ timeout: 10_000 });
   assert.equal((await page.locator('[data-testid="log-scope"]').innerText()).trim(), SCOPE);

@@ -127,9 +127,7 @@ export function renderLogs(outlet, { params, query, signal, setQuery }) {
   }
   function applyFilter() {
     for (const g of groups) g.set(filters[g.name]);
-    const active = groups.flatMap((g) => filters[g.name]);
-    summary.textContent = active.length ? active.join(', ') : 'All calls';
-    reset.disabled = active.length === 0;
+    showSummary();
     setQuery(asQuery());
     reload();
   }
@@ -233,7 +231,7 @@ export function renderLogs(outlet, { params, query, signal, setQuery }) {
       h('td', { 'data-label': `Time (${zone})`, class: 'log-time' }, secondsTime(str(c.at), timeZone, zone) || '—'),
       h('td', { 'data-label': 'Resource' }, str(c.resource) || '—'),
       h('td', { 'data-label': 'Method' }, h('code', {}, str(c.method))),
-      h('td', { 'data-label': 'URL', class: 'log-path' }, url),
+      h('td', { 'data-label': 'URL', class: 'log-path' }, h('span', { class: 'log-url' }, url)),
       h('td', { 'data-label': 'Response' }, h('span', { class: `badge log-status log-status--${Math.floor(code / 100)}xx` }, String(code || '—'))),
       h('td', { 'data-label': 'Duration', class: 'log-duration' }, `${Number(c.latencyMs) || 0} ms`),
       h('td', { class: 'log-open' }, open));
@@ -341,10 +339,14 @@ export function renderLogs(outlet, { params, query, signal, setQuery }) {
       notFound ? h('a', { class: 'btn btn--primary', href: '#/connections' }, 'Back to connections') : retry));
   }
 
+  // "Resources: orders, account · Responses: 4xx", or "All calls".
+  function showSummary() {
+    const parts = groups.filter((g) => filters[g.name].length > 0).map((g) => `${g.legend}: ${filters[g.name].join(', ')}`);
+    summary.textContent = parts.length ? parts.join(' · ') : 'All calls';
+    reset.disabled = parts.length === 0;
+  }
   for (const g of groups) g.set(filters[g.name]);
-  const active = groups.flatMap((g) => filters[g.name]);
-  summary.textContent = active.length ? active.join(', ') : 'All calls';
-  reset.disabled = active.length === 0;
+  showSummary();
   reload();
   return () => controller.abort();
 }
@@ -359,6 +361,7 @@ function checkGroup(name, legend, options) {
   const fieldset = h('fieldset', { class: 'log-filter__group' }, h('legend', {}, legend), ...boxes.map((b) => b.el));
   return {
     name,
+    legend,
     fieldset,
     values: () => boxes.filter((b) => b.input.checked).map((b) => b.input.value),
     set: (list) => { for (const b of boxes) b.input.checked = list.includes(b.input.value); },

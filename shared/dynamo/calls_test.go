@@ -281,3 +281,46 @@ func TestFilteredPageStopsAtItsReadBudget(t *testing.T) {
 		t.Errorf("with the default budget: pages %v, want two full pages", full)
 	}
 }
+
+// TestMultiValueFiltersKeepTheReadBudget: filters with several values
+// (the Logs page's multi-select) list what CallFilter.Matches keeps, and
+// within the read budget. Statuses of one class read that class's listing
+// (5xx: 160 entries, read 20 at a time); statuses of two classes, like
+// methods, read the time listing (300 entries) 20 at a time.
+func TestMultiValueFiltersKeepTheReadBudget(t *testing.T) {
+	store := mustStore(t)
+	calls := recordMixedLog(t, store)
+	for _, tt := range []struct {
+		f        switchboard.CallFilter
+		minPages int // entries of the listing read / budget
+	}{
+		{switchboard.CallFilter{Statuses: []string{"502", "503"}, Resources: []string{"orders", "catalog"}}, 160 / 20},
+		{switchboard.CallFilter{Statuses: []string{"4xx", "502"}}, 300 / 20},
+		{switchboard.CallFilter{Methods: []string{"PATCH", "DELETE"}, Resources: []string{"orders", "location"}}, 300 / 20},
+	} {
+		t.Run(fmt.Sprintf("%+v", tt.f), func(t *testing.T) {
+			f := tt.f
+			f.Limit = 10
+			var want []string
+			for _, c := range slices.Backward(calls) {
+				if f.Matches(c) {
+					want = append(want, c.RequestID)
+				}
+			}
+			if len(want) == 0 {
+				t.Fatal("the filter matches nothing: the test would prove nothing")
+			}
+			pages := walkCalls(t, store.WithReadBudget(20), f)
+			var got []string
+			for _, p := range pages {
+				got = append(got, p...)
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("got %v\nwant %v", got, want)
+			}
+			if len(pages) < tt.minPages {
+				t.Errorf("%d pages: reading the listing 20 entries a page takes at least %d", len(pages), tt.minPages)
+			}
+		})
+	}
+}

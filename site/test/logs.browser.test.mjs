@@ -1,11 +1,16 @@
 // Browser test of a connection's Logs page: an app gets a token through the
 // API (no browser UI), calls the platform API with it, and the merchant sees
-// those calls in Connections → View logs: newest first, filtered by resource
-// and by method (an order POSTed among GETs), one call's archived request
-// and response, and the response downloaded as a JSON file, which the API
-// serves itself. A second test filters on two dimensions where the newest page of
-// the listing holds no match: the page keeps reading older calls instead of
-// saying that nothing matches.
+// those calls in Connections → Actions → View logs, as HubRise's logs page
+// shows them: TIME (to the second, the account's zone as "UTC+01:00"),
+// RESOURCE, METHOD, URL, RESPONSE and the duration, newest first; the filter
+// ("Edit": several resources, methods and status classes; "Reset"), which
+// survives a reload; one call's archived request and response; the bodies
+// downloaded as themselves (the JSON answered, pretty-printed; the JSON the
+// app sent), which the API serves; the detail readable at 1440 px, 1280 px
+// and 390 px (screenshots logs-detail-<width>.png). A second test filters on
+// two dimensions where the newest page of the listing holds no match: the
+// page keeps reading older calls instead of saying that nothing matches. A
+// third downloads a CSV request as CSV, with its own content type.
 //
 // Run from the repository root (same variables as catalog.browser.test.mjs):
 //   SWITCHBOARD_URL=http://127.0.0.1:3400/ SWITCHBOARD_PASSWORD=… node --test site/test/
@@ -441,6 +446,45 @@ test('Logs: two filters whose newest page holds no match keep reading older call
   assert.equal(await page.locator('[data-testid="logs-empty"]').count(), 0, 'the page said no call matches');
   assert.equal(await page.locator('[data-testid="logs-searching"]').count(), 0);
   assert.match(await page.getByRole('status').first().innerText(), /^1 call$/);
+  assert.deepEqual(errors, [], `Unexpected console/page errors:\n${errors.join('\n')}`);
+  await page.close();
+});
+
+test('Logs: a body that is not JSON downloads as itself, with its own content type', { timeout: 90_000 }, async () => {
+  await context.clearCookies();
+  const me = await signIn();
+  const token = await connectNewApp(me, `Csv Till ${randomBytes(3).toString('hex')}`, ['orders.read', 'orders.write']);
+  const csv = 'sku,qty\nPZ-MARG,2\n';
+  const response = await fetch(new URL(ORDERS_PATH, origin), {
+    method: 'POST', headers: { Authorization: `Bearer ${token.access_token}`, 'Content-Type': 'text/csv; charset=utf-8' }, body: csv,
+  });
+  const answer = await response.text();
+  const requestId = response.headers.get('x-request-id');
+  assert.ok(response.status >= 400 && response.status < 500, `POST of a CSV order: HTTP ${response.status} ${answer}`);
+
+  const { page, errors } = await openPage({ allow401: [ME_PATH] });
+  await page.goto(`${baseUrl}#/connections/${encodeURIComponent(token.connection_id)}/logs`);
+  await waitForRows(page, 1);
+  await page.locator(`[data-testid="log-row"][data-request-id="${requestId}"] [data-testid="log-open"]`).click();
+  const detail = page.locator('[data-testid="log-detail"]');
+  await detail.locator('[data-testid="log-request-body"]').waitFor({ timeout: 10_000 });
+  assert.equal(await detail.locator('[data-testid="log-request-body"]').textContent(), csv);
+  assert.match(await detail.locator('[data-testid="log-request-headers"]').innerText(), /^content-type: text\/csv; charset=utf-8$/im);
+
+  // The request: the CSV as sent, named and typed as CSV.
+  const downloading = page.waitForEvent('download', { timeout: 15_000 });
+  await detail.locator('[data-testid="log-download-request"]').click();
+  const download = await downloading;
+  assert.equal(download.suggestedFilename(), `${requestId}-request.csv`);
+  assert.equal(await readFile(await download.path(), 'utf8'), csv);
+  const served = await context.request.get(new URL(`/admin/v1/connections/${encodeURIComponent(token.connection_id)}/logs/${requestId}/request`, origin).href);
+  assert.equal(served.headers()['content-type'], 'text/csv; charset=utf-8');
+  // The answer, a JSON error: pretty-printed JSON.
+  const answering = page.waitForEvent('download', { timeout: 15_000 });
+  await detail.locator('[data-testid="log-download-response"]').click();
+  const answered = await answering;
+  assert.equal(answered.suggestedFilename(), `${requestId}-response.json`);
+  assert.equal(await readFile(await answered.path(), 'utf8'), JSON.stringify(JSON.parse(answer), null, 2));
   assert.deepEqual(errors, [], `Unexpected console/page errors:\n${errors.join('\n')}`);
   await page.close();
 });

@@ -297,6 +297,7 @@ test('Logs: the calls made with a token, filtered, with their bodies and the dow
   assert.match(await page.locator('[data-testid="logs-empty"]').innerText(), /No call matches these filters/);
   await check('status', '2xx').check();
   await waitForRows(page, 2);
+  await screenshot(page, 'logs-filter.png');
   // The filter survives a reload: it is in the address.
   const filteredHash = await page.evaluate(() => window.location.hash);
   await page.reload();

@@ -106,8 +106,10 @@ export function renderConnectionActions(c, { app, canManage, timeZone, onChanged
       close(false);
     }
   });
-  // Choosing an item closes the menu (a dialog then takes the focus).
-  menu.addEventListener('click', (event) => { if (event.target.closest('[role="menuitem"]')) close(false); });
+  // Choosing an item closes the menu first (capture phase) and gives the
+  // focus to the Actions button, so that a dialog the item opens takes the
+  // focus from there and gives it back there when it closes.
+  menu.addEventListener('click', (event) => { if (event.target.closest('[role="menuitem"]')) close(true); }, true);
   if (!canManage) wrap.append(h('span', { class: 'field__hint' }, 'Only admins can block or disconnect.'));
   return wrap;
 }

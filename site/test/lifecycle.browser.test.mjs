@@ -151,18 +151,19 @@ test('Connections: block with confirmation, unblock, callbacks, disconnect', { t
   assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'view-activity');
   await page.keyboard.press('ArrowDown');
   assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'view-logs');
+  await screenshot(page, 'lifecycle-actions-menu.png', { scrollToTop: false });
   await page.keyboard.press('Escape');
   await menu.waitFor({ state: 'hidden' });
   assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'connection-actions', 'Escape did not give the focus back');
   assert.equal(await actions.getAttribute('aria-expanded'), 'false');
-  await screenshot(page, 'lifecycle-actions-menu.png');
   await chooseAction(row, 'block-connection');
   const dialog = page.locator('dialog[open]');
   await dialog.waitFor();
   assert.match(await dialog.innerText(), /Block .*\?/);
-  // Cancelling changes nothing.
+  // Cancelling changes nothing, and gives the focus back to the row's menu.
   await dialog.locator('[data-testid="cancel"]').click();
   await dialog.waitFor({ state: 'detached' });
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'connection-actions', 'the focus is lost after the dialog');
   assert.equal((await callApi()).status, 200, 'cancelled block blocked the app');
 
   await chooseAction(row, 'block-connection');

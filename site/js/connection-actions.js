@@ -68,18 +68,35 @@ export function renderConnectionActions(c, { app, canManage, timeZone, onChanged
   const wrap = h('div', { class: 'conn-menu' }, button, menu);
   const usable = () => items.filter((el) => !el.disabled);
   const onOutside = (event) => { if (!wrap.contains(event.target)) close(false); };
+  // The menu is placed in the viewport (position: fixed) under its button,
+  // or above it near the bottom: inside the table's scrolling wrapper it
+  // would be clipped, and focusing it would scroll the row out of sight.
+  // It follows its button when the page scrolls or resizes (closing it
+  // then would also close it on the scroll that brought the button in view).
+  const onMove = () => place();
+  function place() {
+    const at = button.getBoundingClientRect();
+    const { offsetWidth: w, offsetHeight: ht } = menu;
+    menu.style.left = `${Math.max(8, Math.min(at.right - w, window.innerWidth - w - 8))}px`;
+    menu.style.top = `${at.bottom + 4 + ht <= window.innerHeight ? at.bottom + 4 : Math.max(8, at.top - ht - 4)}px`;
+  }
   function open(focusLast) {
     menu.hidden = false;
+    place();
     button.setAttribute('aria-expanded', 'true');
     const list = usable();
-    (focusLast ? list[list.length - 1] : list[0])?.focus();
+    (focusLast ? list[list.length - 1] : list[0])?.focus({ preventScroll: true });
     document.addEventListener('pointerdown', onOutside, true);
+    window.addEventListener('scroll', onMove, true);
+    window.addEventListener('resize', onMove);
   }
   function close(refocus) {
     if (menu.hidden) return;
     menu.hidden = true;
     button.setAttribute('aria-expanded', 'false');
     document.removeEventListener('pointerdown', onOutside, true);
+    window.removeEventListener('scroll', onMove, true);
+    window.removeEventListener('resize', onMove);
     if (refocus) button.focus();
   }
   button.addEventListener('click', () => (menu.hidden ? open(false) : close(true)));
@@ -98,10 +115,10 @@ export function renderConnectionActions(c, { app, canManage, timeZone, onChanged
     } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
       event.preventDefault();
       const step = event.key === 'ArrowDown' ? 1 : -1;
-      list[(at + step + list.length) % list.length].focus();
+      list[(at + step + list.length) % list.length].focus({ preventScroll: true });
     } else if (event.key === 'Home' || event.key === 'End') {
       event.preventDefault();
-      list[event.key === 'Home' ? 0 : list.length - 1].focus();
+      list[event.key === 'Home' ? 0 : list.length - 1].focus({ preventScroll: true });
     } else if (event.key === 'Tab') {
       close(false);
     }

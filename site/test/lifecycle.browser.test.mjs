@@ -149,6 +149,16 @@ test('Connections: block with confirmation, unblock, callbacks, disconnect', { t
   assert.equal(labels.length, wantLabels.length, `menu items: ${labels.join(' | ')}`);
   wantLabels.forEach((w, i) => assert.ok(labels[i].startsWith(w), `menu item ${i}: ${labels[i]}, want ${w}`));
   assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'view-activity');
+  // The open menu is whole on the screen, and the row stays in sight (not
+  // clipped or scrolled away inside the table's wrapper).
+  const placed = await page.evaluate((id) => {
+    const m = document.querySelector(`[data-testid="connection-row"][data-connection-id="${id}"] [data-testid="connection-menu"]`).getBoundingClientRect();
+    const app = document.querySelector(`[data-testid="connection-row"][data-connection-id="${id}"] [data-testid="connection-app"]`);
+    const a = app.getBoundingClientRect();
+    const hit = document.elementFromPoint(a.left + 2, a.top + a.height / 2);
+    return { inside: m.left >= 0 && m.top >= 0 && m.right <= innerWidth && m.bottom <= innerHeight, appShown: app.contains(hit) };
+  }, connectionId);
+  assert.deepEqual(placed, { inside: true, appShown: true });
   await page.keyboard.press('ArrowDown');
   assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'view-logs');
   await screenshot(page, 'lifecycle-actions-menu.png', { scrollToTop: false });

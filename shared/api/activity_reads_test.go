@@ -164,7 +164,7 @@ func TestActivityAndOverviewNeverReadTheCallLog(t *testing.T) {
 		if _, err := store.ListCalls(ctx, demo.Account.ID, c.ID, switchboard.CallFilter{}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := store.ListCalls(ctx, demo.Account.ID, c.ID, switchboard.CallFilter{Status: "5xx"}); err != nil {
+		if _, err := store.ListCalls(ctx, demo.Account.ID, c.ID, switchboard.CallFilter{Statuses: []string{"5xx"}}); err != nil {
 			t.Fatal(err)
 		}
 	}

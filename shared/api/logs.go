@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"mime"
 	"net/http"
 	"slices"
 	"strings"
@@ -91,7 +92,8 @@ func callFilter(req apigw.Request) (switchboard.CallFilter, error) {
 	if _, set := q["limit"]; set && limit < 1 {
 		return switchboard.CallFilter{}, switchboard.Errorf(switchboard.EInvalid, "limit must be between 1 and %d", switchboard.MaxPageSize)
 	}
-	f := switchboard.CallFilter{Resource: q["resource"], Method: q["method"], Status: q["status"], Limit: limit, Cursor: q["cursor"]}
+	f := switchboard.CallFilter{Resources: queryList(q["resource"]), Methods: queryList(q["method"]), Statuses: queryList(q["status"]),
+		Limit: limit, Cursor: q["cursor"]}
 	for name, dst := range map[string]*time.Time{"from": &f.From, "to": &f.To} {
 		if raw := q[name]; raw != "" {
 			t, err := time.Parse(time.RFC3339, raw)
@@ -102,6 +104,19 @@ func callFilter(req apigw.Request) (switchboard.CallFilter, error) {
 		}
 	}
 	return f, f.Validate()
+}
+
+// queryList reads a multi-valued filter: values separated by commas, which
+// is also how API Gateway (payload 2.0) joins a repeated parameter, so
+// ?method=GET&method=POST and ?method=GET,POST are the same filter.
+func queryList(raw string) []string {
+	var out []string
+	for _, v := range strings.Split(raw, ",") {
+		if v = strings.TrimSpace(v); v != "" && !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // ListConnectionLogs serves GET /admin/v1/connections/{connectionId}/logs.
@@ -226,10 +241,16 @@ func logBody(b switchboard.ArchivedBody) *LogBody {
 }
 
 // DownloadLogBody serves GET …/logs/{requestId}/request and …/response:
-// the body as a JSON file attachment (<requestId>-<kind>.json), after the
-// tenant check. It is served here rather than through a presigned S3 URL
-// because bodies are archived many calls to an object (see
-// dynamo/bodies.go), which a URL cannot slice.
+// the body itself as a file attachment, after the tenant check, as
+// HubRise's download icon gives it. A JSON body is the JSON the app sent
+// or was answered, pretty-printed, in <requestId>-<kind>.json; any other
+// body is served as archived, with the content type its archived
+// content-type header names (text/plain when none), and an extension to
+// match. The headers stay in the detail panel (GetConnectionLog). It is
+// served here rather than through a presigned S3 URL because bodies are
+// archived many calls to an object (see dynamo/bodies.go), which a URL
+// cannot slice. The API's CSP (default-src 'none') and nosniff headers
+// keep an archived HTML body inert.
 func DownloadLogBody(conns switchboard.ConnectionStore, log switchboard.CallLog, archive switchboard.BodyArchive) AuthedHandler {
 	return func(ctx context.Context, p switchboard.Principal, req apigw.Request) (apigw.Response, error) {
 		kind, err := bodyKindOf(req)
@@ -248,17 +269,53 @@ func DownloadLogBody(conns switchboard.ConnectionStore, log switchboard.CallLog,
 		if err != nil {
 			return apigw.Response{}, err
 		}
-		if body.Headers == nil {
-			body.Headers = map[string]string{}
+		file := logBody(body)
+		contentType, ext := "application/json; charset=utf-8", "json"
+		if !file.IsJSON {
+			contentType, ext = bodyContentType(body.Headers)
 		}
-		resp, err := apigw.JSON(http.StatusOK, body)
-		if err != nil {
-			return apigw.Response{}, err
-		}
-		resp.Headers["Content-Disposition"] = fmt.Sprintf(`attachment; filename="%s-%s.json"`, downloadName(call.RequestID), kind)
-		resp.Headers["Cache-Control"] = "no-store"
-		return resp, nil
+		return apigw.Response{StatusCode: http.StatusOK, Body: file.Body, Headers: map[string]string{
+			"Content-Type":        contentType,
+			"Content-Disposition": fmt.Sprintf(`attachment; filename="%s-%s.%s"`, downloadName(call.RequestID), kind, ext),
+			"Cache-Control":       "no-store",
+		}}, nil
 	}
+}
+
+// bodyContentType is the content type a non-JSON body is downloaded with,
+// read from its archived content-type header (header names are archived
+// as sent, so in any case), and the file extension that goes with it.
+// A header that does not parse gives text/plain: the body is archived as
+// text.
+func bodyContentType(headers map[string]string) (string, string) {
+	raw := ""
+	for k, v := range headers {
+		if strings.EqualFold(k, "content-type") {
+			raw = v
+		}
+	}
+	mediaType, params, err := mime.ParseMediaType(raw)
+	if err != nil || !strings.Contains(mediaType, "/") {
+		return "text/plain; charset=utf-8", "txt"
+	}
+	ext := "txt"
+	switch {
+	case strings.HasSuffix(mediaType, "json"):
+		ext = "json" // declared JSON that does not parse: served as it was
+	case strings.HasSuffix(mediaType, "xml"):
+		ext = "xml"
+	case mediaType == "text/html":
+		ext = "html"
+	case mediaType == "text/csv":
+		ext = "csv"
+	case !strings.HasPrefix(mediaType, "text/") && mediaType != "application/x-www-form-urlencoded":
+		ext = "bin"
+	}
+	keep := map[string]string{}
+	if cs, ok := params["charset"]; ok {
+		keep["charset"] = cs
+	}
+	return mime.FormatMediaType(mediaType, keep), ext
 }
 
 // downloadName keeps a request id safe inside a quoted file name: API

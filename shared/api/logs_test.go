@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -66,6 +67,9 @@ func mustLogCalls(t *testing.T, env *platform.Env) loggedCalls {
 			RequestBytes: len(sp.reqBody), ResponseBytes: 20, BodiesArchived: sp.archived,
 			LoggedAt: now.Add(time.Duration(i-len(specs))*time.Minute + time.Second)}
 		req := switchboard.ArchivedBody{Method: c.Method, Path: c.Path, Headers: map[string]string{"x-access-token": "[redacted]"}, Body: sp.reqBody}
+		if sp.reqBody == "not json at all" {
+			req.Headers["Content-Type"] = "text/csv; charset=utf-8" // as sent: downloads keep it
+		}
 		resp := switchboard.ArchivedBody{Status: c.Status, Headers: map[string]string{"content-type": "application/json"}, Body: `{"id":"` + c.RequestID + `","ok":true}`}
 		if sp.archived {
 			if err := store.KeepBodies(ctx, c, switchboard.CallBodies{Request: req, Response: resp}); err != nil {
@@ -160,6 +164,17 @@ func TestConnectionLogsList(t *testing.T) {
 		{"status=404", 200, requestIDs([]switchboard.Call{c[2]})},
 		{"from=" + at(1) + "&to=" + at(3), 200, requestIDs([]switchboard.Call{c[2], c[1]})},
 		{"from=" + at(3), 200, requestIDs([]switchboard.Call{c[4], c[3]})},
+		// Several values of a filter, comma-separated as API Gateway joins
+		// a repeated parameter: any of them.
+		{"resource=orders,customers&method=GET", 200, requestIDs([]switchboard.Call{c[2], c[0]})},
+		{"method=POST,PATCH", 200, requestIDs([]switchboard.Call{c[3], c[1]})},
+		{"status=4xx,5xx", 200, requestIDs([]switchboard.Call{c[4], c[3], c[2]})},
+		{"status=2xx,404&resource=orders,customers", 200, requestIDs([]switchboard.Call{c[2], c[1], c[0]})},
+		{"status=429,404", 200, requestIDs([]switchboard.Call{c[3], c[2]})},
+		{"method=GET,,GET,", 200, requestIDs([]switchboard.Call{c[4], c[2], c[0]})},
+		{"method=GET,get", 400, nil},
+		{"resource=orders,a,b,c,d,e,f,g,h,i,j", 400, nil},
+		{"status=4xx,7xx", 400, nil},
 		{"from=yesterday", 400, nil},
 		{"to=2026-13-01T00:00:00Z", 400, nil},
 		{"from=" + at(3) + "&to=" + at(1), 400, nil},
@@ -296,18 +311,27 @@ func TestConnectionLogDownloads(t *testing.T) {
 				if resp.StatusCode != http.StatusOK {
 					t.Fatalf("download: %d %s, want 200", resp.StatusCode, resp.Body)
 				}
-				if resp.Headers["Cache-Control"] != "no-store" || !strings.HasPrefix(resp.Headers["Content-Type"], "application/json") {
-					t.Errorf("headers %v", resp.Headers)
+				// The body itself: JSON pretty-printed as .json, anything
+				// else as archived with its own content type.
+				archived := logged.bodies[c.RequestID][i]
+				wantType, wantExt, wantBody := "text/plain; charset=utf-8", "txt", archived.Body
+				var indented bytes.Buffer
+				if json.Indent(&indented, []byte(archived.Body), "", "  ") == nil {
+					wantType, wantExt, wantBody = "application/json; charset=utf-8", "json", indented.String()
+				} else if ct := archived.Headers["Content-Type"]; ct != "" {
+					wantType, wantExt = ct, "csv"
 				}
-				if cd := resp.Headers["Content-Disposition"]; cd != `attachment; filename="`+c.RequestID+"-"+string(kind)+`.json"` {
-					t.Errorf("Content-Disposition %q, want an attachment", cd)
+				if resp.Headers["Cache-Control"] != "no-store" || resp.Headers["Content-Type"] != wantType {
+					t.Errorf("headers %v, want Content-Type %q", resp.Headers, wantType)
 				}
-				var archived switchboard.ArchivedBody
-				if err := json.Unmarshal([]byte(resp.Body), &archived); err != nil {
-					t.Fatalf("download is not JSON: %q", resp.Body)
+				if cd := resp.Headers["Content-Disposition"]; cd != `attachment; filename="`+c.RequestID+"-"+string(kind)+"."+wantExt+`"` {
+					t.Errorf("Content-Disposition %q, want an attachment .%s", cd, wantExt)
 				}
-				if diff := cmp.Diff(logged.bodies[c.RequestID][i], archived); diff != "" {
-					t.Errorf("downloaded %s (-archived +got):\n%s", kind, diff)
+				if resp.Body != wantBody {
+					t.Errorf("downloaded %s:\n%s\nwant the body itself:\n%s", kind, resp.Body, wantBody)
+				}
+				if strings.Contains(resp.Body, `"headers"`) {
+					t.Errorf("the download is wrapped with its headers: %s", resp.Body)
 				}
 			})
 		}

@@ -64,7 +64,9 @@ func FuzzWriteBodies(f *testing.F) {
 // FuzzLogsQuery feeds arbitrary query strings to the connection-log listing.
 func FuzzLogsQuery(f *testing.F) {
 	for _, q := range []string{"", "status=2xx", "status=429&method=GET", "status=7xx", "from=2026-11-24T10:00:00Z&to=2026-11-23T10:00:00Z",
-		"from=yesterday", "limit=0", "limit=101", "cursor=%%%", "resource=orders&limit=5"} {
+		"from=yesterday", "limit=0", "limit=101", "cursor=%%%", "resource=orders&limit=5",
+		"resource=orders,customers&method=GET,POST", "status=4xx,5xx", "status=2xx,503,429", "method=,,,", "resource=a,b,c,d,e,f,g,h,i,j,k",
+		"method=GET&method=POST", "status=4xx,%23", "resource=orders,Orders"} {
 		f.Add(q)
 	}
 	env := testenv.MustEnv(f)

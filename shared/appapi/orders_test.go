@@ -401,7 +401,7 @@ func TestOrderCallsAreLogged(t *testing.T) {
 	r := w.orderRoutes()
 	pos := w.mustApp(t, "acc-demo-pizzeria", "loc-bastille", "orders.read,orders.write")
 	createOrder(t, pos, r, "loc-bastille", margheritas, nil)
-	page, err := w.store.ListCalls(context.Background(), pos.conn.AccountID, pos.conn.ID, switchboard.CallFilter{Resource: "orders"})
+	page, err := w.store.ListCalls(context.Background(), pos.conn.AccountID, pos.conn.ID, switchboard.CallFilter{Resources: []string{"orders"}})
 	if err != nil || len(page.Calls) != 1 || page.Calls[0].Status != 201 || page.Calls[0].Method != "POST" || page.Calls[0].RequestBytes != len(margheritas) {
 		t.Errorf("logged %+v %v", page.Calls, err)
 	}

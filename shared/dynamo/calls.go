@@ -145,22 +145,28 @@ func (s *Store) ListCalls(ctx context.Context, accountID, connectionID string, f
 	values := map[string]types.AttributeValue{":pk": str(callPK(accountID, connectionID)), ":lo": str(lo), ":hi": str(hi), ":now": num(s.now().Unix())}
 	conds := []string{"ExpiresAt > :now"}
 	names := map[string]string{}
-	if f.Resource != "" {
-		conds = append(conds, "#r = :r")
-		names["#r"], values[":r"] = "Resource", str(f.Resource)
+	// Each list is one condition that any of its values meets.
+	if len(f.Resources) > 0 {
+		names["#r"] = "Resource"
+		conds = append(conds, "#r IN ("+placeholders(values, ":r", f.Resources, str)+")")
 	}
-	if f.Method != "" {
-		conds = append(conds, "#m = :m")
-		names["#m"], values[":m"] = "Method", str(f.Method)
+	if len(f.Methods) > 0 {
+		names["#m"] = "Method"
+		conds = append(conds, "#m IN ("+placeholders(values, ":m", f.Methods, str)+")")
 	}
-	if f.Status != "" {
-		if n, err := strconv.Atoi(f.Status); err == nil {
-			conds = append(conds, "#s = :s")
-			names["#s"], values[":s"] = "Status", num(n)
-		} else {
-			conds = append(conds, "StatusClass = :sc")
-			values[":sc"] = str(f.Status)
+	if len(f.Statuses) > 0 {
+		var either []string
+		for i, st := range f.Statuses {
+			if n, err := strconv.Atoi(st); err == nil {
+				names["#s"] = "Status"
+				either = append(either, fmt.Sprintf("#s = :s%d", i))
+				values[fmt.Sprintf(":s%d", i)] = num(n)
+			} else {
+				either = append(either, fmt.Sprintf("StatusClass = :s%d", i))
+				values[fmt.Sprintf(":s%d", i)] = str(st)
+			}
 		}
+		conds = append(conds, "("+strings.Join(either, " OR ")+")")
 	}
 	in := &dynamodb.QueryInput{
 		TableName:                 aws.String(s.table),
@@ -185,27 +191,43 @@ func (s *Store) ListCalls(ctx context.Context, accountID, connectionID string, f
 	return page, nil
 }
 
+// placeholders names each value :<prefix><i> in values and returns the
+// names joined by commas, for an IN list.
+func placeholders(values map[string]types.AttributeValue, prefix string, list []string, av func(string) types.AttributeValue) string {
+	names := make([]string, len(list))
+	for i, v := range list {
+		names[i] = fmt.Sprintf("%s%d", prefix, i)
+		values[names[i]] = av(v)
+	}
+	return strings.Join(names, ", ")
+}
+
 // callListing picks the key range a filtered listing reads: the listing
-// of a status class for a status filter of 400 or more (a class, or a
-// code, which is filtered within its class), since only such calls are
-// written there; the time listing for everything else. The other filters
-// are applied to what that listing holds in the page's range, and
-// filledPage reads on until the page is full, within its read budget,
-// never the whole history: a rare method or resource gives short pages
-// with a cursor rather than a costly read, and writing a copy per
-// dimension of every call would cost a write unit each.
+// of a status class when every status filtered on is in one class of 400
+// or more (the class, or codes filtered within it), since only such calls
+// are written there; the time listing for everything else, including
+// statuses of two classes (4xx and 5xx), whose listings are not one time
+// order. The other filters are applied to what that listing holds in the
+// page's range, and filledPage reads on until the page is full, within
+// its read budget, never the whole history: a rare method or resource
+// gives short pages with a cursor rather than a costly read, and writing
+// a copy per dimension of every call would cost a write unit each.
 func callListing(f switchboard.CallFilter) string {
-	if class := statusClassOf(f.Status); class >= 4 {
+	class := 0
+	for i, st := range f.Statuses {
+		c := statusClassOf(st)
+		if i > 0 && c != class {
+			return callSKPrefix
+		}
+		class = c
+	}
+	if class >= 4 {
 		return callByPrefix(callByClass, strconv.Itoa(class)+"xx")
 	}
 	return callSKPrefix
 }
 
-// statusClassOf is the hundreds digit of a status filter ("503", "5xx"),
-// 0 for none.
+// statusClassOf is the hundreds digit of a status filter ("503", "5xx").
 func statusClassOf(status string) int {
-	if status == "" {
-		return 0
-	}
 	return int(status[0] - '0') // validated: a digit from 1 to 5 first
 }

@@ -60,9 +60,9 @@ func BenchmarkLogsPage(b *testing.B) {
 		{"unfiltered", switchboard.CallFilter{}},
 		// Pages of 10 with the rare filters: the 10,000-call log holds 10
 		// matches, so both sizes answer the same number of calls.
-		{"method=DELETE", switchboard.CallFilter{Method: "DELETE", Limit: 10}},
-		{"status=503", switchboard.CallFilter{Status: "503", Limit: 10}},
-		{"method=DELETE&resource=catalog", switchboard.CallFilter{Method: "DELETE", Resource: "catalog", Limit: 10}},
+		{"method=DELETE", switchboard.CallFilter{Methods: []string{"DELETE"}, Limit: 10}},
+		{"status=503", switchboard.CallFilter{Statuses: []string{"503"}, Limit: 10}},
+		{"method=DELETE&resource=catalog", switchboard.CallFilter{Methods: []string{"DELETE"}, Resources: []string{"catalog"}, Limit: 10}},
 	}
 	for _, bc := range filters {
 		b.Run(bc.name, func(b *testing.B) {
@@ -116,8 +116,8 @@ func BenchmarkLogsRoute(b *testing.B) {
 		filter switchboard.CallFilter
 	}{
 		{"unfiltered", map[string]string{}, switchboard.CallFilter{}},
-		{"method=DELETE", map[string]string{"method": "DELETE", "limit": "10"}, switchboard.CallFilter{Method: "DELETE", Limit: 10}},
-		{"status=503", map[string]string{"status": "503", "limit": "10"}, switchboard.CallFilter{Status: "503", Limit: 10}},
+		{"method=DELETE", map[string]string{"method": "DELETE", "limit": "10"}, switchboard.CallFilter{Methods: []string{"DELETE"}, Limit: 10}},
+		{"status=503", map[string]string{"status": "503", "limit": "10"}, switchboard.CallFilter{Statuses: []string{"503"}, Limit: 10}},
 	}
 	for _, q := range queries {
 		b.Run(q.name, func(b *testing.B) {
@@ -211,7 +211,7 @@ func benchPageSize(f switchboard.CallFilter, n int) int {
 	if limit == 0 {
 		limit = switchboard.DefaultPageSize
 	}
-	if f.Status != "" || (f.Method == "" && f.Resource == "") {
+	if len(f.Statuses) > 0 || (len(f.Methods) == 0 && len(f.Resources) == 0) {
 		return limit
 	}
 	matches := 0

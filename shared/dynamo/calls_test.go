@@ -41,18 +41,25 @@ func TestCallLogFiltersMatchTheReference(t *testing.T) {
 	}
 	filters := []switchboard.CallFilter{
 		{},
-		{Method: "DELETE"},
-		{Resource: "catalog"},
-		{Status: "503"},
-		{Status: "4xx"},
-		{Method: "POST", Status: "2xx"},
-		{Resource: "orders", Method: "PATCH"},
-		{Resource: "customers", Status: "429"},
-		{Resource: "orders", Method: "GET", Status: "404"},
-		{Method: "DELETE", From: base.Add(30 * time.Minute), To: base.Add(90 * time.Minute)},
-		{Status: "5xx", From: base.Add(60 * time.Minute)},
+		{Methods: []string{"DELETE"}},
+		{Resources: []string{"catalog"}},
+		{Statuses: []string{"503"}},
+		{Statuses: []string{"4xx"}},
+		{Methods: []string{"POST"}, Statuses: []string{"2xx"}},
+		{Resources: []string{"orders"}, Methods: []string{"PATCH"}},
+		{Resources: []string{"customers"}, Statuses: []string{"429"}},
+		{Resources: []string{"orders"}, Methods: []string{"GET"}, Statuses: []string{"404"}},
+		{Methods: []string{"DELETE"}, From: base.Add(30 * time.Minute), To: base.Add(90 * time.Minute)},
+		{Statuses: []string{"5xx"}, From: base.Add(60 * time.Minute)},
 		{To: base.Add(10 * time.Minute)},
-		{Method: "OPTIONS"},
+		{Methods: []string{"OPTIONS"}},
+		// Several values of one filter: any of them (the page's multi-select).
+		{Methods: []string{"POST", "DELETE"}},
+		{Resources: []string{"orders", "catalog"}, Methods: []string{"GET", "PATCH"}},
+		{Statuses: []string{"4xx", "5xx"}},
+		{Statuses: []string{"404", "429"}},
+		{Statuses: []string{"2xx", "503"}, Resources: []string{"customers", "catalog"}},
+		{Statuses: []string{"5xx", "503"}, Methods: []string{"GET", "POST", "DELETE"}},
 	}
 	for _, f := range filters {
 		t.Run(fmt.Sprintf("%+v", f), func(t *testing.T) {
@@ -106,7 +113,7 @@ func TestCallLogRareFilterReadsOnlyItsMatches(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for _, f := range []switchboard.CallFilter{{Method: "DELETE"}, {Status: "503"}, {Status: "5xx"}, {Method: "DELETE", Resource: "orders"}} {
+	for _, f := range []switchboard.CallFilter{{Methods: []string{"DELETE"}}, {Statuses: []string{"503"}}, {Statuses: []string{"5xx"}}, {Methods: []string{"DELETE"}, Resources: []string{"orders"}}} {
 		f.Limit = 10
 		p, err := store.ListCalls(ctx, "acc-a", "con_1", f)
 		if err != nil {
@@ -125,7 +132,7 @@ func TestCallLogRareFilterReadsOnlyItsMatches(t *testing.T) {
 	if err != nil || p.NextCursor == "" {
 		t.Fatalf("unfiltered page: %v %q", err, p.NextCursor)
 	}
-	_, err = store.ListCalls(ctx, "acc-a", "con_1", switchboard.CallFilter{Status: "5xx", Cursor: p.NextCursor})
+	_, err = store.ListCalls(ctx, "acc-a", "con_1", switchboard.CallFilter{Statuses: []string{"5xx"}, Cursor: p.NextCursor})
 	if switchboard.ErrorCode(err) != switchboard.EInvalid {
 		t.Fatalf("cursor of the time listing on the 5xx listing: %v, want invalid", err)
 	}
@@ -135,7 +142,7 @@ func TestCallLogRareFilterReadsOnlyItsMatches(t *testing.T) {
 // so anything but a plain name is refused rather than read as a key range.
 func TestCallFilterRefusesKeyCharacters(t *testing.T) {
 	store := mustStore(t)
-	for _, f := range []switchboard.CallFilter{{Resource: "orders#2026"}, {Method: "GET#"}, {Resource: "Orders"}, {Method: "get"}, {Resource: "orders~"}} {
+	for _, f := range []switchboard.CallFilter{{Resources: []string{"orders#2026"}}, {Methods: []string{"GET#"}}, {Resources: []string{"Orders"}}, {Methods: []string{"get"}}, {Resources: []string{"orders~"}}, {Methods: []string{"GET", "POST#"}}, {Resources: []string{"orders", "x~"}}} {
 		_, err := store.ListCalls(context.Background(), "acc-a", "con_1", f)
 		if switchboard.ErrorCode(err) != switchboard.EInvalid {
 			t.Errorf("%+v: %v, want invalid", f, err)
@@ -204,14 +211,14 @@ func TestCombinedFiltersFillTheirPages(t *testing.T) {
 	store := mustStore(t)
 	calls := recordMixedLog(t, store)
 	for _, f := range []switchboard.CallFilter{
-		{Resource: "orders", Status: "5xx", Limit: 3},
-		{Resource: "orders", Status: "5xx", Limit: 100},
-		{Resource: "orders", Method: "GET", Status: "5xx", Limit: 4},
-		{Resource: "orders", Status: "4xx", Limit: 2},
-		{Method: "PATCH", Status: "4xx", Limit: 5},
-		{Resource: "customers", Status: "503", Limit: 10},
-		{Resource: "orders", Method: "GET", Limit: 25},
-		{Resource: "customers", Method: "PATCH", Limit: 5}, // matches nothing
+		{Resources: []string{"orders"}, Statuses: []string{"5xx"}, Limit: 3},
+		{Resources: []string{"orders"}, Statuses: []string{"5xx"}, Limit: 100},
+		{Resources: []string{"orders"}, Methods: []string{"GET"}, Statuses: []string{"5xx"}, Limit: 4},
+		{Resources: []string{"orders"}, Statuses: []string{"4xx"}, Limit: 2},
+		{Methods: []string{"PATCH"}, Statuses: []string{"4xx"}, Limit: 5},
+		{Resources: []string{"customers"}, Statuses: []string{"503"}, Limit: 10},
+		{Resources: []string{"orders"}, Methods: []string{"GET"}, Limit: 25},
+		{Resources: []string{"customers"}, Methods: []string{"PATCH"}, Limit: 5}, // matches nothing
 	} {
 		t.Run(fmt.Sprintf("%+v", f), func(t *testing.T) {
 			var want []string
@@ -249,7 +256,7 @@ func TestFilteredPageStopsAtItsReadBudget(t *testing.T) {
 	store := mustStore(t)
 	calls := recordMixedLog(t, store)
 	var want []string
-	f := switchboard.CallFilter{Resource: "orders", Status: "5xx", Limit: 10}
+	f := switchboard.CallFilter{Resources: []string{"orders"}, Statuses: []string{"5xx"}, Limit: 10}
 	for _, c := range slices.Backward(calls) {
 		if f.Matches(c) {
 			want = append(want, c.RequestID)
@@ -272,5 +279,48 @@ func TestFilteredPageStopsAtItsReadBudget(t *testing.T) {
 	f.Limit = 5
 	if full := walkCalls(t, store, f); len(full) < 2 || len(full) > 3 || len(full[0]) != f.Limit || len(full[1]) != f.Limit || (len(full) == 3 && len(full[2]) != 0) {
 		t.Errorf("with the default budget: pages %v, want two full pages", full)
+	}
+}
+
+// TestMultiValueFiltersKeepTheReadBudget: filters with several values
+// (the Logs page's multi-select) list what CallFilter.Matches keeps, and
+// within the read budget. Statuses of one class read that class's listing
+// (5xx: 160 entries, read 20 at a time); statuses of two classes, like
+// methods, read the time listing (300 entries) 20 at a time.
+func TestMultiValueFiltersKeepTheReadBudget(t *testing.T) {
+	store := mustStore(t)
+	calls := recordMixedLog(t, store)
+	for _, tt := range []struct {
+		f        switchboard.CallFilter
+		minPages int // entries of the listing read / budget
+	}{
+		{switchboard.CallFilter{Statuses: []string{"502", "503"}, Resources: []string{"orders", "catalog"}}, 160 / 20},
+		{switchboard.CallFilter{Statuses: []string{"4xx", "502"}}, 300 / 20},
+		{switchboard.CallFilter{Methods: []string{"PATCH", "DELETE"}, Resources: []string{"orders", "location"}}, 300 / 20},
+	} {
+		t.Run(fmt.Sprintf("%+v", tt.f), func(t *testing.T) {
+			f := tt.f
+			f.Limit = 10
+			var want []string
+			for _, c := range slices.Backward(calls) {
+				if f.Matches(c) {
+					want = append(want, c.RequestID)
+				}
+			}
+			if len(want) == 0 {
+				t.Fatal("the filter matches nothing: the test would prove nothing")
+			}
+			pages := walkCalls(t, store.WithReadBudget(20), f)
+			var got []string
+			for _, p := range pages {
+				got = append(got, p...)
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("got %v\nwant %v", got, want)
+			}
+			if len(pages) < tt.minPages {
+				t.Errorf("%d pages: reading the listing 20 entries a page takes at least %d", len(pages), tt.minPages)
+			}
+		})
 	}
 }

@@ -2,7 +2,7 @@ package switchboard
 
 import (
 	"context"
-
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -38,32 +38,45 @@ type Call struct {
 // StatusClass returns "2xx", "4xx"… for the call's status.
 func (c Call) StatusClass() string { return strconv.Itoa(c.Status/100) + "xx" }
 
-// CallFilter narrows a connection's log; empty fields match everything.
+// CallFilter narrows a connection's log. Each list keeps a call that
+// matches any of its values (the Logs page's multi-select, as HubRise
+// offers); an empty list matches everything.
 type CallFilter struct {
-	Resource string
-	Method   string
-	Status   string // "2xx", "4xx", "5xx" or a code such as "429"
-	From, To time.Time
-	Limit    int
-	Cursor   string
+	Resources []string
+	Methods   []string
+	Statuses  []string // "2xx", "4xx", "5xx" or codes such as "429"
+	From, To  time.Time
+	Limit     int
+	Cursor    string
 }
+
+// MaxFilterValues bounds each list of a CallFilter: there are five
+// resources and five methods, and a filter expression stays small.
+const MaxFilterValues = 10
 
 // Validate checks the filter's values.
 func (f CallFilter) Validate() error {
-	if f.Status != "" {
-		if n, err := strconv.Atoi(f.Status); err == nil {
+	if len(f.Resources) > MaxFilterValues || len(f.Methods) > MaxFilterValues || len(f.Statuses) > MaxFilterValues {
+		return Errorf(EInvalid, "a filter takes at most %d values", MaxFilterValues)
+	}
+	for _, s := range f.Statuses {
+		if n, err := strconv.Atoi(s); err == nil {
 			if n < 100 || n > 599 {
 				return Errorf(EInvalid, "status must be 2xx, 4xx, 5xx or a code from 100 to 599")
 			}
-		} else if len(f.Status) != 3 || !strings.HasSuffix(f.Status, "xx") || f.Status[0] < '1' || f.Status[0] > '5' {
+		} else if len(s) != 3 || !strings.HasSuffix(s, "xx") || s[0] < '1' || s[0] > '5' {
 			return Errorf(EInvalid, "status must be 2xx, 4xx, 5xx or a code from 100 to 599")
 		}
 	}
-	if f.Method != "" && !plainWord(f.Method, 'A', 'Z') {
-		return Errorf(EInvalid, "method must be upper case, such as GET")
+	for _, m := range f.Methods {
+		if !plainWord(m, 'A', 'Z') {
+			return Errorf(EInvalid, "method must be upper case, such as GET")
+		}
 	}
-	if f.Resource != "" && !plainWord(f.Resource, 'a', 'z') {
-		return Errorf(EInvalid, "resource must be a lower-case name, such as orders")
+	for _, r := range f.Resources {
+		if !plainWord(r, 'a', 'z') {
+			return Errorf(EInvalid, "resource must be a lower-case name, such as orders")
+		}
 	}
 	if !f.From.IsZero() && !f.To.IsZero() && f.To.Before(f.From) {
 		return Errorf(EInvalid, "to must not be before from")
@@ -76,8 +89,9 @@ func (f CallFilter) Validate() error {
 
 // Matches reports whether c passes the filter's field conditions.
 func (f CallFilter) Matches(c Call) bool {
-	status := f.Status == "" || f.Status == strconv.Itoa(c.Status) || f.Status == c.StatusClass()
-	return status && (f.Resource == "" || f.Resource == c.Resource) && (f.Method == "" || f.Method == c.Method) &&
+	status := len(f.Statuses) == 0 || slices.Contains(f.Statuses, strconv.Itoa(c.Status)) || slices.Contains(f.Statuses, c.StatusClass())
+	return status && (len(f.Resources) == 0 || slices.Contains(f.Resources, c.Resource)) &&
+		(len(f.Methods) == 0 || slices.Contains(f.Methods, c.Method)) &&
 		(f.From.IsZero() || !c.At.Before(f.From)) && (f.To.IsZero() || c.At.Before(f.To))
 }
 

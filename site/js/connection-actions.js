@@ -1,5 +1,6 @@
-// A connection's actions on the Connections page: Open, Block or Unblock,
-// Disconnect, and its callback deliveries (./delivery-log.js). Every change asks
+// A connection's actions on the Connections page, in one Actions menu: Open,
+// View activity, View logs, its callback deliveries (./delivery-log.js),
+// Block or Unblock, Disconnect. Every change asks
 // for confirmation in a modal <dialog> (focus stays inside it; Escape
 // cancels). Members see the change actions disabled, with the reason.
 
@@ -9,41 +10,123 @@ import { renderDeliveryLog } from './delivery-log.js';
 
 const path = (c, ...rest) => ['/admin/v1/connections', encodeURIComponent(c.id), ...rest].join('/');
 
+/** The name a dialog gives connection c: its app, and its instance when it has one. */
+function connectionName(c) {
+  const name = c.appName || c.appId;
+  return c.instanceLabel ? `${name} (${c.instanceLabel})` : name;
+}
+
 /**
- * The actions of connection c. app is its catalog entry (for Open), or
- * undefined; onChanged(message) reloads the list after a change.
+ * The actions of connection c, in one "Actions" menu as HubRise shows them:
+ * Open, View activity, View logs, Callbacks, Block or Unblock, Disconnect.
+ * app is its catalog entry (for Open), or undefined; onChanged(message)
+ * reloads the list after a change. The menu is a menu button: Enter, Space
+ * or ArrowDown open it on its first item, arrows move, Escape (or Tab, or a
+ * click elsewhere) closes it and gives focus back to the button.
  */
 export function renderConnectionActions(c, { app, canManage, timeZone, onChanged }) {
-  const name = c.appName || c.appId;
+  const name = connectionName(c);
   const items = [];
+  const item = (tag, attrs, ...children) => h(tag, { class: 'conn-menu__item', role: 'menuitem', tabindex: '-1', ...attrs }, ...children);
   if (app && app.openUrl) {
     const url = new URL(app.openUrl);
     url.searchParams.set('connection_id', c.id);
     if (c.locationId) url.searchParams.set('location_id', c.locationId);
-    items.push(h('a', {
-      class: 'btn btn--secondary btn--small', href: url.href, target: '_blank', rel: 'noopener noreferrer', dataset: { testid: 'open-app' },
-    }, 'Open', srOnly(` ${name} (opens in a new window)`), h('span', { class: 'card__link-arrow', 'aria-hidden': 'true' }, '↗')));
+    items.push(item('a', { href: url.href, target: '_blank', rel: 'noopener noreferrer', dataset: { testid: 'open-app' } },
+      'Open', srOnly(` ${name} (opens in a new window)`), h('span', { class: 'card__link-arrow', 'aria-hidden': 'true' }, '↗')));
   }
-  items.push(h('a', { class: 'btn btn--secondary btn--small', href: `#/connections/${encodeURIComponent(c.id)}/logs`, dataset: { testid: 'view-logs' } },
-    'View logs', srOnly(` of ${name}`)));
-  items.push(h('a', { class: 'btn btn--secondary btn--small', href: `#/connections/${encodeURIComponent(c.id)}/activity`, dataset: { testid: 'view-activity' } },
+  items.push(item('a', { href: `#/connections/${encodeURIComponent(c.id)}/activity`, dataset: { testid: 'view-activity' } },
     'View activity', srOnly(` of ${name}`)));
-
-  const noRight = canManage ? {} : { disabled: true, title: 'Only admins can do this', 'aria-describedby': undefined };
-  const blocked = c.status === 'blocked';
-  const toggle = h('button', { type: 'button', class: 'btn btn--secondary btn--small', dataset: { testid: blocked ? 'unblock-connection' : 'block-connection' }, ...noRight },
-    blocked ? 'Unblock' : 'Block', srOnly(` ${name}`));
-  toggle.addEventListener('click', () => (blocked ? confirmUnblock(c, onChanged) : confirmBlock(c, onChanged)));
-  const disconnect = h('button', { type: 'button', class: 'btn btn--secondary btn--small conn-danger', dataset: { testid: 'disconnect-connection' }, ...noRight },
-    'Disconnect', srOnly(` ${name}`));
-  disconnect.addEventListener('click', () => confirmDisconnect(c, onChanged));
-  const deliveries = h('button', { type: 'button', class: 'btn btn--secondary btn--small', dataset: { testid: 'view-deliveries' } },
-    'Callbacks', srOnly(` sent to ${name}`));
+  items.push(item('a', { href: `#/connections/${encodeURIComponent(c.id)}/logs`, dataset: { testid: 'view-logs' } },
+    'View logs', srOnly(` of ${name}`)));
+  const deliveries = item('button', { type: 'button', dataset: { testid: 'view-deliveries' } }, 'Callbacks', srOnly(` sent to ${name}`));
   deliveries.addEventListener('click', () => showDeliveryLog({
     title: `Callbacks sent to ${name}`, listPath: path(c, 'deliveries'), redeliverPath: path(c, 'deliveries', 'redeliver'), canManage, timeZone,
   }));
-  items.push(toggle, disconnect, deliveries);
-  const wrap = h('div', { class: 'conn-actions' }, ...items);
+  // Members see block and disconnect disabled, with the reason.
+  const noRight = canManage ? {} : { 'aria-disabled': 'true', title: 'Only admins can do this' };
+  const blocked = c.status === 'blocked';
+  const toggle = item('button', { type: 'button', dataset: { testid: blocked ? 'unblock-connection' : 'block-connection' }, ...noRight },
+    blocked ? 'Unblock' : 'Block', srOnly(` ${name}`));
+  const disconnect = item('button', { type: 'button', class: 'conn-menu__item conn-danger', dataset: { testid: 'disconnect-connection' }, ...noRight },
+    'Disconnect', srOnly(` ${name}`));
+  if (canManage) {
+    toggle.addEventListener('click', () => (blocked ? confirmUnblock(c, onChanged) : confirmBlock(c, onChanged)));
+    disconnect.addEventListener('click', () => confirmDisconnect(c, onChanged));
+  } else {
+    for (const b of [toggle, disconnect]) b.disabled = true;
+  }
+  items.push(deliveries, toggle, disconnect);
+
+  const menuId = uid('conn-menu');
+  const button = h('button', {
+    type: 'button', class: 'btn btn--secondary btn--small conn-menu__button', 'aria-haspopup': 'menu', 'aria-expanded': 'false',
+    'aria-controls': menuId, dataset: { testid: 'connection-actions' },
+  }, 'Actions', srOnly(` for ${name}`), h('span', { 'aria-hidden': 'true' }, ' ▾'));
+  const menu = h('div', { class: 'conn-menu__list', id: menuId, role: 'menu', 'aria-label': `Actions for ${name}`, hidden: true,
+    dataset: { testid: 'connection-menu' } }, ...items);
+  const wrap = h('div', { class: 'conn-menu' }, button, menu);
+  const usable = () => items.filter((el) => !el.disabled);
+  const onOutside = (event) => { if (!wrap.contains(event.target)) close(false); };
+  // The menu is placed in the viewport (position: fixed) under its button,
+  // or above it near the bottom: inside the table's scrolling wrapper it
+  // would be clipped, and focusing it would scroll the row out of sight.
+  // It follows its button when the page scrolls or resizes (closing it
+  // then would also close it on the scroll that brought the button in view).
+  const onMove = () => place();
+  function place() {
+    const at = button.getBoundingClientRect();
+    const { offsetWidth: w, offsetHeight: ht } = menu;
+    menu.style.left = `${Math.max(8, Math.min(at.right - w, window.innerWidth - w - 8))}px`;
+    menu.style.top = `${at.bottom + 4 + ht <= window.innerHeight ? at.bottom + 4 : Math.max(8, at.top - ht - 4)}px`;
+  }
+  function open(focusLast) {
+    menu.hidden = false;
+    place();
+    button.setAttribute('aria-expanded', 'true');
+    const list = usable();
+    (focusLast ? list[list.length - 1] : list[0])?.focus({ preventScroll: true });
+    document.addEventListener('pointerdown', onOutside, true);
+    window.addEventListener('scroll', onMove, true);
+    window.addEventListener('resize', onMove);
+  }
+  function close(refocus) {
+    if (menu.hidden) return;
+    menu.hidden = true;
+    button.setAttribute('aria-expanded', 'false');
+    document.removeEventListener('pointerdown', onOutside, true);
+    window.removeEventListener('scroll', onMove, true);
+    window.removeEventListener('resize', onMove);
+    if (refocus) button.focus();
+  }
+  button.addEventListener('click', () => (menu.hidden ? open(false) : close(true)));
+  button.addEventListener('keydown', (event) => {
+    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      event.preventDefault();
+      open(event.key === 'ArrowUp');
+    }
+  });
+  menu.addEventListener('keydown', (event) => {
+    const list = usable();
+    const at = list.indexOf(document.activeElement);
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      close(true);
+    } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      event.preventDefault();
+      const step = event.key === 'ArrowDown' ? 1 : -1;
+      list[(at + step + list.length) % list.length].focus({ preventScroll: true });
+    } else if (event.key === 'Home' || event.key === 'End') {
+      event.preventDefault();
+      list[event.key === 'Home' ? 0 : list.length - 1].focus({ preventScroll: true });
+    } else if (event.key === 'Tab') {
+      close(false);
+    }
+  });
+  // Choosing an item closes the menu first (capture phase) and gives the
+  // focus to the Actions button, so that a dialog the item opens takes the
+  // focus from there and gives it back there when it closes.
+  menu.addEventListener('click', (event) => { if (event.target.closest('[role="menuitem"]')) close(true); }, true);
   if (!canManage) wrap.append(h('span', { class: 'field__hint' }, 'Only admins can block or disconnect.'));
   return wrap;
 }
@@ -87,7 +170,7 @@ function confirmForm({ text, fields = [], confirmLabel, danger, submit, close })
 }
 
 function confirmBlock(c, onChanged) {
-  const name = c.appName || c.appId;
+  const name = connectionName(c);
   const reasonId = uid('reason');
   const untilId = uid('until');
   const reason = h('textarea', { class: 'input', id: reasonId, name: 'reason', rows: 2, maxlength: 500, dataset: { testid: 'block-reason' } });
@@ -116,7 +199,7 @@ function confirmBlock(c, onChanged) {
 }
 
 function confirmUnblock(c, onChanged) {
-  const name = c.appName || c.appId;
+  const name = connectionName(c);
   openDialog(`Unblock ${name}?`, (close) => confirmForm({
     text: [`${name} can call the API again at once.`],
     confirmLabel: 'Unblock',
@@ -129,7 +212,7 @@ function confirmUnblock(c, onChanged) {
 }
 
 function confirmDisconnect(c, onChanged) {
-  const name = c.appName || c.appId;
+  const name = connectionName(c);
   openDialog(`Disconnect ${name}?`, (close) => confirmForm({
     text: [
       `Disconnecting revokes ${name}’s access token and removes the connection. Its call logs stay until they expire.`,

@@ -16,7 +16,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import {
-  DEV_APPS_PATH, envOr, getJson, launchBrowser, openPage as openSitePage, postJson as postSiteJson, requireEnv, screenshot, signIn as signInAs, siteFromEnv,
+  DEV_APPS_PATH, chooseAction, envOr, getJson, launchBrowser, openPage as openSitePage, postJson as postSiteJson, requireEnv, screenshot, signIn as signInAs, siteFromEnv,
 } from '../testlib/support.mjs';
 
 const DEMO_CONNECTION = 'con_demo_stockwise';
@@ -66,7 +66,7 @@ test('View activity: 30 days of a demo connection, with the API total, hover val
   await page.goto(`${baseUrl}#/connections`);
   const row = page.locator(`[data-testid="connection-row"][data-connection-id="${DEMO_CONNECTION}"]`);
   await row.waitFor({ timeout: 10_000 });
-  await row.locator('[data-testid="view-activity"]').click();
+  await chooseAction(row, 'view-activity');
   await page.waitForURL((url) => url.hash === `#/connections/${DEMO_CONNECTION}/activity`, { timeout: 5_000 });
   const bars = page.locator('[data-testid="activity-day-bar"]');
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="activity-day-bar"]').length === 30, null, { timeout: 10_000 });

@@ -21,7 +21,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { createHmac, randomBytes } from 'node:crypto';
 import {
-  DEV_APPS_PATH, envOr, launchBrowser, openPage as openSitePage, postJson as postSiteJson, requireEnv, screenshot, signIn as signInAs,
+  DEV_APPS_PATH, chooseAction, envOr, launchBrowser, openPage as openSitePage, postJson as postSiteJson, requireEnv, screenshot, signIn as signInAs,
   siteFromEnv,
 } from '../testlib/support.mjs';
 
@@ -110,7 +110,7 @@ test('Connections: block with confirmation, unblock, callbacks, disconnect', { t
   const { clientId, clientSecret, signingSecret } = registered.body;
   const decided = await postJson('/oauth2/v1/authorize', {
     client_id: clientId, redirect_uri: REDIRECT_URI, response_type: 'code', scope: 'location[orders.read]',
-    state: 'st', location_id: LOCATION_ID, approve: true,
+    state: 'st', location_id: LOCATION_ID, approve: true, instance_label: 'Front till',
   }, me.csrfToken);
   assert.equal(decided.status, 200, `authorize: HTTP ${decided.status} ${decided.text}`);
   const code = new URL(decided.body.redirectTo).searchParams.get('code');
@@ -133,17 +133,59 @@ test('Connections: block with confirmation, unblock, callbacks, disconnect', { t
   const row = page.locator(`[data-testid="connection-row"][data-connection-id="${connectionId}"]`);
   await row.waitFor();
   assert.equal((await row.locator('[data-testid="connection-status"]').innerText()).trim(), 'Active');
-  await row.locator('[data-testid="block-connection"]').click();
+  // One "Actions" menu per row, as HubRise shows, in HubRise's order; by
+  // keyboard: Enter opens it on its first item, arrows move, Escape closes
+  // it and gives the focus back to its button.
+  const actions = row.locator('[data-testid="connection-actions"]');
+  const menu = row.locator('[data-testid="connection-menu"]');
+  assert.equal(await row.locator('button:visible, a.btn:visible').count(), 1, 'the row shows more than one button');
+  assert.equal(await menu.isVisible(), false);
+  await actions.focus();
+  await page.keyboard.press('Enter');
+  await menu.waitFor({ state: 'visible' });
+  assert.equal(await actions.getAttribute('aria-expanded'), 'true');
+  const labels = (await menu.locator('[role="menuitem"]').allInnerTexts()).map((t) => t.trim());
+  const wantLabels = ['View activity', 'View logs', 'Callbacks', 'Block', 'Disconnect']; // no Open: the app has no openUrl
+  assert.equal(labels.length, wantLabels.length, `menu items: ${labels.join(' | ')}`);
+  wantLabels.forEach((w, i) => assert.ok(labels[i].startsWith(w), `menu item ${i}: ${labels[i]}, want ${w}`));
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'view-activity');
+  // The open menu is whole on the screen, and the row stays in sight (not
+  // clipped or scrolled away inside the table's wrapper).
+  const placed = await page.evaluate((id) => {
+    const m = document.querySelector(`[data-testid="connection-row"][data-connection-id="${id}"] [data-testid="connection-menu"]`).getBoundingClientRect();
+    const app = document.querySelector(`[data-testid="connection-row"][data-connection-id="${id}"] [data-testid="connection-app"]`);
+    const a = app.getBoundingClientRect();
+    const hit = document.elementFromPoint(a.left + 2, a.top + a.height / 2);
+    return { inside: m.left >= 0 && m.top >= 0 && m.right <= innerWidth && m.bottom <= innerHeight, appShown: app.contains(hit) };
+  }, connectionId);
+  assert.deepEqual(placed, { inside: true, appShown: true });
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'view-logs');
+  await screenshot(page, 'lifecycle-actions-menu.png', { scrollToTop: false });
+  await page.keyboard.press('Escape');
+  await menu.waitFor({ state: 'hidden' });
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'connection-actions', 'Escape did not give the focus back');
+  assert.equal(await actions.getAttribute('aria-expanded'), 'false');
+  await chooseAction(row, 'block-connection');
   const dialog = page.locator('dialog[open]');
   await dialog.waitFor();
   assert.match(await dialog.innerText(), /Block .*\?/);
-  // Cancelling changes nothing.
+  // Cancelling changes nothing, and gives the focus back to the row's menu.
   await dialog.locator('[data-testid="cancel"]').click();
   await dialog.waitFor({ state: 'detached' });
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'connection-actions', 'the focus is lost after the dialog');
   assert.equal((await callApi()).status, 200, 'cancelled block blocked the app');
 
-  await row.locator('[data-testid="block-connection"]').click();
+  await chooseAction(row, 'block-connection');
   await dialog.locator('[data-testid="block-reason"]').fill('Duplicate orders');
+  // Unblocked automatically in 30 days (the API takes up to a year); the
+  // field is in the browser's time zone, the row in the account's.
+  const untilAt = new Date(Date.now() + 30 * 86_400_000);
+  await dialog.locator('[data-testid="block-until"]').fill(await page.evaluate((ms) => {
+    const d = new Date(ms);
+    const pad = (n) => String(n).padStart(2, '0');
+    return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  }, untilAt.getTime()));
   await screenshot(page, 'lifecycle-block-dialog.png', { scrollToTop: false });
   await dialog.locator('[data-testid="confirm"]').click();
   await dialog.waitFor({ state: 'detached' });
@@ -154,10 +196,16 @@ test('Connections: block with confirmation, unblock, callbacks, disconnect', { t
   const refused = await callApi();
   assert.equal(refused.status, 401);
   assert.equal(refused.body.error.code, 'connection_blocked');
+  // The blocked row says why and until when.
+  assert.equal((await row.locator('[data-testid="connection-block-reason"]').innerText()).trim(), 'Reason: Duplicate orders');
+  const until = row.locator('[data-testid="connection-block-until"]');
+  assert.match((await until.innerText()).trim(), /^Until \S/);
+  const shownUntil = Date.parse(await until.locator('time').getAttribute('datetime'));
+  assert.ok(Math.abs(shownUntil - untilAt.getTime()) < 60_000, `blocked until ${new Date(shownUntil).toISOString()}, want ${untilAt.toISOString()}`);
   await screenshot(page, 'lifecycle-blocked.png');
 
   // ---- unblock ---------------------------------------------------------------
-  await row.locator('[data-testid="unblock-connection"]').click();
+  await chooseAction(row, 'unblock-connection');
   await dialog.locator('[data-testid="confirm"]').click();
   await page.waitForFunction((id) => {
     const badge = document.querySelector(`[data-testid="connection-row"][data-connection-id="${id}"] [data-testid="connection-status"]`);
@@ -173,7 +221,7 @@ test('Connections: block with confirmation, unblock, callbacks, disconnect', { t
   const blockedEvent = JSON.parse(receiver.got.find((g) => g.body.includes('connection.blocked')).body);
   assert.equal(blockedEvent.connection_id, connectionId);
   assert.equal(blockedEvent.reason, 'Duplicate orders');
-  await row.locator('[data-testid="view-deliveries"]').click();
+  await chooseAction(row, 'view-deliveries');
   await page.waitForFunction(() => document.querySelectorAll('dialog[open] [data-testid="delivery"]').length >= 2, null, { timeout: 10_000 });
   const delivery = dialog.locator(`[data-testid="delivery"][data-event-id="${blockedEvent.id}"]`);
   assert.equal(await delivery.getAttribute('data-state'), 'succeeded');
@@ -222,6 +270,7 @@ test('Connections: block with confirmation, unblock, callbacks, disconnect', { t
   await memberPage.goto(new URL(`#/connections?app=${encodeURIComponent(clientId)}`, origin).href);
   const memberRow = memberPage.locator(`[data-testid="connection-row"][data-connection-id="${connectionId}"]`);
   await memberRow.waitFor();
+  await memberRow.locator('[data-testid="connection-actions"]').click();
   assert.equal(await memberRow.locator('[data-testid="block-connection"]').isDisabled(), true, 'member can block');
   assert.equal(await memberRow.locator('[data-testid="disconnect-connection"]').isDisabled(), true, 'member can disconnect');
   assert.deepEqual(memberErrors, [], `Unexpected console/page errors:\n${memberErrors.join('\n')}`);
@@ -234,9 +283,11 @@ test('Connections: block with confirmation, unblock, callbacks, disconnect', { t
   await ownerRow.waitFor();
 
   // ---- disconnect: the page says blocking is better to come back -------------
-  await ownerRow.locator('[data-testid="disconnect-connection"]').click();
+  await chooseAction(ownerRow, 'disconnect-connection');
   const ownerDialog = ownerPage.locator('dialog[open]');
   assert.match(await ownerDialog.innerText(), /block it instead/i);
+  // The dialog names the instance, not only the app.
+  assert.equal((await ownerDialog.getByRole('heading', { level: 2 }).innerText()).trim(), `Disconnect ${appName} (Front till)?`);
   await ownerDialog.locator('[data-testid="confirm"]').click();
   await ownerRow.waitFor({ state: 'detached', timeout: 10_000 });
   const gone = await callApi();

@@ -206,3 +206,9 @@ export async function connectApp(context, origin, { app, scope, locationId, labe
   assert.equal(token.scope, scope);
   return token;
 }
+
+/** Opens a Connections row's Actions menu and chooses its item data-testid=testid. */
+export async function chooseAction(row, testid) {
+  await row.locator('[data-testid="connection-actions"]').click();
+  await row.locator(`[data-testid="${testid}"]`).click();
+}

@@ -211,7 +211,7 @@ export function renderConnections(outlet, { query, signal, setQuery }) {
         perms.length ? h('span', { class: 'conn-perms' }, perms.join(' · ')) : null)),
       h('td', { 'data-label': 'Level' }, level ? level.label : c.level || '—'),
       h('td', { 'data-label': 'Instance', dataset: { testid: 'connection-instance' } }, c.instanceLabel || h('span', { class: 'muted' }, '—')),
-      h('td', { 'data-label': 'Status' }, renderStatusBadge(c.status)),
+      h('td', { 'data-label': 'Status' }, renderStatusBadge(c.status), c.status === 'blocked' ? blockInfo(c) : null),
       h('td', { 'data-label': 'Connected' }, timeElement(c.connectedAt, timeZone) || '—'),
       h('td', { 'data-label': 'Last activity', dataset: { testid: 'connection-last-used' } },
         timeElement(c.lastUsedAt, timeZone) || h('span', { class: 'muted' }, 'never')),
@@ -220,6 +220,14 @@ export function renderConnections(outlet, { query, signal, setQuery }) {
         onChanged: (message) => { load().then(() => { status.textContent = message; }); },
       })),
     );
+  }
+
+  // Why and until when a blocked connection is blocked, on its row.
+  function blockInfo(c) {
+    const until = timeElement(c.blockedUntil, timeZone);
+    return h('div', { class: 'conn-block-info', dataset: { testid: 'connection-block-info' } },
+      h('span', { dataset: { testid: 'connection-block-reason' } }, c.blockedReason ? `Reason: ${c.blockedReason}` : 'No reason given'),
+      h('span', { dataset: { testid: 'connection-block-until' } }, until ? ['Until ', until] : 'Until unblocked'));
   }
 
   function showError(err) {
@@ -253,6 +261,8 @@ function normalizeConnection(c) {
     status: str(c.status),
     connectedAt: str(c.connectedAt),
     lastUsedAt: str(c.lastUsedAt),
+    blockedReason: str(c.blockedReason),
+    blockedUntil: str(c.blockedUntil),
   };
 }
 

@@ -1,15 +1,22 @@
-// Logs (#/connections/:id/logs?resource=&method=&status=): the calls an app
-// made with one connection's token, newest first, a page at a time ("Load
+// Logs (#/connections/:id/logs?resource=&method=&status=, each a comma list):
+// the calls an app made with one connection's token, newest first, as
+// HubRise's logs page shows them: TIME (with seconds, the account's zone
+// written "UTC+01:00" in the heading), RESOURCE, METHOD, URL, RESPONSE,
+// plus the duration. "Edit" opens the filter (resources, methods, status
+// classes, several of each), "Reset" clears it; the filter lives in the
+// address, so it survives a reload. A page at a time ("Load
 // more" follows the API's cursor; filtered pages that come back empty with
 // a cursor are followed, see loadPage). A detail panel shows one call's archived
 // request and response; bodies are always rendered as text (textContent in a
-// <pre>), never parsed as HTML. Downloads go through the API, which checks the
-// account and answers the JSON file itself.
+// <pre>), never parsed as HTML; it opens beside the list on wide screens
+// and over it on narrow ones, so the list keeps its width. Downloads go
+// through the API, which checks the account and answers the body itself.
 
 import { h, clear, srOnly, uid } from '../dom.js';
 import { apiGet, pageFetcher } from '../api.js';
 import { getSession } from '../session.js';
-import { str, timeElement } from '../app-ui.js';
+import { str } from '../app-ui.js';
+import { zoneOffset, secondsTime } from '../log-time.js';
 
 const PAGE_SIZE = 50;
 // Empty pages with a cursor followed in a row before asking (see loadPage).
@@ -32,26 +39,41 @@ export function renderLogs(outlet, { params, query, signal, setQuery }) {
   const session = getSession();
   const timeZone = session ? session.account.timeZone : '';
   const locations = session ? session.locations : [];
+  // Each filter is a list; a value the page does not offer is dropped.
+  const fromQuery = (name, allowed) => (query.get(name) || '').split(',').filter((v, i, all) => allowed.includes(v) && all.indexOf(v) === i);
   const filters = {
-    resource: RESOURCES.includes(query.get('resource')) ? query.get('resource') : '',
-    method: METHODS.includes(query.get('method')) ? query.get('method') : '',
-    status: STATUSES.some((s) => s.value === query.get('status')) ? query.get('status') : '',
+    resource: fromQuery('resource', RESOURCES),
+    method: fromQuery('method', METHODS),
+    status: fromQuery('status', STATUSES.map((st) => st.value)),
   };
+  const asQuery = () => Object.fromEntries(Object.entries(filters).map(([k, v]) => [k, v.join(',')]));
   let cursor = '';
   let shown = 0;
   let selectedRow = null;
 
   const title = h('h1', { class: 'page-title' }, 'Logs');
   const header = h('dl', { class: 'log-header', dataset: { testid: 'log-header' } });
-  const resourceSelect = select('resource', 'All resources', RESOURCES.map((r) => [r, r]), filters.resource);
-  const methodSelect = select('method', 'All methods', METHODS.map((m) => [m, m]), filters.method);
-  const statusSelect = select('status', 'All statuses', STATUSES.map((s) => [s.value, s.label]), filters.status);
+  const zone = zoneOffset(new Date(), timeZone);
+  const groups = [
+    checkGroup('resource', 'Resources', RESOURCES.map((r) => [r, r])),
+    checkGroup('method', 'Methods', METHODS.map((m) => [m, m])),
+    checkGroup('status', 'Responses', STATUSES.map((st) => [st.value, st.label])),
+  ];
+  const filterPanelId = uid('log-filter');
+  const edit = h('button', { type: 'button', class: 'btn btn--secondary btn--small', 'aria-expanded': 'false', 'aria-controls': filterPanelId,
+    dataset: { testid: 'log-filter-edit' } }, 'Edit', srOnly(' the filter'));
+  const reset = h('button', { type: 'button', class: 'btn btn--secondary btn--small', dataset: { testid: 'log-filter-reset' } }, 'Reset', srOnly(' the filter'));
+  const summary = h('span', { class: 'log-filter__summary', dataset: { testid: 'log-filter-summary' } });
+  const filterPanel = h('div', { class: 'log-filter__panel', id: filterPanelId, hidden: true, dataset: { testid: 'log-filter-panel' } },
+    ...groups.map((g) => g.fieldset),
+    h('div', { class: 'log-filter__done' }, h('button', { type: 'button', class: 'btn btn--primary btn--small', onclick: () => closeFilter(true) }, 'Done')));
   const status = h('p', { class: 'results-status', role: 'status', 'aria-live': 'polite' });
   const rows = h('tbody', {});
   const table = h('div', { class: 'table-wrap' },
-    h('table', { class: 'table', dataset: { testid: 'log-table' } },
-      h('caption', { class: 'visually-hidden' }, 'Calls, newest first'),
-      h('thead', {}, h('tr', {}, ['Time', 'Method', 'Path', 'Status', 'Duration', ''].map((t) => h('th', { scope: 'col' }, t)))),
+    h('table', { class: 'table log-table', dataset: { testid: 'log-table' } },
+      h('caption', { class: 'visually-hidden' }, `Calls, newest first, times in ${zone}`),
+      h('thead', {}, h('tr', {}, [`Time (${zone})`, 'Resource', 'Method', 'URL', 'Response', 'Duration', '']
+        .map((t, i) => h('th', { scope: 'col', dataset: i === 0 ? { testid: 'log-time-heading' } : {} }, t)))),
       rows));
   const more = h('button', { type: 'button', class: 'btn btn--secondary', dataset: { testid: 'log-more' } }, 'Load more');
   const moreWrap = h('p', { class: 'log-more', hidden: true }, more);
@@ -64,8 +86,9 @@ export function renderLogs(outlet, { params, query, signal, setQuery }) {
       h('p', { class: 'log-back' }, h('a', { href: '#/connections' }, '← Connections')),
       title,
       header),
-    h('div', { class: 'toolbar' },
-      h('div', { class: 'toolbar__fields' }, field('Resource', resourceSelect), field('Method', methodSelect), field('Status', statusSelect)),
+    h('div', { class: 'toolbar log-filter' },
+      h('div', { class: 'log-filter__bar' }, h('span', { class: 'log-filter__label' }, 'Filter'), summary, edit, reset),
+      filterPanel,
       status),
     h('div', { class: 'log-layout' }, body, detail),
   );
@@ -74,14 +97,39 @@ export function renderLogs(outlet, { params, query, signal, setQuery }) {
   signal.addEventListener('abort', () => controller.abort());
   const fetchPage = pageFetcher(controller.signal, more);
 
-  for (const s of [resourceSelect, methodSelect, statusSelect]) {
-    s.addEventListener('change', () => {
-      filters.resource = resourceSelect.value;
-      filters.method = methodSelect.value;
-      filters.status = statusSelect.value;
-      setQuery(filters);
-      reload();
+  for (const g of groups) {
+    g.fieldset.addEventListener('change', () => {
+      filters[g.name] = g.values();
+      applyFilter();
     });
+  }
+  edit.addEventListener('click', () => (filterPanel.hidden ? openFilter() : closeFilter(true)));
+  filterPanel.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      closeFilter(true);
+    }
+  });
+  reset.addEventListener('click', () => {
+    for (const g of groups) filters[g.name] = [];
+    applyFilter();
+  });
+  function openFilter() {
+    filterPanel.hidden = false;
+    edit.setAttribute('aria-expanded', 'true');
+    const first = filterPanel.querySelector('input');
+    if (first) first.focus();
+  }
+  function closeFilter(refocus) {
+    filterPanel.hidden = true;
+    edit.setAttribute('aria-expanded', 'false');
+    if (refocus) edit.focus();
+  }
+  function applyFilter() {
+    for (const g of groups) g.set(filters[g.name]);
+    showSummary();
+    setQuery(asQuery());
+    reload();
   }
   more.addEventListener('click', () => loadPage());
 
@@ -97,6 +145,15 @@ export function renderLogs(outlet, { params, query, signal, setQuery }) {
     loadPage();
   }
 
+  // Escape closes the detail panel, which is over the list on a phone.
+  detail.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && !detail.hidden) {
+      event.preventDefault();
+      const close = detail.querySelector('[data-testid="log-detail-close"]');
+      if (close) close.click();
+    }
+  });
+
   // With several filters the API reads one filtered listing and filters its
   // page on the others, so a page may come back empty with a cursor: older
   // calls may still match. Such pages are followed up to AUTO_READS times in
@@ -105,7 +162,7 @@ export function renderLogs(outlet, { params, query, signal, setQuery }) {
   async function loadPage() {
     for (let reads = 0; ; reads += 1) {
       status.textContent = shown ? 'Loading more calls…' : 'Loading calls…';
-      const page = await fetchPage(base, { ...filters, limit: PAGE_SIZE, cursor }, showError);
+      const page = await fetchPage(base, { ...asQuery(), limit: PAGE_SIZE, cursor }, showError);
       if (!page) return;
       if (page.connection && typeof page.connection === 'object') renderHeader(page.connection);
       const calls = Array.isArray(page.calls) ? page.calls.filter((c) => c && typeof c === 'object') : [];
@@ -119,7 +176,7 @@ export function renderLogs(outlet, { params, query, signal, setQuery }) {
     clear(empty);
     table.hidden = shown === 0;
     moreWrap.hidden = !cursor;
-    const filtered = filters.resource || filters.method || filters.status;
+    const filtered = groups.some((g) => filters[g.name].length > 0);
     if (shown === 0 && cursor) {
       status.textContent = 'No match yet, older calls remain';
       empty.append(h('div', { class: 'panel panel--empty', dataset: { testid: 'logs-searching' } },
@@ -169,13 +226,15 @@ export function renderLogs(outlet, { params, query, signal, setQuery }) {
     const code = Number(c.status) || 0;
     const open = h('button', { type: 'button', class: 'btn btn--secondary btn--small', dataset: { testid: 'log-open' } },
       'Details', srOnly(` of ${str(c.method)} ${str(c.path)}`));
+    const url = `${str(c.path)}${c.query ? `?${str(c.query)}` : ''}`;
     const row = h('tr', { dataset: { testid: 'log-row', requestId } },
-      h('td', { 'data-label': 'Time' }, timeElement(str(c.at), timeZone) || '—'),
+      h('td', { 'data-label': `Time (${zone})`, class: 'log-time' }, secondsTime(str(c.at), timeZone, zone) || '—'),
+      h('td', { 'data-label': 'Resource' }, str(c.resource) || '—'),
       h('td', { 'data-label': 'Method' }, h('code', {}, str(c.method))),
-      h('td', { 'data-label': 'Path', class: 'log-path' }, str(c.path), c.query ? `?${str(c.query)}` : ''),
-      h('td', { 'data-label': 'Status' }, h('span', { class: `badge log-status log-status--${Math.floor(code / 100)}xx` }, String(code || '—'))),
-      h('td', { 'data-label': 'Duration' }, `${Number(c.latencyMs) || 0} ms`),
-      h('td', {}, open));
+      h('td', { 'data-label': 'URL', class: 'log-path' }, h('span', { class: 'log-url' }, url)),
+      h('td', { 'data-label': 'Response' }, h('span', { class: `badge log-status log-status--${Math.floor(code / 100)}xx` }, String(code || '—'))),
+      h('td', { 'data-label': 'Duration', class: 'log-duration' }, `${Number(c.latencyMs) || 0} ms`),
+      h('td', { class: 'log-open' }, open));
     open.addEventListener('click', () => {
       if (selectedRow) selectedRow.removeAttribute('aria-current');
       selectedRow = row;
@@ -206,7 +265,7 @@ export function renderLogs(outlet, { params, query, signal, setQuery }) {
       return;
     }
     const call = entry.call && typeof entry.call === 'object' ? entry.call : {};
-    const close = h('button', { type: 'button', class: 'btn btn--secondary btn--small' }, 'Close');
+    const close = h('button', { type: 'button', class: 'btn btn--secondary btn--small', dataset: { testid: 'log-detail-close' } }, 'Close', srOnly(' the details'));
     close.addEventListener('click', () => {
       closeDetail();
       if (selectedRow) {
@@ -215,13 +274,14 @@ export function renderLogs(outlet, { params, query, signal, setQuery }) {
         if (button) button.focus();
       }
     });
-    const heading = h('h2', { class: 'log-detail__title' }, `${str(call.method)} ${str(call.path)}`);
+    const heading = h('h2', { class: 'log-detail__title' }, h('code', {}, str(call.method)), ' ', h('span', { class: 'log-detail__path' }, str(call.path)));
     clear(detail);
     detail.append(
       h('div', { class: 'log-detail__head' }, heading, close),
       h('dl', { class: 'log-facts' },
         fact('Request id', h('code', {}, requestId)),
-        fact('Time', timeElement(str(call.at), timeZone) || '—'),
+        fact('Time', secondsTime(str(call.at), timeZone, zone, true) || '—'),
+        fact('Resource', str(call.resource) || '—'),
         fact('Status', String(Number(call.status) || '—')),
         fact('Duration', `${Number(call.latencyMs) || 0} ms`),
         fact('Sizes', `${Number(call.requestBytes) || 0} B sent · ${Number(call.responseBytes) || 0} B received`)),
@@ -238,12 +298,16 @@ export function renderLogs(outlet, { params, query, signal, setQuery }) {
   function renderBody(label, kind, b, requestId) {
     const headingId = uid(`log-${kind}`);
     const section = h('section', { class: 'log-body', 'aria-labelledby': headingId, dataset: { testid: `log-${kind}` } });
+    // The API answers the body itself (Content-Disposition: attachment):
+    // JSON as <requestId>-<kind>.json, anything else under its own type
+    // and name, which an empty download attribute leaves to the answer.
+    const isJson = Boolean(b && b.isJson);
     const download = h('a', {
-      // The API answers the file itself (Content-Disposition: attachment).
-      class: 'btn btn--secondary btn--small', href: `${base}/${encodeURIComponent(requestId)}/${kind}`, download: `${requestId}-${kind}.json`,
+      class: 'btn btn--secondary btn--small', href: `${base}/${encodeURIComponent(requestId)}/${kind}`, download: isJson ? `${requestId}-${kind}.json` : '',
       dataset: { testid: `log-download-${kind}` },
-    }, `Download ${kind}`, srOnly(' as a JSON file'));
-    section.append(h('div', { class: 'log-body__head' }, h('h3', { id: headingId }, label), b ? download : null));
+    }, `Download ${kind}`, srOnly(isJson ? ' as a JSON file' : ' as a file'));
+    const hasBody = Boolean(b && typeof b === 'object' && str(b.body));
+    section.append(h('div', { class: 'log-body__head' }, h('h3', { id: headingId }, label), hasBody ? download : null));
     if (!b || typeof b !== 'object') {
       section.append(h('p', { class: 'log-unavailable' }, `The ${kind} body is no longer available.`));
       return section;
@@ -275,20 +339,33 @@ export function renderLogs(outlet, { params, query, signal, setQuery }) {
       notFound ? h('a', { class: 'btn btn--primary', href: '#/connections' }, 'Back to connections') : retry));
   }
 
+  // "Resources: orders, account · Responses: 4xx", or "All calls".
+  function showSummary() {
+    const parts = groups.filter((g) => filters[g.name].length > 0).map((g) => `${g.legend}: ${filters[g.name].join(', ')}`);
+    summary.textContent = parts.length ? parts.join(' · ') : 'All calls';
+    reset.disabled = parts.length === 0;
+  }
+  for (const g of groups) g.set(filters[g.name]);
+  showSummary();
   reload();
   return () => controller.abort();
 }
 
-function select(name, anyLabel, options, value) {
-  const el = h('select', { class: 'select', name, id: uid(`f-${name}`) },
-    h('option', { value: '' }, anyLabel),
-    options.map(([v, label]) => h('option', { value: v }, label)));
-  el.value = value;
-  return el;
-}
-
-function field(label, control) {
-  return h('div', { class: 'field' }, h('label', { class: 'field__label', for: control.id }, label), control);
+/** A fieldset of checkboxes for one filter; values() reads it, set(list) fills it. */
+function checkGroup(name, legend, options) {
+  const boxes = options.map(([value, label]) => {
+    const id = uid(`f-${name}`);
+    const input = h('input', { type: 'checkbox', id, name, value, dataset: { testid: `log-filter-${name}-${value}` } });
+    return { input, el: h('div', { class: 'log-filter__option' }, input, h('label', { for: id }, label)) };
+  });
+  const fieldset = h('fieldset', { class: 'log-filter__group' }, h('legend', {}, legend), ...boxes.map((b) => b.el));
+  return {
+    name,
+    legend,
+    fieldset,
+    values: () => boxes.filter((b) => b.input.checked).map((b) => b.input.value),
+    set: (list) => { for (const b of boxes) b.input.checked = list.includes(b.input.value); },
+  };
 }
 
 function fact(label, value) {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -22,6 +21,7 @@ type ActivityStore interface {
 	switchboard.ConnectionStore
 	switchboard.AccountStore
 	switchboard.RollUpStore
+	switchboard.HealthSummaryStore
 	GetDeveloperApp(ctx context.Context, appID string) (switchboard.DeveloperApp, error)
 	ListDeliveries(ctx context.Context, accountID string, f switchboard.DeliveryFilter, p switchboard.PageRequest) (switchboard.DeliveryPage, error)
 }
@@ -67,36 +67,20 @@ func GetConnectionActivity(store ActivityStore, now func() time.Time) AuthedHand
 }
 
 // healthInput gathers what the health rules need for one connection from
-// its roll-ups: two small queries, whatever its history.
+// its roll-ups: two small queries, whatever its history. The roll-up's
+// erroring check uses it for the few connections that just failed; the
+// overview reads the health summaries instead.
 func healthInput(ctx context.Context, store switchboard.RollUpStore, c switchboard.Connection, now time.Time) (switchboard.HealthInput, error) {
-	in := switchboard.HealthInput{Connection: c}
 	hours, err := store.HourRollUps(ctx, c.AccountID, c.ID, switchboard.HourStart(now).Add(-23*time.Hour), now.Add(time.Hour))
 	if err != nil {
-		return in, err
-	}
-	for _, h := range hours {
-		in.Last24h.Add(h.Counts)
-		if ch := c.TokenChangedAt; ch != nil && now.Sub(*ch) < 24*time.Hour && !h.Start.Before(switchboard.HourStart(*ch)) {
-			in.AuthSinceChange.Add(h.Counts)
-		}
+		return switchboard.HealthInput{Connection: c}, err
 	}
 	n := switchboard.SilentDays + switchboard.BaselineDays
-	first := switchboard.DayStart(now).AddDate(0, 0, -(n - 1))
-	days, err := store.DayRollUps(ctx, c.AccountID, c.ID, first, now.Add(24*time.Hour))
+	days, err := store.DayRollUps(ctx, c.AccountID, c.ID, switchboard.DayStart(now).AddDate(0, 0, -(n-1)), now.Add(24*time.Hour))
 	if err != nil {
-		return in, err
+		return switchboard.HealthInput{Connection: c}, err
 	}
-	in.DailyTotals = make([]int64, n)
-	for _, d := range days {
-		if i := int(d.Start.Sub(first).Hours() / 24); i >= 0 && i < n {
-			in.DailyTotals[i] = d.Total
-		}
-	}
-	// A connection younger than the rule's window cannot "used to call".
-	if c.ConnectedAt.After(first) {
-		in.DailyTotals = nil
-	}
-	return in, nil
+	return switchboard.NewHealthInput(c, hours, days, now), nil
 }
 
 // callbackFailures counts, per connection, the callback attempts of the last
@@ -128,15 +112,50 @@ func callbackFailures(ctx context.Context, store ActivityStore, accountID string
 	return out, nil
 }
 
-// overviewParallelism bounds the roll-up reads in flight for one overview.
-const overviewParallelism = 8
-
-// BuildOverview assesses every connection of an account.
+// BuildOverview assesses every connection of an account from three reads
+// whatever its size: the connections, their health summaries (kept by the
+// roll-up), and the callback deliveries of the last two days; plus one
+// read per app the connections use. An account whose summaries were never
+// built (roll-ups older than the summaries) gets them built first, once.
 func BuildOverview(ctx context.Context, store ActivityStore, accountID string, now time.Time) (switchboard.Overview, error) {
 	conns, err := store.ListConnections(ctx, accountID, switchboard.ConnectionFilter{})
 	if err != nil {
 		return switchboard.Overview{}, err
 	}
+	summaries, complete, err := store.HealthSummaries(ctx, accountID)
+	if err != nil {
+		return switchboard.Overview{}, err
+	}
+	if !complete {
+		if err := store.BuildHealthSummaries(ctx, accountID); err != nil {
+			return switchboard.Overview{}, err
+		}
+		if summaries, _, err = store.HealthSummaries(ctx, accountID); err != nil {
+			return switchboard.Overview{}, err
+		}
+	}
+	requested, err := requestedScopes(ctx, store, conns)
+	if err != nil {
+		return switchboard.Overview{}, err
+	}
+	failures, err := callbackFailures(ctx, store, accountID, now)
+	if err != nil {
+		return switchboard.Overview{}, err
+	}
+	o := switchboard.NewOverview(now)
+	for _, c := range conns {
+		sum := summaries[c.ID]
+		in := switchboard.NewHealthInput(c, sum.Hours, sum.Days, now)
+		in.Requested = requested[c.AppID]
+		in.CallbackFailures24h = failures[c.ID]
+		o.Add(c, switchboard.Assess(in, now))
+	}
+	return o, nil
+}
+
+// requestedScopes reads, once per app, the scope each app of conns now
+// asks for; nil for an app that is gone.
+func requestedScopes(ctx context.Context, store ActivityStore, conns []switchboard.Connection) (map[string]*switchboard.Scope, error) {
 	requested := map[string]*switchboard.Scope{}
 	for _, c := range conns {
 		if _, ok := requested[c.AppID]; ok {
@@ -147,39 +166,13 @@ func BuildOverview(ctx context.Context, store ActivityStore, accountID string, n
 		case switchboard.ErrorCode(err) == switchboard.ENotFound:
 			requested[c.AppID] = nil
 		case err != nil:
-			return switchboard.Overview{}, err
+			return nil, err
 		default:
 			s := app.RequestedScope()
 			requested[c.AppID] = &s
 		}
 	}
-	failures, err := callbackFailures(ctx, store, accountID, now)
-	if err != nil {
-		return switchboard.Overview{}, err
-	}
-	results := make([][]switchboard.Attention, len(conns))
-	errs := make([]error, len(conns))
-	sem := make(chan struct{}, overviewParallelism)
-	var wg sync.WaitGroup
-	for i, c := range conns {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			in, err := healthInput(ctx, store, c, now)
-			in.Requested = requested[c.AppID]
-			in.CallbackFailures24h = failures[c.ID]
-			results[i], errs[i] = switchboard.Assess(in, now), err
-		})
-	}
-	wg.Wait()
-	o := switchboard.NewOverview(now)
-	for i, c := range conns {
-		if errs[i] != nil {
-			return switchboard.Overview{}, errs[i]
-		}
-		o.Add(c, results[i])
-	}
-	return o, nil
+	return requested, nil
 }
 
 // GetOverview serves GET /admin/v1/overview for the caller's account.

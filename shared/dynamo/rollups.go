@@ -19,6 +19,10 @@ package dynamo
 //     set of applied batch ids, keeps items and their write cost constant.
 //   - The watermark advances one minute at a time with a conditional write,
 //     so a crash loses at most the minute in progress, which is rerun.
+//   - Before it advances, each connection the minute touched gets its
+//     health summary rebuilt from its roll-up items (healthsummary.go): a
+//     projection, not a counter, so a rerun rebuilds it again and nothing
+//     needs applying once.
 //
 // Cost per run: one query per (minute, shard) and one update per touched
 // (connection, hour) and (connection, day): it grows with the new entries,
@@ -145,13 +149,19 @@ func (s *Store) RollUp(ctx context.Context, maxMinutes int) (switchboard.RollUpR
 	last := now.Add(-RollUpGrace).Unix()/60 - 1 // the last closed minute past its grace
 	failing := map[switchboard.ConnectionRef]bool{}
 	for m := next; m <= last && rep.Minutes < maxMinutes; m++ {
+		touched := map[switchboard.ConnectionRef]bool{}
 		for shard := range feedShards {
-			n, u, err := s.rollUpBatch(ctx, m, shard, failing)
+			n, u, err := s.rollUpBatch(ctx, m, shard, failing, touched)
 			rep.Entries += n
 			rep.Updates += u
 			if err != nil {
 				return rep, err
 			}
+		}
+		// Before the watermark moves: a run stopped here rebuilds them on
+		// its rerun (see healthsummary.go).
+		if err := s.refreshHealthSummaries(ctx, touched); err != nil {
+			return rep, err
 		}
 		advanced, err := s.advanceWatermark(ctx, m, found)
 		if err != nil {
@@ -176,7 +186,9 @@ func (s *Store) RollUp(ctx context.Context, maxMinutes int) (switchboard.RollUpR
 }
 
 // rollUpBatch applies one (minute, shard) of the feed.
-func (s *Store) rollUpBatch(ctx context.Context, minute int64, shard int, failing map[switchboard.ConnectionRef]bool) (entries, updates int, err error) {
+// touched gets every connection with an entry in it, failing those with
+// a 5xx or an auth failure.
+func (s *Store) rollUpBatch(ctx context.Context, minute int64, shard int, failing, touched map[switchboard.ConnectionRef]bool) (entries, updates int, err error) {
 	pk := rollUpFeedPK(time.Unix(minute*60, 0), shard)
 	items, err := queryAll[feedItem](ctx, s, &dynamodb.QueryInput{
 		TableName:                 aws.String(s.table),
@@ -200,8 +212,10 @@ func (s *Store) rollUpBatch(ctx context.Context, minute int64, shard int, failin
 			}
 			r.AddCall(c, k.day)
 		}
+		ref := switchboard.ConnectionRef{AccountID: it.AccountID, ConnectionID: it.ConnectionID}
+		touched[ref] = true
 		if c.Status >= 500 || switchboard.IsAuthFailure(c) {
-			failing[switchboard.ConnectionRef{AccountID: it.AccountID, ConnectionID: it.ConnectionID}] = true
+			failing[ref] = true
 		}
 	}
 	batch := minute*feedShards + int64(shard)
@@ -378,10 +392,23 @@ func (s *Store) SeedRollUp(ctx context.Context, accountID string, r switchboard.
 	_, err := s.client.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(s.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)"),
 	})
-	if err != nil && !isConditionFailed(err) {
+	if isConditionFailed(err) {
+		return nil
+	}
+	if err != nil {
 		return fmt.Errorf("seed roll-up %s %s: %w", r.ConnectionID, item["SK"].(*types.AttributeValueMemberS).Value, err)
 	}
-	return nil
+	// Like the roll-up, a seed that lands in the health summary's window
+	// rebuilds the summary, which must hold every roll-up of its window.
+	now := s.now()
+	inWindow := !r.Start.Before(switchboard.HourStart(now).Add(-switchboard.HealthWindowHours * time.Hour))
+	if day {
+		inWindow = !r.Start.Before(switchboard.DayStart(now).AddDate(0, 0, -switchboard.HealthWindowDays))
+	}
+	if !inWindow {
+		return nil
+	}
+	return s.rebuildHealthSummary(ctx, accountID, r.ConnectionID, false)
 }
 
 // RollUpItem is a whole roll-up item, as applyRollUp's additions leave it

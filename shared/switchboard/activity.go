@@ -338,6 +338,75 @@ type HealthInput struct {
 	DailyTotals []int64
 }
 
+// NewHealthInput gathers what the health rules need for connection c from
+// its hour and day roll-ups. Only the rules' windows count: the hours from
+// 23 hours before now's through the next one (the last 24 hours), and the
+// SilentDays+BaselineDays UTC days ending today; callers may pass more.
+// The overview passes the connection's health summary, the roll-up's
+// check its roll-up queries: both answer alike because this is the one
+// place that reads the windows.
+func NewHealthInput(c Connection, hours, days []RollUp, now time.Time) HealthInput {
+	in := HealthInput{Connection: c}
+	firstHour, lastHour := HourStart(now).Add(-23*time.Hour), HourStart(now.Add(time.Hour-time.Nanosecond))
+	for _, h := range hours {
+		if h.Start.Before(firstHour) || h.Start.After(lastHour) {
+			continue
+		}
+		in.Last24h.Add(h.Counts)
+		if ch := c.TokenChangedAt; ch != nil && now.Sub(*ch) < 24*time.Hour && !h.Start.Before(HourStart(*ch)) {
+			in.AuthSinceChange.Add(h.Counts)
+		}
+	}
+	n := SilentDays + BaselineDays
+	first := DayStart(now).AddDate(0, 0, -(n - 1))
+	// A connection younger than the rule's window cannot "used to call".
+	if c.ConnectedAt.After(first) {
+		return in
+	}
+	in.DailyTotals = make([]int64, n)
+	for _, d := range days {
+		if i := int(d.Start.Sub(first).Hours() / 24); !d.Start.Before(first) && i < n {
+			in.DailyTotals[i] = d.Total
+		}
+	}
+	return in
+}
+
+// HealthWindowHours and HealthWindowDays bound what a health summary keeps:
+// the hours and UTC days before the time it was built, with one more of each
+// than the rules read, so that a summary read a little later (another
+// function's clock) still holds every hour and day the rules read then.
+// Nothing newer exists unless the roll-up ran since, and that rebuilt it.
+const (
+	HealthWindowHours = 25
+	HealthWindowDays  = SilentDays + BaselineDays + 1
+)
+
+// HealthSummary is the part of a connection's roll-ups the health rules
+// read, as of the last roll-up that touched the connection: its hours of
+// the last day (Counts only) and its day totals of the silent rule's
+// window. The roll-up keeps one per connection, so the overview reads one
+// listing for the whole account instead of two queries per connection.
+type HealthSummary struct {
+	ConnectionID string
+	Hours        []RollUp // Counts only, no latency or scopes
+	Days         []RollUp // Total only
+}
+
+// HealthSummaryStore reads the health summaries the roll-up keeps.
+type HealthSummaryStore interface {
+	// HealthSummaries returns the summaries of an account's connections by
+	// connection id, in one listing. complete is false until the account's
+	// summaries were built once from the roll-ups (an account whose roll-ups
+	// predate the summaries); a connection without a summary then had no
+	// call in the window.
+	HealthSummaries(ctx context.Context, accountID string) (summaries map[string]HealthSummary, complete bool, err error)
+	// BuildHealthSummaries builds the missing summaries of an account's
+	// connections from their roll-ups, then marks the account complete.
+	// It never replaces a summary the roll-up wrote.
+	BuildHealthSummaries(ctx context.Context, accountID string) error
+}
+
 // Attention is one entry of "needs attention": which connection, why, and
 // what to do about it.
 type Attention struct {

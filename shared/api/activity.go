@@ -2,9 +2,11 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -29,7 +31,12 @@ type ActivityStore interface {
 // GetConnectionActivity serves GET /admin/v1/connections/{connectionId}/activity?days=30:
 // one zero-filled point per day of the account's time zone, the last 48
 // hours by hour, and the scopes used in the last 30 days. It reads roll-ups
-// only, never the call log.
+// only, never the call log, and of those only what the chart shows
+// (switchboard.PlanActivity): the UTC days, the last 48 hours, and the few
+// hours that shift UTC days onto the account's days. Two round trips: the
+// account (for its zone), then the connection and the three reads at once;
+// the roll-up partitions are the caller's account's, so reading them
+// before the connection is found shows nothing of another tenant.
 func GetConnectionActivity(store ActivityStore, now func() time.Time) AuthedHandler {
 	return func(ctx context.Context, p switchboard.Principal, req apigw.Request) (apigw.Response, error) {
 		days, err := apigw.QueryInt(req, "days", 30)
@@ -39,30 +46,37 @@ func GetConnectionActivity(store ActivityStore, now func() time.Time) AuthedHand
 		if days < 1 || days > switchboard.MaxActivityDays {
 			return apigw.Response{}, switchboard.Errorf(switchboard.EInvalid, "days must be between 1 and %d", switchboard.MaxActivityDays)
 		}
-		c, err := store.GetConnection(ctx, p.AccountID, req.PathParameters["connectionId"])
-		if err != nil {
-			return apigw.Response{}, err
-		}
+		id := req.PathParameters["connectionId"]
 		account, err := store.GetAccount(ctx, p.AccountID)
 		if err != nil {
 			return apigw.Response{}, err
 		}
 		t := now()
-		loc := switchboard.LoadZone(account.TimeZone)
-		spans := switchboard.LocalDays(t, loc, days)
-		from := spans[0].Start
-		if h := switchboard.HourStart(t).Add(-47 * time.Hour); h.Before(from) {
-			from = h
+		plan := switchboard.PlanActivity(switchboard.LoadZone(account.TimeZone), t, days)
+		var (
+			c                 switchboard.Connection
+			dayRolls, lastHrs []switchboard.RollUp
+			keyedHrs          []switchboard.RollUp
+			connErr, readErr  error
+			dayErr, keyedErr  error
+			wg                sync.WaitGroup
+		)
+		wg.Go(func() { c, connErr = store.GetConnection(ctx, p.AccountID, id) })
+		wg.Go(func() {
+			dayRolls, dayErr = store.DayRollUps(ctx, p.AccountID, id, plan.FirstDay, plan.LastDay.Add(24*time.Hour))
+		})
+		wg.Go(func() {
+			lastHrs, readErr = store.HourRollUps(ctx, p.AccountID, id, plan.FirstHour, plan.LastHour.Add(time.Hour))
+		})
+		wg.Go(func() { keyedHrs, keyedErr = store.HourRollUpsAt(ctx, p.AccountID, id, plan.Hours) })
+		wg.Wait()
+		if connErr != nil {
+			return apigw.Response{}, connErr
 		}
-		hours, err := store.HourRollUps(ctx, p.AccountID, c.ID, from, t.Add(time.Hour))
-		if err != nil {
+		if err := errors.Join(dayErr, readErr, keyedErr); err != nil {
 			return apigw.Response{}, err
 		}
-		days30, err := store.DayRollUps(ctx, p.AccountID, c.ID, switchboard.DayStart(t).AddDate(0, 0, -29), t.Add(24*time.Hour))
-		if err != nil {
-			return apigw.Response{}, err
-		}
-		return apigw.JSON(http.StatusOK, switchboard.BuildActivity(c.ID, loc, t, days, hours, days30))
+		return apigw.JSON(http.StatusOK, plan.Build(c.ID, dayRolls, append(lastHrs, keyedHrs...)))
 	}
 }
 

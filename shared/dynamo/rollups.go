@@ -30,8 +30,10 @@ package dynamo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -352,6 +354,80 @@ func (s *Store) DayRollUps(ctx context.Context, accountID, connectionID string, 
 	first := switchboard.DayStart(from.Add(24*time.Hour - time.Nanosecond))
 	last := switchboard.DayStart(to.Add(-time.Nanosecond))
 	return s.rollUps(ctx, accountID, connectionID, rollUpDaySK(first), rollUpDaySK(last))
+}
+
+// hourKeysPerRead is BatchGetItem's limit of keys per request.
+const hourKeysPerRead = 100
+
+// HourRollUpsAt reads a connection's hours that start at the given times,
+// by key, in parallel batches; hours without an item (no calls) or expired
+// are left out, and the order is the keys'.
+func (s *Store) HourRollUpsAt(ctx context.Context, accountID, connectionID string, starts []time.Time) ([]switchboard.RollUp, error) {
+	var chunks [][]time.Time
+	for c := range slices.Chunk(starts, hourKeysPerRead) {
+		chunks = append(chunks, c)
+	}
+	found := make([][]switchboard.RollUp, len(chunks))
+	errs := make([]error, len(chunks))
+	var wg sync.WaitGroup
+	for i, chunk := range chunks {
+		wg.Go(func() { found[i], errs[i] = s.hourRollUpsAt(ctx, accountID, connectionID, chunk) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	byStart := map[int64]switchboard.RollUp{}
+	for _, rs := range found {
+		for _, r := range rs {
+			byStart[r.Start.Unix()] = r
+		}
+	}
+	out := []switchboard.RollUp{}
+	for _, t := range starts {
+		if r, ok := byStart[switchboard.HourStart(t).Unix()]; ok {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+func (s *Store) hourRollUpsAt(ctx context.Context, accountID, connectionID string, starts []time.Time) ([]switchboard.RollUp, error) {
+	keys := make([]map[string]types.AttributeValue, 0, len(starts))
+	for _, t := range starts {
+		keys = append(keys, key(rollUpPK(accountID, connectionID), rollUpHourSK(t)))
+	}
+	var out []switchboard.RollUp
+	now := s.now().Unix()
+	// DynamoDB may leave keys unprocessed under load: ask again for them,
+	// with a short growing pause, a bounded number of times.
+	for attempt := 0; len(keys) > 0; attempt++ {
+		if attempt == 5 {
+			return nil, fmt.Errorf("read hour roll-ups: %d keys left unprocessed", len(keys))
+		}
+		if attempt > 0 {
+			select {
+			case <-time.After(time.Duration(attempt*attempt) * 20 * time.Millisecond):
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
+		res, err := s.client.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{s.table: {Keys: keys}}})
+		if err != nil {
+			return nil, fmt.Errorf("read hour roll-ups: %w", err)
+		}
+		for _, av := range res.Responses[s.table] {
+			r, expires, err := rollUpFrom(av)
+			if err != nil {
+				return nil, err
+			}
+			if expires > now { // TTL deletes expired items days late
+				out = append(out, r)
+			}
+		}
+		keys = res.UnprocessedKeys[s.table].Keys
+	}
+	return out, nil
 }
 
 func (s *Store) rollUps(ctx context.Context, accountID, connectionID, lo, hi string) ([]switchboard.RollUp, error) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -127,32 +128,37 @@ func callbackFailures(ctx context.Context, store ActivityStore, accountID string
 }
 
 // BuildOverview assesses every connection of an account from three reads
-// whatever its size: the connections, their health summaries (kept by the
-// roll-up), and the callback deliveries of the last two days; plus one
-// read per app the connections use. An account whose summaries were never
-// built (roll-ups older than the summaries) gets them built first, once.
+// made at once, whatever its size: the connections, their health summaries
+// (kept by the roll-up), and the callback deliveries of the last two days;
+// then one read per app the connections use, also at once. An account
+// whose summaries were never built (roll-ups older than the summaries)
+// gets them built first, once.
 func BuildOverview(ctx context.Context, store ActivityStore, accountID string, now time.Time) (switchboard.Overview, error) {
-	conns, err := store.ListConnections(ctx, accountID, switchboard.ConnectionFilter{})
-	if err != nil {
-		return switchboard.Overview{}, err
-	}
-	summaries, complete, err := store.HealthSummaries(ctx, accountID)
-	if err != nil {
+	var (
+		conns                       []switchboard.Connection
+		summaries                   map[string]switchboard.HealthSummary
+		complete                    bool
+		failures                    map[string]int
+		connErr, sumErr, failureErr error
+		wg                          sync.WaitGroup
+	)
+	wg.Go(func() { conns, connErr = store.ListConnections(ctx, accountID, switchboard.ConnectionFilter{}) })
+	wg.Go(func() { summaries, complete, sumErr = store.HealthSummaries(ctx, accountID) })
+	wg.Go(func() { failures, failureErr = callbackFailures(ctx, store, accountID, now) })
+	wg.Wait()
+	if err := errors.Join(connErr, sumErr, failureErr); err != nil {
 		return switchboard.Overview{}, err
 	}
 	if !complete {
 		if err := store.BuildHealthSummaries(ctx, accountID); err != nil {
 			return switchboard.Overview{}, err
 		}
+		var err error
 		if summaries, _, err = store.HealthSummaries(ctx, accountID); err != nil {
 			return switchboard.Overview{}, err
 		}
 	}
 	requested, err := requestedScopes(ctx, store, conns)
-	if err != nil {
-		return switchboard.Overview{}, err
-	}
-	failures, err := callbackFailures(ctx, store, accountID, now)
 	if err != nil {
 		return switchboard.Overview{}, err
 	}
@@ -167,27 +173,47 @@ func BuildOverview(ctx context.Context, store ActivityStore, accountID string, n
 	return o, nil
 }
 
-// requestedScopes reads, once per app, the scope each app of conns now
-// asks for; nil for an app that is gone.
+// requestedScopes reads, all at once, the scope each app of conns now asks
+// for; nil for an app that is gone.
 func requestedScopes(ctx context.Context, store ActivityStore, conns []switchboard.Connection) (map[string]*switchboard.Scope, error) {
-	requested := map[string]*switchboard.Scope{}
+	var apps []string
 	for _, c := range conns {
-		if _, ok := requested[c.AppID]; ok {
-			continue
+		if !slices.Contains(apps, c.AppID) {
+			apps = append(apps, c.AppID)
 		}
-		app, err := store.GetDeveloperApp(ctx, c.AppID)
-		switch {
-		case switchboard.ErrorCode(err) == switchboard.ENotFound:
-			requested[c.AppID] = nil
-		case err != nil:
-			return nil, err
-		default:
-			s := app.RequestedScope()
-			requested[c.AppID] = &s
-		}
+	}
+	scopes := make([]*switchboard.Scope, len(apps))
+	errs := make([]error, len(apps))
+	sem := make(chan struct{}, overviewParallelism)
+	var wg sync.WaitGroup
+	for i, id := range apps {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			app, err := store.GetDeveloperApp(ctx, id)
+			switch {
+			case switchboard.ErrorCode(err) == switchboard.ENotFound:
+			case err != nil:
+				errs[i] = err
+			default:
+				s := app.RequestedScope()
+				scopes[i] = &s
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	requested := map[string]*switchboard.Scope{}
+	for i, id := range apps {
+		requested[id] = scopes[i]
 	}
 	return requested, nil
 }
+
+// overviewParallelism bounds the app reads in flight for one overview.
+const overviewParallelism = 8
 
 // GetOverview serves GET /admin/v1/overview for the caller's account.
 func GetOverview(store ActivityStore, now func() time.Time) AuthedHandler {

@@ -30,6 +30,8 @@ package dynamo
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -43,39 +45,54 @@ import (
 
 var _ switchboard.HealthSummaryStore = (*Store)(nil)
 
-// summaryHour and summaryDay keep only what the rules read, with short
-// attribute names: 200 connections' summaries fit in one query page.
-type summaryHour struct {
-	Start        int64 `dynamodbav:"s"`
-	Total        int64 `dynamodbav:"t"`
-	S5xx         int64 `dynamodbav:"e,omitempty"`
-	AuthFailures int64 `dynamodbav:"a,omitempty"`
-}
-
-type summaryDay struct {
-	Start int64 `dynamodbav:"s"`
-	Total int64 `dynamodbav:"t"`
-}
-
+// healthSummaryItem keeps only what the rules read, each hour and day as
+// a few numbers in one string attribute ("start:total:5xx:authFailures",
+// the start in hours or days since 1970): 200 connections' summaries are
+// then a small page, quick to serialise and to parse.
 type healthSummaryItem struct {
 	PK, SK, Type string
 	ConnectionID string
-	Hours        []summaryHour
-	Days         []summaryDay
+	Hours        string `dynamodbav:",omitempty"` // space-separated "hour:total:5xx:authFailures"
+	Days         string `dynamodbav:",omitempty"` // space-separated "day:total"
 	BuiltAt      time.Time
 	ExpiresAt    int64 `dynamodbav:",omitempty"` // TTL attribute; none on the built mark
 }
 
-func (it healthSummaryItem) summary() switchboard.HealthSummary {
-	sum := switchboard.HealthSummary{ConnectionID: it.ConnectionID, Hours: make([]switchboard.RollUp, 0, len(it.Hours)), Days: make([]switchboard.RollUp, 0, len(it.Days))}
-	for _, h := range it.Hours {
-		sum.Hours = append(sum.Hours, switchboard.RollUp{ConnectionID: it.ConnectionID, Start: time.Unix(h.Start, 0).UTC(),
-			Counts: switchboard.Counts{Total: h.Total, S5xx: h.S5xx, AuthFailures: h.AuthFailures}})
+func (it healthSummaryItem) summary() (switchboard.HealthSummary, error) {
+	sum := switchboard.HealthSummary{ConnectionID: it.ConnectionID, Hours: []switchboard.RollUp{}, Days: []switchboard.RollUp{}}
+	for f := range strings.FieldsSeq(it.Hours) {
+		n, err := summaryNumbers(f, 4)
+		if err != nil {
+			return sum, fmt.Errorf("health summary %s: %w", it.ConnectionID, err)
+		}
+		sum.Hours = append(sum.Hours, switchboard.RollUp{ConnectionID: it.ConnectionID, Start: time.Unix(n[0]*3600, 0).UTC(),
+			Counts: switchboard.Counts{Total: n[1], S5xx: n[2], AuthFailures: n[3]}})
 	}
-	for _, d := range it.Days {
-		sum.Days = append(sum.Days, switchboard.RollUp{ConnectionID: it.ConnectionID, Start: time.Unix(d.Start, 0).UTC(), Counts: switchboard.Counts{Total: d.Total}})
+	for f := range strings.FieldsSeq(it.Days) {
+		n, err := summaryNumbers(f, 2)
+		if err != nil {
+			return sum, fmt.Errorf("health summary %s: %w", it.ConnectionID, err)
+		}
+		sum.Days = append(sum.Days, switchboard.RollUp{ConnectionID: it.ConnectionID, Start: time.Unix(n[0]*86400, 0).UTC(), Counts: switchboard.Counts{Total: n[1]}})
 	}
-	return sum
+	return sum, nil
+}
+
+// summaryNumbers parses "a:b:…" into exactly n integers.
+func summaryNumbers(field string, n int) ([]int64, error) {
+	parts := strings.Split(field, ":")
+	if len(parts) != n {
+		return nil, fmt.Errorf("%q: want %d numbers", field, n)
+	}
+	out := make([]int64, n)
+	for i, p := range parts {
+		v, err := strconv.ParseInt(p, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%q: %w", field, err)
+		}
+		out[i] = v
+	}
+	return out, nil
 }
 
 // HealthSummaries reads the account's summary partition in one query.
@@ -95,7 +112,11 @@ func (s *Store) HealthSummaries(ctx context.Context, accountID string) (map[stri
 			complete = true
 			continue
 		}
-		out[it.ConnectionID] = it.summary()
+		sum, err := it.summary()
+		if err != nil {
+			return nil, false, err
+		}
+		out[it.ConnectionID] = sum
 	}
 	return out, complete, nil
 }
@@ -168,20 +189,22 @@ func (s *Store) rebuildHealthSummary(ctx context.Context, accountID, connectionI
 		return err
 	}
 	it := healthSummaryItem{PK: healthSummaryPK(accountID), SK: healthSummarySK(connectionID), Type: "health-summary", ConnectionID: connectionID,
-		Hours: []summaryHour{}, Days: []summaryDay{}, BuiltAt: now.UTC(),
+		BuiltAt: now.UTC(),
 		// Past this, every hour and day it holds is out of the rules'
 		// windows: a summary gone is read as one with no calls.
 		ExpiresAt: switchboard.DayStart(now).AddDate(0, 0, switchboard.HealthWindowDays+1).Unix()}
+	var hs, ds []string
 	for _, h := range hours {
 		if h.Total > 0 {
-			it.Hours = append(it.Hours, summaryHour{Start: h.Start.Unix(), Total: h.Total, S5xx: h.S5xx, AuthFailures: h.AuthFailures})
+			hs = append(hs, fmt.Sprintf("%d:%d:%d:%d", h.Start.Unix()/3600, h.Total, h.S5xx, h.AuthFailures))
 		}
 	}
 	for _, d := range days {
 		if d.Total > 0 {
-			it.Days = append(it.Days, summaryDay{Start: d.Start.Unix(), Total: d.Total})
+			ds = append(ds, fmt.Sprintf("%d:%d", d.Start.Unix()/86400, d.Total))
 		}
 	}
+	it.Hours, it.Days = strings.Join(hs, " "), strings.Join(ds, " ")
 	av, err := attributevalue.MarshalMap(it)
 	if err != nil {
 		return fmt.Errorf("marshal health summary: %w", err)

@@ -2,8 +2,10 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -23,6 +25,7 @@ type ActivityStore interface {
 	switchboard.ConnectionStore
 	switchboard.AccountStore
 	switchboard.RollUpStore
+	switchboard.HealthSummaryStore
 	GetDeveloperApp(ctx context.Context, appID string) (switchboard.DeveloperApp, error)
 	ListDeliveries(ctx context.Context, accountID string, f switchboard.DeliveryFilter, p switchboard.PageRequest) (switchboard.DeliveryPage, error)
 }
@@ -30,7 +33,12 @@ type ActivityStore interface {
 // GetConnectionActivity serves GET /admin/v1/connections/{connectionId}/activity?days=30:
 // one zero-filled point per day of the account's time zone, the last 48
 // hours by hour, and the scopes used in the last 30 days. It reads roll-ups
-// only, never the call log.
+// only, never the call log, and of those only what the chart shows
+// (switchboard.PlanActivity): the UTC days, the last 48 hours, and the few
+// hours that shift UTC days onto the account's days. Two round trips: the
+// account (for its zone), then the connection and the three reads at once;
+// the roll-up partitions are the caller's account's, so reading them
+// before the connection is found shows nothing of another tenant.
 func GetConnectionActivity(store ActivityStore, now func() time.Time) AuthedHandler {
 	return func(ctx context.Context, p switchboard.Principal, req apigw.Request) (apigw.Response, error) {
 		days, err := apigw.QueryInt(req, "days", 30)
@@ -40,64 +48,55 @@ func GetConnectionActivity(store ActivityStore, now func() time.Time) AuthedHand
 		if days < 1 || days > switchboard.MaxActivityDays {
 			return apigw.Response{}, switchboard.Errorf(switchboard.EInvalid, "days must be between 1 and %d", switchboard.MaxActivityDays)
 		}
-		c, err := store.GetConnection(ctx, p.AccountID, req.PathParameters["connectionId"])
-		if err != nil {
-			return apigw.Response{}, err
-		}
+		id := req.PathParameters["connectionId"]
 		account, err := store.GetAccount(ctx, p.AccountID)
 		if err != nil {
 			return apigw.Response{}, err
 		}
 		t := now()
-		loc := switchboard.LoadZone(account.TimeZone)
-		spans := switchboard.LocalDays(t, loc, days)
-		from := spans[0].Start
-		if h := switchboard.HourStart(t).Add(-47 * time.Hour); h.Before(from) {
-			from = h
+		plan := switchboard.PlanActivity(switchboard.LoadZone(account.TimeZone), t, days)
+		var (
+			c                 switchboard.Connection
+			dayRolls, lastHrs []switchboard.RollUp
+			keyedHrs          []switchboard.RollUp
+			connErr, readErr  error
+			dayErr, keyedErr  error
+			wg                sync.WaitGroup
+		)
+		wg.Go(func() { c, connErr = store.GetConnection(ctx, p.AccountID, id) })
+		wg.Go(func() {
+			dayRolls, dayErr = store.DayRollUps(ctx, p.AccountID, id, plan.FirstDay, plan.LastDay.Add(24*time.Hour))
+		})
+		wg.Go(func() {
+			lastHrs, readErr = store.HourRollUps(ctx, p.AccountID, id, plan.FirstHour, plan.LastHour.Add(time.Hour))
+		})
+		wg.Go(func() { keyedHrs, keyedErr = store.HourRollUpsAt(ctx, p.AccountID, id, plan.Hours) })
+		wg.Wait()
+		if connErr != nil {
+			return apigw.Response{}, connErr
 		}
-		hours, err := store.HourRollUps(ctx, p.AccountID, c.ID, from, t.Add(time.Hour))
-		if err != nil {
+		if err := errors.Join(dayErr, readErr, keyedErr); err != nil {
 			return apigw.Response{}, err
 		}
-		days30, err := store.DayRollUps(ctx, p.AccountID, c.ID, switchboard.DayStart(t).AddDate(0, 0, -29), t.Add(24*time.Hour))
-		if err != nil {
-			return apigw.Response{}, err
-		}
-		return apigw.JSON(http.StatusOK, switchboard.BuildActivity(c.ID, loc, t, days, hours, days30))
+		return apigw.JSON(http.StatusOK, plan.Build(c.ID, dayRolls, append(lastHrs, keyedHrs...)))
 	}
 }
 
 // healthInput gathers what the health rules need for one connection from
-// its roll-ups: two small queries, whatever its history.
+// its roll-ups: two small queries, whatever its history. The roll-up's
+// erroring check uses it for the few connections that just failed; the
+// overview reads the health summaries instead.
 func healthInput(ctx context.Context, store switchboard.RollUpStore, c switchboard.Connection, now time.Time) (switchboard.HealthInput, error) {
-	in := switchboard.HealthInput{Connection: c}
 	hours, err := store.HourRollUps(ctx, c.AccountID, c.ID, switchboard.HourStart(now).Add(-23*time.Hour), now.Add(time.Hour))
 	if err != nil {
-		return in, err
-	}
-	for _, h := range hours {
-		in.Last24h.Add(h.Counts)
-		if ch := c.TokenChangedAt; ch != nil && now.Sub(*ch) < 24*time.Hour && !h.Start.Before(switchboard.HourStart(*ch)) {
-			in.AuthSinceChange.Add(h.Counts)
-		}
+		return switchboard.HealthInput{Connection: c}, err
 	}
 	n := switchboard.SilentDays + switchboard.BaselineDays
-	first := switchboard.DayStart(now).AddDate(0, 0, -(n - 1))
-	days, err := store.DayRollUps(ctx, c.AccountID, c.ID, first, now.Add(24*time.Hour))
+	days, err := store.DayRollUps(ctx, c.AccountID, c.ID, switchboard.DayStart(now).AddDate(0, 0, -(n-1)), now.Add(24*time.Hour))
 	if err != nil {
-		return in, err
+		return switchboard.HealthInput{Connection: c}, err
 	}
-	in.DailyTotals = make([]int64, n)
-	for _, d := range days {
-		if i := int(d.Start.Sub(first).Hours() / 24); i >= 0 && i < n {
-			in.DailyTotals[i] = d.Total
-		}
-	}
-	// A connection younger than the rule's window cannot "used to call".
-	if c.ConnectedAt.After(first) {
-		in.DailyTotals = nil
-	}
-	return in, nil
+	return switchboard.NewHealthInput(c, hours, days, now), nil
 }
 
 // callbackFailures counts, per connection, the callback attempts of the last
@@ -129,59 +128,93 @@ func callbackFailures(ctx context.Context, store ActivityStore, accountID string
 	return out, nil
 }
 
-// overviewParallelism bounds the roll-up reads in flight for one overview.
-const overviewParallelism = 8
-
-// BuildOverview assesses every connection of an account.
+// BuildOverview assesses every connection of an account from three reads
+// made at once, whatever its size: the connections, their health summaries
+// (kept by the roll-up), and the callback deliveries of the last two days;
+// then one read per app the connections use, also at once. An account
+// whose summaries were never built (roll-ups older than the summaries)
+// gets them built first, once.
 func BuildOverview(ctx context.Context, store ActivityStore, accountID string, now time.Time) (switchboard.Overview, error) {
-	conns, err := store.ListConnections(ctx, accountID, switchboard.ConnectionFilter{})
-	if err != nil {
-		return switchboard.Overview{}, err
-	}
-	requested := map[string]*switchboard.Scope{}
-	for _, c := range conns {
-		if _, ok := requested[c.AppID]; ok {
-			continue
-		}
-		app, err := store.GetDeveloperApp(ctx, c.AppID)
-		switch {
-		case switchboard.ErrorCode(err) == switchboard.ENotFound:
-			requested[c.AppID] = nil
-		case err != nil:
-			return switchboard.Overview{}, err
-		default:
-			s := app.RequestedScope()
-			requested[c.AppID] = &s
-		}
-	}
-	failures, err := callbackFailures(ctx, store, accountID, now)
-	if err != nil {
-		return switchboard.Overview{}, err
-	}
-	results := make([][]switchboard.Attention, len(conns))
-	errs := make([]error, len(conns))
-	sem := make(chan struct{}, overviewParallelism)
-	var wg sync.WaitGroup
-	for i, c := range conns {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			in, err := healthInput(ctx, store, c, now)
-			in.Requested = requested[c.AppID]
-			in.CallbackFailures24h = failures[c.ID]
-			results[i], errs[i] = switchboard.Assess(in, now), err
-		})
-	}
+	var (
+		conns                       []switchboard.Connection
+		summaries                   map[string]switchboard.HealthSummary
+		complete                    bool
+		failures                    map[string]int
+		connErr, sumErr, failureErr error
+		wg                          sync.WaitGroup
+	)
+	wg.Go(func() { conns, connErr = store.ListConnections(ctx, accountID, switchboard.ConnectionFilter{}) })
+	wg.Go(func() { summaries, complete, sumErr = store.HealthSummaries(ctx, accountID) })
+	wg.Go(func() { failures, failureErr = callbackFailures(ctx, store, accountID, now) })
 	wg.Wait()
-	o := switchboard.NewOverview(now)
-	for i, c := range conns {
-		if errs[i] != nil {
-			return switchboard.Overview{}, errs[i]
+	if err := errors.Join(connErr, sumErr, failureErr); err != nil {
+		return switchboard.Overview{}, err
+	}
+	if !complete {
+		if err := store.BuildHealthSummaries(ctx, accountID); err != nil {
+			return switchboard.Overview{}, err
 		}
-		o.Add(c, results[i])
+		var err error
+		if summaries, _, err = store.HealthSummaries(ctx, accountID); err != nil {
+			return switchboard.Overview{}, err
+		}
+	}
+	requested, err := requestedScopes(ctx, store, conns)
+	if err != nil {
+		return switchboard.Overview{}, err
+	}
+	o := switchboard.NewOverview(now)
+	for _, c := range conns {
+		sum := summaries[c.ID]
+		in := switchboard.NewHealthInput(c, sum.Hours, sum.Days, now)
+		in.Requested = requested[c.AppID]
+		in.CallbackFailures24h = failures[c.ID]
+		o.Add(c, switchboard.Assess(in, now))
 	}
 	return o, nil
 }
+
+// requestedScopes reads, all at once, the scope each app of conns now asks
+// for; nil for an app that is gone.
+func requestedScopes(ctx context.Context, store ActivityStore, conns []switchboard.Connection) (map[string]*switchboard.Scope, error) {
+	var apps []string
+	for _, c := range conns {
+		if !slices.Contains(apps, c.AppID) {
+			apps = append(apps, c.AppID)
+		}
+	}
+	scopes := make([]*switchboard.Scope, len(apps))
+	errs := make([]error, len(apps))
+	sem := make(chan struct{}, overviewParallelism)
+	var wg sync.WaitGroup
+	for i, id := range apps {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			app, err := store.GetDeveloperApp(ctx, id)
+			switch {
+			case switchboard.ErrorCode(err) == switchboard.ENotFound:
+			case err != nil:
+				errs[i] = err
+			default:
+				s := app.RequestedScope()
+				scopes[i] = &s
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	requested := map[string]*switchboard.Scope{}
+	for i, id := range apps {
+		requested[id] = scopes[i]
+	}
+	return requested, nil
+}
+
+// overviewParallelism bounds the app reads in flight for one overview.
+const overviewParallelism = 8
 
 // GetOverview serves GET /admin/v1/overview for the caller's account.
 func GetOverview(store ActivityStore, now func() time.Time) AuthedHandler {

@@ -355,3 +355,15 @@ const (
 // healthSK remembers whether a connection was last seen erroring, so that
 // entering that state is written to the app log once.
 func healthSK(connectionID string) string { return "HEALTH#" + connectionID }
+
+// healthSummaryPK holds an account's health summaries, one item per
+// connection (healthSummarySK) and the mark that they were all built
+// (healthSummariesBuiltSK): the overview reads the partition in one query.
+func healthSummaryPK(accountID string) string { return accountPK(accountID) + "#HEALTHSUMMARY" }
+
+func healthSummarySK(connectionID string) string { return healthSummarySKPrefix + connectionID }
+
+const (
+	healthSummarySKPrefix  = "CONN#"
+	healthSummariesBuiltSK = "BUILT"
+)

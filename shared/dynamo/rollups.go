@@ -23,6 +23,10 @@ package dynamo
 //     items carry (ArchiveBodies, bodies.go).
 //   - The watermark advances one minute at a time with a conditional write,
 //     so a crash loses at most the minute in progress, which is rerun.
+//   - Before it advances, each connection the minute touched gets its
+//     health summary rebuilt from its roll-up items (healthsummary.go): a
+//     projection, not a counter, so a rerun rebuilds it again and nothing
+//     needs applying once.
 //
 // Cost per run: one query per (minute, shard) and one update per touched
 // (connection, hour) and (connection, day): it grows with the new entries,
@@ -30,8 +34,10 @@ package dynamo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -148,13 +154,20 @@ func (s *Store) RollUp(ctx context.Context, maxMinutes int) (switchboard.RollUpR
 	last := now.Add(-RollUpGrace).Unix()/60 - 1 // the last closed minute past its grace
 	failing := map[switchboard.ConnectionRef]bool{}
 	for m := next; m <= last && rep.Minutes < maxMinutes; m++ {
+		touched := map[switchboard.ConnectionRef]bool{}
 		for shard := range feedShards {
-			n, u, err := s.rollUpBatch(ctx, m, shard, failing)
+			n, u, err := s.rollUpBatch(ctx, m, shard, failing, touched)
 			rep.Entries += n
 			rep.Updates += u
 			if err != nil {
 				return rep, err
 			}
+		}
+		// Both before the watermark moves: a run stopped here rebuilds the
+		// summaries (see healthsummary.go) and archives the minute on its
+		// rerun.
+		if err := s.refreshHealthSummaries(ctx, touched); err != nil {
+			return rep, err
 		}
 		if _, err := s.ArchiveBodies(ctx, time.Unix(m*60, 0)); err != nil {
 			return rep, err // the minute stays before the watermark: the next run archives it
@@ -182,7 +195,9 @@ func (s *Store) RollUp(ctx context.Context, maxMinutes int) (switchboard.RollUpR
 }
 
 // rollUpBatch applies one (minute, shard) of the feed.
-func (s *Store) rollUpBatch(ctx context.Context, minute int64, shard int, failing map[switchboard.ConnectionRef]bool) (entries, updates int, err error) {
+// touched gets every connection with an entry in it, failing those with
+// a 5xx or an auth failure.
+func (s *Store) rollUpBatch(ctx context.Context, minute int64, shard int, failing, touched map[switchboard.ConnectionRef]bool) (entries, updates int, err error) {
 	pk := rollUpFeedPK(time.Unix(minute*60, 0), shard)
 	items, err := queryAll[feedItem](ctx, s, &dynamodb.QueryInput{
 		TableName:                 aws.String(s.table),
@@ -206,8 +221,10 @@ func (s *Store) rollUpBatch(ctx context.Context, minute int64, shard int, failin
 			}
 			r.AddCall(c, k.day)
 		}
+		ref := switchboard.ConnectionRef{AccountID: it.AccountID, ConnectionID: it.ConnectionID}
+		touched[ref] = true
 		if c.Status >= 500 || switchboard.IsAuthFailure(c) {
-			failing[switchboard.ConnectionRef{AccountID: it.AccountID, ConnectionID: it.ConnectionID}] = true
+			failing[ref] = true
 		}
 	}
 	batch := minute*feedShards + int64(shard)
@@ -346,6 +363,80 @@ func (s *Store) DayRollUps(ctx context.Context, accountID, connectionID string, 
 	return s.rollUps(ctx, accountID, connectionID, rollUpDaySK(first), rollUpDaySK(last))
 }
 
+// hourKeysPerRead is BatchGetItem's limit of keys per request.
+const hourKeysPerRead = 100
+
+// HourRollUpsAt reads a connection's hours that start at the given times,
+// by key, in parallel batches; hours without an item (no calls) or expired
+// are left out, and the order is the keys'.
+func (s *Store) HourRollUpsAt(ctx context.Context, accountID, connectionID string, starts []time.Time) ([]switchboard.RollUp, error) {
+	var chunks [][]time.Time
+	for c := range slices.Chunk(starts, hourKeysPerRead) {
+		chunks = append(chunks, c)
+	}
+	found := make([][]switchboard.RollUp, len(chunks))
+	errs := make([]error, len(chunks))
+	var wg sync.WaitGroup
+	for i, chunk := range chunks {
+		wg.Go(func() { found[i], errs[i] = s.hourRollUpsAt(ctx, accountID, connectionID, chunk) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	byStart := map[int64]switchboard.RollUp{}
+	for _, rs := range found {
+		for _, r := range rs {
+			byStart[r.Start.Unix()] = r
+		}
+	}
+	out := []switchboard.RollUp{}
+	for _, t := range starts {
+		if r, ok := byStart[switchboard.HourStart(t).Unix()]; ok {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+func (s *Store) hourRollUpsAt(ctx context.Context, accountID, connectionID string, starts []time.Time) ([]switchboard.RollUp, error) {
+	keys := make([]map[string]types.AttributeValue, 0, len(starts))
+	for _, t := range starts {
+		keys = append(keys, key(rollUpPK(accountID, connectionID), rollUpHourSK(t)))
+	}
+	var out []switchboard.RollUp
+	now := s.now().Unix()
+	// DynamoDB may leave keys unprocessed under load: ask again for them,
+	// with a short growing pause, a bounded number of times.
+	for attempt := 0; len(keys) > 0; attempt++ {
+		if attempt == 5 {
+			return nil, fmt.Errorf("read hour roll-ups: %d keys left unprocessed", len(keys))
+		}
+		if attempt > 0 {
+			select {
+			case <-time.After(time.Duration(attempt*attempt) * 20 * time.Millisecond):
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
+		res, err := s.client.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{s.table: {Keys: keys}}})
+		if err != nil {
+			return nil, fmt.Errorf("read hour roll-ups: %w", err)
+		}
+		for _, av := range res.Responses[s.table] {
+			r, expires, err := rollUpFrom(av)
+			if err != nil {
+				return nil, err
+			}
+			if expires > now { // TTL deletes expired items days late
+				out = append(out, r)
+			}
+		}
+		keys = res.UnprocessedKeys[s.table].Keys
+	}
+	return out, nil
+}
+
 func (s *Store) rollUps(ctx context.Context, accountID, connectionID, lo, hi string) ([]switchboard.RollUp, error) {
 	out := []switchboard.RollUp{}
 	if hi < lo {
@@ -384,10 +475,23 @@ func (s *Store) SeedRollUp(ctx context.Context, accountID string, r switchboard.
 	_, err := s.client.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(s.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)"),
 	})
-	if err != nil && !isConditionFailed(err) {
+	if isConditionFailed(err) {
+		return nil
+	}
+	if err != nil {
 		return fmt.Errorf("seed roll-up %s %s: %w", r.ConnectionID, item["SK"].(*types.AttributeValueMemberS).Value, err)
 	}
-	return nil
+	// Like the roll-up, a seed that lands in the health summary's window
+	// rebuilds the summary, which must hold every roll-up of its window.
+	now := s.now()
+	inWindow := !r.Start.Before(switchboard.HourStart(now).Add(-switchboard.HealthWindowHours * time.Hour))
+	if day {
+		inWindow = !r.Start.Before(switchboard.DayStart(now).AddDate(0, 0, -switchboard.HealthWindowDays))
+	}
+	if !inWindow {
+		return nil
+	}
+	return s.rebuildHealthSummary(ctx, accountID, r.ConnectionID, false)
 }
 
 // RollUpItem is a whole roll-up item, as applyRollUp's additions leave it

@@ -18,7 +18,8 @@ import (
 // errors, throttles, dropped connections, answers lost after the write was
 // made), a few minutes per run; runs fail halfway. Then runs without faults
 // finish the work. Every connection's hours and days hold exactly the
-// calls made in them, by status class: none counted twice, none missed.
+// calls made in them, by status class: none counted twice, none missed;
+// so do the connections' health summaries.
 func TestRollUpExactAfterFaults(t *testing.T) {
 	start := time.Date(2026, 11, 23, 23, 57, 0, 0, time.UTC)
 	f := newRollUpFixture(t, start)
@@ -114,5 +115,30 @@ func TestRollUpExactAfterFaults(t *testing.T) {
 	}
 	if total != n {
 		t.Errorf("the days hold %d calls, want %d", total, n)
+	}
+
+	// The health summaries, rebuilt by the same runs, hold the same hours
+	// and days: none stale from a run that stopped before its summary step.
+	sums, _, err := f.store.HealthSummaries(ctx, "acc-a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromSummaries := map[cell]switchboard.Counts{}
+	for id, sum := range sums {
+		for _, r := range sum.Hours {
+			fromSummaries[cell{id, r.Start.Format(time.RFC3339), false}] = r.Counts
+		}
+		for _, r := range sum.Days {
+			fromSummaries[cell{id, r.Start.Format(time.RFC3339), true}] = r.Counts
+		}
+	}
+	if len(sums) != 3 || len(fromSummaries) != len(want) {
+		t.Errorf("%d summaries with %d hours and days, want 3 with %d", len(sums), len(fromSummaries), len(want))
+	}
+	for k, w := range want {
+		g := fromSummaries[k]
+		if k.day && g.Total != w.Total || !k.day && (g.Total != w.Total || g.S5xx != w.S5xx || g.AuthFailures != w.AuthFailures) {
+			t.Errorf("summary %+v: %+v, want %+v", k, g, w)
+		}
 	}
 }

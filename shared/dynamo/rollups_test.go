@@ -11,6 +11,7 @@ import (
 
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go/middleware"
 	"github.com/google/go-cmp/cmp"
 
@@ -258,4 +259,56 @@ func TestRollUpReadsFilterExpired(t *testing.T) {
 	if got := f.hours(t, "acc-a", "con_1"); !cmp.Equal(got, map[string]switchboard.Counts{"2026-11-24T08": {Total: 4}}) {
 		t.Errorf("hours %v", got)
 	}
+}
+
+// TestHealthSummaryRebuiltAfterACrash: a run that dies in its summary step
+// (every summary write fails) does not move the watermark past the minute,
+// so the next run, which finds every roll-up item already applied, still
+// rebuilds the summaries, and counts nothing twice.
+func TestHealthSummaryRebuiltAfterACrash(t *testing.T) {
+	start := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	f := newRollUpFixture(t, start)
+	ctx := context.Background()
+	f.rollUp(t)
+	f.clock.Set(start.Add(10 * time.Second))
+	f.record(t, callsAt("a", "con_a", start.Add(time.Second))...)
+	f.clock.Set(start.Add(3 * time.Minute))
+	var failed atomic.Int64
+	dying := dynamodb.NewFromConfig(f.env.AWS, func(o *dynamodb.Options) {
+		o.APIOptions = append(o.APIOptions, func(stack *middleware.Stack) error {
+			return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("die", func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+				if put, ok := in.Parameters.(*dynamodb.PutItemInput); ok && isHealthSummary(put.Item) {
+					failed.Add(1)
+					return middleware.InitializeOutput{}, middleware.Metadata{}, errors.New("died")
+				}
+				return next.HandleInitialize(ctx, in)
+			}), middleware.Before)
+		})
+	})
+	if _, err := dynamo.New(dying, f.env.Config.TableName).WithClock(f.clock.Now).RollUp(ctx, 1000); err == nil || failed.Load() == 0 {
+		t.Fatalf("the run did not die in its summary step: %v, %d summary writes failed", err, failed.Load())
+	}
+	if hours := f.hours(t, "acc-a", "con_a"); hours["2026-11-24T10"] != tenCalls {
+		t.Fatalf("before the rerun, the hour holds %+v: the roll-up items should be in", hours)
+	}
+	f.rollUp(t)
+	sums, _, err := f.store.HealthSummaries(ctx, "acc-a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := sums["con_a"]
+	want := switchboard.HealthSummary{ConnectionID: "con_a",
+		Hours: []switchboard.RollUp{{ConnectionID: "con_a", Start: start, Counts: switchboard.Counts{Total: 10, S5xx: 2}}},
+		Days:  []switchboard.RollUp{{ConnectionID: "con_a", Start: switchboard.DayStart(start), Counts: switchboard.Counts{Total: 10}}}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("summary after the rerun (-want +got):\n%s", diff)
+	}
+	if hours := f.hours(t, "acc-a", "con_a"); hours["2026-11-24T10"] != tenCalls {
+		t.Errorf("after the rerun, the hour holds %+v, want %+v", hours, tenCalls)
+	}
+}
+
+func isHealthSummary(item map[string]types.AttributeValue) bool {
+	t, ok := item["Type"].(*types.AttributeValueMemberS)
+	return ok && t.Value == "health-summary"
 }

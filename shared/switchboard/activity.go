@@ -273,6 +273,163 @@ func BuildActivity(connectionID string, loc *time.Location, now time.Time, days 
 	return a
 }
 
+// ActivityPlan is what the activity chart reads: each local day from the
+// UTC day roll-up nearest to it, corrected by the hour roll-ups between
+// the two days' bounds (the account's offset from UTC, so none in UTC, one
+// or two in Paris, at most twelve), instead of every hour of every day.
+// Roll-ups are exact sums (see dynamo's roll-up), so a UTC day item is the
+// sum of its 24 hour items, and a local day = its UTC day + the hours it
+// has that the UTC day lacks − the hours the UTC day has that it lacks.
+// The answer is BuildActivity's, from a tenth of the items.
+type ActivityPlan struct {
+	loc   *time.Location
+	now   time.Time
+	spans []DaySpan
+	// utcDays[i] is the UTC day that day i is computed from.
+	utcDays []time.Time
+	// FirstDay and LastDay bound the UTC day roll-ups to read (inclusive):
+	// the days the chart uses and the last 30 for the scopes used.
+	FirstDay, LastDay time.Time
+	// FirstHour and LastHour bound the hour roll-ups read as one range:
+	// the 48 hours of the hourly chart and the next, which may have
+	// started.
+	FirstHour, LastHour time.Time
+	// Hours are the other hour roll-ups to read, by key: the corrections
+	// of the older days. Hours after LastHour have no calls yet.
+	Hours []time.Time
+}
+
+// UsedScopeDays is how many UTC days of day roll-ups give the scopes used.
+const UsedScopeDays = 30
+
+// ceilHour returns the start of the first whole hour at or after t.
+func ceilHour(t time.Time) time.Time {
+	h := HourStart(t)
+	if h.Before(t) {
+		h = h.Add(time.Hour)
+	}
+	return h
+}
+
+// hourBounds returns the hours a local day counts, [first, end): those
+// starting in it, as BuildActivity counts them.
+func hourBounds(s DaySpan) (time.Time, time.Time) { return ceilHour(s.Start), ceilHour(s.End) }
+
+// PlanActivity says what to read for the chart of days days ending at
+// now's day in loc.
+func PlanActivity(loc *time.Location, now time.Time, days int) ActivityPlan {
+	p := ActivityPlan{loc: loc, now: now, spans: LocalDays(now, loc, days)}
+	p.LastHour = HourStart(now.Add(time.Hour - time.Nanosecond))
+	p.FirstHour = HourStart(now).Add(-47 * time.Hour)
+	p.FirstDay = DayStart(now).AddDate(0, 0, -(UsedScopeDays - 1))
+	p.LastDay = DayStart(now.Add(24*time.Hour - time.Nanosecond))
+	seen := map[int64]bool{}
+	need := func(a, b time.Time) { // the hours between a and b
+		from, to := a, b
+		if b.Before(a) {
+			from, to = b, a
+		}
+		// The range read holds the later ones; none after it exist yet.
+		for h := from; h.Before(to) && h.Before(p.FirstHour); h = h.Add(time.Hour) {
+			if !seen[h.Unix()] {
+				seen[h.Unix()] = true
+				p.Hours = append(p.Hours, h)
+			}
+		}
+	}
+	for _, s := range p.spans {
+		first, end := hourBounds(s)
+		d := DayStart(first.Add(12 * time.Hour)) // the UTC day nearest
+		p.utcDays = append(p.utcDays, d)
+		if d.Before(p.FirstDay) {
+			p.FirstDay = d
+		}
+		if d.After(p.LastDay) {
+			p.LastDay = d
+		}
+		need(first, d)
+		need(end, d.Add(24*time.Hour))
+	}
+	slices.SortFunc(p.Hours, func(a, b time.Time) int { return a.Compare(b) })
+	return p
+}
+
+// Build makes the chart from the day roll-ups of [FirstDay, LastDay] and
+// the hour roll-ups of [FirstHour, LastHour] and Hours.
+func (p ActivityPlan) Build(connectionID string, days, hours []RollUp) Activity {
+	a := Activity{ConnectionID: connectionID, TimeZone: p.loc.String(), Days: []ActivityPoint{}, Hours: []ActivityPoint{}, UsedScopes: []string{}}
+	byHour := map[int64]RollUp{}
+	for _, h := range hours {
+		if !h.Start.After(p.LastHour) {
+			byHour[h.Start.Unix()] = h
+		}
+	}
+	byDay := map[int64]RollUp{}
+	var recent []RollUp
+	for _, d := range days {
+		byDay[d.Start.Unix()] = d
+		if !d.Start.Before(DayStart(p.now).AddDate(0, 0, -(UsedScopeDays-1))) && !d.Start.After(p.LastDay) {
+			recent = append(recent, d)
+		}
+	}
+	a.UsedScopes = UsedScopes(recent)
+	for i, s := range p.spans {
+		pt := ActivityPoint{Start: s.Start, Date: s.Date}
+		hist := make([]int64, LatencyBuckets)
+		apply := func(r RollUp, sign int64) {
+			pt.Counts.addSigned(r.Counts, sign)
+			for j := range min(len(hist), len(r.Latency)) {
+				hist[j] += sign * r.Latency[j]
+			}
+		}
+		hoursOf := func(from, to time.Time, sign int64) {
+			for h := from; h.Before(to); h = h.Add(time.Hour) {
+				if r, ok := byHour[h.Unix()]; ok {
+					apply(r, sign)
+				}
+			}
+		}
+		first, end := hourBounds(s)
+		d := p.utcDays[i]
+		apply(byDay[d.Unix()], 1)
+		if first.Before(d) {
+			hoursOf(first, d, 1)
+		} else {
+			hoursOf(d, first, -1)
+		}
+		if dayEnd := d.Add(24 * time.Hour); end.After(dayEnd) {
+			hoursOf(dayEnd, end, 1)
+		} else {
+			hoursOf(end, dayEnd, -1)
+		}
+		pt.P50Ms, pt.P95Ms = Percentile(hist, 0.5), Percentile(hist, 0.95)
+		a.Totals.Add(pt.Counts)
+		a.Days = append(a.Days, pt)
+	}
+	last := HourStart(p.now)
+	for i := 47; i >= 0; i-- {
+		start := last.Add(-time.Duration(i) * time.Hour)
+		pt := ActivityPoint{Start: start.In(p.loc)}
+		if h, ok := byHour[start.Unix()]; ok {
+			pt.Counts = h.Counts
+			pt.P50Ms, pt.P95Ms = Percentile(h.Latency, 0.5), Percentile(h.Latency, 0.95)
+		}
+		a.Hours = append(a.Hours, pt)
+	}
+	return a
+}
+
+// addSigned adds o's counters to c, or takes them away when sign is -1.
+func (c *Counts) addSigned(o Counts, sign int64) {
+	c.Total += sign * o.Total
+	c.S2xx += sign * o.S2xx
+	c.S4xx += sign * o.S4xx
+	c.S5xx += sign * o.S5xx
+	c.S429 += sign * o.S429
+	c.S401 += sign * o.S401
+	c.AuthFailures += sign * o.AuthFailures
+}
+
 func addHist(dst, src []int64) {
 	for i := range min(len(dst), len(src)) {
 		dst[i] += src[i]
@@ -288,6 +445,9 @@ type RollUpStore interface {
 	// DayRollUps returns a connection's UTC day roll-ups whose start is in
 	// [from, to), oldest first.
 	DayRollUps(ctx context.Context, accountID, connectionID string, from, to time.Time) ([]RollUp, error)
+	// HourRollUpsAt returns a connection's hour roll-ups that start at
+	// the given hours, read by key; hours without calls are left out.
+	HourRollUpsAt(ctx context.Context, accountID, connectionID string, starts []time.Time) ([]RollUp, error)
 }
 
 // HealthReason names why a connection needs attention.
@@ -336,6 +496,75 @@ type HealthInput struct {
 	// DailyTotals are the UTC day totals, oldest first, of the last
 	// SilentDays+BaselineDays days, today last.
 	DailyTotals []int64
+}
+
+// NewHealthInput gathers what the health rules need for connection c from
+// its hour and day roll-ups. Only the rules' windows count: the hours from
+// 23 hours before now's through the next one (the last 24 hours), and the
+// SilentDays+BaselineDays UTC days ending today; callers may pass more.
+// The overview passes the connection's health summary, the roll-up's
+// check its roll-up queries: both answer alike because this is the one
+// place that reads the windows.
+func NewHealthInput(c Connection, hours, days []RollUp, now time.Time) HealthInput {
+	in := HealthInput{Connection: c}
+	firstHour, lastHour := HourStart(now).Add(-23*time.Hour), HourStart(now.Add(time.Hour-time.Nanosecond))
+	for _, h := range hours {
+		if h.Start.Before(firstHour) || h.Start.After(lastHour) {
+			continue
+		}
+		in.Last24h.Add(h.Counts)
+		if ch := c.TokenChangedAt; ch != nil && now.Sub(*ch) < 24*time.Hour && !h.Start.Before(HourStart(*ch)) {
+			in.AuthSinceChange.Add(h.Counts)
+		}
+	}
+	n := SilentDays + BaselineDays
+	first := DayStart(now).AddDate(0, 0, -(n - 1))
+	// A connection younger than the rule's window cannot "used to call".
+	if c.ConnectedAt.After(first) {
+		return in
+	}
+	in.DailyTotals = make([]int64, n)
+	for _, d := range days {
+		if i := int(d.Start.Sub(first).Hours() / 24); !d.Start.Before(first) && i < n {
+			in.DailyTotals[i] = d.Total
+		}
+	}
+	return in
+}
+
+// HealthWindowHours and HealthWindowDays bound what a health summary keeps:
+// the hours and UTC days before the time it was built, with one more of each
+// than the rules read, so that a summary read a little later (another
+// function's clock) still holds every hour and day the rules read then.
+// Nothing newer exists unless the roll-up ran since, and that rebuilt it.
+const (
+	HealthWindowHours = 25
+	HealthWindowDays  = SilentDays + BaselineDays + 1
+)
+
+// HealthSummary is the part of a connection's roll-ups the health rules
+// read, as of the last roll-up that touched the connection: its hours of
+// the last day (Counts only) and its day totals of the silent rule's
+// window. The roll-up keeps one per connection, so the overview reads one
+// listing for the whole account instead of two queries per connection.
+type HealthSummary struct {
+	ConnectionID string
+	Hours        []RollUp // Counts only, no latency or scopes
+	Days         []RollUp // Total only
+}
+
+// HealthSummaryStore reads the health summaries the roll-up keeps.
+type HealthSummaryStore interface {
+	// HealthSummaries returns the summaries of an account's connections by
+	// connection id, in one listing. complete is false until the account's
+	// summaries were built once from the roll-ups (an account whose roll-ups
+	// predate the summaries); a connection without a summary then had no
+	// call in the window.
+	HealthSummaries(ctx context.Context, accountID string) (summaries map[string]HealthSummary, complete bool, err error)
+	// BuildHealthSummaries builds the missing summaries of an account's
+	// connections from their roll-ups, then marks the account complete.
+	// It never replaces a summary the roll-up wrote.
+	BuildHealthSummaries(ctx context.Context, accountID string) error
 }
 
 // Attention is one entry of "needs attention": which connection, why, and

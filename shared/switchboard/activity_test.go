@@ -1,6 +1,7 @@
 package switchboard
 
 import (
+	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
@@ -280,5 +281,84 @@ func TestOverviewAdd(t *testing.T) {
 	o.Add(Connection{ID: "c", Status: ConnectionActive}, []Attention{{Reason: ReasonSilent}, {Reason: ReasonNeedsReauth}})
 	if o.Connected.Count != 2 || o.Blocked.Count != 1 || o.Erroring.Count != 1 || o.Silent.Count != 1 || o.NeedsReauth.Count != 1 || len(o.NeedsAttention) != 4 {
 		t.Errorf("overview %+v", o)
+	}
+}
+
+// TestActivityPlanMatchesHourlyBuild: the chart built from day roll-ups
+// corrected by the boundary hours equals the one built from every hour,
+// in zones whole, half and quarter hours from UTC, either side of the date
+// line, across DST changes (Lord Howe's is half an hour), for 1 to 90
+// days; and in Paris it reads at most two hours per day besides the last
+// 48.
+func TestActivityPlanMatchesHourlyBuild(t *testing.T) {
+	zones := []string{"UTC", "Europe/Paris", "America/New_York", "Asia/Kolkata", "Asia/Kathmandu", "Pacific/Tongatapu",
+		"Pacific/Kiritimati", "Etc/GMT+12", "Australia/Lord_Howe", "America/St_Johns"}
+	nows := []string{"2026-11-24T13:20:00Z", "2026-03-29T00:30:00Z", "2026-10-25T23:59:00Z", "2026-11-01T06:10:00Z", "2026-04-05T15:45:00Z", "2026-01-01T00:00:00Z"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	perms := []string{"orders.read", "orders.write", "catalog.read", "customers.write"}
+	for _, now := range nows {
+		at := ts(now)
+		// Consistent roll-ups, as the roll-up writes them: each day the
+		// exact sum of its hours, over the 100 days before now.
+		var hours []RollUp
+		days := map[int64]*RollUp{}
+		for h := HourStart(at).Add(-100 * 24 * time.Hour); !h.After(at); h = h.Add(time.Hour) {
+			if rng.IntN(5) == 0 {
+				continue // an hour without calls has no item
+			}
+			r := RollUp{Start: h}
+			for range rng.IntN(9) + 1 {
+				c := Call{Status: []int{200, 201, 401, 404, 429, 500, 503}[rng.IntN(7)], LatencyMs: int64(rng.IntN(3000)), Resource: "orders", Method: "GET"}
+				r.AddCall(c, false)
+				d := DayStart(h).Unix()
+				if days[d] == nil {
+					days[d] = &RollUp{Start: DayStart(h)}
+				}
+				days[d].AddCall(c, false)
+			}
+			if p := perms[rng.IntN(len(perms))]; !slices.Contains(days[DayStart(h).Unix()].Used, p) && rng.IntN(10) == 0 {
+				days[DayStart(h).Unix()].Used = append(days[DayStart(h).Unix()].Used, p)
+			}
+			hours = append(hours, r)
+		}
+		hoursIn := func(from, to time.Time) (out []RollUp) { // inclusive
+			for _, h := range hours {
+				if !h.Start.Before(from) && !h.Start.After(to) {
+					out = append(out, h)
+				}
+			}
+			return out
+		}
+		daysIn := func(from, to time.Time) (out []RollUp) {
+			for _, d := range days {
+				if !d.Start.Before(from) && !d.Start.After(to) {
+					out = append(out, *d)
+				}
+			}
+			return out
+		}
+		for _, zone := range zones {
+			loc := mustZone(t, zone)
+			for _, n := range []int{1, 2, 30, 90} {
+				// What the route read before: every hour of the chart, and
+				// the day roll-ups of the last 30 days for the scopes.
+				spans := LocalDays(at, loc, n)
+				from := min(spans[0].Start.Unix(), HourStart(at).Add(-47*time.Hour).Unix())
+				want := BuildActivity("con_1", loc, at, n, hoursIn(time.Unix(from, 0).Add(time.Hour-time.Nanosecond).Truncate(time.Hour), HourStart(at.Add(time.Hour-time.Nanosecond))),
+					daysIn(DayStart(at).AddDate(0, 0, -29), DayStart(at.Add(24*time.Hour-time.Nanosecond))))
+				p := PlanActivity(loc, at, n)
+				read := hoursIn(p.FirstHour, p.LastHour)
+				for _, h := range p.Hours {
+					read = append(read, hoursIn(h, h)...)
+				}
+				got := p.Build("con_1", daysIn(p.FirstDay, p.LastDay), read)
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Fatalf("%s, %s, %d days (-hourly +plan):\n%s", zone, now, n, diff)
+				}
+				if zone == "Europe/Paris" && len(p.Hours) > 2*n {
+					t.Errorf("Paris, %d days: %d hours read by key", n, len(p.Hours))
+				}
+			}
+		}
 	}
 }

@@ -409,7 +409,17 @@ func Assess(in HealthInput, now time.Time) []Attention {
 		add(ReasonCallbackFailures, plural(int64(in.CallbackFailures24h), "callback")+" to the app failed in the last 24 hours.",
 			"Check the app's callback URL with its developer.", "contact_app")
 	}
-	if missing := MissingScopes(c.Scope, in.Requested); len(missing) > 0 {
+	if c.Status == ConnectionRevoked {
+		a := base
+		a.Reason, a.ActionCode = ReasonNeedsReauth, "reauthorise"
+		a.Message = "The app's access token was revoked"
+		if c.AccessRevokedAt != nil {
+			a.Message += " on " + c.AccessRevokedAt.UTC().Format("2006-01-02 15:04") + " UTC"
+		}
+		a.Message += ": the app cannot call until it is authorised again."
+		a.Action = "Re-authorise the app, or ask its developer to reconnect."
+		out = append(out, a)
+	} else if missing := MissingScopes(c.Scope, in.Requested); len(missing) > 0 {
 		a := base
 		a.Reason, a.ActionCode = ReasonNeedsReauth, "reauthorise"
 		a.Message = "The app now asks for " + strings.Join(missing, ", ") + ", which this connection was not granted."

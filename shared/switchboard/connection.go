@@ -12,9 +12,14 @@ type ConnectionStatus string
 
 // Statuses of a connection. A disconnected connection is deleted, not kept
 // with a status, so that its token can never be honoured again by mistake.
+// Revoked: the app's token was revoked without the merchant (the app
+// revoked it, or a replayed code made Switchboard revoke it); the
+// connection stays, but the app cannot call until it is authorised again,
+// which makes it active. Shown as "Needs re-authorisation".
 const (
 	ConnectionActive  ConnectionStatus = "active"
 	ConnectionBlocked ConnectionStatus = "blocked"
+	ConnectionRevoked ConnectionStatus = "revoked"
 )
 
 // Connection is an app's grant on an account or one of its locations.
@@ -37,6 +42,11 @@ type Connection struct {
 	// overview's "401 bursts after a token change". Block and unblock
 	// change UpdatedAt, not this.
 	TokenChangedAt *time.Time `json:"tokenChangedAt,omitempty"`
+	// AccessRevokedAt is when the connection's token was revoked without
+	// the merchant; cleared by re-authorisation. It outlives a block
+	// (blocked wins while it lasts): unblocking a connection whose token
+	// was revoked meanwhile makes it revoked, not active.
+	AccessRevokedAt *time.Time `json:"accessRevokedAt,omitempty"`
 	// Block fields are set while Status is blocked and cleared on unblock.
 	BlockedAt     *time.Time `json:"blockedAt,omitempty"`
 	BlockedBy     string     `json:"blockedBy,omitempty"` // user id
@@ -52,6 +62,15 @@ type Connection struct {
 
 // MaxInstanceLabelLength keeps labels readable in lists.
 const MaxInstanceLabelLength = 60
+
+// UnblockedStatus is the status a connection returns to when its block
+// ends: revoked if its token was revoked meanwhile, active otherwise.
+func (c Connection) UnblockedStatus() ConnectionStatus {
+	if c.AccessRevokedAt != nil {
+		return ConnectionRevoked
+	}
+	return ConnectionActive
+}
 
 // NormalizeInstanceLabel trims a label and checks its length and characters.
 func NormalizeInstanceLabel(raw string) (string, error) {
@@ -83,8 +102,8 @@ func (f ConnectionFilter) Matches(c Connection) bool {
 
 // Validate checks the filter's values.
 func (f ConnectionFilter) Validate() error {
-	if f.Status != "" && f.Status != ConnectionActive && f.Status != ConnectionBlocked {
-		return Errorf(EInvalid, "status must be active or blocked")
+	if f.Status != "" && f.Status != ConnectionActive && f.Status != ConnectionBlocked && f.Status != ConnectionRevoked {
+		return Errorf(EInvalid, "status must be active, blocked or revoked")
 	}
 	return nil
 }

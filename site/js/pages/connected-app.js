@@ -220,7 +220,8 @@ export function renderConnectedApp(outlet, { params, signal }) {
 
   function renderSummary(rows, app, health) {
     const blocked = rows.filter((r) => str(r.c.status) === 'blocked');
-    const lacking = rows.filter((r) => r.scopes.missing.length > 0);
+    const lacking = rows.filter((r) => r.scopes.missing.length > 0 && str(r.c.status) !== 'revoked');
+    const revoked = rows.filter((r) => str(r.c.status) === 'revoked');
     const alerts = [];
     const byId = new Map(rows.map((r) => [str(r.c.id), r.c]));
     for (const a of health || []) {
@@ -234,6 +235,10 @@ export function renderConnectedApp(outlet, { params, signal }) {
     for (const r of blocked) {
       alerts.push(h('li', { dataset: { testid: 'alert-blocked', connectionId: str(r.c.id) } },
         `Blocked: the connection to ${targetText(r.c)} cannot call the API until it is unblocked.`));
+    }
+    for (const r of revoked) {
+      alerts.push(h('li', { dataset: { testid: 'alert-revoked', connectionId: str(r.c.id) } },
+        `Needs re-authorisation: the app's access token for the connection to ${targetText(r.c)} was revoked; it cannot call the API until it is authorised again.`));
     }
     for (const r of lacking) {
       alerts.push(h('li', { dataset: { testid: 'alert-missing-scopes', connectionId: str(r.c.id) } },
@@ -333,7 +338,7 @@ export function renderConnectedApp(outlet, { params, signal }) {
             : scopes.missing.length ? scopes.missing.map((p, i) => [i ? ', ' : '', h('code', {}, p)]) : 'None')),
       h('div', { class: 'table-wrap' }, scopeTable),
       h('div', { class: 'conn-actions' },
-        scopes.missing.length ? reauthorise(c, scopes, { app, own, name }) : null,
+        scopes.missing.length || str(c.status) === 'revoked' ? reauthorise(c, scopes, { app, own, name }) : null,
         h('a', { class: 'btn btn--secondary btn--small', href: `#/connections/${encodeURIComponent(id)}/logs`, dataset: { testid: 'view-logs' } },
           'View logs', srOnly(` of the connection to ${targetText(c)}`))),
     );
@@ -352,10 +357,11 @@ export function renderConnectedApp(outlet, { params, signal }) {
       type: 'button', class: 'btn btn--primary btn--small', disabled: Boolean(reason), 'aria-describedby': noteId,
       dataset: { testid: 'reauthorise' },
     }, 'Re-authorise', srOnly(` ${name} for ${targetText(c)}`));
+    const what = scopes.missing.length ? `add ${scopes.missing.join(', ')}` : 'give the app its access back';
     const note = h('p', { class: 'connect-note', id: noteId, dataset: { testid: 'reauthorise-note' } },
       reason || (direct
-        ? `Opens the consent page to add ${scopes.missing.join(', ')}; the permissions already granted are kept.`
-        : `Opens ${name}’s website in a new tab: start the re-authorisation there to add ${scopes.missing.join(', ')}.`));
+        ? `Opens the consent page to ${what}; the permissions already granted are kept.`
+        : `Opens ${name}’s website in a new tab: start the re-authorisation there to ${what}.`));
     button.addEventListener('click', () => {
       if (reason) return;
       if (!direct) {

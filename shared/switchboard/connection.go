@@ -47,6 +47,9 @@ type Connection struct {
 	// (blocked wins while it lasts): unblocking a connection whose token
 	// was revoked meanwhile makes it revoked, not active.
 	AccessRevokedAt *time.Time `json:"accessRevokedAt,omitempty"`
+	// DisconnectedAt is set only on what a disconnected connection was,
+	// kept while its call log lasts (DisconnectedConnections).
+	DisconnectedAt *time.Time `json:"disconnectedAt,omitempty"`
 	// Block fields are set while Status is blocked and cleared on unblock.
 	BlockedAt     *time.Time `json:"blockedAt,omitempty"`
 	BlockedBy     string     `json:"blockedBy,omitempty"` // user id
@@ -125,6 +128,17 @@ type ConnectionStore interface {
 	ReplaceGrant(ctx context.Context, c Connection) error
 	// TouchConnection sets LastUsedAt, at most once a minute.
 	TouchConnection(ctx context.Context, accountID, connectionID string, at time.Time) error
+}
+
+// DisconnectedConnections reads what disconnected connections were: a
+// disconnect deletes the connection (its token can never be honoured
+// again) but its call log stays readable until it expires.
+type DisconnectedConnections interface {
+	// GetDisconnectedConnection returns the connection as it was when
+	// disconnected from the account, with DisconnectedAt set, while its
+	// call log lasts. Returns ENotFound otherwise, and for another
+	// account's connection.
+	GetDisconnectedConnection(ctx context.Context, accountID, connectionID string) (Connection, error)
 }
 
 // AppEventType names a lifecycle event of the app log.

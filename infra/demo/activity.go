@@ -119,6 +119,13 @@ func demoCalls(c switchboard.Connection, h, now time.Time) []switchboard.Call {
 				status = 404
 			}
 			add([]string{"orders", "catalog"}[i%2], "GET", status, latency)
+			if c.AppID == "stockwise" && i == 0 && hour == 9 {
+				// Once a day StockWise tries the customers it was never
+				// granted: refused, which is not use (the app page's
+				// "Refused for lack of it" column).
+				calls = append(calls, switchboard.Call{At: h, Resource: "customers", Method: "GET", Status: 403,
+					Error: switchboard.EInsufficientScope, LatencyMs: latency})
+			}
 		}
 	}
 	return calls

@@ -277,3 +277,34 @@ func FuzzActivityQuery(f *testing.F) {
 		}
 	})
 }
+
+// TestActivityUsedIsAnswered2xx: calls refused 403 insufficient_scope do not
+// make a permission "used"; the activity reports them as refused, through
+// the roll-up the store keeps.
+func TestActivityUsedIsAnswered2xx(t *testing.T) {
+	env := testenv.MustEnv(t)
+	member := mustSignIn(t, env, "member@demo.test")
+	store := dynamo.New(env.DynamoDB(), env.Config.TableName)
+	now := time.Now().UTC()
+	mustConnection(t, store, "con_ref", "orderline-pos", "loc-bastille", "location[orders.read]", switchboard.ConnectionActive, now.AddDate(0, -1, 0))
+	written := now.Add(-5 * time.Minute)
+	ok := call("req-ok", "con_ref", written.Add(-time.Second), "GET", 200)
+	write := call("req-write", "con_ref", written.Add(-time.Second), "POST", 403)
+	write.Error = switchboard.EInsufficientScope
+	customers := call("req-cust", "con_ref", written.Add(-time.Second), "GET", 403)
+	customers.Resource, customers.Path, customers.Error = "customers", "/v1/customer_lists/cl-1/customers", switchboard.EInsufficientScope
+	mustCalls(t, env, written, ok, write, customers)
+	mustRollUp(t, env, now)
+
+	resp := member.call(t, api.GetConnectionActivityFunction(env), "GET", "/admin/v1/connections/con_ref/activity", map[string]string{"connectionId": "con_ref"}, nil)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("%d %s", resp.StatusCode, resp.Body)
+	}
+	a := mustDecode[switchboard.Activity](t, resp)
+	if !slices.Equal(a.UsedScopes, []string{"orders.read"}) {
+		t.Errorf("used scopes %v, want orders.read only (the others were refused)", a.UsedScopes)
+	}
+	if !slices.Equal(a.RefusedScopes, []string{"customers.read", "orders.write"}) {
+		t.Errorf("refused scopes %v", a.RefusedScopes)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchboard-hq/switchboard/infra/openapicheck"
 	"github.com/switchboard-hq/switchboard/infra/testenv"
 	"github.com/switchboard-hq/switchboard/shared/api"
 	"github.com/switchboard-hq/switchboard/shared/apigw"
@@ -371,11 +372,15 @@ func TestIsolationMatrix(t *testing.T) {
 						continue
 					}
 					w := mustWorld(t, env)
-					resp, err := handler(context.Background(), w.request(t, route, who, a))
+					in := w.request(t, route, who, a)
+					resp, err := handler(context.Background(), in)
 					tried.Add(1)
 					if err != nil {
 						t.Errorf("%s: handler error %v", who, err)
 						continue
+					}
+					if err := openapicheck.Check(route.Method, in.RawPath, in.RawQueryString, resp.StatusCode, resp.Headers, resp.Body); err != nil {
+						t.Errorf("%s as %s: answered %d, which site/openapi.json does not document: %v", key, who, resp.StatusCode, err)
 					}
 					leaked := false
 					if !who.ofAccountA() && !a.public && strings.Contains(strings.ToLower(resp.Body+fmt.Sprint(resp.Headers)), w.canary) {

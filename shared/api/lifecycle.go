@@ -369,7 +369,10 @@ func LifecycleOn(env *platform.Env, store *dynamo.Store) *lifecycle.Service {
 }
 
 func lifecycleRoute(env *platform.Env, build func(*dynamo.Store) AuthedHandler) apigw.LambdaHandler {
-	return sessionRoute(env, build)
+	// A disconnect keeps what the connection was for as long as its call
+	// log lasts (LOG_RETENTION_DAYS), so the logs stay readable.
+	retention := time.Duration(env.Config.LogRetentionDays) * 24 * time.Hour
+	return sessionRoute(env, func(s *dynamo.Store) AuthedHandler { return build(s.WithCallRetention(retention)) })
 }
 
 // BlockConnectionFunction is BlockConnectionFunction in template.yaml.

@@ -34,6 +34,9 @@ type LogHeader struct {
 	AccountID     string                       `json:"accountId"`
 	LocationID    string                       `json:"locationId,omitempty"`
 	Status        switchboard.ConnectionStatus `json:"status"`
+	// DisconnectedAt is set when the connection was disconnected: its log
+	// is still read (until it expires), the connection no longer calls.
+	DisconnectedAt *time.Time `json:"disconnectedAt,omitempty"`
 	// CatalogIDs and CustomerListIDs are the account's catalogs and customer
 	// lists the token reaches: all of them when its scope grants the
 	// resource (they belong to the account, whatever the token's level),
@@ -119,13 +122,38 @@ func queryList(raw string) []string {
 	return out
 }
 
+// LogConnections finds the connection whose log is read: a current one or,
+// while its call log lasts, one disconnected from the account.
+type LogConnections interface {
+	GetConnection(ctx context.Context, accountID, connectionID string) (switchboard.Connection, error)
+	switchboard.DisconnectedConnections
+}
+
+var _ LogConnections = (*dynamo.Store)(nil)
+
+// logConnection returns the connection in the caller's account, current or
+// disconnected (then with DisconnectedAt set): the README keeps the call
+// log until it expires, and the digest links to it. Another account's
+// connection is not found either way.
+func logConnection(ctx context.Context, conns LogConnections, accountID, connectionID string) (switchboard.Connection, error) {
+	c, err := conns.GetConnection(ctx, accountID, connectionID)
+	if switchboard.ErrorCode(err) != switchboard.ENotFound {
+		return c, err
+	}
+	gone, gerr := conns.GetDisconnectedConnection(ctx, accountID, connectionID)
+	if switchboard.ErrorCode(gerr) == switchboard.ENotFound {
+		return switchboard.Connection{}, err
+	}
+	return gone, gerr
+}
+
 // ListConnectionLogs serves GET /admin/v1/connections/{connectionId}/logs.
 // The connection is read in the caller's account first, so another
 // account's connection is a 404 before its log is touched. The header's
 // catalogs and customer lists are read while the page is.
-func ListConnectionLogs(conns switchboard.ConnectionStore, log switchboard.CallLog, reach LogHeaderStores) AuthedHandler {
+func ListConnectionLogs(conns LogConnections, log switchboard.CallLog, reach LogHeaderStores) AuthedHandler {
 	return func(ctx context.Context, p switchboard.Principal, req apigw.Request) (apigw.Response, error) {
-		c, err := conns.GetConnection(ctx, p.AccountID, req.PathParameters["connectionId"])
+		c, err := logConnection(ctx, conns, p.AccountID, req.PathParameters["connectionId"])
 		if err != nil {
 			return apigw.Response{}, err
 		}
@@ -155,7 +183,7 @@ func ListConnectionLogs(conns switchboard.ConnectionStore, log switchboard.CallL
 func logHeader(ctx context.Context, c switchboard.Connection, reach LogHeaderStores) (LogHeader, error) {
 	h := LogHeader{ConnectionID: c.ID, AppID: c.AppID, AppName: c.AppName, InstanceLabel: c.InstanceLabel,
 		Token: maskedToken(c), Scope: c.Scope, AccountID: c.AccountID, LocationID: c.LocationID, Status: c.Status,
-		CatalogIDs: []string{}, CustomerListIDs: []string{}}
+		DisconnectedAt: c.DisconnectedAt, CatalogIDs: []string{}, CustomerListIDs: []string{}}
 	scope, err := switchboard.ParseScope(c.Scope)
 	if err != nil {
 		return LogHeader{}, fmt.Errorf("scope of connection %s: %w", c.ID, err)
@@ -187,8 +215,8 @@ func grants(scope switchboard.Scope, resource string) bool {
 }
 
 // ownedCall returns the call if its connection is in p's account.
-func ownedCall(ctx context.Context, conns switchboard.ConnectionStore, log switchboard.CallLog, p switchboard.Principal, req apigw.Request) (switchboard.Call, error) {
-	c, err := conns.GetConnection(ctx, p.AccountID, req.PathParameters["connectionId"])
+func ownedCall(ctx context.Context, conns LogConnections, log switchboard.CallLog, p switchboard.Principal, req apigw.Request) (switchboard.Call, error) {
+	c, err := logConnection(ctx, conns, p.AccountID, req.PathParameters["connectionId"])
 	if err != nil {
 		return switchboard.Call{}, err
 	}
@@ -196,7 +224,7 @@ func ownedCall(ctx context.Context, conns switchboard.ConnectionStore, log switc
 }
 
 // GetConnectionLog serves GET /admin/v1/connections/{connectionId}/logs/{requestId}.
-func GetConnectionLog(conns switchboard.ConnectionStore, log switchboard.CallLog, archive switchboard.BodyArchive) AuthedHandler {
+func GetConnectionLog(conns LogConnections, log switchboard.CallLog, archive switchboard.BodyArchive) AuthedHandler {
 	return func(ctx context.Context, p switchboard.Principal, req apigw.Request) (apigw.Response, error) {
 		call, err := ownedCall(ctx, conns, log, p, req)
 		if err != nil {
@@ -251,7 +279,7 @@ func logBody(b switchboard.ArchivedBody) *LogBody {
 // archived many calls to an object (see dynamo/bodies.go), which a URL
 // cannot slice. The API's CSP (default-src 'none') and nosniff headers
 // keep an archived HTML body inert.
-func DownloadLogBody(conns switchboard.ConnectionStore, log switchboard.CallLog, archive switchboard.BodyArchive) AuthedHandler {
+func DownloadLogBody(conns LogConnections, log switchboard.CallLog, archive switchboard.BodyArchive) AuthedHandler {
 	return func(ctx context.Context, p switchboard.Principal, req apigw.Request) (apigw.Response, error) {
 		kind, err := bodyKindOf(req)
 		if err != nil {

@@ -468,3 +468,61 @@ func TestConnectionLogsHeaderReach(t *testing.T) {
 		t.Errorf("the header exposes the token hash: %s", resp.Body)
 	}
 }
+
+// TestDisconnectedConnectionLogs: a disconnect keeps the connection's call
+// log readable (list, detail, bodies), marked disconnected, until it
+// expires, as the README and the digest's links promise; another
+// account still gets 404 for it.
+func TestDisconnectedConnectionLogs(t *testing.T) {
+	env := testenv.MustEnv(t)
+	owner := mustSignIn(t, env, "owner@demo.test")
+	member := mustSignIn(t, env, "member@demo.test")
+	logged := mustLogCalls(t, env)
+	del := owner.call(t, api.DisconnectConnectionFunction(env), http.MethodDelete, logsPath(logsConnection), logParams(logsConnection, ""), nil)
+	if del.StatusCode/100 != 2 {
+		t.Fatalf("disconnect: %d %s", del.StatusCode, del.Body)
+	}
+	if r := member.call(t, api.GetConnectionFunction(env), http.MethodGet, logsPath(logsConnection), logParams(logsConnection, ""), nil); r.StatusCode != http.StatusNotFound {
+		t.Fatalf("the connection itself: %d, want 404 (it is gone)", r.StatusCode)
+	}
+	list := member.call(t, api.ListConnectionLogsFunction(env), http.MethodGet, logsPath(logsConnection, "logs"), logParams(logsConnection, ""), nil)
+	if list.StatusCode != http.StatusOK {
+		t.Fatalf("logs of a disconnected connection: %d %s", list.StatusCode, list.Body)
+	}
+	page := mustDecode[api.LogPage](t, list)
+	if page.Connection.DisconnectedAt == nil || page.Connection.ConnectionID != logsConnection || page.Connection.AppID != "orderline-pos" {
+		t.Errorf("header %+v, want the connection marked disconnected", page.Connection)
+	}
+	if len(page.Calls) != len(logged.calls) {
+		t.Errorf("%d calls listed, want %d", len(page.Calls), len(logged.calls))
+	}
+	requestID := logged.calls[1].RequestID
+	entry := member.call(t, api.GetConnectionLogFunction(env), http.MethodGet, logsPath(logsConnection, "logs", requestID), logParams(logsConnection, requestID), nil)
+	if entry.StatusCode != http.StatusOK || !mustDecode[api.LogEntry](t, entry).BodiesAvailable {
+		t.Errorf("detail: %d %s", entry.StatusCode, entry.Body)
+	}
+	for _, kind := range []switchboard.BodyKind{switchboard.RequestBody, switchboard.ResponseBody} {
+		if r := download(t, member, api.DownloadLogBodyFunction(env), requestID, kind); r.StatusCode != http.StatusOK {
+			t.Errorf("%s body: %d %s", kind, r.StatusCode, r.Body)
+		}
+	}
+	// The tenant check is unchanged: another account's admin gets 404.
+	other := mustOtherAccountAdmin(t, env)
+	for name, h := range map[string]apigw.LambdaHandler{"logs": api.ListConnectionLogsFunction(env), "entry": api.GetConnectionLogFunction(env)} {
+		path := logsPath(logsConnection, "logs")
+		params := logParams(logsConnection, "")
+		if name == "entry" {
+			path, params = logsPath(logsConnection, "logs", requestID), logParams(logsConnection, requestID)
+		}
+		if r := other.call(t, h, http.MethodGet, path, params, nil); r.StatusCode != http.StatusNotFound {
+			t.Errorf("other account, %s: %d %s, want 404", name, r.StatusCode, r.Body)
+		}
+	}
+	if r := download(t, other, api.DownloadLogBodyFunction(env), requestID, switchboard.RequestBody); r.StatusCode != http.StatusNotFound {
+		t.Errorf("other account, body: %d, want 404", r.StatusCode)
+	}
+	// An id never connected in the account is still a 404.
+	if r := member.call(t, api.ListConnectionLogsFunction(env), http.MethodGet, logsPath("con_never", "logs"), logParams("con_never", ""), nil); r.StatusCode != http.StatusNotFound {
+		t.Errorf("unknown connection: %d, want 404", r.StatusCode)
+	}
+}

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
@@ -309,5 +310,80 @@ func TestConnectionFiltersAndLevels(t *testing.T) {
 	}
 	if _, conns := listConnections(t, env, owner, map[string]string{"appId": bi.ClientID}); len(conns) != 1 {
 		t.Errorf("the refusals connected something: %v", ids(conns))
+	}
+}
+
+// TestRevokedConnectionNeedsReauthorisation: a connection whose token the
+// app revoked is "revoked" in the API (item, listing and its filter) and
+// listed under "Need re-authorisation" in the overview; a blocked one stays
+// blocked and becomes revoked when unblocked; re-authorising makes it active.
+func TestRevokedConnectionNeedsReauthorisation(t *testing.T) {
+	env := testenv.MustEnv(t)
+	owner := mustSignIn(t, env, "owner@demo.test")
+	app := mustRegisterApp(t, env, owner, posApp(map[string]any{"name": "Revoking POS"}))
+	q := authorizeQuery(app.ClientID, nil)
+	till := mustToken(t, env, app, consent(t, env, owner, q, "loc-bastille", "Till"))
+	canal := mustToken(t, env, app, consent(t, env, owner, q, "loc-canal", ""))
+	status := func(id string) switchboard.ConnectionStatus {
+		t.Helper()
+		r := owner.call(t, api.GetConnectionFunction(env), "GET", connPath(id), map[string]string{"connectionId": id}, nil)
+		mustStatus(t, "get connection", r, http.StatusOK)
+		return mustDecode[switchboard.Connection](t, r).Status
+	}
+	reauth := func() []string {
+		t.Helper()
+		r := owner.call(t, api.GetOverviewFunction(env), "GET", "/admin/v1/overview", nil, nil)
+		mustStatus(t, "overview", r, http.StatusOK)
+		var ids []string
+		for _, c := range mustDecode[switchboard.Overview](t, r).NeedsReauth.Connections {
+			ids = append(ids, c.ID)
+		}
+		return ids
+	}
+
+	if r := form(api.RevokeFunction(env), url.Values{"token": {till.AccessToken}}, app.ClientID, app.ClientSecret); r.StatusCode != http.StatusOK {
+		t.Fatalf("revoke: %d %s", r.StatusCode, r.Body)
+	}
+	if got := status(till.ConnectionID); got != switchboard.ConnectionRevoked {
+		t.Errorf("revoked connection's status %q, want revoked", got)
+	}
+	if got := status(canal.ConnectionID); got != switchboard.ConnectionActive {
+		t.Errorf("the other connection's status %q", got)
+	}
+	list := owner.call(t, api.ListConnectionsFunction(env), "GET", "/admin/v1/connections?status=revoked", nil, nil)
+	mustStatus(t, "list revoked", list, http.StatusOK)
+	var page struct{ Connections []switchboard.Connection }
+	if err := json.Unmarshal([]byte(list.Body), &page); err != nil || len(page.Connections) != 1 || page.Connections[0].ID != till.ConnectionID {
+		t.Errorf("status=revoked lists %s (%v)", list.Body, err)
+	}
+	if got := reauth(); !slices.Equal(got, []string{till.ConnectionID}) {
+		t.Errorf("need re-authorisation %v, want the revoked connection", got)
+	}
+
+	// Blocked, then revoked: blocked while the block lasts, revoked after.
+	mustStatus(t, "block", owner.call(t, api.BlockConnectionFunction(env), "POST", connPath(canal.ConnectionID, "block"),
+		map[string]string{"connectionId": canal.ConnectionID}, map[string]any{"reason": "test"}), http.StatusOK)
+	if r := form(api.RevokeFunction(env), url.Values{"token": {canal.AccessToken}}, app.ClientID, app.ClientSecret); r.StatusCode != http.StatusOK {
+		t.Fatalf("revoke: %d %s", r.StatusCode, r.Body)
+	}
+	if got := status(canal.ConnectionID); got != switchboard.ConnectionBlocked {
+		t.Errorf("blocked then revoked: %q, want blocked", got)
+	}
+	mustStatus(t, "unblock", owner.call(t, api.UnblockConnectionFunction(env), "POST", connPath(canal.ConnectionID, "unblock"),
+		map[string]string{"connectionId": canal.ConnectionID}, nil), http.StatusOK)
+	if got := status(canal.ConnectionID); got != switchboard.ConnectionRevoked {
+		t.Errorf("unblocked after its token was revoked: %q, want revoked", got)
+	}
+
+	// Re-authorising gives the app its access back.
+	again := mustToken(t, env, app, consent(t, env, owner, q, "loc-bastille", "Till"))
+	if again.ConnectionID != till.ConnectionID {
+		t.Fatalf("re-authorisation made connection %s, want %s", again.ConnectionID, till.ConnectionID)
+	}
+	if got := status(till.ConnectionID); got != switchboard.ConnectionActive {
+		t.Errorf("re-authorised: %q, want active", got)
+	}
+	if got := reauth(); !slices.Equal(got, []string{canal.ConnectionID}) {
+		t.Errorf("need re-authorisation %v, want only the still-revoked one", got)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchboard-hq/switchboard/infra/openapicheck"
 	"github.com/switchboard-hq/switchboard/infra/testenv"
 	"github.com/switchboard-hq/switchboard/shared/api"
 	"github.com/switchboard-hq/switchboard/shared/apigw"
@@ -39,6 +40,9 @@ func (s signedIn) call(t testing.TB, h apigw.LambdaHandler, method, path string,
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Every answer a signed-in route test receives is what the served
+	// document says (a documented status, and its schema).
+	openapicheck.Response(t, method, req.RawPath, req.RawQueryString, resp.StatusCode, resp.Headers, resp.Body)
 	return resp
 }
 
@@ -414,10 +418,10 @@ func TestCodeFlow(t *testing.T) {
 			t.Errorf("a member registering an app: %d %s", r.StatusCode, r.Body)
 		}
 		params := map[string]string{"appId": app.ClientID}
-		if r := member.call(t, api.RotateAppSecretFunction(env), "POST", "/x", params, nil); r.StatusCode != 403 {
+		if r := member.call(t, api.RotateAppSecretFunction(env), "POST", "/admin/v1/developer/apps/"+app.ClientID+"/secret", params, nil); r.StatusCode != 403 {
 			t.Errorf("a member rotating a secret: %d %s", r.StatusCode, r.Body)
 		}
-		if r := member.call(t, api.GetDeveloperAppFunction(env), "GET", "/x", params, nil); r.StatusCode != 200 || strings.Contains(r.Body, "clientSecret") {
+		if r := member.call(t, api.GetDeveloperAppFunction(env), "GET", "/admin/v1/developer/apps/"+app.ClientID, params, nil); r.StatusCode != 200 || strings.Contains(r.Body, "clientSecret") {
 			t.Errorf("a member reading the account's app: %d %s", r.StatusCode, r.Body)
 		}
 	})

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/netip"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -327,4 +328,15 @@ func addressKey(addr netip.Addr) string {
 		return p.String()
 	}
 	return addr.String()
+}
+
+// ErrorCodes returns every error code an answer may carry, sorted: the
+// documented API (site/openapi.json) lists the same ones.
+func ErrorCodes() []string {
+	codes := make([]string, 0, len(statusByCode))
+	for c := range statusByCode {
+		codes = append(codes, c)
+	}
+	slices.Sort(codes)
+	return codes
 }

@@ -38,7 +38,7 @@ func createOrder(t *testing.T, a app, r orderRoutes, locationID, body string, he
 
 func getOrder(t *testing.T, a app, r orderRoutes, id string) reply {
 	t.Helper()
-	return a.send(t, r.get, req{method: "GET", path: "/v1/orders/" + id, params: map[string]string{"orderId": id}})
+	return a.send(t, r.get, req{method: "GET", path: "/v1/orders/" + url.PathEscape(id), params: map[string]string{"orderId": id}})
 }
 
 func patchOrder(t *testing.T, a app, r orderRoutes, id, body string) reply {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/switchboard-hq/switchboard/infra/demo"
+	"github.com/switchboard-hq/switchboard/infra/openapicheck"
 	"github.com/switchboard-hq/switchboard/infra/testenv"
 	"github.com/switchboard-hq/switchboard/shared/apigw"
 	"github.com/switchboard-hq/switchboard/shared/appapi"
@@ -152,6 +153,8 @@ func (a app) send(tb testing.TB, h apigw.HandlerFunc, r req) reply {
 		tb.Fatal(err)
 	}
 	out := reply{Response: resp}
+	// Every answer a route test receives is what the served document says.
+	openapicheck.Response(tb, r.method, r.path, r.query, resp.StatusCode, resp.Headers, resp.Body)
 	if resp.StatusCode >= 500 {
 		tb.Errorf("%s %s: %d %s", r.method, r.path, resp.StatusCode, resp.Body)
 	}

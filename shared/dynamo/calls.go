@@ -93,10 +93,7 @@ func callKeys(c switchboard.Call) [][2]string {
 // copies (a call without its bodies is a few hundred bytes), so that every
 // listing answers from its own key range without a second read.
 func (s *Store) callWrites(c switchboard.Call) ([]types.WriteRequest, error) {
-	retention := s.callRetention
-	if retention == 0 {
-		retention = 90 * 24 * time.Hour
-	}
+	retention := s.callLogRetention()
 	base := callItem{Type: "call", StatusClass: c.StatusClass(), ExpiresAt: c.At.Add(retention).Unix(), Call: c}
 	var writes []types.WriteRequest
 	for _, k := range callKeys(c) {
@@ -230,4 +227,13 @@ func callListing(f switchboard.CallFilter) string {
 // statusClassOf is the hundreds digit of a status filter ("503", "5xx").
 func statusClassOf(status string) int {
 	return int(status[0] - '0') // validated: a digit from 1 to 5 first
+}
+
+// callLogRetention is how long call-log entries live: LOG_RETENTION_DAYS
+// when set (WithCallRetention), 90 days otherwise.
+func (s *Store) callLogRetention() time.Duration {
+	if s.callRetention == 0 {
+		return 90 * 24 * time.Hour
+	}
+	return s.callRetention
 }

@@ -189,6 +189,18 @@ func (s *Store) ChangeConnection(ctx context.Context, ch switchboard.ConnectionC
 			// The claim names this connection: both are written together.
 			s.txDelete(accountPK(c.AccountID), connectionKeySK(c.AppID, c.LocationID, c.InstanceLabel),
 				"attribute_not_exists(PK) OR ConnectionID = :id", map[string]types.AttributeValue{":id": str(c.ID)}))
+		// What the connection was stays, in the same transaction, until its
+		// last calls expire, so that its logs (which the README and the
+		// digest's links promise) stay readable, marked disconnected.
+		gone := c
+		at := ch.Event.At.UTC()
+		gone.DisconnectedAt = &at
+		kept, err := s.txPutNew(disconnectedItem{PK: accountPK(c.AccountID), SK: disconnectedSK(c.ID), Type: "disconnected-connection",
+			ExpiresAt: at.Add(s.callLogRetention()).Unix(), Connection: gone})
+		if err != nil {
+			return err
+		}
+		items = append(items, kept)
 	}
 	for _, e := range append([]switchboard.AppEvent{ch.Event}, ch.Also...) {
 		event, err := s.txPutNew(eventItem{PK: accountPK(e.AccountID), SK: eventSK(e.At, e.ID), Type: "event", EventType: e.Type, AppEvent: e})
@@ -218,6 +230,30 @@ func (s *Store) ChangeConnection(ctx context.Context, ch switchboard.ConnectionC
 		return switchboard.Errorf(switchboard.EConflict, "connection %s was changed meanwhile; reload and try again", c.ID)
 	}
 	return err
+}
+
+// disconnectedItem is what a disconnected connection was (its token hash
+// included: the token is revoked, the hash gives nothing away).
+type disconnectedItem struct {
+	PK, SK, Type string
+	ExpiresAt    int64 // TTL attribute: when its last calls expire
+	switchboard.Connection
+}
+
+// GetDisconnectedConnection returns what a connection disconnected from the
+// account was, while its call log lasts; ENotFound otherwise, and for
+// another account's connection.
+func (s *Store) GetDisconnectedConnection(ctx context.Context, accountID, connectionID string) (switchboard.Connection, error) {
+	var it disconnectedItem
+	found, err := s.get(ctx, accountPK(accountID), disconnectedSK(connectionID), &it)
+	if err != nil {
+		return switchboard.Connection{}, err
+	}
+	// TTL deletes expired items days late.
+	if !found || it.ExpiresAt <= s.now().Unix() {
+		return switchboard.Connection{}, switchboard.Errorf(switchboard.ENotFound, "connection not found")
+	}
+	return it.Connection, nil
 }
 
 // ListExpiredBlocks reads the timed blocks due at now from GSI1's sparse

@@ -142,6 +142,11 @@ func connectionSK(connectionID string) string { return connectionSKPrefix + conn
 
 const connectionSKPrefix = "CONN#"
 
+// disconnectedSK keeps what a disconnected connection was, in its account,
+// while its call log lasts: the logs stay readable after a disconnect. Its
+// prefix does not start with connectionSKPrefix, so listings skip it.
+func disconnectedSK(connectionID string) string { return "DISCONN#" + connectionID }
+
 // connectionKeySK claims one app instance at one target inside an account,
 // so that authorising it again finds the same connection. The label is
 // hashed because it is free text.

@@ -286,6 +286,10 @@ func (s *Store) applyRollUp(ctx context.Context, k rollUpKey, r switchboard.Roll
 		adds += ", #used :used"
 		names["#used"], values[":used"] = "Used", &types.AttributeValueMemberSS{Value: r.Used}
 	}
+	if len(r.Refused) > 0 {
+		adds += ", #refused :refused"
+		names["#refused"], values[":refused"] = "Refused", &types.AttributeValueMemberSS{Value: r.Refused}
+	}
 	_, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(s.table),
 		Key:                       key(rollUpPK(k.accountID, k.connectionID), sk),
@@ -330,6 +334,7 @@ type rollUpItem struct {
 	Total, S2xx, S4xx, S5xx, S429, S401 int64
 	AuthFailures                        int64
 	Used                                []string `dynamodbav:",stringset,omitempty"`
+	Refused                             []string `dynamodbav:",stringset,omitempty"`
 	ExpiresAt                           int64
 }
 
@@ -338,9 +343,10 @@ func rollUpFrom(av map[string]types.AttributeValue) (switchboard.RollUp, int64, 
 	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
 		return switchboard.RollUp{}, 0, fmt.Errorf("unmarshal roll-up: %w", err)
 	}
-	r := switchboard.RollUp{ConnectionID: it.ConnectionID, Start: it.Start.UTC(), Used: it.Used, Latency: make([]int64, switchboard.LatencyBuckets),
+	r := switchboard.RollUp{ConnectionID: it.ConnectionID, Start: it.Start.UTC(), Used: it.Used, Refused: it.Refused, Latency: make([]int64, switchboard.LatencyBuckets),
 		Counts: switchboard.Counts{Total: it.Total, S2xx: it.S2xx, S4xx: it.S4xx, S5xx: it.S5xx, S429: it.S429, S401: it.S401, AuthFailures: it.AuthFailures}}
 	sort.Strings(r.Used) // a string set comes back in any order
+	sort.Strings(r.Refused)
 	for i := range r.Latency {
 		if n, ok := av["L"+strconv.Itoa(i)].(*types.AttributeValueMemberN); ok {
 			r.Latency[i], _ = strconv.ParseInt(n.Value, 10, 64) // written by ADD: always an integer
@@ -515,6 +521,9 @@ func RollUpItem(accountID string, r switchboard.RollUp, day bool, lastBatch int6
 	}
 	if len(r.Used) > 0 {
 		item["Used"] = &types.AttributeValueMemberSS{Value: r.Used}
+	}
+	if len(r.Refused) > 0 {
+		item["Refused"] = &types.AttributeValueMemberSS{Value: r.Refused}
 	}
 	return item
 }

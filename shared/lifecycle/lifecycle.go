@@ -65,7 +65,7 @@ func (s *Service) Unblock(ctx context.Context, p switchboard.Principal, connecti
 func (s *Service) unblock(ctx context.Context, conn switchboard.Connection, actor switchboard.ActorType, userID string) (switchboard.Connection, error) {
 	now := s.Now().UTC()
 	after := conn
-	after.Status, after.BlockedAt, after.BlockedBy, after.BlockedReason, after.BlockedUntil = switchboard.ConnectionActive, nil, "", "", nil
+	after.Status, after.BlockedAt, after.BlockedBy, after.BlockedReason, after.BlockedUntil = conn.UnblockedStatus(), nil, "", "", nil
 	after.UpdatedAt = now
 	return after, s.change(ctx, now, switchboard.EventUnblocked, actor, userID, "", conn, &after)
 }

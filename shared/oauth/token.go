@@ -205,6 +205,11 @@ func (s *Service) grant(ctx context.Context, app switchboard.DeveloperApp, code 
 		updated := existing
 		updated.Scope, updated.TokenHash, updated.TokenLast4, updated.UpdatedAt, updated.ConnectedBy = code.Scope, tokenHash, tokenLast4, now, code.UserID
 		updated.TokenChangedAt = &now
+		// A new token ends a revocation; a block stays the merchant's.
+		updated.AccessRevokedAt = nil
+		if updated.Status == switchboard.ConnectionRevoked {
+			updated.Status = switchboard.ConnectionActive
+		}
 		ch := switchboard.ConnectionChange{Before: existing, After: &updated,
 			Event: s.event(switchboard.EventReinstalled, switchboard.ActorUser, code.UserID, "", &existing, &updated)}
 		if existing.Scope != updated.Scope {
@@ -297,7 +302,12 @@ func (s *Service) revoke(ctx context.Context, tokenHash string, actorType switch
 		}
 		now := s.Now().UTC()
 		updated := conn
-		updated.UpdatedAt, updated.TokenChangedAt = now, &now
+		updated.UpdatedAt, updated.TokenChangedAt, updated.AccessRevokedAt = now, &now, &now
+		// A blocked connection stays blocked (the merchant's decision) and
+		// becomes revoked when unblocked (UnblockedStatus).
+		if updated.Status == switchboard.ConnectionActive {
+			updated.Status = switchboard.ConnectionRevoked
+		}
 		// The connection's change and its access_revoked event are one
 		// transaction (not announced: the app revoked, or its code leaked).
 		err = s.Connections.ChangeConnection(ctx, switchboard.ConnectionChange{Before: conn, After: &updated,

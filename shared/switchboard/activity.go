@@ -104,12 +104,17 @@ type RollUp struct {
 	ConnectionID string    `json:"connectionId"`
 	Start        time.Time `json:"start"` // UTC start of the hour or day
 	Counts
-	Latency []int64  `json:"latency"`        // LatencyBuckets counters
-	Used    []string `json:"used,omitempty"` // permissions called ("orders.read"), day roll-ups only
+	Latency []int64 `json:"latency"` // LatencyBuckets counters
+	// Used are the permissions ("orders.read") of calls answered 2xx, and
+	// Refused those of calls refused 403 insufficient_scope for lack of
+	// them: day roll-ups only. A refused call did not use the permission,
+	// so it is kept apart rather than counted as use.
+	Used    []string `json:"used,omitempty"`
+	Refused []string `json:"refused,omitempty"`
 }
 
 // AddCall counts c in r: status, latency and, for day roll-ups, the
-// permission it used.
+// permission it used (answered 2xx) or was refused for lacking.
 func (r *RollUp) AddCall(c Call, withUsed bool) {
 	r.AddStatus(c.Status)
 	if IsAuthFailure(c) {
@@ -119,10 +124,21 @@ func (r *RollUp) AddCall(c Call, withUsed bool) {
 		r.Latency = append(r.Latency, make([]int64, LatencyBuckets-len(r.Latency))...)
 	}
 	r.Latency[LatencyBucket(c.LatencyMs)]++
-	if p := PermissionOf(c); withUsed && p != "" && !slices.Contains(r.Used, p) {
+	p := PermissionOf(c)
+	if !withUsed || p == "" {
+		return
+	}
+	switch {
+	case c.Status >= 200 && c.Status < 300 && !slices.Contains(r.Used, p):
 		r.Used = append(r.Used, p)
+	case IsScopeRefusal(c) && !slices.Contains(r.Refused, p):
+		r.Refused = append(r.Refused, p)
 	}
 }
+
+// IsScopeRefusal reports a call refused because the token's scope lacks
+// the permission it needed (403 insufficient_scope).
+func IsScopeRefusal(c Call) bool { return c.Status == 403 && c.Error == EInsufficientScope }
 
 // IsAuthFailure reports a call refused because of its token (revoked or
 // superseded), which the "401 bursts after a token change" rule counts; a
@@ -144,12 +160,23 @@ func PermissionOf(c Call) string {
 	return p
 }
 
-// UsedScopes returns the sorted permissions called in any of rollups: the
-// scopes an app actually used, to compare with what it was granted.
+// UsedScopes returns the sorted permissions called with a 2xx answer in any
+// of rollups: the scopes an app actually used, to compare with what it was
+// granted.
 func UsedScopes(rollups []RollUp) []string {
+	return scopesOf(rollups, func(r RollUp) []string { return r.Used })
+}
+
+// RefusedScopes returns the sorted permissions whose calls were refused for
+// lack of them (403 insufficient_scope) in any of rollups.
+func RefusedScopes(rollups []RollUp) []string {
+	return scopesOf(rollups, func(r RollUp) []string { return r.Refused })
+}
+
+func scopesOf(rollups []RollUp, of func(RollUp) []string) []string {
 	out := []string{}
 	for _, r := range rollups {
-		for _, p := range r.Used {
+		for _, p := range of(r) {
 			if !slices.Contains(out, p) {
 				out = append(out, p)
 			}
@@ -185,8 +212,11 @@ type Activity struct {
 	Days         []ActivityPoint `json:"days"`  // oldest first, today last
 	Hours        []ActivityPoint `json:"hours"` // the last 48 hours, oldest first
 	Totals       Counts          `json:"totals"`
-	// UsedScopes are the permissions the app called in the last 30 days.
-	UsedScopes []string `json:"usedScopes"`
+	// UsedScopes are the permissions the app called with a 2xx answer in
+	// the last 30 days; RefusedScopes those its calls were refused for lack
+	// of (403 insufficient_scope).
+	UsedScopes    []string `json:"usedScopes"`
+	RefusedScopes []string `json:"refusedScopes"`
 }
 
 // MaxActivityDays bounds the days an activity request may ask for.
@@ -231,7 +261,7 @@ func LocalDays(now time.Time, loc *time.Location, n int) []DaySpan {
 // day, because hour roll-ups cannot be split. days30 are the day roll-ups of
 // the last 30 days, for the scopes used.
 func BuildActivity(connectionID string, loc *time.Location, now time.Time, days int, hours []RollUp, days30 []RollUp) Activity {
-	a := Activity{ConnectionID: connectionID, TimeZone: loc.String(), Days: []ActivityPoint{}, Hours: []ActivityPoint{}, UsedScopes: UsedScopes(days30)}
+	a := Activity{ConnectionID: connectionID, TimeZone: loc.String(), Days: []ActivityPoint{}, Hours: []ActivityPoint{}, UsedScopes: UsedScopes(days30), RefusedScopes: RefusedScopes(days30)}
 	spans := LocalDays(now, loc, days)
 	hists := make([][]int64, len(spans))
 	for i, s := range spans {
@@ -608,7 +638,17 @@ func Assess(in HealthInput, now time.Time) []Attention {
 		add(ReasonCallbackFailures, plural(int64(in.CallbackFailures24h), "callback")+" to the app failed in the last 24 hours.",
 			"Check the app's callback URL with its developer.", "contact_app")
 	}
-	if missing := MissingScopes(c.Scope, in.Requested); len(missing) > 0 {
+	if c.Status == ConnectionRevoked {
+		a := base
+		a.Reason, a.ActionCode = ReasonNeedsReauth, "reauthorise"
+		a.Message = "The app's access token was revoked"
+		if c.AccessRevokedAt != nil {
+			a.Message += " on " + c.AccessRevokedAt.UTC().Format("2006-01-02 15:04") + " UTC"
+		}
+		a.Message += ": the app cannot call until it is authorised again."
+		a.Action = "Re-authorise the app, or ask its developer to reconnect."
+		out = append(out, a)
+	} else if missing := MissingScopes(c.Scope, in.Requested); len(missing) > 0 {
 		a := base
 		a.Reason, a.ActionCode = ReasonNeedsReauth, "reauthorise"
 		a.Message = "The app now asks for " + strings.Join(missing, ", ") + ", which this connection was not granted."

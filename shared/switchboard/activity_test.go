@@ -81,6 +81,26 @@ func TestPermissionOfAndUsedScopes(t *testing.T) {
 	}
 }
 
+// TestRefusedCallsAreNotUse: a call refused 403 insufficient_scope did not
+// use its permission; it is recorded as refused, apart. Other failures use
+// nothing either.
+func TestRefusedCallsAreNotUse(t *testing.T) {
+	var day RollUp
+	day.AddCall(Call{Resource: "orders", Method: "GET", Status: 200}, true)
+	day.AddCall(Call{Resource: "orders", Method: "POST", Status: 403, Error: EInsufficientScope}, true)
+	day.AddCall(Call{Resource: "customers", Method: "GET", Status: 403, Error: EInsufficientScope}, true)
+	day.AddCall(Call{Resource: "catalog", Method: "GET", Status: 500}, true)
+	day.AddCall(Call{Resource: "catalog", Method: "PUT", Status: 401, Error: EInvalidToken}, true)
+	var hour RollUp
+	hour.AddCall(Call{Resource: "customers", Method: "GET", Status: 403, Error: EInsufficientScope}, false)
+	if got := UsedScopes([]RollUp{day, hour}); !slices.Equal(got, []string{"orders.read"}) {
+		t.Errorf("used %v, want only the 2xx call's orders.read", got)
+	}
+	if got := RefusedScopes([]RollUp{day, hour}); !slices.Equal(got, []string{"customers.read", "orders.write"}) {
+		t.Errorf("refused %v", got)
+	}
+}
+
 // TestLocalDays checks day boundaries as instants in several zones,
 // including a DST change (23- and 25-hour days).
 func TestLocalDays(t *testing.T) {

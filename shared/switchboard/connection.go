@@ -12,9 +12,14 @@ type ConnectionStatus string
 
 // Statuses of a connection. A disconnected connection is deleted, not kept
 // with a status, so that its token can never be honoured again by mistake.
+// Revoked: the app's token was revoked without the merchant (the app
+// revoked it, or a replayed code made Switchboard revoke it); the
+// connection stays, but the app cannot call until it is authorised again,
+// which makes it active. Shown as "Needs re-authorisation".
 const (
 	ConnectionActive  ConnectionStatus = "active"
 	ConnectionBlocked ConnectionStatus = "blocked"
+	ConnectionRevoked ConnectionStatus = "revoked"
 )
 
 // Connection is an app's grant on an account or one of its locations.
@@ -37,6 +42,14 @@ type Connection struct {
 	// overview's "401 bursts after a token change". Block and unblock
 	// change UpdatedAt, not this.
 	TokenChangedAt *time.Time `json:"tokenChangedAt,omitempty"`
+	// AccessRevokedAt is when the connection's token was revoked without
+	// the merchant; cleared by re-authorisation. It outlives a block
+	// (blocked wins while it lasts): unblocking a connection whose token
+	// was revoked meanwhile makes it revoked, not active.
+	AccessRevokedAt *time.Time `json:"accessRevokedAt,omitempty"`
+	// DisconnectedAt is set only on what a disconnected connection was,
+	// kept while its call log lasts (DisconnectedConnections).
+	DisconnectedAt *time.Time `json:"disconnectedAt,omitempty"`
 	// Block fields are set while Status is blocked and cleared on unblock.
 	BlockedAt     *time.Time `json:"blockedAt,omitempty"`
 	BlockedBy     string     `json:"blockedBy,omitempty"` // user id
@@ -52,6 +65,15 @@ type Connection struct {
 
 // MaxInstanceLabelLength keeps labels readable in lists.
 const MaxInstanceLabelLength = 60
+
+// UnblockedStatus is the status a connection returns to when its block
+// ends: revoked if its token was revoked meanwhile, active otherwise.
+func (c Connection) UnblockedStatus() ConnectionStatus {
+	if c.AccessRevokedAt != nil {
+		return ConnectionRevoked
+	}
+	return ConnectionActive
+}
 
 // NormalizeInstanceLabel trims a label and checks its length and characters.
 func NormalizeInstanceLabel(raw string) (string, error) {
@@ -83,8 +105,8 @@ func (f ConnectionFilter) Matches(c Connection) bool {
 
 // Validate checks the filter's values.
 func (f ConnectionFilter) Validate() error {
-	if f.Status != "" && f.Status != ConnectionActive && f.Status != ConnectionBlocked {
-		return Errorf(EInvalid, "status must be active or blocked")
+	if f.Status != "" && f.Status != ConnectionActive && f.Status != ConnectionBlocked && f.Status != ConnectionRevoked {
+		return Errorf(EInvalid, "status must be active, blocked or revoked")
 	}
 	return nil
 }
@@ -106,6 +128,17 @@ type ConnectionStore interface {
 	ReplaceGrant(ctx context.Context, c Connection) error
 	// TouchConnection sets LastUsedAt, at most once a minute.
 	TouchConnection(ctx context.Context, accountID, connectionID string, at time.Time) error
+}
+
+// DisconnectedConnections reads what disconnected connections were: a
+// disconnect deletes the connection (its token can never be honoured
+// again) but its call log stays readable until it expires.
+type DisconnectedConnections interface {
+	// GetDisconnectedConnection returns the connection as it was when
+	// disconnected from the account, with DisconnectedAt set, while its
+	// call log lasts. Returns ENotFound otherwise, and for another
+	// account's connection.
+	GetDisconnectedConnection(ctx context.Context, accountID, connectionID string) (Connection, error)
 }
 
 // AppEventType names a lifecycle event of the app log.

@@ -66,7 +66,9 @@ export function renderLevelBadge(level) {
   return badge;
 }
 
-const STATUS_LABELS = { active: 'Active', blocked: 'Blocked' };
+// revoked: the app's token was revoked without the merchant; the app cannot
+// call until it is authorised again.
+const STATUS_LABELS = { active: 'Active', blocked: 'Blocked', revoked: 'Needs re-authorisation' };
 
 export function renderStatusBadge(status) {
   return h('span', { class: `badge badge--status-${STATUS_LABELS[status] ? status : 'unknown'}`, dataset: { testid: 'connection-status' } },

@@ -16,7 +16,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import {
-  DEV_APPS_PATH, chooseAction, envOr, getJson, launchBrowser, openPage as openSitePage, postJson as postSiteJson, requireEnv, screenshot, signIn as signInAs, siteFromEnv,
+  DEV_APPS_PATH, chooseAction, connectApp, envOr, getJson, launchBrowser, openPage as openSitePage, postJson as postSiteJson, requireEnv, screenshot, signIn as signInAs, siteFromEnv,
 } from '../testlib/support.mjs';
 
 const DEMO_CONNECTION = 'con_demo_stockwise';
@@ -127,6 +127,53 @@ test('View activity of a connection that never called shows the empty state', { 
   assert.match(await page.locator('[data-testid="activity-empty"]').innerText(), /No calls in the last 30 days/);
   assert.equal((await page.locator('[data-testid="activity-total"]').innerText()).trim(), '0');
   assert.equal(await page.locator('[data-testid="activity-day-bar"]').count(), 0);
+  assert.deepEqual(errors, [], `Unexpected console/page errors:\n${errors.join('\n')}`);
+  await page.close();
+});
+
+test('A connection whose token the app revoked needs re-authorisation; once disconnected its logs stay readable', { timeout: 60_000 }, async () => {
+  await context.clearCookies();
+  const me = await signInAs(context, origin, { email: ownerEmail, password });
+  const name = `Revoking Till ${randomBytes(3).toString('hex')}`;
+  const registered = await postJson(DEV_APPS_PATH, {
+    name, developer: me.account.name, description: 'Used by the activity browser test.',
+    category: 'pos', level: 'location', scopes: ['orders.read'], redirectUris: [REDIRECT_URI], multipleInstances: true, published: false,
+  }, me.csrfToken);
+  assert.equal(registered.status, 201, registered.text);
+  const app = registered.body;
+  const token = await connectApp(context, origin, { app, scope: 'location[orders.read]', locationId: me.locations[0].id, redirectUri: REDIRECT_URI, csrfToken: me.csrfToken });
+  const revoked = await context.request.post(new URL('/oauth2/v1/revoke', origin).href, {
+    form: { token: token.access_token, client_id: app.clientId, client_secret: app.clientSecret }, failOnStatusCode: false,
+  });
+  assert.equal(revoked.status(), 200, await revoked.text());
+  const id = token.connection_id;
+  assert.equal((await adminGet(`/admin/v1/connections/${encodeURIComponent(id)}`)).status, 'revoked');
+
+  const { page, errors } = await openPage();
+  await page.goto(`${baseUrl}#/connections`);
+  const row = page.locator(`[data-testid="connection-row"][data-connection-id="${id}"]`);
+  await row.waitFor({ timeout: 10_000 });
+  assert.equal((await row.locator('[data-testid="connection-status"]').innerText()).trim(), 'Needs re-authorisation');
+
+  const overview = await adminGet('/admin/v1/overview');
+  assert.ok(overview.needsReauthorisation.connections.some((c) => c.id === id), 'the API does not list it under needsReauthorisation');
+  await page.goto(`${baseUrl}#/overview?list=needsReauthorisation`);
+  await page.locator(`[data-testid="overview-card-list"] [data-testid="overview-card-item"][data-connection-id="${id}"]`).waitFor({ timeout: 10_000 });
+
+  await page.goto(`${baseUrl}#/connected/${encodeURIComponent(app.clientId)}`);
+  await page.locator(`[data-testid="alert-revoked"][data-connection-id="${id}"]`).waitFor({ timeout: 10_000 });
+  const conn = page.locator(`[data-testid="connected-connection"][data-connection-id="${id}"]`);
+  assert.equal((await conn.locator('[data-testid="connection-status"]').innerText()).trim(), 'Needs re-authorisation');
+  assert.equal(await conn.locator('[data-testid="reauthorise"]').count(), 1, 'no Re-authorise for a revoked connection');
+
+  // Disconnected: the logs page still opens, marked disconnected.
+  const gone = await context.request.delete(new URL(`/admin/v1/connections/${encodeURIComponent(id)}`, origin).href, {
+    headers: { 'X-CSRF-Token': me.csrfToken }, failOnStatusCode: false,
+  });
+  assert.ok(gone.ok(), `disconnect: HTTP ${gone.status()} ${await gone.text()}`);
+  await page.goto(`${baseUrl}#/connections/${encodeURIComponent(id)}/logs`);
+  await page.locator('[data-testid="log-disconnected"]').waitFor({ timeout: 10_000 });
+  assert.match(await page.locator('[data-testid="log-disconnected"]').innerText(), /^Disconnected/);
   assert.deepEqual(errors, [], `Unexpected console/page errors:\n${errors.join('\n')}`);
   await page.close();
 });

@@ -286,6 +286,15 @@ test('App pages of the demo apps: scopes used in the last 30 days, and the overv
   assert.equal((await conn.locator('[data-testid="scope-row"][data-permission="catalog.write"] [data-testid="scope-used"]').innerText()).trim(),
     'No (granted, unused)');
   assert.equal(await page.locator('[data-testid="alert-erroring"]').count(), 0, 'StockWise is healthy');
+  // Its daily calls to customers are refused 403 insufficient_scope: not
+  // used, refused for lack of it, and never requested ("No", not "No longer").
+  assert.ok(activity.refusedScopes.includes('customers.read'), `StockWise refused ${activity.refusedScopes}`);
+  assert.ok(!activity.usedScopes.includes('customers.read'), `StockWise used ${activity.usedScopes}`);
+  const customers = conn.locator('[data-testid="scope-row"][data-permission="customers.read"]');
+  assert.equal((await customers.locator('[data-testid="scope-used"]').innerText()).trim(), 'No');
+  assert.equal((await customers.locator('[data-testid="scope-refused"]').innerText()).trim(), 'Yes');
+  assert.equal((await customers.locator('[data-testid="scope-requested"]').innerText()).trim(), 'No');
+  assert.equal((await conn.locator('[data-testid="scope-row"][data-permission="orders.read"] [data-testid="scope-refused"]').innerText()).trim(), 'No');
 
   // SpeedyDrop answers 5xx: the overview's reason is an alert on its page.
   const overview = await adminGet('/admin/v1/overview');

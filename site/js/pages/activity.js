@@ -99,7 +99,8 @@ export function renderActivity(outlet, { params, query, signal, setQuery }) {
       body.append(section('Last 48 hours, by hour', 'activity-hours',
         chart(hourPoints, { label: (p) => hourLabel(p.start, timeZone), tick: (p) => hourTick(p.start, timeZone), testid: 'activity-hour-bar', caption: 'Calls per hour, last 48 hours', hourly: true })));
     }
-    body.append(scopes(grantedScope, Array.isArray(a.usedScopes) ? a.usedScopes.map(str) : []));
+    body.append(scopes(grantedScope, Array.isArray(a.usedScopes) ? a.usedScopes.map(str) : [],
+      Array.isArray(a.refusedScopes) ? a.refusedScopes.map(str) : []));
     if (total > 0) body.append(dayTable(dayPoints));
   }
 
@@ -205,16 +206,19 @@ function chart(points, { label, tick, testid, caption, hourly = false }) {
   return h('figure', { class: 'activity-figure' }, root, legend);
 }
 
-function scopes(grantedScope, used) {
+// used: permissions of calls answered 2xx; refused: those of calls refused
+// 403 insufficient_scope for lacking them, which is not use.
+function scopes(grantedScope, used, refused) {
   const granted = grantedScope ? parseScope(grantedScope).permissions : [];
-  const rows = [...new Set([...granted, ...used])].sort().map((perm) => h('tr', { dataset: { testid: 'scope-row', scope: perm } },
+  const rows = [...new Set([...granted, ...used, ...refused])].sort().map((perm) => h('tr', { dataset: { testid: 'scope-row', scope: perm } },
     h('td', {}, describePermission(perm), ' ', h('code', {}, perm)),
     h('td', {}, granted.includes(perm) ? 'Granted' : 'Not granted'),
-    h('td', { dataset: { testid: 'scope-used' } }, used.includes(perm) ? 'Used' : h('span', { class: 'muted' }, 'Not used'))));
+    h('td', { dataset: { testid: 'scope-used' } }, used.includes(perm) ? 'Used' : h('span', { class: 'muted' }, 'Not used')),
+    h('td', { dataset: { testid: 'scope-refused' } }, refused.includes(perm) ? h('strong', {}, 'Refused') : h('span', { class: 'muted' }, '—'))));
   return h('section', { class: 'activity-section', dataset: { testid: 'activity-scopes' } },
     h('h2', { class: 'activity-section__title' }, 'Permissions used in the last 30 days'),
     rows.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'table' },
-      h('thead', {}, h('tr', {}, ['Permission', 'Granted', 'Used'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('thead', {}, h('tr', {}, ['Permission', 'Granted', 'Used (answered 2xx)', 'Refused for lack of it'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, rows))) : h('p', { class: 'muted' }, 'No permission granted or used.'));
 }
 

@@ -14,8 +14,10 @@
 // GET /admin/v1/overview (the needs-attention entries of this app's
 // connections: erroring, refused after a token change, callbacks failing,
 // silent) and, per connection, GET /admin/v1/connections/{id}/activity
-// (usedScopes: the permissions its calls needed in the last 30 days, from the
-// call-log roll-ups; a few requests at a time). A failed activity request
+// (usedScopes: the permissions of its calls answered 2xx in the last 30
+// days, and refusedScopes: those its calls were refused 403
+// insufficient_scope for lacking, from the call-log roll-ups; a few
+// requests at a time). A failed activity request
 // shows "Unknown" in that connection's "Used" column; a failed overview
 // leaves out those alerts with a note, the page still shows.
 //
@@ -64,18 +66,30 @@ const HEALTH_ALERTS = {
  * used } and the missing permissions. requested (used) is null when what
  * the app requests (used) is unknown.
  */
-export function compareScopes(grantedScope, requested, used = null) {
+export function compareScopes(grantedScope, requested, used = null, refused = null) {
   const granted = parseScope(grantedScope).permissions;
   const all = [...granted];
-  for (const p of [...(requested || []), ...(used || [])]) if (!all.includes(p)) all.push(p);
+  for (const p of [...(requested || []), ...(used || []), ...(refused || [])]) if (!all.includes(p)) all.push(p);
   const rows = all.map((permission) => ({
     permission,
     granted: granted.includes(permission),
     requested: requested ? requested.includes(permission) : null,
     used: used ? used.includes(permission) : null,
+    refused: refused ? refused.includes(permission) : null,
   }));
   const missing = requested ? requested.filter((p) => !granted.includes(p)) : [];
   return { rows, missing, granted };
+}
+
+/**
+ * What the "Requested by the app now" cell says: "No longer" only for a
+ * permission granted once that the app's current registration leaves out;
+ * one the app never requested (seen only in refused calls) is "No".
+ */
+export function requestedText(row) {
+  if (row.requested === null) return 'Unknown';
+  if (row.requested) return 'Yes';
+  return row.granted ? 'No longer' : 'No';
 }
 
 export function renderConnectedApp(outlet, { params, signal }) {
@@ -152,7 +166,9 @@ export function renderConnectedApp(outlet, { params, signal }) {
         const id = queue.shift();
         try {
           const a = await apiGet(`/admin/v1/connections/${encodeURIComponent(id)}/activity`, { days: 30 }, { signal: controller.signal });
-          if (Array.isArray(a.usedScopes)) used.set(id, strList(a.usedScopes));
+          if (Array.isArray(a.usedScopes)) {
+            used.set(id, { used: strList(a.usedScopes), refused: Array.isArray(a.refusedScopes) ? strList(a.refusedScopes) : null });
+          }
         } catch { /* unknown for this connection */ }
       }
     };
@@ -166,7 +182,10 @@ export function renderConnectedApp(outlet, { params, signal }) {
     const at = document.title.indexOf(' · ');
     document.title = `${name}${at >= 0 ? document.title.slice(at) : ''}`;
     const requested = app ? strList(app.scopes) : null;
-    const rows = connections.map((c) => ({ c, scopes: compareScopes(str(c.scope), requested, used.get(str(c.id)) || null) }));
+    const rows = connections.map((c) => {
+      const u = used.get(str(c.id));
+      return { c, scopes: compareScopes(str(c.scope), requested, u ? u.used : null, u ? u.refused : null) };
+    });
 
     body.append(
       renderSummary(rows, app, health),
@@ -201,7 +220,8 @@ export function renderConnectedApp(outlet, { params, signal }) {
 
   function renderSummary(rows, app, health) {
     const blocked = rows.filter((r) => str(r.c.status) === 'blocked');
-    const lacking = rows.filter((r) => r.scopes.missing.length > 0);
+    const lacking = rows.filter((r) => r.scopes.missing.length > 0 && str(r.c.status) !== 'revoked');
+    const revoked = rows.filter((r) => str(r.c.status) === 'revoked');
     const alerts = [];
     const byId = new Map(rows.map((r) => [str(r.c.id), r.c]));
     for (const a of health || []) {
@@ -215,6 +235,10 @@ export function renderConnectedApp(outlet, { params, signal }) {
     for (const r of blocked) {
       alerts.push(h('li', { dataset: { testid: 'alert-blocked', connectionId: str(r.c.id) } },
         `Blocked: the connection to ${targetText(r.c)} cannot call the API until it is unblocked.`));
+    }
+    for (const r of revoked) {
+      alerts.push(h('li', { dataset: { testid: 'alert-revoked', connectionId: str(r.c.id) } },
+        `Needs re-authorisation: the app's access token for the connection to ${targetText(r.c)} was revoked; it cannot call the API until it is authorised again.`));
     }
     for (const r of lacking) {
       alerts.push(h('li', { dataset: { testid: 'alert-missing-scopes', connectionId: str(r.c.id) } },
@@ -284,20 +308,22 @@ export function renderConnectedApp(outlet, { params, signal }) {
     const headingId = uid('conn');
     const scopeTable = h('table', { class: 'table scope-table', dataset: { testid: 'scope-table' } },
       h('caption', { class: 'visually-hidden' }, `Permissions of the connection to ${targetText(c)}`),
-      h('thead', {}, h('tr', {}, ['Permission', 'Granted', 'Requested by the app now', 'Used in the last 30 days'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('thead', {}, h('tr', {}, ['Permission', 'Granted', 'Requested by the app now', 'Used in the last 30 days', 'Refused for lack of it (30 days)'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, scopes.rows.map((row) => h('tr', {
         dataset: {
-          testid: 'scope-row', permission: row.permission, granted: String(row.granted), requested: String(row.requested), used: String(row.used),
+          testid: 'scope-row', permission: row.permission, granted: String(row.granted), requested: String(row.requested), used: String(row.used), refused: String(row.refused),
         },
         class: row.requested && !row.granted ? 'scope-row--missing' : '',
       },
       h('td', {}, h('span', {}, describePermission(row.permission)), ' ', h('code', { class: 'perm-list__code' }, row.permission)),
       h('td', { dataset: { testid: 'scope-granted' } }, row.granted ? 'Yes' : h('strong', {}, 'No')),
-      h('td', { dataset: { testid: 'scope-requested' } },
-        row.requested === null ? 'Unknown' : row.requested ? 'Yes' : 'No longer'),
+      h('td', { dataset: { testid: 'scope-requested' } }, requestedText(row)),
       h('td', { dataset: { testid: 'scope-used' } },
         row.used === null ? h('span', { class: 'muted' }, 'Unknown')
-          : row.used ? 'Yes' : h('span', { class: 'muted' }, row.granted ? 'No (granted, unused)' : 'No'))))));
+          : row.used ? 'Yes' : h('span', { class: 'muted' }, row.granted ? 'No (granted, unused)' : 'No')),
+      h('td', { dataset: { testid: 'scope-refused' } },
+        row.refused === null ? h('span', { class: 'muted' }, 'Unknown')
+          : row.refused ? h('strong', {}, 'Yes') : h('span', { class: 'muted' }, 'No'))))));
     return h('article', { class: 'connected-conn', 'aria-labelledby': headingId, dataset: { testid: 'connected-connection', connectionId: id } },
       h('div', { class: 'connected-conn__head' },
         h('h3', { class: 'connected-conn__title', id: headingId },
@@ -312,7 +338,7 @@ export function renderConnectedApp(outlet, { params, signal }) {
             : scopes.missing.length ? scopes.missing.map((p, i) => [i ? ', ' : '', h('code', {}, p)]) : 'None')),
       h('div', { class: 'table-wrap' }, scopeTable),
       h('div', { class: 'conn-actions' },
-        scopes.missing.length ? reauthorise(c, scopes, { app, own, name }) : null,
+        scopes.missing.length || str(c.status) === 'revoked' ? reauthorise(c, scopes, { app, own, name }) : null,
         h('a', { class: 'btn btn--secondary btn--small', href: `#/connections/${encodeURIComponent(id)}/logs`, dataset: { testid: 'view-logs' } },
           'View logs', srOnly(` of the connection to ${targetText(c)}`))),
     );
@@ -331,10 +357,11 @@ export function renderConnectedApp(outlet, { params, signal }) {
       type: 'button', class: 'btn btn--primary btn--small', disabled: Boolean(reason), 'aria-describedby': noteId,
       dataset: { testid: 'reauthorise' },
     }, 'Re-authorise', srOnly(` ${name} for ${targetText(c)}`));
+    const what = scopes.missing.length ? `add ${scopes.missing.join(', ')}` : 'give the app its access back';
     const note = h('p', { class: 'connect-note', id: noteId, dataset: { testid: 'reauthorise-note' } },
       reason || (direct
-        ? `Opens the consent page to add ${scopes.missing.join(', ')}; the permissions already granted are kept.`
-        : `Opens ${name}’s website in a new tab: start the re-authorisation there to add ${scopes.missing.join(', ')}.`));
+        ? `Opens the consent page to ${what}; the permissions already granted are kept.`
+        : `Opens ${name}’s website in a new tab: start the re-authorisation there to ${what}.`));
     button.addEventListener('click', () => {
       if (reason) return;
       if (!direct) {

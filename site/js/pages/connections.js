@@ -16,6 +16,7 @@ const ACCOUNT_GROUP = 'account';
 const STATUSES = [
   { value: 'active', label: 'Active' },
   { value: 'blocked', label: 'Blocked' },
+  { value: 'revoked', label: 'Needs re-authorisation' },
 ];
 const CATALOG_PAGE = 100;
 const CATALOG_MAX_PAGES = 20;

@@ -218,6 +218,10 @@ export function renderLogs(outlet, { params, query, signal, setQuery }) {
       ...item('Catalogs', ids(c.catalogIds, 'None (not in the scope)'), 'log-catalogs'),
       ...item('Customer lists', ids(c.customerListIds, 'None (not in the scope)'), 'log-customer-lists'),
       ...item('Connection', h('code', {}, str(c.connectionId) || connectionId), 'log-connection'),
+      // A disconnected connection's log stays readable until it expires;
+      // the header says so, since the connection no longer calls.
+      ...(str(c.disconnectedAt) ? item('Status', [h('strong', {}, 'Disconnected'), ' ', timeElement(str(c.disconnectedAt), timeZone) || '',
+        h('span', { class: 'muted log-note' }, ' The log is read-only and kept until it expires.')], 'log-disconnected') : []),
     );
   }
 

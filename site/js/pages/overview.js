@@ -10,7 +10,7 @@
 import { h, clear, srOnly, uid } from '../dom.js';
 import { apiGet } from '../api.js';
 import { getSession } from '../session.js';
-import { str } from '../app-ui.js';
+import { str, renderStatusBadge } from '../app-ui.js';
 import { createAppLogList, appLogFilters, appLogHref, locationText } from './app-log.js';
 
 const REASONS = {
@@ -198,7 +198,7 @@ export function renderOverview(outlet, { query, signal, setQuery }) {
           card.reasons
             ? h('td', { 'data-label': 'Why', dataset: { testid: 'overview-card-reason' } },
               why.length ? why.map((a) => h('span', { class: 'overview-list__why' }, h('strong', {}, REASONS[str(a.reason)] || str(a.reason)), ` ${str(a.message)}`)) : '—')
-            : h('td', { 'data-label': 'Status' }, str(c.status) === 'blocked' ? 'Blocked' : 'Active'),
+            : h('td', { 'data-label': 'Status' }, renderStatusBadge(str(c.status))),
           card.reasons ? h('td', { 'data-label': 'What to do' }, why.length ? attentionAction(why[0], { primary: false }) : '—') : null);
       })))));
     return wrap;

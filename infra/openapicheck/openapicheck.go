@@ -1,0 +1,102 @@
+// Package openapicheck checks answers the tests receive against the API
+// document the site serves (site/openapi.json): the status must be one the
+// operation documents, and the body must match that status's schema. Route
+// tests call it on what they receive, so the document cannot drift from
+// the handlers again (5 of 76 real answers once failed it).
+package openapicheck
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+)
+
+var (
+	once   sync.Once
+	router routers.Router
+	errDoc error
+)
+
+// load reads site/openapi.json once, relative to this file (tests run in
+// their package's directory).
+func load() (routers.Router, error) {
+	once.Do(func() {
+		_, here, _, _ := runtime.Caller(0)
+		path := filepath.Join(filepath.Dir(here), "..", "..", "site", "openapi.json")
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			errDoc = fmt.Errorf("read %s: %w", path, err)
+			return
+		}
+		doc, err := openapi3.NewLoader().LoadFromData(raw)
+		if err != nil {
+			errDoc = fmt.Errorf("load %s: %w", path, err)
+			return
+		}
+		if err := doc.Validate(context.Background()); err != nil {
+			errDoc = fmt.Errorf("%s is not a valid OpenAPI document: %w", path, err)
+			return
+		}
+		router, errDoc = gorillamux.NewRouter(doc)
+	})
+	return router, errDoc
+}
+
+// Response fails tb unless the answer (status, headers, body) to method
+// path is what site/openapi.json documents for that operation: a
+// documented status and, for a JSON body, its schema. rawQuery is the
+// request's query string, without "?".
+func Response(tb testing.TB, method, path, rawQuery string, status int, headers map[string]string, body string) {
+	tb.Helper()
+	if err := Check(method, path, rawQuery, status, headers, body); err != nil {
+		tb.Errorf("%s %s answered %d, which site/openapi.json does not document: %v\nbody: %.500s", method, path, status, err, body)
+	}
+}
+
+// Check is Response returning what does not match, or nil.
+func Check(method, path, rawQuery string, status int, headers map[string]string, body string) error {
+	r, err := load()
+	if err != nil {
+		return err
+	}
+	// path is as sent, escaped: an id holding "/" is one %2F-escaped
+	// segment, as API Gateway would route it.
+	u, err := url.Parse("http://localhost" + path)
+	if err != nil {
+		return err
+	}
+	u.RawQuery = rawQuery
+	req, err := http.NewRequest(method, u.String(), nil)
+	if err != nil {
+		return err
+	}
+	route, params, err := r.FindRoute(req)
+	if err != nil {
+		return fmt.Errorf("no documented operation: %w", err)
+	}
+	h := http.Header{}
+	for k, v := range headers {
+		h.Set(k, v)
+	}
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route},
+		Status:                 status,
+		Header:                 h,
+		Body:                   io.NopCloser(bytes.NewReader([]byte(body))),
+		Options:                &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
+	}
+	return openapi3filter.ValidateResponse(context.Background(), in)
+}

@@ -387,7 +387,7 @@ func PlanActivity(loc *time.Location, now time.Time, days int) ActivityPlan {
 // Build makes the chart from the day roll-ups of [FirstDay, LastDay] and
 // the hour roll-ups of [FirstHour, LastHour] and Hours.
 func (p ActivityPlan) Build(connectionID string, days, hours []RollUp) Activity {
-	a := Activity{ConnectionID: connectionID, TimeZone: p.loc.String(), Days: []ActivityPoint{}, Hours: []ActivityPoint{}, UsedScopes: []string{}}
+	a := Activity{ConnectionID: connectionID, TimeZone: p.loc.String(), Days: []ActivityPoint{}, Hours: []ActivityPoint{}}
 	byHour := map[int64]RollUp{}
 	for _, h := range hours {
 		if !h.Start.After(p.LastHour) {
@@ -402,7 +402,7 @@ func (p ActivityPlan) Build(connectionID string, days, hours []RollUp) Activity 
 			recent = append(recent, d)
 		}
 	}
-	a.UsedScopes = UsedScopes(recent)
+	a.UsedScopes, a.RefusedScopes = UsedScopes(recent), RefusedScopes(recent)
 	for i, s := range p.spans {
 		pt := ActivityPoint{Start: s.Start, Date: s.Date}
 		hist := make([]int64, LatencyBuckets)

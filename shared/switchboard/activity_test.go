@@ -339,6 +339,9 @@ func TestActivityPlanMatchesHourlyBuild(t *testing.T) {
 			if p := perms[rng.IntN(len(perms))]; !slices.Contains(days[DayStart(h).Unix()].Used, p) && rng.IntN(10) == 0 {
 				days[DayStart(h).Unix()].Used = append(days[DayStart(h).Unix()].Used, p)
 			}
+			if p := perms[rng.IntN(len(perms))]; !slices.Contains(days[DayStart(h).Unix()].Refused, p) && rng.IntN(20) == 0 {
+				days[DayStart(h).Unix()].Refused = append(days[DayStart(h).Unix()].Refused, p)
+			}
 			hours = append(hours, r)
 		}
 		hoursIn := func(from, to time.Time) (out []RollUp) { // inclusive

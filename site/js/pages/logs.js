@@ -15,7 +15,7 @@
 import { h, clear, srOnly, uid } from '../dom.js';
 import { apiGet, pageFetcher } from '../api.js';
 import { getSession } from '../session.js';
-import { str } from '../app-ui.js';
+import { str, timeElement } from '../app-ui.js';
 import { zoneOffset, secondsTime } from '../log-time.js';
 
 const PAGE_SIZE = 50;

@@ -163,6 +163,10 @@ test('a member sees the rules read-only, and a rule\'s own page', { timeout: 60_
   await row.waitFor({ timeout: 10_000 });
   assert.deepEqual((await cells(row)).map((s) => s.trim()), [name, 'App errors', 'Once a day', 'All apps', 'Super admins only']);
   assert.ok(await page.locator('[data-testid="read-only-note"]').isVisible(), 'members are told why they cannot edit');
+  // The top bar names the member's role, and nothing there says "Admin".
+  const topbar = page.locator('header.topbar');
+  assert.match(await topbar.innerText(), /Member/);
+  assert.doesNotMatch(await topbar.innerText(), /\bAdmin\b/);
   for (const label of ['Create rule', /^Actions/, 'Edit', 'Delete']) {
     assert.equal(await page.getByRole('button', { name: label }).count(), 0, `a member sees "${label}" buttons`);
   }

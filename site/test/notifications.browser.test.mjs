@@ -74,7 +74,11 @@ test('an admin creates a rule through the wizard, edits it and deletes it', { ti
   await wizard.waitFor({ timeout: 10_000 });
   await wizard.getByRole('button', { name: 'Next' }).click();
   assert.equal(await wizard.locator('[data-testid="wizard-error"]').innerText(), 'Give the rule a name.');
+  assert.equal(await wizard.getByLabel('Rule name').getAttribute('aria-invalid'), 'true');
   await wizard.getByLabel('Rule name').fill(name);
+  // Typing a name answers the error: it goes, and the field is valid again.
+  assert.equal(await wizard.locator('[data-testid="wizard-error"]').innerText(), '');
+  assert.equal(await wizard.getByLabel('Rule name').getAttribute('aria-invalid'), null);
   await wizard.getByLabel('Event').selectOption('install');
   await wizard.getByLabel('Frequency').selectOption('hourly');
   await wizard.getByRole('button', { name: 'Next' }).click();

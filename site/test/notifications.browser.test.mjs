@@ -108,8 +108,22 @@ test('an admin creates a rule through the wizard, edits it and deletes it', { ti
     ['App installed', 'Once an hour', 'Insight BI, MailBloom', 'Olivia Owner, Kitchen (team)']);
   await screenshot(page, 'notifications.png');
 
+  // Escape closes the Actions menu, from its button and from an item, and
+  // the focus is back on the button.
+  const actions = row.getByRole('button', { name: `Actions for ${name}` });
+  await actions.click();
+  assert.equal(await actions.getAttribute('aria-expanded'), 'true');
+  await page.keyboard.press('Escape');
+  assert.equal(await actions.getAttribute('aria-expanded'), 'false');
+  assert.equal(await row.getByRole('button', { name: 'Edit' }).count(), 0, 'Escape left the menu open');
+  await actions.click();
+  await row.getByRole('button', { name: 'Edit' }).focus();
+  await page.keyboard.press('Escape');
+  assert.equal(await row.getByRole('button', { name: 'Edit' }).count(), 0, 'Escape from an item left the menu open');
+  assert.ok(await actions.evaluate((el) => el === document.activeElement), 'the focus is not back on Actions');
+
   // Edit through Actions → Edit: the wizard opens filled in.
-  await row.getByRole('button', { name: `Actions for ${name}` }).click();
+  await actions.click();
   await row.getByRole('button', { name: 'Edit' }).click();
   await wizard.waitFor({ timeout: 10_000 });
   assert.equal(await wizard.getByLabel('Rule name').inputValue(), name);

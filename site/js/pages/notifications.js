@@ -222,6 +222,14 @@ function renderPage(outlet, { signal }, ruleId) {
       menu.hidden = !open;
       toggle.setAttribute('aria-expanded', String(open));
     });
+    // Escape closes the open menu, from its button or an item, and gives
+    // the focus back to the button (the WAI-ARIA disclosure pattern).
+    wrap.addEventListener('keydown', (event) => {
+      if (event.key !== 'Escape' || menu.hidden) return;
+      event.preventDefault();
+      close();
+      toggle.focus();
+    });
     wrap.append(toggle, menu);
     return wrap;
   }

@@ -8,6 +8,9 @@ SHELL := bash
 GO          ?= go
 API_PORT    ?= 3000
 INVOKE_PORT ?= 3001
+# The running stack's Invoke API port (make run records it), unless
+# INVOKE_PORT is given here.
+RUNNING_INVOKE_PORT = $(if $(filter command line environment,$(origin INVOKE_PORT)),$(INVOKE_PORT),$(or $(shell cat .local/invoke-port 2>/dev/null),$(INVOKE_PORT)))
 FUZZTIME    ?= 20s
 COLDSTARTS  ?= 15x
 NODE_DEPS   := infra/node_modules/.package-lock.json
@@ -35,14 +38,9 @@ run: deps ## the whole system on http://localhost:$(API_PORT), seeded with demo 
 	@echo "· compiling the local stack (go run ./infra/cmd/local)…"
 	@$(GO) run ./infra/cmd/local -port $(API_PORT) -invoke-port $(INVOKE_PORT)
 
-invoke: ## invoke a function of the running stack: make invoke FN=HealthFunction EVENT=events/health.json
-	@test -n "$(FN)" || { echo "usage: make invoke FN=<LogicalId> [EVENT=events/<file>.json]"; exit 2; }
-	@curl -sS --fail-with-body -X POST -H 'Content-Type: application/json' \
-		--data-binary @$(or $(EVENT),/dev/null) \
-		-D >(grep -i '^x-amz-function-error' >&2 || true) \
-		http://127.0.0.1:$(INVOKE_PORT)/2015-03-31/functions/$(FN)/invocations \
-		|| { echo "is the stack running (make run)?" >&2; exit 1; }
-	@echo
+invoke: ## invoke a function of the running stack: make invoke FN=HealthFunction EVENT=events/health.json [TIME=now|RFC3339|keep]
+	@test -n "$(FN)" || { echo "usage: make invoke FN=<LogicalId> [EVENT=events/<file>.json] [TIME=2026-11-24T10:05:00Z|keep]"; exit 2; }
+	@$(GO) run ./infra/cmd/invoke -port $(RUNNING_INVOKE_PORT) -time "$(TIME)" $(FN) $(EVENT)
 
 reset: ## wipe local data (tables, buckets, screenshots); the next run reseeds
 	rm -rf .local/data .local/screenshots
@@ -109,4 +107,4 @@ deploy: ## sam build && sam deploy, then upload site/ (STAGE=dev by default)
 	infra/deploy.sh $(or $(STAGE),dev)
 
 bootstrap-operator: ## make a platform operator, emailed a set-password link: make bootstrap-operator EMAIL=… [NAME=…] [STAGE=dev | LOCAL=1]
-	@STAGE=$(or $(STAGE),dev) LOCAL=$(LOCAL) INVOKE_PORT=$(INVOKE_PORT) infra/bootstrap-operator.sh "$(EMAIL)" "$(NAME)"
+	@STAGE=$(or $(STAGE),dev) LOCAL=$(LOCAL) INVOKE_PORT=$(RUNNING_INVOKE_PORT) infra/bootstrap-operator.sh "$(EMAIL)" "$(NAME)"

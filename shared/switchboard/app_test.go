@@ -40,6 +40,16 @@ func TestAppValidate(t *testing.T) {
 		{"javascript icon", func(a *switchboard.App) { a.IconURL = "javascript:alert(1)" }, "iconUrl"},
 		{"http website", func(a *switchboard.App) { a.Website = "http://orderline.example" }, "website"},
 		{"relative website", func(a *switchboard.App) { a.Website = "/about" }, "website"},
+		// openUrl follows the redirect URIs' rule: http only on loopback,
+		// where the local stack's sample apps run.
+		{"https open url", func(a *switchboard.App) { a.OpenURL = "https://orderline.example/open" }, ""},
+		{"http open url on localhost", func(a *switchboard.App) { a.OpenURL = "http://localhost:8080/open" }, ""},
+		{"http open url on 127.0.0.1", func(a *switchboard.App) { a.OpenURL = "http://127.0.0.1:8080/open" }, ""},
+		{"http open url on [::1]", func(a *switchboard.App) { a.OpenURL = "http://[::1]:8080/open" }, ""},
+		{"http open url elsewhere", func(a *switchboard.App) { a.OpenURL = "http://orderline.example/open" }, "openUrl"},
+		{"http open url on localhost.evil", func(a *switchboard.App) { a.OpenURL = "http://localhost.evil.example/open" }, "openUrl"},
+		{"javascript open url", func(a *switchboard.App) { a.OpenURL = "javascript:alert(1)" }, "openUrl"},
+		{"http icon on localhost", func(a *switchboard.App) { a.IconURL = "http://localhost/icon.png" }, "iconUrl"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -145,11 +145,17 @@ func ValidateRedirectURI(raw string) error {
 	case "https":
 		return nil
 	case "http":
-		if h := u.Hostname(); h == "localhost" || h == "127.0.0.1" || h == "::1" {
+		if isLoopbackHost(u.Hostname()) {
 			return nil
 		}
 	}
 	return bad
+}
+
+// isLoopbackHost reports whether host (as url.URL.Hostname gives it) is the
+// loopback names RFC 8252 §7.3 allows http on.
+func isLoopbackHost(host string) bool {
+	return host == "localhost" || host == "127.0.0.1" || host == "::1"
 }
 
 // DeveloperAppStore keeps registered apps and the hashes of their secrets.

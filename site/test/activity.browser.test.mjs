@@ -99,6 +99,39 @@ test('View activity: 30 days of a demo connection, with the API total, hover val
   await page.close();
 });
 
+test('The activity charts\' axis labels are readable at 390, 1280 and 1440 px, and the date labels do not overlap', { timeout: 60_000 }, async () => {
+  await context.clearCookies();
+  await signInAs(context, origin, { email: ownerEmail, password });
+  const { page, errors } = await openPage();
+  for (const width of [390, 1280, 1440]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.goto(`${baseUrl}#/connections/${DEMO_CONNECTION}/activity`);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="activity-hour-bar"]').length === 48, null, { timeout: 10_000 });
+    // The charts redraw for their width once laid out; wait for the ticks to settle.
+    await page.waitForTimeout(200);
+    for (const section of ['activity-days', 'activity-hours']) {
+      const boxes = await page.locator(`[data-testid="${section}"] .activity-chart__tick`).evaluateAll((els) => els.map((el) => {
+        const r = el.getBoundingClientRect();
+        return { text: el.textContent, axis: el.getAttribute('text-anchor') === 'middle' ? 'x' : 'y', left: r.left, right: r.right, height: r.height };
+      }));
+      assert.ok(boxes.length > 3, `${section} at ${width} px: ${boxes.length} ticks`);
+      for (const b of boxes) {
+        // 12 px text is about 14 px tall on screen; the issue saw 5 px.
+        assert.ok(b.height >= 11, `${section} at ${width} px: "${b.text}" is ${b.height.toFixed(1)} px tall`);
+      }
+      const xs = boxes.filter((b) => b.axis === 'x');
+      assert.ok(xs.length >= 2, `${section} at ${width} px: ${xs.length} x-axis labels`);
+      for (let i = 1; i < xs.length; i++) {
+        assert.ok(xs[i].left >= xs[i - 1].right, `${section} at ${width} px: "${xs[i - 1].text}" overlaps "${xs[i].text}"`);
+      }
+    }
+    if (width === 390) await screenshot(page, 'activity-390.png');
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+  assert.deepEqual(errors, [], `Unexpected console/page errors:\n${errors.join('\n')}`);
+  await page.close();
+});
+
 test('View activity of a connection that never called shows the empty state', { timeout: 60_000 }, async () => {
   await context.clearCookies();
   const me = await signInAs(context, origin, { email: ownerEmail, password });

@@ -74,7 +74,11 @@ test('an admin creates a rule through the wizard, edits it and deletes it', { ti
   await wizard.waitFor({ timeout: 10_000 });
   await wizard.getByRole('button', { name: 'Next' }).click();
   assert.equal(await wizard.locator('[data-testid="wizard-error"]').innerText(), 'Give the rule a name.');
+  assert.equal(await wizard.getByLabel('Rule name').getAttribute('aria-invalid'), 'true');
   await wizard.getByLabel('Rule name').fill(name);
+  // Typing a name answers the error: it goes, and the field is valid again.
+  assert.equal(await wizard.locator('[data-testid="wizard-error"]').innerText(), '');
+  assert.equal(await wizard.getByLabel('Rule name').getAttribute('aria-invalid'), null);
   await wizard.getByLabel('Event').selectOption('install');
   await wizard.getByLabel('Frequency').selectOption('hourly');
   await wizard.getByRole('button', { name: 'Next' }).click();
@@ -104,8 +108,22 @@ test('an admin creates a rule through the wizard, edits it and deletes it', { ti
     ['App installed', 'Once an hour', 'Insight BI, MailBloom', 'Olivia Owner, Kitchen (team)']);
   await screenshot(page, 'notifications.png');
 
+  // Escape closes the Actions menu, from its button and from an item, and
+  // the focus is back on the button.
+  const actions = row.getByRole('button', { name: `Actions for ${name}` });
+  await actions.click();
+  assert.equal(await actions.getAttribute('aria-expanded'), 'true');
+  await page.keyboard.press('Escape');
+  assert.equal(await actions.getAttribute('aria-expanded'), 'false');
+  assert.equal(await row.getByRole('button', { name: 'Edit' }).count(), 0, 'Escape left the menu open');
+  await actions.click();
+  await row.getByRole('button', { name: 'Edit' }).focus();
+  await page.keyboard.press('Escape');
+  assert.equal(await row.getByRole('button', { name: 'Edit' }).count(), 0, 'Escape from an item left the menu open');
+  assert.ok(await actions.evaluate((el) => el === document.activeElement), 'the focus is not back on Actions');
+
   // Edit through Actions → Edit: the wizard opens filled in.
-  await row.getByRole('button', { name: `Actions for ${name}` }).click();
+  await actions.click();
   await row.getByRole('button', { name: 'Edit' }).click();
   await wizard.waitFor({ timeout: 10_000 });
   assert.equal(await wizard.getByLabel('Rule name').inputValue(), name);
@@ -163,6 +181,10 @@ test('a member sees the rules read-only, and a rule\'s own page', { timeout: 60_
   await row.waitFor({ timeout: 10_000 });
   assert.deepEqual((await cells(row)).map((s) => s.trim()), [name, 'App errors', 'Once a day', 'All apps', 'Super admins only']);
   assert.ok(await page.locator('[data-testid="read-only-note"]').isVisible(), 'members are told why they cannot edit');
+  // The top bar names the member's role, and nothing there says "Admin".
+  const topbar = page.locator('header.topbar');
+  assert.match(await topbar.innerText(), /Member/);
+  assert.doesNotMatch(await topbar.innerText(), /\bAdmin\b/);
   for (const label of ['Create rule', /^Actions/, 'Edit', 'Delete']) {
     assert.equal(await page.getByRole('button', { name: label }).count(), 0, `a member sees "${label}" buttons`);
   }

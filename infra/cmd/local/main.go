@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -48,6 +49,13 @@ func run(host string, apiPort, invokePort int, dataDir string) error {
 		return err
 	}
 	defer stack.Close()
+	// make invoke (and make bootstrap-operator) read the port from here, so
+	// INVOKE_PORT given to make run needs no repeating.
+	portFile := filepath.Join(root, ".local", "invoke-port")
+	if err := recordPort(portFile, invokePort); err != nil {
+		return err
+	}
+	defer forgetPort(portFile, invokePort)
 
 	fmt.Printf("\nSwitchboard is running (backend: %s), started in %s\n", stack.Backend, time.Since(start).Round(100*time.Millisecond))
 	fmt.Printf("  admin site     %s/\n", stack.APIURL)
@@ -79,4 +87,24 @@ func run(host string, apiPort, invokePort int, dataDir string) error {
 	<-ctx.Done()
 	fmt.Println("\nstopping…")
 	return nil
+}
+
+// recordPort writes the running stack's Invoke API port to file.
+func recordPort(file string, port int) error {
+	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+		return fmt.Errorf("recording the invoke port: %w", err)
+	}
+	if err := os.WriteFile(file, []byte(strconv.Itoa(port)+"\n"), 0o644); err != nil {
+		return fmt.Errorf("recording the invoke port: %w", err)
+	}
+	return nil
+}
+
+// forgetPort removes file when it still names port: a second stack started
+// meanwhile on another port keeps its record.
+func forgetPort(file string, port int) {
+	b, err := os.ReadFile(file)
+	if err == nil && strings.TrimSpace(string(b)) == strconv.Itoa(port) {
+		_ = os.Remove(file)
+	}
 }

@@ -161,9 +161,32 @@ function niceScale(max) {
   return { top: Math.ceil(max / step) * step, step: Math.max(1, step) };
 }
 
-function chart(points, { label, tick, testid, caption, hourly = false }) {
-  const width = 900;
-  const height = 260;
+// The chart is drawn in pixels of its own width (the viewBox is redrawn when
+// the figure's width changes): a fixed 900-unit viewBox scaled down to a
+// 390 px phone drew 12 px labels 5 px tall. How many x labels fit follows
+// the width too.
+function chart(points, opts) {
+  const legend = h('ul', { class: 'activity-legend' },
+    SERIES.map((s) => h('li', {}, h('span', { class: `activity-legend__swatch activity-chart__seg--${s.cls}`, 'aria-hidden': 'true' }), s.label)));
+  let drawn = 900;
+  let root = drawChart(points, opts, drawn);
+  const figure = h('figure', { class: 'activity-figure' }, root, legend);
+  if (typeof ResizeObserver === 'function') {
+    new ResizeObserver(() => {
+      const width = Math.round(root.getBoundingClientRect().width);
+      if (width <= 0 || width === drawn) return; // detached, or no change
+      drawn = width;
+      const next = drawChart(points, opts, width);
+      root.replaceWith(next);
+      root = next;
+    }).observe(figure);
+  }
+  return figure;
+}
+
+function drawChart(points, { label, tick, testid, caption, hourly = false }, width) {
+  // Tall enough for the bars on a phone, no taller than before on a desktop.
+  const height = Math.round(Math.min(260, Math.max(180, width * 0.45)));
   const m = { top: 12, right: 12, bottom: 34, left: 48 };
   const plotW = width - m.left - m.right;
   const plotH = height - m.top - m.bottom;
@@ -178,7 +201,11 @@ function chart(points, { label, tick, testid, caption, hourly = false }) {
       svgText(m.left - 8, y(v) + 4, fmt(v), { 'text-anchor': 'end', class: 'activity-chart__tick' }));
   }
   root.append(grid);
-  const every = Math.max(1, Math.ceil(points.length / (hourly ? 8 : 10)));
+  // An x label ("24 Nov", "14:00") is under 50 px at 12 px; each gets a
+  // 64 px slot at least, and the last one is drawn only where it fits.
+  const fits = Math.max(2, Math.floor(plotW / 64));
+  const every = Math.max(1, Math.ceil(points.length / Math.min(hourly ? 8 : 10, fits)));
+  const labelAt = (i) => i % every === 0 || (i === points.length - 1 && (i % every) * slot >= 64);
   points.forEach((p, i) => {
     const x = m.left + i * slot + (slot - barW) / 2;
     const g = svg('g', { class: 'activity-chart__bar', 'data-testid': testid, 'data-total': p.total, 'data-label': label(p), tabindex: '0' });
@@ -196,14 +223,12 @@ function chart(points, { label, tick, testid, caption, hourly = false }) {
       base += v;
     }
     root.append(g);
-    if (i % every === 0 || i === points.length - 1) {
+    if (labelAt(i)) {
       root.append(svgText(m.left + i * slot + slot / 2, height - m.bottom + 18, tick(p), { 'text-anchor': 'middle', class: 'activity-chart__tick' }));
     }
   });
   root.append(svg('line', { x1: m.left, x2: width - m.right, y1: y(0), y2: y(0), class: 'activity-chart__axis' }));
-  const legend = h('ul', { class: 'activity-legend' },
-    SERIES.map((s) => h('li', {}, h('span', { class: `activity-legend__swatch activity-chart__seg--${s.cls}`, 'aria-hidden': 'true' }), s.label)));
-  return h('figure', { class: 'activity-figure' }, root, legend);
+  return root;
 }
 
 // used: permissions of calls answered 2xx; refused: those of calls refused

@@ -222,6 +222,14 @@ function renderPage(outlet, { signal }, ruleId) {
       menu.hidden = !open;
       toggle.setAttribute('aria-expanded', String(open));
     });
+    // Escape closes the open menu, from its button or an item, and gives
+    // the focus back to the button (the WAI-ARIA disclosure pattern).
+    wrap.addEventListener('keydown', (event) => {
+      if (event.key !== 'Escape' || menu.hidden) return;
+      event.preventDefault();
+      close();
+      toggle.focus();
+    });
     wrap.append(toggle, menu);
     return wrap;
   }
@@ -304,7 +312,14 @@ function renderPage(outlet, { signal }, ruleId) {
       if (step === 1) {
         heading.textContent = `${verb} · Step 1 of 3: what and how often`;
         const name = h('input', { class: 'input', type: 'text', maxlength: '100', value: draft.name, required: true });
-        name.addEventListener('input', () => { draft.name = name.value; });
+        name.addEventListener('input', () => {
+          draft.name = name.value;
+          // The "Give the rule a name." error goes once there is one.
+          if (draft.name.trim() && name.getAttribute('aria-invalid') === 'true') {
+            stepError.textContent = '';
+            name.removeAttribute('aria-invalid');
+          }
+        });
         const type = h('select', { class: 'select' }, TYPES.map((t) => h('option', { value: t.value, selected: t.value === draft.type }, t.label)));
         type.addEventListener('change', () => { draft.type = type.value; });
         const frequency = h('select', { class: 'select' }, FREQUENCIES.map((f) => h('option', { value: f.value, selected: f.value === draft.frequency }, f.label)));

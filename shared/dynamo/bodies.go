@@ -111,8 +111,9 @@ func (s *Store) GetBody(ctx context.Context, c switchboard.Call, kind switchboar
 
 // ArchiveBodies writes the bodies kept in one closed feed minute to the
 // archive, one object per account, and returns how many calls' bodies it
-// wrote. RollUp calls it for every minute before moving its watermark past
-// it; rewriting a minute writes the same objects again, so a rerun is
+// wrote. RollUp archives every minute the same way (archiveMinute) before
+// moving its watermark past it, from the feed items its batches already
+// read; rewriting a minute writes the same objects again, so a rerun is
 // harmless, and an error leaves the minute for the next run. Exported for
 // the cost benchmark and for operators re-archiving a window.
 func (s *Store) ArchiveBodies(ctx context.Context, minute time.Time) (int, error) {
@@ -120,8 +121,7 @@ func (s *Store) ArchiveBodies(ctx context.Context, minute time.Time) (int, error
 		return 0, nil
 	}
 	at := minute.UTC().Truncate(time.Minute)
-	byAccount := map[string]map[string]switchboard.CallBodies{}
-	kept := 0
+	kept := keptBodies{}
 	for shard := range feedShards {
 		items, err := queryAll[struct {
 			SK, AccountID string
@@ -137,24 +137,51 @@ func (s *Store) ArchiveBodies(ctx context.Context, minute time.Time) (int, error
 			return 0, err
 		}
 		for _, it := range items {
-			b, err := unpackBodies(it.Bodies)
-			if err != nil {
-				return 0, fmt.Errorf("bodies of %s: %w", it.SK, err)
-			}
-			if byAccount[it.AccountID] == nil {
-				byAccount[it.AccountID] = map[string]switchboard.CallBodies{}
-			}
-			byAccount[it.AccountID][it.SK] = b
-			kept++
+			kept.add(it.AccountID, it.SK, it.Bodies)
 		}
 	}
-	errs := make(chan error, len(byAccount))
+	if err := s.archiveMinute(ctx, at, kept); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, calls := range kept {
+		n += len(calls)
+	}
+	return n, nil
+}
+
+// keptBodies are a minute's packed bodies by account, then request id.
+type keptBodies map[string]map[string][]byte
+
+func (k keptBodies) add(accountID, requestID string, packed []byte) {
+	if k[accountID] == nil {
+		k[accountID] = map[string][]byte{}
+	}
+	k[accountID][requestID] = packed
+}
+
+// archiveMinute writes one batch object per account of the minute's kept
+// bodies. It does nothing on a store without batches.
+func (s *Store) archiveMinute(ctx context.Context, at time.Time, kept keptBodies) error {
+	if s.batches == nil || len(kept) == 0 {
+		return nil
+	}
+	errs := make(chan error, len(kept))
 	sem := make(chan struct{}, archiveParallelism)
 	var wg sync.WaitGroup
-	for account, bodies := range byAccount {
+	for account, packed := range kept {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
+			bodies := make(map[string]switchboard.CallBodies, len(packed))
+			for id, p := range packed {
+				b, err := unpackBodies(p)
+				if err != nil {
+					errs <- fmt.Errorf("bodies of %s: %w", id, err)
+					return
+				}
+				bodies[id] = b
+			}
 			errs <- s.batches.PutBatch(ctx, account, at, bodies)
 		})
 	}
@@ -162,10 +189,10 @@ func (s *Store) ArchiveBodies(ctx context.Context, minute time.Time) (int, error
 	close(errs)
 	for err := range errs {
 		if err != nil {
-			return 0, err
+			return err
 		}
 	}
-	return kept, nil
+	return nil
 }
 
 func packBodies(b switchboard.CallBodies) ([]byte, error) {

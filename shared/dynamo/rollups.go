@@ -95,7 +95,8 @@ type feedItem struct {
 	LatencyMs    int64
 	Resource     string
 	Method       string
-	ExpiresAt    int64 // TTL attribute
+	ExpiresAt    int64  // TTL attribute
+	Bodies       []byte // the call's kept bodies, packed (see feedWrite)
 }
 
 // feedWrite is the feed item of c: what the roll-up needs, and the call's
@@ -155,8 +156,9 @@ func (s *Store) RollUp(ctx context.Context, maxMinutes int) (switchboard.RollUpR
 	failing := map[switchboard.ConnectionRef]bool{}
 	for m := next; m <= last && rep.Minutes < maxMinutes; m++ {
 		touched := map[switchboard.ConnectionRef]bool{}
+		kept := keptBodies{}
 		for shard := range feedShards {
-			n, u, err := s.rollUpBatch(ctx, m, shard, failing, touched)
+			n, u, err := s.rollUpBatch(ctx, m, shard, failing, touched, kept)
 			rep.Entries += n
 			rep.Updates += u
 			if err != nil {
@@ -169,7 +171,9 @@ func (s *Store) RollUp(ctx context.Context, maxMinutes int) (switchboard.RollUpR
 		if err := s.refreshHealthSummaries(ctx, touched); err != nil {
 			return rep, err
 		}
-		if _, err := s.ArchiveBodies(ctx, time.Unix(m*60, 0)); err != nil {
+		// The bodies come from the feed items the batches just read: one
+		// read of the feed per minute.
+		if err := s.archiveMinute(ctx, time.Unix(m*60, 0), kept); err != nil {
 			return rep, err // the minute stays before the watermark: the next run archives it
 		}
 		advanced, err := s.advanceWatermark(ctx, m, found)
@@ -197,7 +201,7 @@ func (s *Store) RollUp(ctx context.Context, maxMinutes int) (switchboard.RollUpR
 // rollUpBatch applies one (minute, shard) of the feed.
 // touched gets every connection with an entry in it, failing those with
 // a 5xx or an auth failure.
-func (s *Store) rollUpBatch(ctx context.Context, minute int64, shard int, failing, touched map[switchboard.ConnectionRef]bool) (entries, updates int, err error) {
+func (s *Store) rollUpBatch(ctx context.Context, minute int64, shard int, failing, touched map[switchboard.ConnectionRef]bool, kept keptBodies) (entries, updates int, err error) {
 	pk := rollUpFeedPK(time.Unix(minute*60, 0), shard)
 	items, err := queryAll[feedItem](ctx, s, &dynamodb.QueryInput{
 		TableName:                 aws.String(s.table),
@@ -220,6 +224,9 @@ func (s *Store) rollUpBatch(ctx context.Context, minute int64, shard int, failin
 				sums[k] = r
 			}
 			r.AddCall(c, k.day)
+		}
+		if len(it.Bodies) > 0 {
+			kept.add(it.AccountID, it.SK, it.Bodies)
 		}
 		ref := switchboard.ConnectionRef{AccountID: it.AccountID, ConnectionID: it.ConnectionID}
 		touched[ref] = true

@@ -90,15 +90,8 @@ func passwordResetEmail(u switchboard.User, link string) switchboard.Email {
 // every session of the user, once per link.
 func ConfirmPasswordReset(passwords switchboard.PasswordStore, security switchboard.SecurityLog) apigw.HandlerFunc {
 	return func(ctx context.Context, req apigw.Request) (apigw.Response, error) {
-		var in struct {
-			Token    string `json:"token"`
-			Password string `json:"password"`
-		}
-		if err := apigw.DecodeJSON(req, &in, 4096); err != nil {
-			return apigw.Response{}, err
-		}
 		unusable := switchboard.Errorf(switchboard.EInvalid, "This link is invalid, already used or expired. Ask for a new one.")
-		u, err := redeemWithPassword(ctx, in.Token, in.Password, unusable,
+		u, err := redeemWithPassword(ctx, req, unusable,
 			func(ctx context.Context, tokenHash string) error {
 				_, err := passwords.PendingPasswordReset(ctx, tokenHash)
 				return err
@@ -185,15 +178,24 @@ func ChangePasswordFunction(env *platform.Env) apigw.LambdaHandler {
 }
 
 // redeemWithPassword is what every emailed single-use link that sets a
-// password does (an invitation, a password reset): the link is looked up
+// password does (an invitation, a password reset), from the request's
+// {"token","password"}: the link is looked up
 // and the password checked before the costly hash, then the link is
 // redeemed with the hash. An unknown, used or expired link is unusable,
 // whether found so before hashing or when redeeming (a race with another
 // use of the same link).
-func redeemWithPassword[U any](ctx context.Context, token, password string, unusable error,
+func redeemWithPassword[U any](ctx context.Context, req apigw.Request, unusable error,
 	pending func(ctx context.Context, tokenHash string) error,
 	redeem func(ctx context.Context, tokenHash, passwordHash string) (U, error)) (U, error) {
 	var none U
+	var in struct {
+		Token    string `json:"token"`
+		Password string `json:"password"`
+	}
+	if err := apigw.DecodeJSON(req, &in, 4096); err != nil {
+		return none, err
+	}
+	token, password := in.Token, in.Password
 	if token == "" || len(token) > 128 {
 		return none, unusable
 	}

@@ -242,16 +242,9 @@ func RevokeInvitation(invites switchboard.InvitationStore, dir switchboard.UserD
 // password and activates them, once.
 func AcceptInvitation(invites switchboard.InvitationStore, security switchboard.SecurityLog) apigw.HandlerFunc {
 	return func(ctx context.Context, req apigw.Request) (apigw.Response, error) {
-		var in struct {
-			Token    string `json:"token"`
-			Password string `json:"password"`
-		}
-		if err := apigw.DecodeJSON(req, &in, 4096); err != nil {
-			return apigw.Response{}, err
-		}
 		unusable := switchboard.Errorf(switchboard.EInvalid,
 			"This invitation link is invalid, already used or expired. Ask an admin of your account to invite you again.")
-		u, err := redeemWithPassword(ctx, in.Token, in.Password, unusable,
+		u, err := redeemWithPassword(ctx, req, unusable,
 			func(ctx context.Context, tokenHash string) error {
 				_, err := invites.PendingInvitation(ctx, tokenHash)
 				return err

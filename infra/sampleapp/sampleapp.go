@@ -179,13 +179,19 @@ func (a *App) callback(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	cookie, _ := r.Cookie(stateCookie) // none: the state check below fails
 	state := q.Get("state")
-	a.mu.Lock()
-	flow, ok := a.pending[state]
-	delete(a.pending, state) // one use, whatever happens next
-	a.mu.Unlock()
-	http.SetCookie(w, &http.Cookie{Name: stateCookie, Value: "", Path: "/", MaxAge: -1})
+	var flow pendingFlow
+	ok := false
+	// Only the browser that started the flow uses it up: a code pushed to
+	// another browser is refused without spoiling the real one.
+	if cookie != nil && cookie.Value == state {
+		a.mu.Lock()
+		flow, ok = a.pending[state]
+		delete(a.pending, state) // one use, whatever happens next
+		a.mu.Unlock()
+		http.SetCookie(w, &http.Cookie{Name: stateCookie, Value: "", Path: "/", MaxAge: -1})
+	}
 	switch {
-	case cookie == nil || cookie.Value != state || !ok || a.cfg.Now().After(flow.expires):
+	case !ok || a.cfg.Now().After(flow.expires):
 		a.page(w, http.StatusBadRequest, "Not connected", "This answer does not belong to a connection started in this browser, or it came too late. Start again.", nil)
 		return
 	case q.Get("error") != "":

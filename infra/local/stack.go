@@ -279,7 +279,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		// address the merchant's browser uses too.
 		s.SampleAppURL = sample.origin
 		s.serve(sampleLn, sampleapp.New(sampleapp.Config{
-			Origin: sample.origin, Switchboard: s.APIURL, Scope: demo.SampleAppScope(),
+			Origin: sample.origin, Switchboard: s.APIURL, Issuer: siteOrigin, Scope: demo.SampleAppScope(),
 			ClientID: sample.creds.ClientID, ClientSecret: sample.creds.ClientSecret, SigningSecret: sample.creds.SigningSecret,
 		}))
 	}

@@ -2,10 +2,11 @@
 // stack: what a third-party app does to connect to Switchboard, in one
 // small file a newcomer can read. Connect sends the browser to
 // /oauth2/v1/authorize with a state bound to the browser and a PKCE S256
-// challenge (RFC 9700 §2.1.1, §4.7); /callback checks the state, exchanges
-// the code with the client secret and the verifier, calls the platform API
-// with the token and shows the answers; /events receives the signed
-// lifecycle callbacks and keeps only those whose signature verifies.
+// challenge (RFC 9700 §2.1.1, §4.7); /callback checks the state and the
+// issuer (RFC 9207), exchanges the code with the client secret and the
+// verifier, calls the platform API with the token and shows the answers;
+// /events receives the signed lifecycle callbacks and keeps only those
+// whose signature verifies.
 //
 // It holds everything in memory: a restart forgets its connections, as a
 // sample may. The access tokens never reach a page.
@@ -31,8 +32,11 @@ import (
 
 // Config is what the local stack gives the app at start.
 type Config struct {
-	Origin        string // where the app is served, e.g. http://localhost:3002
-	Switchboard   string // the admin site and API, e.g. http://127.0.0.1:3000
+	Origin      string // where the app is served, e.g. http://localhost:3002
+	Switchboard string // the admin site and API, e.g. http://127.0.0.1:3000
+	// Issuer is the authorisation server's iss (RFC 9207): the callback
+	// refuses an answer from another issuer (mix-up attack, RFC 9700 §4.4).
+	Issuer        string
 	ClientID      string
 	ClientSecret  string
 	SigningSecret string
@@ -121,7 +125,7 @@ func New(cfg Config) *App {
 }
 
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; img-src data:; style-src 'unsafe-inline'; form-action 'self'")
 	w.Header().Set("Referrer-Policy", "no-referrer") // the code must not leak to another origin
 	a.mux.ServeHTTP(w, r)
 }
@@ -193,6 +197,9 @@ func (a *App) callback(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case !ok || a.cfg.Now().After(flow.expires):
 		a.page(w, http.StatusBadRequest, "Not connected", "This answer does not belong to a connection started in this browser, or it came too late. Start again.", nil)
+		return
+	case a.cfg.Issuer != "" && q.Get("iss") != a.cfg.Issuer:
+		a.page(w, http.StatusBadRequest, "Not connected", "The answer comes from another authorisation server than the one this app asked.", nil)
 		return
 	case q.Get("error") != "":
 		a.page(w, http.StatusBadRequest, "Not connected", "Switchboard answered: "+q.Get("error")+" "+q.Get("error_description"), nil)

@@ -3,7 +3,7 @@ package demo
 import (
 	"context"
 	"fmt"
-	"slices"
+	"reflect"
 	"strings"
 	"time"
 
@@ -19,7 +19,7 @@ import (
 var SampleApp = switchboard.App{
 	ID: "sample-app", Name: "Switchboard Sample App", Category: "other", Level: switchboard.LevelLocation,
 	Description: "A small app served by the local stack: it receives the code, exchanges it, calls the API and shows the answers.",
-	Scopes:      []string{"orders.read"},
+	Scopes:      []string{"orders.read", "orders.write"},
 	Developer:   "Switchboard (sample)",
 }
 
@@ -54,15 +54,19 @@ func SeedSampleApp(ctx context.Context, store switchboard.DeveloperAppStore, ori
 		return SampleAppCredentials{}, fmt.Errorf("seed the sample app: %w", err)
 	}
 	if !created {
-		// Yesterday's registration: today's port may differ, and its
-		// secrets went with yesterday's process.
+		// An earlier run's registration: this run's port (or this
+		// version's definition) may differ, and its secrets went with
+		// that run's process.
 		cur, err := store.GetDeveloperApp(ctx, app.ID)
 		if err != nil {
 			return SampleAppCredentials{}, fmt.Errorf("seed the sample app: %w", err)
 		}
-		if cur.Website != app.Website || cur.CallbackURL != dev.CallbackURL || !slices.Equal(cur.RedirectURIs, dev.RedirectURIs) {
-			cur.Website, cur.OpenURL, cur.RedirectURIs, cur.CallbackURL = app.Website, app.OpenURL, dev.RedirectURIs, dev.CallbackURL
-			if err := store.UpdateDeveloperApp(ctx, cur); err != nil {
+		want := cur
+		want.Name, want.Description, want.Category, want.Level = app.Name, app.Description, app.Category, app.Level
+		want.Scopes, want.Developer, want.Website, want.OpenURL = app.Scopes, app.Developer, app.Website, app.OpenURL
+		want.RedirectURIs, want.CallbackURL, want.Published = dev.RedirectURIs, dev.CallbackURL, true
+		if !reflect.DeepEqual(want, cur) {
+			if err := store.UpdateDeveloperApp(ctx, want); err != nil {
 				return SampleAppCredentials{}, fmt.Errorf("re-point the sample app: %w", err)
 			}
 		}

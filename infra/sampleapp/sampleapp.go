@@ -13,6 +13,7 @@
 package sampleapp
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -73,12 +74,17 @@ type Connection struct {
 		Name     string `json:"name"`
 		TimeZone string `json:"time_zone"`
 	}
-	Orders []struct {
-		ID        string    `json:"id"`
-		Status    string    `json:"status"`
-		Total     string    `json:"total"`
-		CreatedAt time.Time `json:"created_at"`
-	}
+	Orders []Order
+
+	token string // the access token: kept here, never rendered
+}
+
+// Order is an order as the list shows it.
+type Order struct {
+	ID        string    `json:"id"`
+	Status    string    `json:"status"`
+	Total     string    `json:"total"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // Call is one platform API call the app made, with the request id the
@@ -120,13 +126,17 @@ func New(cfg Config) *App {
 	a.mux.HandleFunc("GET /connect", a.connect)
 	a.mux.HandleFunc("GET /callback", a.callback)
 	a.mux.HandleFunc("GET /connections/{id}", a.connection)
+	a.mux.HandleFunc("POST /connections/{id}/orders", a.createOrder)
 	a.mux.HandleFunc("POST /events", a.receiveEvent)
 	return a
 }
 
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; img-src data:; style-src 'unsafe-inline'; form-action 'self'")
-	w.Header().Set("Referrer-Policy", "no-referrer") // the code must not leak to another origin
+	// The code in /callback's address must not leak to another origin;
+	// same-origin (not no-referrer) keeps the Origin header on this app's
+	// own form posts, which createOrder checks.
+	w.Header().Set("Referrer-Policy", "same-origin")
 	a.mux.ServeHTTP(w, r)
 }
 
@@ -210,18 +220,15 @@ func (a *App) callback(w http.ResponseWriter, r *http.Request) {
 		a.page(w, http.StatusBadGateway, "Not connected", "The code exchange failed: "+err.Error(), nil)
 		return
 	}
-	conn := &Connection{ID: token.ConnectionID, LocationID: token.LocationID, Scope: token.Scope, At: a.cfg.Now().UTC()}
+	conn := &Connection{ID: token.ConnectionID, LocationID: token.LocationID, Scope: token.Scope, At: a.cfg.Now().UTC(), token: token.AccessToken}
 	// The API calls a real app would make first: where am I, and what
 	// orders are there.
-	if err := a.get(r, token.AccessToken, "/v1/location", conn, &conn.Location); err == nil && conn.LocationID != "" {
-		var orders struct {
-			Data json.RawMessage `json:"data"`
-		}
-		if err := a.get(r, token.AccessToken, "/v1/locations/"+url.PathEscape(conn.LocationID)+"/orders?limit=5", conn, &orders); err == nil {
-			_ = json.Unmarshal(orders.Data, &conn.Orders) // the status and count are shown either way
-		}
+	if err := a.call(r, conn, http.MethodGet, "/v1/location", nil, &conn.Location); err == nil {
+		a.listOrders(r, conn)
 	}
 	a.mu.Lock()
+	// A re-authorisation of the same connection replaces the old entry.
+	a.connections = slices.DeleteFunc(a.connections, func(c *Connection) bool { return c.ID == conn.ID })
 	a.connections = append([]*Connection{conn}, a.connections...)
 	a.mu.Unlock()
 	// Post/redirect/get: a reload must not replay a used code.
@@ -266,25 +273,86 @@ func (a *App) exchange(r *http.Request, code, verifier string) (tokenResponse, e
 	return t, nil
 }
 
-// get calls the platform API and records the call on conn.
-func (a *App) get(r *http.Request, token, path string, conn *Connection, into any) error {
-	req, err := http.NewRequestWithContext(r.Context(), http.MethodGet, a.cfg.Switchboard+path, nil)
-	if err != nil {
-		return fmt.Errorf("GET %s: %w", path, err)
+func (a *App) listOrders(r *http.Request, conn *Connection) {
+	var orders struct {
+		Data []Order `json:"data"`
 	}
-	req.Header.Set("Authorization", "Bearer "+token)
+	if conn.LocationID == "" {
+		return
+	}
+	if err := a.call(r, conn, http.MethodGet, "/v1/locations/"+url.PathEscape(conn.LocationID)+"/orders?limit=5", nil, &orders); err == nil {
+		conn.Orders = orders.Data
+	}
+}
+
+// createOrder places a test order at the connection's location (the
+// orders.write permission), then lists the orders again. The form is
+// posted from this app's own page only: a POST whose Origin is another
+// site's is refused (cross-site request forgery).
+func (a *App) createOrder(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("Origin") != a.cfg.Origin {
+		http.Error(w, "cross-site request refused", http.StatusForbidden)
+		return
+	}
+	a.mu.Lock()
+	var conn *Connection
+	for _, c := range a.connections {
+		if c.ID == r.PathValue("id") {
+			conn = c
+		}
+	}
+	a.mu.Unlock()
+	if conn == nil || conn.LocationID == "" {
+		a.page(w, http.StatusNotFound, "Unknown connection", "This app has no location connection by that id since it started.", nil)
+		return
+	}
+	order := map[string]any{
+		"service_type":   "collection",
+		"customer_notes": "A test order from the Switchboard Sample App",
+		"items":          []map[string]any{{"product_name": "Margherita", "price": "9.50 EUR", "quantity": 2}},
+	}
+	// One handler at a time per connection: the record of calls is shared.
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if err := a.call(r, conn, http.MethodPost, "/v1/locations/"+url.PathEscape(conn.LocationID)+"/orders", order, &struct{}{}); err == nil {
+		a.listOrders(r, conn)
+	}
+	http.Redirect(w, r, "/connections/"+url.PathEscape(conn.ID), http.StatusSeeOther)
+}
+
+// call calls the platform API with the connection's token and records the
+// call on conn; a 2xx answer is decoded into into.
+func (a *App) call(r *http.Request, conn *Connection, method, path string, body, into any) error {
+	var reader io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return fmt.Errorf("%s %s: %w", method, path, err)
+		}
+		reader = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(r.Context(), method, a.cfg.Switchboard+path, reader)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	req.Header.Set("Authorization", "Bearer "+conn.token)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+		// A retried POST is replayed, not repeated.
+		req.Header.Set("Idempotency-Key", randomValue())
+	}
 	resp, err := a.cfg.Client.Do(req)
 	if err != nil {
-		conn.Calls = append(conn.Calls, Call{Method: http.MethodGet, Path: path})
-		return fmt.Errorf("GET %s: %w", path, err)
+		conn.Calls = append(conn.Calls, Call{Method: method, Path: path})
+		return fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	defer resp.Body.Close()
-	conn.Calls = append(conn.Calls, Call{Method: http.MethodGet, Path: path, Status: resp.StatusCode, RequestID: resp.Header.Get("X-Request-Id")})
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: HTTP %d", path, resp.StatusCode)
+	conn.Calls = append(conn.Calls, Call{Method: method, Path: path, Status: resp.StatusCode, RequestID: resp.Header.Get("X-Request-Id")})
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("%s %s: HTTP %d", method, path, resp.StatusCode)
 	}
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(into); err != nil {
-		return fmt.Errorf("GET %s: %w", path, err)
+		return fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	return nil
 }
@@ -381,9 +449,10 @@ code{font-size:.9em}.ok{color:#116329}.bad{color:#a40e26}a.button{display:inline
 {{if .Orders}}<table data-testid="orders"><thead><tr><th>Order</th><th>Status</th><th>Total</th><th>Created</th></tr></thead><tbody>
 {{range .Orders}}<tr><td><code>{{.ID}}</code></td><td>{{.Status}}</td><td>{{.Total}}</td><td>{{time .CreatedAt}}</td></tr>{{end}}
 </tbody></table>{{else}}<p data-testid="no-orders">No orders at this location yet.</p>{{end}}
+{{if .LocationID}}<form method="post" action="/connections/{{.ID}}/orders"><button type="submit" data-testid="create-order">Create a test order</button> (POST with orders.write, then the list again)</form>{{end}}
 <h2>API calls made</h2>
 <table data-testid="api-calls"><thead><tr><th>Method</th><th>Path</th><th>Status</th><th>Request id (find it in the logs)</th></tr></thead><tbody>
-{{range .Calls}}<tr data-testid="api-call"><td>{{.Method}}</td><td><code>{{.Path}}</code></td><td class="{{if eq .Status 200}}ok{{else}}bad{{end}}" data-testid="call-status">{{.Status}}</td><td><code data-testid="request-id">{{.RequestID}}</code></td></tr>{{end}}
+{{range .Calls}}<tr data-testid="api-call"><td>{{.Method}}</td><td><code>{{.Path}}</code></td><td class="{{if and (ge .Status 200) (lt .Status 300)}}ok{{else}}bad{{end}}" data-testid="call-status">{{.Status}}</td><td><code data-testid="request-id">{{.RequestID}}</code></td></tr>{{end}}
 </tbody></table>
 </section>
 {{end}}

@@ -2,8 +2,9 @@
 // merchant, choose a location in Available apps, click Connect on the
 // "Switchboard Sample App" (served by the local stack, its address read from
 // the catalog card), consent, land on the sample app's own page showing what
-// the platform API answered it, then open that connection's logs in the
-// admin site and find those very calls (by their request ids).
+// the platform API answered it, place a test order from it, then open that
+// connection's logs in the admin site and find those very calls (by their
+// request ids).
 // Screenshots: sample-app-consent.png, sample-app.png, sample-app-logs.png.
 //
 // Run from the repository root against `make run` (same variables as
@@ -89,8 +90,13 @@ test('a newcomer connects the sample app from the catalog and sees its calls in 
   assert.equal((await app.locator('[data-testid="location-name"]').innerText()).trim(), location.name);
   const connectionId = await section.getAttribute('data-connection-id');
   const calls = app.locator('[data-testid="api-call"]');
-  assert.equal(await calls.count(), 2, 'the sample app did not make its two API calls');
+  assert.equal(await calls.count(), 2, 'the sample app did not make its first two API calls');
   assert.deepEqual((await app.locator('[data-testid="call-status"]').allInnerTexts()).map((s) => s.trim()), ['200', '200']);
+  // A few orders: the app places a test order (orders.write), then lists them.
+  await app.locator('[data-testid="create-order"]').click();
+  await app.locator('[data-testid="orders"] tbody tr').first().waitFor({ timeout: 10_000 });
+  assert.deepEqual((await app.locator('[data-testid="call-status"]').allInnerTexts()).map((s) => s.trim()), ['200', '200', '201', '200']);
+  assert.match(await app.locator('[data-testid="orders"]').innerText(), /19\.00 EUR/);
   const requestIds = (await app.locator('[data-testid="request-id"]').allInnerTexts()).map((s) => s.trim());
   assert.ok(requestIds.every((id) => id.length > 0), 'a call has no request id');
   await screenshot(app, 'sample-app.png');
@@ -117,6 +123,8 @@ test('a newcomer connects the sample app from the catalog and sees its calls in 
   const paths = await page.locator('[data-testid="log-row"] td.log-path').allInnerTexts();
   assert.ok(paths.some((p) => p.includes('/v1/location')), `no /v1/location call listed: ${paths}`);
   assert.ok(paths.some((p) => p.includes(`/v1/locations/${location.id}/orders`)), `no orders call listed: ${paths}`);
+  const methods = await page.locator('[data-testid="log-row"]').evaluateAll((rows) => rows.map((r) => r.textContent));
+  assert.ok(methods.some((t) => /POST/.test(t) && /201/.test(t)), 'the test order (POST, 201) is not in the logs');
   await page.waitForLoadState('networkidle');
   await screenshot(page, 'sample-app-logs.png');
   assert.deepEqual(errors, [], `Unexpected console/page errors:\n${errors.join('\n')}`);

@@ -8,6 +8,7 @@ SHELL := bash
 GO          ?= go
 API_PORT    ?= 3000
 INVOKE_PORT ?= 3001
+SAMPLE_PORT ?= 3002
 # The running stack's Invoke API port (make run records it), unless
 # INVOKE_PORT is given here.
 RUNNING_INVOKE_PORT = $(if $(filter command line environment,$(origin INVOKE_PORT)),$(INVOKE_PORT),$(or $(shell cat .local/invoke-port 2>/dev/null),$(INVOKE_PORT)))
@@ -36,7 +37,7 @@ build-%Function:
 # --- Local ------------------------------------------------------------------
 run: deps ## the whole system on http://localhost:$(API_PORT), seeded with demo data
 	@echo "· compiling the local stack (go run ./infra/cmd/local)…"
-	@$(GO) run ./infra/cmd/local -port $(API_PORT) -invoke-port $(INVOKE_PORT)
+	@$(GO) run ./infra/cmd/local -port $(API_PORT) -invoke-port $(INVOKE_PORT) -sample-port $(SAMPLE_PORT)
 
 invoke: ## invoke a function of the running stack: make invoke FN=HealthFunction EVENT=events/health.json [TIME=now|RFC3339|keep]
 	@test -n "$(FN)" || { echo "usage: make invoke FN=<LogicalId> [EVENT=events/<file>.json] [TIME=2026-11-24T10:05:00Z|keep]"; exit 2; }

@@ -253,6 +253,10 @@ func TestEndToEnd(t *testing.T) {
 		}
 	})
 
+	t.Run("sample app: connect from the catalog, API calls in the logs", func(t *testing.T) {
+		testSampleApp(t, stack, browser, signedInCSRF(t, browser, stack.APIURL))
+	})
+
 	t.Run("unknown API route", func(t *testing.T) {
 		var body struct{ Message string }
 		getJSON(t, http.DefaultClient, stack.APIURL+"/admin/v1/nothing-here", http.StatusNotFound, &body)

@@ -2,16 +2,27 @@ package local
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"time"
 
 	"github.com/switchboard-hq/switchboard/infra/demo"
+	"github.com/switchboard-hq/switchboard/shared/auth"
 	"github.com/switchboard-hq/switchboard/shared/dynamo"
 )
 
-// seedDemo loads the demo data into table; see package demo.
-func seedDemo(ctx context.Context, awsEnv map[string]string, table, password string, log io.Writer) error {
+// sampleSeed is the sample app to register: where it is served, the key
+// its signing secret is sealed with, and, once seeded, its credentials.
+type sampleSeed struct {
+	origin     string
+	signingKey string // base64, as CALLBACK_SIGNING_KEY
+	creds      demo.SampleAppCredentials
+}
+
+// seedDemo loads the demo data into table; see package demo. With sample,
+// it registers the sample app too and fills in its credentials.
+func seedDemo(ctx context.Context, awsEnv map[string]string, table, password string, sample *sampleSeed, log io.Writer) error {
 	cfg, err := awsConfig(ctx, awsEnv)
 	if err != nil {
 		return err
@@ -26,6 +37,23 @@ func seedDemo(ctx context.Context, awsEnv map[string]string, table, password str
 		return err
 	}
 	created += conns
+	if sample != nil {
+		if sample.creds, err = seedSampleApp(ctx, store, sample); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintf(log, "seeded demo data: %d new records\n", created)
 	return nil
+}
+
+func seedSampleApp(ctx context.Context, store *dynamo.Store, sample *sampleSeed) (demo.SampleAppCredentials, error) {
+	key, err := base64.StdEncoding.DecodeString(sample.signingKey)
+	if err != nil {
+		return demo.SampleAppCredentials{}, fmt.Errorf("CALLBACK_SIGNING_KEY is not base64: %w", err)
+	}
+	sealer, err := auth.NewSealer(key)
+	if err != nil {
+		return demo.SampleAppCredentials{}, fmt.Errorf("CALLBACK_SIGNING_KEY: %w", err)
+	}
+	return demo.SeedSampleApp(ctx, store, sample.origin, sealer)
 }

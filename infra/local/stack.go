@@ -27,6 +27,7 @@ import (
 	"github.com/switchboard-hq/switchboard/infra/demo"
 	"github.com/switchboard-hq/switchboard/infra/emulators"
 	"github.com/switchboard-hq/switchboard/infra/provision"
+	"github.com/switchboard-hq/switchboard/infra/sampleapp"
 	"github.com/switchboard-hq/switchboard/infra/samtemplate"
 	"github.com/switchboard-hq/switchboard/shared/platform"
 )
@@ -38,6 +39,9 @@ type Options struct {
 	Host       string // loopback address; default 127.0.0.1
 	APIPort    int
 	InvokePort int
+	// SamplePort serves the demo's sample app (infra/sampleapp) when Seed
+	// is set; 0 picks a free port.
+	SamplePort int
 	DataDir    string // "" keeps emulator data in memory
 	BinDir     string // where function binaries are built; default Root/.local/bin
 	Seed       bool   // load the demo catalog (local and LocalStack modes only)
@@ -74,10 +78,13 @@ type Stack struct {
 	Backend   Backend
 	APIURL    string
 	InvokeURL string
-	Emulators *emulators.Emulators // nil unless Backend is emulators
-	Functions []samtemplate.Function
-	Timers    []Timer
-	Resources map[string]string // logical ID → local physical name
+	// SampleAppURL is where the demo's sample app is served ("" without
+	// Seed): the catalog's "Switchboard Sample App" connects through it.
+	SampleAppURL string
+	Emulators    *emulators.Emulators // nil unless Backend is emulators
+	Functions    []samtemplate.Function
+	Timers       []Timer
+	Resources    map[string]string // logical ID → local physical name
 
 	runtime *Runtime
 	servers []*http.Server
@@ -128,6 +135,14 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		_ = apiLn.Close() // never served
 		return nil, fmt.Errorf("invoke API: %w", err)
 	}
+	var sampleLn net.Listener
+	if o.Seed && ChooseBackend(o.Getenv) != BackendAWS {
+		if sampleLn, err = listen(o.Host, o.SamplePort); err != nil {
+			_ = apiLn.Close() // never served
+			_ = invokeLn.Close()
+			return nil, fmt.Errorf("sample app: %w", err)
+		}
+	}
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	s := &Stack{Backend: ChooseBackend(o.Getenv), Functions: fns, Timers: timers, cancel: cancel}
@@ -135,6 +150,9 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		if err != nil {
 			_ = apiLn.Close() // never served
 			_ = invokeLn.Close()
+			if sampleLn != nil {
+				_ = sampleLn.Close()
+			}
 			s.Close()
 		}
 	}()
@@ -230,9 +248,17 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		})
 	}
 
+	var sample *sampleSeed
+	if sampleLn != nil {
+		// The sample app's host is localhost while the site is served on
+		// 127.0.0.1: browsers keep cookies per host, not per port, so the
+		// app never receives the merchant's Switchboard session cookie.
+		sample = &sampleSeed{origin: fmt.Sprintf("http://localhost:%d", sampleLn.Addr().(*net.TCPAddr).Port),
+			signingKey: resolver.Refs["CallbackSigningKey"]}
+	}
 	if o.Seed && s.Backend != BackendAWS {
 		progress(o.Log, "seeding demo data…")
-		if err := seedDemo(ctx, awsEnv, resources["Table"], DemoPassword(o.Getenv), o.Log); err != nil {
+		if err := seedDemo(ctx, awsEnv, resources["Table"], DemoPassword(o.Getenv), sample, o.Log); err != nil {
 			return nil, err
 		}
 	}
@@ -248,6 +274,15 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	s.InvokeURL = "http://" + invokeLn.Addr().String()
 	s.serve(apiLn, gw)
 	s.serve(invokeLn, NewInvokeAPI(runCtx, s.runtime, o.Log))
+	if sample != nil {
+		// The app reaches Switchboard as any app would: over HTTP, at the
+		// address the merchant's browser uses too.
+		s.SampleAppURL = sample.origin
+		s.serve(sampleLn, sampleapp.New(sampleapp.Config{
+			Origin: sample.origin, Switchboard: s.APIURL, Issuer: siteOrigin, Scope: demo.SampleAppScope(),
+			ClientID: sample.creds.ClientID, ClientSecret: sample.creds.ClientSecret, SigningSecret: sample.creds.SigningSecret,
+		}))
+	}
 	RunScheduler(runCtx, timers, s.runtime, localRegion, localAccount, o.Log)
 	return s, nil
 }

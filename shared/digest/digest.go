@@ -65,6 +65,7 @@ type accountData struct {
 	users     []switchboard.DirectoryUser
 	teams     []switchboard.Team
 	events    map[switchboard.Period][]switchboard.AppEvent
+	unblocks  map[switchboard.Period][]switchboard.AppEvent // since the period began, read once
 }
 
 // Run sends the digests of frequency f for every period that closed, in
@@ -320,6 +321,9 @@ func (s *Sender) sendRule(ctx context.Context, rule switchboard.NotificationRule
 			events = append(events, e)
 		}
 	}
+	if events, err = s.dropLiftedBlocks(ctx, acc, p, events); err != nil {
+		return err
+	}
 	if len(events) == 0 {
 		return nil // empty periods send nothing
 	}
@@ -341,6 +345,48 @@ func (s *Sender) sendRule(ctx context.Context, rule switchboard.NotificationRule
 		}
 	}
 	return nil
+}
+
+// dropLiftedBlocks leaves out the blocks lifted by the time the digest is
+// sent: a digest saying an app lost access while it has it again states a
+// false fact. The event log decides: a block is lifted when its connection
+// has an unblocked event after it and by now (a block with an end is
+// unblocked by the scheduled function, which records that event too). The
+// unblocks are read once per account and period, only when a block is due.
+func (s *Sender) dropLiftedBlocks(ctx context.Context, acc *accountData, p switchboard.Period, events []switchboard.AppEvent) ([]switchboard.AppEvent, error) {
+	if !slices.ContainsFunc(events, func(e switchboard.AppEvent) bool { return e.Type == switchboard.EventBlocked }) {
+		return events, nil
+	}
+	unblocks, ok := acc.unblocks[p]
+	if !ok {
+		now := s.Now()
+		filter := switchboard.AppEventFilter{Types: []switchboard.AppEventType{switchboard.EventUnblocked}, From: p.From, To: now, Consistent: true}
+		page := switchboard.PageRequest{Limit: switchboard.MaxPageSize}
+		for {
+			res, err := s.Store.ListEvents(ctx, acc.account.ID, filter, page)
+			if err != nil {
+				return nil, fmt.Errorf("unblocks since %s: %w", p.From.Format(time.RFC3339), err)
+			}
+			for _, e := range res.Events {
+				if !e.At.After(now) {
+					unblocks = append(unblocks, e)
+				}
+			}
+			if res.NextCursor == "" {
+				break
+			}
+			page.Cursor = res.NextCursor
+		}
+		if acc.unblocks == nil {
+			acc.unblocks = map[switchboard.Period][]switchboard.AppEvent{}
+		}
+		acc.unblocks[p] = unblocks
+	}
+	return slices.DeleteFunc(slices.Clone(events), func(b switchboard.AppEvent) bool {
+		return b.Type == switchboard.EventBlocked && slices.ContainsFunc(unblocks, func(u switchboard.AppEvent) bool {
+			return u.ConnectionID == b.ConnectionID && u.At.After(b.At)
+		})
+	}), nil
 }
 
 // deliver sends one email once. The record is claimed before SES is

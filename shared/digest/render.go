@@ -40,7 +40,7 @@ type appGroup struct {
 }
 
 type eventLine struct {
-	Time, What, Location, Actor, Reason, URL string
+	Time, What, Location, Instance, Actor, Reason, URL string
 }
 
 var eventLabels = map[switchboard.AppEventType]string{
@@ -108,6 +108,17 @@ func appName(e switchboard.AppEvent) string {
 	return e.AppID
 }
 
+// instanceLabel names the connection among the app's instances (a till,
+// a kiosk), "" when it has no label.
+func instanceLabel(e switchboard.AppEvent) string {
+	for _, c := range []*switchboard.Connection{e.After, e.Before} {
+		if c != nil && c.InstanceLabel != "" {
+			return c.InstanceLabel
+		}
+	}
+	return ""
+}
+
 func (m message) view() view {
 	site := strings.TrimRight(m.SiteOrigin, "/")
 	v := view{
@@ -145,7 +156,7 @@ func (m message) view() view {
 			what = string(e.Type)
 		}
 		g.Events = append(g.Events, eventLine{
-			Time: e.At.In(m.Account.loc).Format("Mon 2 Jan 15:04 MST"), What: what, Location: loc,
+			Time: e.At.In(m.Account.loc).Format("Mon 2 Jan 15:04 MST"), What: what, Location: loc, Instance: instanceLabel(e),
 			Actor: actorLabel(e, m.Account.users), Reason: e.Reason,
 			URL: site + "/#/connections/" + url.PathEscape(e.ConnectionID) + "/logs",
 		})
@@ -165,7 +176,7 @@ var htmlTemplate = htmltemplate.Must(htmltemplate.New("html").Parse(`<!doctype h
 <p>{{.Count}} in {{.AccountName}}, {{.Period}}.</p>
 {{range .Apps}}<h2 style="font-size:16px">{{.Name}}</h2>
 <ul>{{range .Events}}
-<li><strong>{{.What}}</strong> · {{.Time}} · {{.Location}} · by {{.Actor}}{{if .Reason}} · {{.Reason}}{{end}} · <a href="{{.URL}}">Open in Switchboard</a></li>{{end}}
+<li><strong>{{.What}}</strong> · {{.Time}} · {{.Location}}{{if .Instance}} · instance “{{.Instance}}”{{end}} · by {{.Actor}}{{if .Reason}} · {{.Reason}}{{end}} · <a href="{{.URL}}">Open in Switchboard</a></li>{{end}}
 </ul>
 {{end}}<p><a href="{{.SiteURL}}">Open Switchboard</a></p>
 <hr>
@@ -177,7 +188,7 @@ var textTemplate = texttemplate.Must(texttemplate.New("text").Parse(`{{.RuleName
 {{.Count}} in {{.AccountName}}, {{.Period}}.
 {{range .Apps}}
 {{.Name}}
-{{range .Events}}- {{.What}} · {{.Time}} · {{.Location}} · by {{.Actor}}{{if .Reason}} · {{.Reason}}{{end}}
+{{range .Events}}- {{.What}} · {{.Time}} · {{.Location}}{{if .Instance}} · instance “{{.Instance}}”{{end}} · by {{.Actor}}{{if .Reason}} · {{.Reason}}{{end}}
   {{.URL}}
 {{end}}{{end}}
 Open Switchboard: {{.SiteURL}}

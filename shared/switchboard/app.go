@@ -92,24 +92,28 @@ func (a App) Validate() error {
 			return Errorf(EInvalid, "scope %q must be one of %s each .read or .write", s, strings.Join(Resources, ", "))
 		}
 	}
-	for field, u := range map[string]string{"iconUrl": a.IconURL, "website": a.Website} {
-		if err := validateWebURL(field, u); err != nil {
-			return err
-		}
+	if err := validateWebURL("iconUrl", a.IconURL); err != nil {
+		return err
 	}
-	return validateOpenURL(a.OpenURL)
+	// The website is where Connect sends a merchant to start from the app:
+	// like the page the app opens on, it is the app's own, and may run on
+	// this machine while developed (the local stack's sample app does).
+	if err := validateAppPageURL("website", a.Website); err != nil {
+		return err
+	}
+	return validateAppPageURL("openUrl", a.OpenURL)
 }
 
-// validateOpenURL accepts what validateWebURL does and, like the redirect
+// validateAppPageURL accepts what validateWebURL does and, like the redirect
 // URIs (ValidateRedirectURI), http on a loopback host: the page an app is
 // opened on is the app's own, and while it is developed it runs beside the
 // redirect URI on this machine.
-func validateOpenURL(raw string) error {
+func validateAppPageURL(field, raw string) error {
 	if u, err := url.Parse(raw); err == nil && u.Scheme == "http" && u.User == nil && u.Fragment == "" && isLoopbackHost(u.Hostname()) {
 		return nil
 	}
-	if err := validateWebURL("openUrl", raw); err != nil {
-		return Errorf(EInvalid, "openUrl must be an absolute https URL (http only on localhost)")
+	if err := validateWebURL(field, raw); err != nil {
+		return Errorf(EInvalid, "%s must be an absolute https URL (http only on localhost)", field)
 	}
 	return nil
 }

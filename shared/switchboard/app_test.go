@@ -40,6 +40,11 @@ func TestAppValidate(t *testing.T) {
 		{"javascript icon", func(a *switchboard.App) { a.IconURL = "javascript:alert(1)" }, "iconUrl"},
 		{"http website", func(a *switchboard.App) { a.Website = "http://orderline.example" }, "website"},
 		{"relative website", func(a *switchboard.App) { a.Website = "/about" }, "website"},
+		// The website too: Connect starts there, on this machine while the
+		// app is developed (the local stack's sample app).
+		{"http website on localhost", func(a *switchboard.App) { a.Website = "http://localhost:3002/connect" }, ""},
+		{"http website on localhost.evil", func(a *switchboard.App) { a.Website = "http://localhost.evil.example/" }, "website"},
+		{"javascript website", func(a *switchboard.App) { a.Website = "javascript:alert(1)" }, "website"},
 		// openUrl follows the redirect URIs' rule: http only on loopback,
 		// where the local stack's sample apps run.
 		{"https open url", func(a *switchboard.App) { a.OpenURL = "https://orderline.example/open" }, ""},

@@ -11,7 +11,8 @@
 // through a filter may come back short or empty with a cursor, so an empty
 // one is followed at once, a few times, before asking the user. Admins
 // redeliver one event, or every failed event created in a time range they
-// pick (the browser's local time).
+// pick, in the account's time zone like the list's times (not the
+// browser's: a merchant abroad reads the same times everywhere).
 //
 // API: GET listPath?limit&cursor → { deliveries: [...], nextCursor };
 // POST redeliverPath { eventId } → { delivery } or { from, to } → { queued }.
@@ -19,6 +20,7 @@
 import { h, clear, srOnly, uid } from './dom.js';
 import { apiGet, apiRequest } from './api.js';
 import { timeElement } from './app-ui.js';
+import { zoneOffset } from './log-time.js';
 
 const PAGE_SIZE = 20;
 // Empty filtered pages followed before "Load older" is offered again.
@@ -30,10 +32,44 @@ const TRIGGER_LABELS = { first: 'First attempt', retry: 'Retry', redeliver: 'Red
 
 const str = (v) => (typeof v === 'string' ? v : '');
 
-/** "2026-11-24T10:00" for a datetime-local input, in the browser's time. */
-export function localInputValue(date) {
+/** The wall-clock parts of date in timeZone (the browser's zone when unknown). */
+function wallParts(date, timeZone) {
+  const options = { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' };
+  let format;
+  try {
+    format = new Intl.DateTimeFormat('en-US', { ...options, timeZone: timeZone || undefined });
+  } catch {
+    format = new Intl.DateTimeFormat('en-US', options);
+  }
+  const p = Object.fromEntries(format.formatToParts(date).map((x) => [x.type, x.value]));
+  return { year: +p.year, month: +p.month, day: +p.day, hour: +p.hour % 24, minute: +p.minute, second: +p.second };
+}
+
+/** How far timeZone's wall clock is ahead of UTC at date, in ms. */
+function zoneOffsetMs(date, timeZone) {
+  const p = wallParts(date, timeZone);
+  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(date.getTime() / 1000) * 1000;
+}
+
+/** "2026-11-24T10:00" for a datetime-local input: date's wall time in timeZone. */
+export function zonedInputValue(date, timeZone) {
   const pad = (n) => String(n).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+  const p = wallParts(date, timeZone);
+  return `${p.year}-${pad(p.month)}-${pad(p.day)}T${pad(p.hour)}:${pad(p.minute)}`;
+}
+
+/**
+ * The instant whose wall time in timeZone is value ("2026-11-24T10:00", as
+ * a datetime-local input gives it); an invalid Date when value is not one.
+ * The offset is taken at the guess and again at the result, so a value
+ * near a daylight-saving change lands on the right side of it.
+ */
+export function zonedInputDate(value, timeZone) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(value || '');
+  if (!m) return new Date(NaN);
+  const asUTC = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +(m[6] || 0));
+  const first = asUTC - zoneOffsetMs(new Date(asUTC), timeZone);
+  return new Date(asUTC - zoneOffsetMs(new Date(first), timeZone));
 }
 
 /** RFC 3339 in UTC, to the second, as the API wants. */
@@ -42,13 +78,14 @@ export function isoSeconds(d) {
 }
 
 /**
- * The range of a redelivery from two datetime-local values: { from, to } in
- * RFC 3339, `to` taking in its whole minute; throws a readable Error.
+ * The range of a redelivery from two datetime-local values read in
+ * timeZone: { from, to } in RFC 3339, `to` taking in its whole minute;
+ * throws a readable Error.
  */
-export function readRange(fromValue, toValue) {
+export function readRange(fromValue, toValue, timeZone) {
   if (!fromValue || !toValue) throw new Error('Pick both the start and the end of the range.');
-  const from = new Date(fromValue);
-  const to = new Date(new Date(toValue).getTime() + 60_000);
+  const from = zonedInputDate(fromValue, timeZone);
+  const to = new Date(zonedInputDate(toValue, timeZone).getTime() + 60_000);
   if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) throw new Error('The range is not a valid time.');
   if (from.getTime() >= to.getTime() - 60_000) throw new Error('The start must be before the end.');
   return { from: isoSeconds(from), to: isoSeconds(to) };
@@ -192,22 +229,27 @@ export function renderDeliveryLog({ listPath, redeliverPath, canManage, timeZone
   const fromId = uid('redeliver-from');
   const toId = uid('redeliver-to');
   const now = new Date();
-  const from = h('input', { class: 'input', type: 'datetime-local', id: fromId, value: localInputValue(new Date(now.getTime() - RANGE_DAYS * 86_400_000)), dataset: { testid: 'redeliver-from' } });
-  const to = h('input', { class: 'input', type: 'datetime-local', id: toId, value: localInputValue(now), dataset: { testid: 'redeliver-to' } });
+  const zoneId = uid('redeliver-zone');
+  const from = h('input', { class: 'input', type: 'datetime-local', id: fromId, 'aria-describedby': zoneId,
+    value: zonedInputValue(new Date(now.getTime() - RANGE_DAYS * 86_400_000), timeZone), dataset: { testid: 'redeliver-from' } });
+  const to = h('input', { class: 'input', type: 'datetime-local', id: toId, 'aria-describedby': zoneId,
+    value: zonedInputValue(now, timeZone), dataset: { testid: 'redeliver-to' } });
+  const zoneHint = h('p', { class: 'field__hint', id: zoneId, dataset: { testid: 'redeliver-zone' } },
+    `Times in ${timeZone || 'your browser’s time zone'} (${zoneOffset(now, timeZone)}), as in the list.`);
   const rangeButton = h('button', { type: 'submit', class: 'btn btn--secondary btn--small', dataset: { testid: 'redeliver-failed' }, ...noRight },
     'Redeliver failed callbacks');
   const rangeStatus = h('p', { class: 'field__hint', role: 'status', 'aria-live': 'polite', dataset: { testid: 'redeliver-range-status' } });
   const rangeForm = h('form', { class: 'delivery-range', dataset: { testid: 'redeliver-range' } },
     h('div', { class: 'field' }, h('label', { class: 'field__label', for: fromId }, 'Failed callbacks created from'), from),
     h('div', { class: 'field' }, h('label', { class: 'field__label', for: toId }, 'to (included)'), to),
-    rangeButton, rangeStatus);
+    zoneHint, rangeButton, rangeStatus);
   rangeForm.addEventListener('submit', async (event) => {
     event.preventDefault();
     if (!canManage) return;
     rangeButton.disabled = true;
     rangeButton.setAttribute('aria-busy', 'true');
     try {
-      const out = await apiRequest('POST', redeliverPath, { body: readRange(from.value, to.value) });
+      const out = await apiRequest('POST', redeliverPath, { body: readRange(from.value, to.value, timeZone) });
       const n = out && Number.isFinite(out.queued) ? out.queued : 0;
       rangeStatus.textContent = n
         ? `${n} failed callback${n === 1 ? '' : 's'} queued; they are sent within a minute.`

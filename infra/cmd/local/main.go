@@ -22,15 +22,16 @@ func main() {
 	host := flag.String("host", "127.0.0.1", "loopback address to serve on")
 	apiPort := flag.Int("port", 3000, "port of the API and the admin site")
 	invokePort := flag.Int("invoke-port", 3001, "port of the Lambda Invoke API")
+	samplePort := flag.Int("sample-port", 3002, "port of the demo's sample app")
 	dataDir := flag.String("data", filepath.Join(".local", "data"), "emulator data folder, relative to the repository root")
 	flag.Parse()
-	if err := run(*host, *apiPort, *invokePort, *dataDir); err != nil {
+	if err := run(*host, *apiPort, *invokePort, *samplePort, *dataDir); err != nil {
 		fmt.Fprintf(os.Stderr, "switchboard: %s\n", strings.ReplaceAll(err.Error(), "\n", " "))
 		os.Exit(1)
 	}
 }
 
-func run(host string, apiPort, invokePort int, dataDir string) error {
+func run(host string, apiPort, invokePort, samplePort int, dataDir string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	root, err := samtemplate.FindRoot(".")
@@ -42,7 +43,7 @@ func run(host string, apiPort, invokePort int, dataDir string) error {
 	}
 	start := time.Now()
 	stack, err := local.Start(ctx, local.Options{
-		Root: root, Host: host, APIPort: apiPort, InvokePort: invokePort,
+		Root: root, Host: host, APIPort: apiPort, InvokePort: invokePort, SamplePort: samplePort,
 		DataDir: dataDir, Seed: true, Log: os.Stdout,
 	})
 	if err != nil {
@@ -82,6 +83,10 @@ func run(host string, apiPort, invokePort int, dataDir string) error {
 			fmt.Printf("%s (%s)", u.Email, u.Role)
 		}
 		fmt.Printf("; password %q\n", local.DemoPassword(os.Getenv))
+	}
+	if stack.SampleAppURL != "" {
+		fmt.Printf("  sample app     %s/  (connect it: sign in as %s, Available apps, choose a location, Connect on %q)\n",
+			stack.SampleAppURL, demo.Users[0].Email, demo.SampleApp.Name)
 	}
 	fmt.Println("Ctrl-C stops everything.")
 	<-ctx.Done()

@@ -218,9 +218,25 @@ export function renderConnections(outlet, { query, signal, setQuery }) {
         timeElement(c.lastUsedAt, timeZone) || h('span', { class: 'muted' }, 'never')),
       h('td', { 'data-label': 'Actions' }, renderConnectionActions(c, {
         app, canManage, timeZone,
-        onChanged: (message) => { load().then(() => { status.textContent = message; }); },
+        // The confirmation goes on the changed row, where the eye is; a
+        // row that is gone (disconnected) has it in the list's status.
+        onChanged: (message) => { load().then(() => { if (!noteAtRow(c.id, message)) status.textContent = message; }); },
       })),
     );
+  }
+
+  // noteAtRow shows message in a row of its own right under the row of
+  // connection id, announced to screen readers, and moves focus back to
+  // that row's actions; false when the row is not shown.
+  function noteAtRow(id, message) {
+    const row = [...body.querySelectorAll('[data-testid="connection-row"]')].find((r) => r.dataset.connectionId === id);
+    if (!row) return false;
+    const note = h('tr', { class: 'conn-notice-row', dataset: { testid: 'connection-notice', connectionId: id } },
+      h('td', { colspan: String(row.cells.length) },
+        h('p', { class: 'form-notice form-notice--inline conn-notice', role: 'status' }, message)));
+    row.after(note);
+    row.querySelector('[data-testid="connection-actions"]')?.focus();
+    return true;
   }
 
   // Why and until when a blocked connection is blocked, on its row.

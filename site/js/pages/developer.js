@@ -415,7 +415,7 @@ function buildAppForm({ initial, submitLabel, onSubmit, onCancel }) {
       labelled('iconUrl', 'Icon URL', iconUrl),
       labelled('openUrl', 'Open URL', openUrl, 'The app’s page merchants open from Connections; it receives connection_id and location_id.'),
       labelled('callbackUrl', 'Callback URL', callbackUrl, 'Receives signed lifecycle events (connected, blocked…).'),
-      h('p', { class: 'field__hint form-grid__wide', id: id('https-hint') }, 'Web addresses must start with https://.'),
+      h('p', { class: 'field__hint form-grid__wide', id: id('https-hint') }, 'Web addresses must start with https:// (the website and the open URL may use http on localhost and 127.0.0.1 while developing).'),
       h('div', { class: 'form-grid__wide check-group' },
         checkField('multipleInstances', multipleInstances, 'Allow multiple instances',
           'A location can connect the app more than once, each with its own label (e.g. one per till).'),

@@ -277,7 +277,7 @@ func (s *Sender) periodEvents(ctx context.Context, acc *accountData, p switchboa
 		return events, nil
 	}
 	var types []switchboard.AppEventType
-	for _, t := range []switchboard.RuleType{switchboard.RuleInstall, switchboard.RuleDisconnect, switchboard.RuleUninstall, switchboard.RuleErrors} {
+	for _, t := range switchboard.RuleTypes {
 		types = append(types, t.EventTypes()...)
 	}
 	// The period closed DigestGrace ago: a consistent read sees every

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -320,6 +321,9 @@ func (s *Sender) sendRule(ctx context.Context, rule switchboard.NotificationRule
 			events = append(events, e)
 		}
 	}
+	if rule.Type == switchboard.RuleRateLimit {
+		events = onePerConnection(events)
+	}
 	if len(events) == 0 {
 		return nil // empty periods send nothing
 	}
@@ -341,6 +345,39 @@ func (s *Sender) sendRule(ctx context.Context, rule switchboard.NotificationRule
 		}
 	}
 	return nil
+}
+
+// onePerConnection keeps one rate-limit event per connection, the first,
+// naming every window the connection passed in the period: a connection
+// near its limit all afternoon is one line of the digest, not one per
+// window and hour.
+func onePerConnection(events []switchboard.AppEvent) []switchboard.AppEvent {
+	var out []switchboard.AppEvent
+	windows := map[string][]string{}
+	at := map[string]int{}
+	for _, e := range events {
+		// The id ends in _<window>_<hour> (see dynamo.recordRateWarnings).
+		parts := strings.Split(e.ID, "_")
+		w := ""
+		if len(parts) >= 2 {
+			w = parts[len(parts)-2]
+		}
+		i, seen := at[e.ConnectionID]
+		if !seen {
+			at[e.ConnectionID] = len(out)
+			out = append(out, e)
+			i = len(out) - 1
+		}
+		if w != "" && !slices.Contains(windows[e.ConnectionID], w) {
+			windows[e.ConnectionID] = append(windows[e.ConnectionID], w)
+		}
+		limit := " rate limit."
+		if len(windows[e.ConnectionID]) > 1 {
+			limit = " rate limits."
+		}
+		out[i].Reason = fmt.Sprintf("Passed %d %% of its ", switchboard.RateWarningPercent) + strings.Join(windows[e.ConnectionID], " and ") + limit
+	}
+	return out
 }
 
 // deliver sends one email once. The record is claimed before SES is

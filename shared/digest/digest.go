@@ -370,6 +370,8 @@ func onePerConnection(events []switchboard.AppEvent) []switchboard.AppEvent {
 		}
 		if w != "" && !slices.Contains(windows[e.ConnectionID], w) {
 			windows[e.ConnectionID] = append(windows[e.ConnectionID], w)
+			// Shortest window first, whatever order the log keeps.
+			slices.SortFunc(windows[e.ConnectionID], func(a, b string) int { return windowOrder(a) - windowOrder(b) })
 		}
 		limit := " rate limit."
 		if len(windows[e.ConnectionID]) > 1 {
@@ -378,6 +380,15 @@ func onePerConnection(events []switchboard.AppEvent) []switchboard.AppEvent {
 		out[i].Reason = fmt.Sprintf("Passed %d %% of its ", switchboard.RateWarningPercent) + strings.Join(windows[e.ConnectionID], " and ") + limit
 	}
 	return out
+}
+
+func windowOrder(w string) int {
+	for i, name := range []string{"minute", "hour", "day"} {
+		if w == name {
+			return i
+		}
+	}
+	return 3
 }
 
 // deliver sends one email once. The record is claimed before SES is

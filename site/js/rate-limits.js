@@ -33,9 +33,11 @@ function share(n, limit) {
 function bar(n, limit, warn, testid) {
   const pct = share(n, limit);
   const near = pct >= warn;
+  const fill = h('span', { class: 'rate-bar__fill' });
+  // Through the CSSOM: the site's CSP (style-src 'self') refuses style attributes.
+  fill.style.width = `${Math.min(100, pct)}%`;
   return h('span', { class: 'rate-bar-cell' },
-    h('span', { class: `rate-bar${near ? ' rate-bar--near' : ''}`, 'aria-hidden': 'true' },
-      h('span', { class: 'rate-bar__fill', style: `width:${Math.min(100, pct)}%` })),
+    h('span', { class: `rate-bar${near ? ' rate-bar--near' : ''}`, 'aria-hidden': 'true' }, fill),
     h('span', { class: 'rate-bar__figure', dataset: { testid, value: String(n) } }, `${fmt(n)} · ${pct} %`));
 }
 

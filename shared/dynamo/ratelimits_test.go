@@ -2,12 +2,18 @@ package dynamo_test
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/switchboard-hq/switchboard/infra/testenv"
+	"github.com/switchboard-hq/switchboard/shared/dynamo"
 	"github.com/switchboard-hq/switchboard/shared/switchboard"
 )
 
@@ -108,4 +114,62 @@ func TestRateWindowPeaks(t *testing.T) {
 	if got[2].Used != 1 || never[2].Used != 0 || never[2].Peak7Days != 0 || len(many) != 2 {
 		t.Errorf("many: %+v / %+v", got, never)
 	}
+}
+
+// TestRateWindowsItemStaysOneWriteUnit: with a week of peaks for every
+// window the door's item stays under 1 KB, so the door's write still costs
+// one write unit (as the backend counts it), with room left for 5-digit
+// counts in every peak.
+func TestRateWindowsItemStaysOneWriteUnit(t *testing.T) {
+	env := testenv.MustEnv(t)
+	client := env.DynamoDB()
+	ctx := context.Background()
+	now := time.Date(2026, 11, 20, 23, 59, 30, 0, time.UTC)
+	s := dynamo.New(client, env.Config.TableName).WithClock(func() time.Time { return now })
+	windows := []time.Duration{time.Minute, time.Hour, 24 * time.Hour}
+	key := switchboard.RateKey("con_0123456789abcdef0123") // an id as long as real ones
+	for day := range 10 {
+		for _, at := range []time.Duration{0, time.Minute, time.Hour} { // each window turns every day
+			now = time.Date(2026, 11, 20+day, 10, 0, 0, 0, time.UTC).Add(at)
+			if _, err := s.CountWindows(ctx, key, windows); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	k := map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: "LIMIT#" + key}, "SK": &types.AttributeValueMemberS{Value: "WINDOWS"}}
+	got, err := client.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(env.Config.TableName), Key: k, ConsistentRead: aws.Bool(true)})
+	if err != nil || got.Item == nil {
+		t.Fatalf("read the item: %v", err)
+	}
+	size, entries := 0, 0
+	for name, v := range got.Item {
+		size += len(name)
+		switch v := v.(type) {
+		case *types.AttributeValueMemberS:
+			size += len(v.Value)
+			if name[0] == 'P' {
+				entries += len(strings.Fields(v.Value))
+			}
+		case *types.AttributeValueMemberN:
+			size += len(v.Value)/2 + 2 // DynamoDB's number size, rounded up
+		}
+	}
+	if entries < 3*switchboard.RatePeakDays {
+		t.Fatalf("%d peak entries, want a week of each window: %v", entries, got.Item)
+	}
+	// Every peak with 5 digits (10,000 a day) instead of the test's 1.
+	if worst := size + entries*4; worst >= 1024 {
+		t.Errorf("the item would be %d bytes with 5-digit peaks: over one write unit", worst)
+	}
+	out, err := client.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: aws.String(env.Config.TableName), Key: k,
+		UpdateExpression: aws.String("SET #t = :t"), ExpressionAttributeNames: map[string]string{"#t": "Type"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":t": &types.AttributeValueMemberS{Value: "limit"}},
+		ReturnConsumedCapacity:    types.ReturnConsumedCapacityTotal})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.ConsumedCapacity == nil || aws.ToFloat64(out.ConsumedCapacity.CapacityUnits) != 1 {
+		t.Errorf("a write of the item costs %+v, want 1 unit (item ~%d bytes)", out.ConsumedCapacity, size)
+	}
+	t.Logf("item: %d bytes, %d peak entries; ~%d bytes with 5-digit peaks", size, entries, size+entries*4)
 }

@@ -26,6 +26,7 @@ type ActivityStore interface {
 	switchboard.AccountStore
 	switchboard.RollUpStore
 	switchboard.HealthSummaryStore
+	switchboard.RateCounter
 	GetDeveloperApp(ctx context.Context, appID string) (switchboard.DeveloperApp, error)
 	ListDeliveries(ctx context.Context, accountID string, f switchboard.DeliveryFilter, p switchboard.PageRequest) (switchboard.DeliveryPage, error)
 }
@@ -159,8 +160,15 @@ func BuildOverview(ctx context.Context, store ActivityStore, accountID string, n
 			return switchboard.Overview{}, err
 		}
 	}
-	requested, err := requestedScopes(ctx, store, conns)
-	if err != nil {
+	var (
+		requested         map[string]*switchboard.Scope
+		counts            map[string][]switchboard.RateWindowCount
+		scopeErr, rateErr error
+	)
+	wg.Go(func() { requested, scopeErr = requestedScopes(ctx, store, conns) })
+	wg.Go(func() { counts, rateErr = rateCounts(ctx, store, conns) })
+	wg.Wait()
+	if err := errors.Join(scopeErr, rateErr); err != nil {
 		return switchboard.Overview{}, err
 	}
 	o := switchboard.NewOverview(now)
@@ -171,7 +179,29 @@ func BuildOverview(ctx context.Context, store ActivityStore, accountID string, n
 		in.CallbackFailures24h = failures[c.ID]
 		o.Add(c, switchboard.Assess(in, now))
 	}
+	o.NearRateLimit = switchboard.NearLimits(conns, switchboard.DefaultRateLimits, counts, now)
 	return o, nil
+}
+
+// rateCounts reads the door's counters of the live connections, 100 a
+// read, all at once.
+func rateCounts(ctx context.Context, store switchboard.RateCounter, conns []switchboard.Connection) (map[string][]switchboard.RateWindowCount, error) {
+	if len(conns) == 0 {
+		return map[string][]switchboard.RateWindowCount{}, nil
+	}
+	keys := make([]string, len(conns))
+	for i, c := range conns {
+		keys[i] = switchboard.RateKey(c.ID)
+	}
+	return store.RateWindowCountsMany(ctx, keys, rateWindows(switchboard.DefaultRateLimits))
+}
+
+func rateWindows(limits []switchboard.RateLimit) []time.Duration {
+	out := make([]time.Duration, len(limits))
+	for i, l := range limits {
+		out[i] = l.Window
+	}
+	return out
 }
 
 // requestedScopes reads, all at once, the scope each app of conns now asks

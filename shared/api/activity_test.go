@@ -258,16 +258,16 @@ func TestOverview(t *testing.T) {
 }
 
 // FuzzActivityQuery sends arbitrary query strings and connection ids to the
-// activity and overview routes: always a JSON non-5xx answer.
+// activity, rate-limit and overview routes: always a JSON non-5xx answer.
 func FuzzActivityQuery(f *testing.F) {
 	for _, s := range [][2]string{{"days=30", "con_x"}, {"days=", ""}, {"days=90", "con_x"}, {"days=9999999999999999999", "x"}, {"days=%%", "../.."}, {"days=1&days=2", "con_\x00"}} {
 		f.Add(s[0], s[1])
 	}
 	env := testenv.MustEnv(f)
 	owner := mustSignIn(f, env, "owner@demo.test")
-	activity, overview := api.GetConnectionActivityFunction(env), api.GetOverviewFunction(env)
+	activity, overview, rates := api.GetConnectionActivityFunction(env), api.GetOverviewFunction(env), api.GetConnectionRateLimitsFunction(env)
 	f.Fuzz(func(t *testing.T, rawQuery, connectionID string) {
-		for _, h := range []func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error){activity, overview} {
+		for _, h := range []func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error){activity, overview, rates} {
 			req := owner.get("/admin/v1/connections/x/activity?" + rawQuery)
 			req.PathParameters = map[string]string{"connectionId": connectionID}
 			resp, err := h(context.Background(), req)

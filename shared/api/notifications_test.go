@@ -174,7 +174,7 @@ func TestNotificationRulesTenant(t *testing.T) {
 func FuzzNotificationRulesAPI(f *testing.F) {
 	for _, body := range []string{ruleBody(""), ruleBody(`"version":1`), ruleBody(`"name":null`), ruleBody(`"appIds":null,"allApps":false`),
 		ruleBody(`"recipients":null`), ruleBody(`"recipients":{"mode":"specific","userIds":[""]}`), ruleBody(`"appIds":[1]`),
-		ruleBody(`"version":-1`), ruleBody(`"version":1e99`), `{}`, `[]`, `null`, `{"name":"\u0000"}`, `{"name":"\ud800"}`, "\xff", ""} {
+		ruleBody(`"version":-1`), ruleBody(`"version":1e99`), ruleBody(`"type":"rate_limit"`), ruleBody(`"type":"rate_limits"`), `{}`, `[]`, `null`, `{"name":"\u0000"}`, `{"name":"\ud800"}`, "\xff", ""} {
 		f.Add(body)
 	}
 	env := testenv.MustEnv(f)

@@ -95,3 +95,8 @@ func CreateProductFunction(env *platform.Env) apigw.LambdaHandler {
 		return appapi.CreateProduct(s, appapi.Idempotency{Store: s, Now: time.Now})
 	})
 }
+
+// GetRateLimitsFunction is GetRateLimitsFunction in template.yaml.
+func GetRateLimitsFunction(env *platform.Env) apigw.LambdaHandler {
+	return platformRoute(env, "rate_limits", func(*dynamo.Store) appapi.Handler { return appapi.GetRateLimits() })
+}

@@ -34,3 +34,7 @@ var _ = routeAccess("GET /v1/catalogs/{catalogId}", access{want: platformRoute(h
 var _ = routeAccess("GET /v1/catalogs/{catalogId}/products", access{want: platformRoute(http.StatusOK, http.StatusOK)})
 
 var _ = routeAccess("POST /v1/catalogs/{catalogId}/products", access{body: `{"name":"Calzone","price":"11.00 EUR"}`, want: platformRoute(http.StatusCreated, http.StatusCreated)})
+
+// Every token reads its own connection's windows: B's token and the other
+// location's token get theirs, never A's.
+var _ = routeAccess("GET /v1/rate_limits", access{want: withStatus(withStatus(platformRoute(http.StatusOK, http.StatusOK), tokenOtherAccount, http.StatusOK), tokenOtherLocation, http.StatusOK)})

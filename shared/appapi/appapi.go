@@ -26,6 +26,10 @@ type Caller struct {
 	Token      switchboard.AccessToken
 	Connection switchboard.Connection
 	Scope      switchboard.Scope
+	// Rate is the connection's windows as the door counted this call:
+	// what GET /v1/rate_limits answers, the same figures as the
+	// X-RateLimit-* headers, without reading them again.
+	Rate []switchboard.RateUsage
 }
 
 // Require refuses a call whose token lacks permission (e.g. "orders.write").
@@ -42,13 +46,10 @@ func (c Caller) Require(permission string) error {
 type Handler func(ctx context.Context, c Caller, req apigw.Request) (apigw.Response, error)
 
 // RateLimit is one window of a connection's allowance.
-type RateLimit struct {
-	Window time.Duration
-	Max    int
-}
+type RateLimit = switchboard.RateLimit
 
 // DefaultLimits are HubRise's: 500 a minute, 2,500 an hour, 10,000 a day.
-var DefaultLimits = []RateLimit{{time.Minute, 500}, {time.Hour, 2500}, {24 * time.Hour, 10000}}
+var DefaultLimits = switchboard.DefaultRateLimits
 
 // DeadTokenLimit bounds, per connection, the calls made with a revoked or
 // superseded token (Stripe limits failed authentication the same way): an
@@ -166,9 +167,12 @@ func (d *Door) Handle(resource string, h Handler) apigw.HandlerFunc {
 		}
 		var resp apigw.Response
 		var headers map[string]string
+		var warnings []string
 		limited, keepBodies := false, true
 		if err == nil {
-			headers, limited, err = d.rateLimit(ctx, caller.Connection.ID, start)
+			var rl rateVerdict
+			rl, err = d.rateLimit(ctx, caller.Connection.ID, start)
+			headers, limited, warnings, caller.Rate = rl.headers, rl.limited, rl.warnings, rl.usage
 		} else if switchboard.ErrorCode(err) == switchboard.EInvalidToken {
 			v := d.deadToken(ctx, caller.Connection.ID, start, err)
 			err, headers, keepBodies = v.err, v.headers, v.keepBodies
@@ -211,7 +215,7 @@ func (d *Door) Handle(resource string, h Handler) apigw.HandlerFunc {
 		// response shows the header the app received.
 		resp.Headers["X-Request-Id"] = req.RequestContext.RequestID
 		if d.After == nil {
-			d.record(ctx, caller, resource, req, resp, errCode, start, keepBodies)
+			d.record(ctx, caller, resource, req, resp, errCode, start, keepBodies, warnings)
 			return resp, nil
 		}
 		// The app has its answer before the call is logged. The maps are
@@ -220,7 +224,7 @@ func (d *Door) Handle(resource string, h Handler) apigw.HandlerFunc {
 		logged, loggedReq := resp, req
 		logged.Headers, loggedReq.Headers = maps.Clone(resp.Headers), maps.Clone(req.Headers)
 		d.After.Go(ctx, RecordLimit, func(ctx context.Context) {
-			d.record(ctx, caller, resource, loggedReq, logged, errCode, start, keepBodies)
+			d.record(ctx, caller, resource, loggedReq, logged, errCode, start, keepBodies, warnings)
 		})
 		return resp, nil
 	}
@@ -263,30 +267,57 @@ func (d *Door) deadToken(ctx context.Context, connectionID string, now time.Time
 	return deadVerdict{err: limited, headers: h, log: calls == DeadTokenLimit.Max+1}
 }
 
+// rateVerdict is what the door's count of a call says: headers to add,
+// whether the call is over a limit, the windows it took past the warning
+// threshold, and every window's use.
+type rateVerdict struct {
+	headers  map[string]string
+	limited  bool
+	warnings []string
+	usage    []switchboard.RateUsage
+}
+
 // rateLimit counts the call in every window at once (one write for all of
 // them, see Limiter.CountWindows) and reports the tightest window in
-// X-RateLimit-* headers.
-func (d *Door) rateLimit(ctx context.Context, connectionID string, now time.Time) (map[string]string, bool, error) {
+// X-RateLimit-* headers. The call whose count is a window's warning
+// threshold is the one that passed it (each count is given out once): it
+// carries the warning to its log write, which is how the roll-up learns
+// of it without a write of its own.
+func (d *Door) rateLimit(ctx context.Context, connectionID string, now time.Time) (rateVerdict, error) {
 	if len(d.Limits) == 0 {
-		return map[string]string{}, false, nil
+		return rateVerdict{headers: map[string]string{}, usage: []switchboard.RateUsage{}}, nil
 	}
 	windows := make([]time.Duration, len(d.Limits))
 	for i, l := range d.Limits {
 		windows[i] = l.Window
 	}
-	counts, err := d.Limiter.CountWindows(ctx, "rate:"+connectionID, windows)
+	counts, err := d.Limiter.CountWindows(ctx, switchboard.RateKey(connectionID), windows)
 	if err != nil {
-		return nil, false, err
+		return rateVerdict{}, err
 	}
-	tightest, limited := -1, false
+	var v rateVerdict
+	tightest := -1
 	for i, l := range d.Limits {
 		if tightest < 0 || l.Max-counts[i] < d.Limits[tightest].Max-counts[tightest] {
 			tightest = i
 		}
-		limited = limited || counts[i] > l.Max
+		v.limited = v.limited || counts[i] > l.Max
+		if counts[i] == switchboard.WarningThreshold(l.Max) {
+			v.warnings = append(v.warnings, switchboard.WindowName(l.Window))
+		}
+		start := now.Truncate(l.Window)
+		v.usage = append(v.usage, switchboard.RateUsage{Window: switchboard.WindowName(l.Window), Limit: l.Max, Used: counts[i],
+			Remaining: max(0, l.Max-counts[i]), ResetAt: start.Add(l.Window).UTC()})
 	}
+	v.headers, err = d.rateHeaders(now, counts, tightest, v.limited)
+	return v, err
+}
+
+// rateHeaders are the X-RateLimit-* headers of the tightest window, and
+// Retry-After when the call is limited.
+func (d *Door) rateHeaders(now time.Time, counts []int, tightest int, limited bool) (map[string]string, error) {
 	if tightest < 0 {
-		return map[string]string{}, false, nil
+		return map[string]string{}, nil
 	}
 	l := d.Limits[tightest]
 	reset := now.Truncate(l.Window).Add(l.Window)
@@ -303,7 +334,7 @@ func (d *Door) rateLimit(ctx context.Context, connectionID string, now time.Time
 		}
 		h["Retry-After"] = strconv.Itoa(max(1, int(reset.Sub(now).Seconds()+0.999)))
 	}
-	return h, limited, nil
+	return h, nil
 }
 
 // RecordLimit bounds a call's logging after the response when the
@@ -327,7 +358,7 @@ const ArchiveDeadline = 1500 * time.Millisecond
 // (ArchiveDeadline); the log write does not share it. If the log write
 // fails, the whole entry goes to the function's log at error level, so that
 // no call is silently lost.
-func (d *Door) record(ctx context.Context, c Caller, resource string, req apigw.Request, resp apigw.Response, errCode string, start time.Time, keepBodies bool) {
+func (d *Door) record(ctx context.Context, c Caller, resource string, req apigw.Request, resp apigw.Response, errCode string, start time.Time, keepBodies bool, rateWarnings []string) {
 	reqBody := decodeBody(req.Body, req.IsBase64Encoded)
 	respBody := decodeBody(resp.Body, resp.IsBase64Encoded)
 	now := d.Now()
@@ -337,7 +368,7 @@ func (d *Door) record(ctx context.Context, c Caller, resource string, req apigw.
 		// DynamoDB stores valid UTF-8 only; an app may send anything.
 		Path: strings.ToValidUTF8(req.RawPath, "\uFFFD"), Query: strings.ToValidUTF8(req.RawQueryString, "\uFFFD"),
 		Status: resp.StatusCode, Error: errCode, LatencyMs: now.Sub(start).Milliseconds(),
-		RequestBytes: len(reqBody), ResponseBytes: len(respBody),
+		RequestBytes: len(reqBody), ResponseBytes: len(respBody), RateWarnings: rateWarnings,
 		// Both writes file the call under this minute: one feed item.
 		LoggedAt: now.UTC(),
 	}

@@ -54,6 +54,7 @@ func (w *world) platformRoutes(t *testing.T) []platformRoute {
 	return []platformRoute{
 		{"GET /v1/location", w.door.Handle("location", appapi.GetLocation(w.store)), req{method: "GET", path: "/v1/location"}, nil},
 		{"GET /v1/account", w.door.Handle("account", appapi.GetAccount(w.store)), req{method: "GET", path: "/v1/account"}, nil},
+		{"GET /v1/rate_limits", w.door.Handle("rate_limits", appapi.GetRateLimits()), req{method: "GET", path: "/v1/rate_limits"}, nil},
 		{"GET /v1/locations/{locationId}/orders", o.list, req{method: "GET", path: "/v1/locations/loc-bastille/orders",
 			params: map[string]string{"locationId": "loc-bastille"}}, nil},
 		{"POST /v1/locations/{locationId}/orders", o.create, req{method: "POST", path: "/v1/locations/loc-bastille/orders",

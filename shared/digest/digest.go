@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -278,7 +279,7 @@ func (s *Sender) periodEvents(ctx context.Context, acc *accountData, p switchboa
 		return events, nil
 	}
 	var types []switchboard.AppEventType
-	for _, t := range []switchboard.RuleType{switchboard.RuleInstall, switchboard.RuleDisconnect, switchboard.RuleUninstall, switchboard.RuleErrors} {
+	for _, t := range switchboard.RuleTypes {
 		types = append(types, t.EventTypes()...)
 	}
 	// The period closed DigestGrace ago: a consistent read sees every
@@ -323,6 +324,9 @@ func (s *Sender) sendRule(ctx context.Context, rule switchboard.NotificationRule
 	}
 	if events, err = s.dropLiftedBlocks(ctx, acc, p, events); err != nil {
 		return err
+	}
+	if rule.Type == switchboard.RuleRateLimit {
+		events = onePerConnection(events)
 	}
 	if len(events) == 0 {
 		return nil // empty periods send nothing
@@ -387,6 +391,50 @@ func (s *Sender) dropLiftedBlocks(ctx context.Context, acc *accountData, p switc
 			return u.ConnectionID == b.ConnectionID && u.At.After(b.At)
 		})
 	}), nil
+}
+
+// onePerConnection keeps one rate-limit event per connection, the first,
+// naming every window the connection passed in the period: a connection
+// near its limit all afternoon is one line of the digest, not one per
+// window and hour.
+func onePerConnection(events []switchboard.AppEvent) []switchboard.AppEvent {
+	var out []switchboard.AppEvent
+	windows := map[string][]string{}
+	at := map[string]int{}
+	for _, e := range events {
+		// The id ends in _<window>_<hour> (see dynamo.recordRateWarnings).
+		parts := strings.Split(e.ID, "_")
+		w := ""
+		if len(parts) >= 2 {
+			w = parts[len(parts)-2]
+		}
+		i, seen := at[e.ConnectionID]
+		if !seen {
+			at[e.ConnectionID] = len(out)
+			out = append(out, e)
+			i = len(out) - 1
+		}
+		if w != "" && !slices.Contains(windows[e.ConnectionID], w) {
+			windows[e.ConnectionID] = append(windows[e.ConnectionID], w)
+			// Shortest window first, whatever order the log keeps.
+			slices.SortFunc(windows[e.ConnectionID], func(a, b string) int { return windowOrder(a) - windowOrder(b) })
+		}
+		limit := " rate limit."
+		if len(windows[e.ConnectionID]) > 1 {
+			limit = " rate limits."
+		}
+		out[i].Reason = fmt.Sprintf("Passed %d %% of its ", switchboard.RateWarningPercent) + strings.Join(windows[e.ConnectionID], " and ") + limit
+	}
+	return out
+}
+
+func windowOrder(w string) int {
+	for i, name := range []string{"minute", "hour", "day"} {
+		if w == name {
+			return i
+		}
+	}
+	return 3
 }
 
 // deliver sends one email once. The record is claimed before SES is

@@ -52,6 +52,7 @@ var eventLabels = map[switchboard.AppEventType]string{
 	// Added with the events the OAuth server records.
 	switchboard.EventInstanceAdded: "Instance added",
 	switchboard.EventAccessRevoked: "Access revoked (lost access)",
+	switchboard.EventRateLimit:     "Near its rate limit",
 }
 
 var ruleTypeLabels = map[switchboard.RuleType]string{
@@ -59,6 +60,7 @@ var ruleTypeLabels = map[switchboard.RuleType]string{
 	switchboard.RuleDisconnect: "app disconnections",
 	switchboard.RuleUninstall:  "app uninstalls",
 	switchboard.RuleErrors:     "apps that start erroring",
+	switchboard.RuleRateLimit:  "connections near their rate limit",
 }
 
 var recipientReasons = map[switchboard.RecipientMode]string{

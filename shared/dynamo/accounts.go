@@ -376,6 +376,9 @@ func (s *Store) CountWindows(ctx context.Context, name string, windows []time.Du
 		starts[i] = now.Truncate(w).Unix()
 		expires = max(expires, now.Truncate(w).Add(2*w).Unix())
 	}
+	// The item keeps the windows' daily peaks too (foldPeak): it outlives
+	// an idle week, so that the peaks are there as long as they are shown.
+	expires = max(expires, now.Add(switchboard.RatePeakDays*24*time.Hour).Unix())
 	var stored map[string]types.AttributeValue
 	for attempt := 0; attempt < maxWindowAttempts; attempt++ {
 		names := map[string]string{"#t": "Type", "#exp": "ExpiresAt"}
@@ -412,6 +415,12 @@ func (s *Store) CountWindows(ctx context.Context, name string, windows []time.Du
 				if known {
 					values[":old"+w] = num(old)
 					conds = append(conds, "#"+w+" = :old"+w)
+					// The turned window's count is final: fold it into
+					// the window's daily peaks in this same write, which
+					// the condition on its start makes happen once.
+					p := "P" + strconv.Itoa(i)
+					names["#"+p], values[":"+p] = p, str(foldPeak(stored[p], old, stored[c], now))
+					sets = append(sets, "#"+p+" = :"+p)
 				} else {
 					conds = append(conds, "attribute_not_exists(#"+w+")")
 				}

@@ -372,3 +372,9 @@ const (
 	healthSummarySKPrefix  = "CONN#"
 	healthSummariesBuiltSK = "BUILT"
 )
+
+// rateWarningSK marks that a connection's window passed its warning
+// threshold in an UTC hour (see recordRateWarnings).
+func rateWarningSK(connectionID, window string, hour time.Time) string {
+	return "RATEWARN#" + connectionID + "#" + window + "#" + strconv.FormatInt(hour.Unix(), 10)
+}

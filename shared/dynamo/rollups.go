@@ -40,6 +40,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -97,6 +98,9 @@ type feedItem struct {
 	Method       string
 	ExpiresAt    int64  // TTL attribute
 	Bodies       []byte // the call's kept bodies, packed (see feedWrite)
+	// RateWarnings is Call.RateWarnings, space-separated: the windows this
+	// call took past the warning threshold (see recordRateWarnings).
+	RateWarnings string `dynamodbav:",omitempty"`
 }
 
 // feedWrite is the feed item of c: what the roll-up needs, and the call's
@@ -116,6 +120,9 @@ func feedWrite(c switchboard.Call, bodies []byte) types.WriteRequest {
 	}
 	if bodies != nil {
 		item["Bodies"] = &types.AttributeValueMemberB{Value: bodies}
+	}
+	if len(c.RateWarnings) > 0 {
+		item["RateWarnings"] = str(strings.Join(c.RateWarnings, " "))
 	}
 	return types.WriteRequest{PutRequest: &types.PutRequest{Item: item}}
 }
@@ -157,8 +164,9 @@ func (s *Store) RollUp(ctx context.Context, maxMinutes int) (switchboard.RollUpR
 	for m := next; m <= last && rep.Minutes < maxMinutes; m++ {
 		touched := map[switchboard.ConnectionRef]bool{}
 		kept := keptBodies{}
+		var warnings []switchboard.RateWarning
 		for shard := range feedShards {
-			n, u, err := s.rollUpBatch(ctx, m, shard, failing, touched, kept)
+			n, u, err := s.rollUpBatch(ctx, m, shard, failing, touched, kept, &warnings)
 			rep.Entries += n
 			rep.Updates += u
 			if err != nil {
@@ -171,6 +179,12 @@ func (s *Store) RollUp(ctx context.Context, maxMinutes int) (switchboard.RollUpR
 		if err := s.refreshHealthSummaries(ctx, touched); err != nil {
 			return rep, err
 		}
+		// Before the watermark too: a rerun finds the same warnings and
+		// records each event once (recordRateWarnings).
+		if err := s.recordRateWarnings(ctx, warnings); err != nil {
+			return rep, err
+		}
+		rep.RateWarnings += len(warnings)
 		// The bodies come from the feed items the batches just read: one
 		// read of the feed per minute.
 		if err := s.archiveMinute(ctx, time.Unix(m*60, 0), kept); err != nil {
@@ -201,7 +215,7 @@ func (s *Store) RollUp(ctx context.Context, maxMinutes int) (switchboard.RollUpR
 // rollUpBatch applies one (minute, shard) of the feed.
 // touched gets every connection with an entry in it, failing those with
 // a 5xx or an auth failure.
-func (s *Store) rollUpBatch(ctx context.Context, minute int64, shard int, failing, touched map[switchboard.ConnectionRef]bool, kept keptBodies) (entries, updates int, err error) {
+func (s *Store) rollUpBatch(ctx context.Context, minute int64, shard int, failing, touched map[switchboard.ConnectionRef]bool, kept keptBodies, warnings *[]switchboard.RateWarning) (entries, updates int, err error) {
 	pk := rollUpFeedPK(time.Unix(minute*60, 0), shard)
 	items, err := queryAll[feedItem](ctx, s, &dynamodb.QueryInput{
 		TableName:                 aws.String(s.table),
@@ -227,6 +241,9 @@ func (s *Store) rollUpBatch(ctx context.Context, minute int64, shard int, failin
 		}
 		if len(it.Bodies) > 0 {
 			kept.add(it.AccountID, it.SK, it.Bodies)
+		}
+		for w := range strings.FieldsSeq(it.RateWarnings) {
+			*warnings = append(*warnings, switchboard.RateWarning{AccountID: it.AccountID, ConnectionID: it.ConnectionID, Window: w, At: it.At})
 		}
 		ref := switchboard.ConnectionRef{AccountID: it.AccountID, ConnectionID: it.ConnectionID}
 		touched[ref] = true

@@ -677,7 +677,10 @@ type Overview struct {
 	NeedsReauth    OverviewSection `json:"needsReauthorisation"`
 	Silent         OverviewSection `json:"silent"`
 	NeedsAttention []Attention     `json:"needsAttention"`
-	GeneratedAt    time.Time       `json:"generatedAt"`
+	// NearRateLimit lists the connections that passed RateWarningPercent
+	// of a rate-limit window today (UTC), busiest first.
+	NearRateLimit []NearRateLimit `json:"nearRateLimit"`
+	GeneratedAt   time.Time       `json:"generatedAt"`
 }
 
 // Add files a connection and its attention entries under their sections.
@@ -712,7 +715,7 @@ func (o *Overview) Add(c Connection, attention []Attention) {
 
 // NewOverview returns an empty overview whose lists marshal as [].
 func NewOverview(now time.Time) Overview {
-	o := Overview{NeedsAttention: []Attention{}, GeneratedAt: now}
+	o := Overview{NeedsAttention: []Attention{}, NearRateLimit: []NearRateLimit{}, GeneratedAt: now}
 	for _, s := range []*OverviewSection{&o.Connected, &o.Blocked, &o.Erroring, &o.NeedsReauth, &o.Silent} {
 		s.Connections = []Connection{}
 	}
@@ -745,6 +748,9 @@ type RollUpReport struct {
 	// Failing are the connections with new 5xx or auth-failure 401 answers in this run:
 	// the only ones that can have entered the erroring state.
 	Failing []ConnectionRef `json:"failing"`
+	// RateWarnings counts the calls read that passed 80 % of a rate-limit
+	// window (each one's EventRateLimit is recorded by the run).
+	RateWarnings int `json:"rateWarnings"`
 }
 
 // HealthState is what the roll-up function remembers of a connection, so

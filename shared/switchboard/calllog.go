@@ -33,6 +33,10 @@ type Call struct {
 	// and its kept bodies are filed under that minute, which is how a
 	// reader finds the bodies again. Not part of the API.
 	LoggedAt time.Time `json:"-"`
+	// RateWarnings names the windows (minute, hour, day) this call took
+	// past RateWarningPercent of their limit: it travels in the call's
+	// roll-up feed item only, so the warning costs no write of its own.
+	RateWarnings []string `json:"-" dynamodbav:"-"`
 }
 
 // StatusClass returns "2xx", "4xx"… for the call's status.

@@ -160,12 +160,15 @@ const (
 	// revoke it): the connection stays but the app has lost access until
 	// it is authorised again.
 	EventAccessRevoked AppEventType = "access_revoked"
+	// EventRateLimit: a connection passed RateWarningPercent of one of its
+	// rate-limit windows (at most one per connection, window and UTC hour).
+	EventRateLimit AppEventType = "rate_limit"
 )
 
 // AppEventTypes lists every type, in the order filters offer them.
 var AppEventTypes = []AppEventType{
 	EventInstalled, EventReinstalled, EventScopesUpdated, EventInstanceAdded,
-	EventBlocked, EventUnblocked, EventUninstalled, EventErroring, EventAccessRevoked,
+	EventBlocked, EventUnblocked, EventUninstalled, EventErroring, EventAccessRevoked, EventRateLimit,
 }
 
 // Valid reports whether t is a known event type.

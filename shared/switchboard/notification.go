@@ -17,7 +17,11 @@ const (
 	RuleDisconnect RuleType = "disconnect" // a connection blocked, or its token revoked (it lost access)
 	RuleUninstall  RuleType = "uninstall"  // a connection removed
 	RuleErrors     RuleType = "errors"     // a connection entered the erroring state
+	RuleRateLimit  RuleType = "rate_limit" // a connection passed 80 % of a rate-limit window
 )
+
+// RuleTypes lists every rule type, in the order the site offers them.
+var RuleTypes = []RuleType{RuleInstall, RuleDisconnect, RuleUninstall, RuleErrors, RuleRateLimit}
 
 // EventTypes returns the app-log event types the rule type follows, or nil
 // for an unknown type.
@@ -31,6 +35,8 @@ func (t RuleType) EventTypes() []AppEventType {
 		return []AppEventType{EventUninstalled}
 	case RuleErrors:
 		return []AppEventType{EventErroring}
+	case RuleRateLimit:
+		return []AppEventType{EventRateLimit}
 	}
 	return nil
 }
@@ -109,7 +115,7 @@ func (r NotificationRule) Normalize() (NotificationRule, error) {
 	}
 	r.Name = name
 	if r.Type.EventTypes() == nil {
-		return r, Errorf(EInvalid, "type must be install, disconnect, uninstall or errors")
+		return r, Errorf(EInvalid, "type must be install, disconnect, uninstall, errors or rate_limit")
 	}
 	if !r.Frequency.Valid() {
 		return r, Errorf(EInvalid, "frequency must be hourly, daily, weekly or monthly")

@@ -9,6 +9,7 @@ import { h, clear, uid } from '../dom.js';
 import { apiGet } from '../api.js';
 import { str } from '../app-ui.js';
 import { describePermission, parseScope } from '../permissions.js';
+import { rateLimitPanel } from '../rate-limits.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const DAY_CHOICES = [7, 30, 90];
@@ -88,7 +89,7 @@ export function renderActivity(outlet, { params, query, signal, setQuery }) {
       card('Success', total ? `${pct(dayPoints.reduce((n, p) => n + p.s2xx, 0), total)}` : '—', 'activity-success'),
       card('Server errors', fmt(errors5xx), 'activity-5xx'),
       card('Rate limited (429)', fmt(dayPoints.reduce((n, p) => n + p.s429, 0)), 'activity-429'),
-    ));
+    ), rateLimitPanel(connectionId, controller.signal));
     if (total === 0) {
       body.append(h('div', { class: 'panel panel--empty', dataset: { testid: 'activity-empty' } },
         h('h2', { class: 'panel__title' }, `No calls in the last ${dayPoints.length} days`),

@@ -33,6 +33,7 @@ export const EVENT_TYPES = [
   { value: 'uninstalled', label: 'Disconnected' },
   { value: 'erroring', label: 'Erroring' },
   { value: 'access_revoked', label: 'Access revoked' },
+  { value: 'rate_limit', label: 'Near a rate limit' },
 ];
 
 export function eventTypeLabel(type) {

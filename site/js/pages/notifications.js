@@ -18,6 +18,7 @@ const TYPES = [
   { value: 'disconnect', label: 'App disconnected', help: 'A connection is blocked and loses access.' },
   { value: 'uninstall', label: 'App uninstalled', help: 'A connection is removed.' },
   { value: 'errors', label: 'App errors', help: 'A connection starts failing its calls.' },
+  { value: 'rate_limit', label: 'Near a rate limit', help: 'A connection passes 80 % of its per-minute, per-hour or per-day limit; each connection once per digest.' },
 ];
 const FREQUENCIES = [
   { value: 'hourly', label: 'Once an hour' },
@@ -126,7 +127,7 @@ function renderPage(outlet, { signal }, ruleId) {
   outlet.append(
     h('div', { class: 'page-header' },
       h('h1', { class: 'page-title' }, ruleId ? 'Notification rule' : 'Notifications'),
-      h('p', { class: 'page-lead' }, 'Rules send a digest email of your apps’ installs, disconnections, uninstalls or errors, as often as you choose.'),
+      h('p', { class: 'page-lead' }, 'Rules send a digest email of your apps’ installs, disconnections, uninstalls, errors or connections near their rate limits, as often as you choose.'),
       sender,
     ),
     alert, status, toolbar, wizardSlot, body,

@@ -12,6 +12,7 @@ import { apiGet } from '../api.js';
 import { getSession } from '../session.js';
 import { str, renderStatusBadge } from '../app-ui.js';
 import { createAppLogList, appLogFilters, appLogHref, locationText } from './app-log.js';
+import { nearLimitSection } from '../rate-limits.js';
 
 const REASONS = {
   erroring: 'Erroring',
@@ -166,7 +167,7 @@ export function renderOverview(outlet, { query, signal, setQuery }) {
     } else {
       section.append(h('ul', { class: 'attention-list' }, items.map(attention)));
     }
-    body.append(section);
+    body.append(section, nearLimitSection(o.nearRateLimit, (id) => locationText(id, locations)));
   }
 
   /** The connections behind one card, with why they are there and what to do. */

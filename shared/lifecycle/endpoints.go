@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"html"
+	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -14,7 +15,7 @@ import (
 // saveTries bounds the read-modify-write of an endpoint under contention:
 // each conflict means another writer's outcome landed, so the next try
 // starts from it and no outcome is lost or counted twice.
-const saveTries = 20
+const saveTries = 40
 
 // updateEndpoint applies change to the app's endpoint with a versioned
 // write, again from a fresh read after each conflict.
@@ -29,6 +30,8 @@ func updateEndpoint(ctx context.Context, store switchboard.EndpointStore, appID 
 		}
 		saved, err := store.SaveCallbackEndpoint(ctx, e)
 		if switchboard.ErrorCode(err) == switchboard.EConflict {
+			// A little jitter spreads the writers that lost together.
+			time.Sleep(time.Duration(rand.IntN(5)+1) * time.Millisecond)
 			continue
 		}
 		return saved, err

@@ -233,6 +233,10 @@ func TestCallbackEndpointGoneDisablesAtOnce(t *testing.T) {
 	if !e.Disabled() || !strings.Contains(e.DisabledReason, "410") {
 		t.Fatalf("after a 410: %+v", e)
 	}
+	// The event is failed at once, not left for a retry.
+	if got := r.delivery(d.EventID); got.State != switchboard.DeliveryFailed || got.NextAttemptAt != nil || got.Attempts[0].Status != http.StatusGone {
+		t.Fatalf("delivery answered 410: %+v", got)
+	}
 	for range 5 {
 		r.clock = r.clock.Add(10 * time.Minute)
 		r.retry()
@@ -240,7 +244,7 @@ func TestCallbackEndpointGoneDisablesAtOnce(t *testing.T) {
 	if n := len(r.posted()); n != 1 {
 		t.Errorf("%d posts, want only the one answered 410", n)
 	}
-	if got := r.delivery(d.EventID); got.State != switchboard.DeliveryFailed || got.Attempts[len(got.Attempts)-1].Error != switchboard.EndpointDisabledError {
+	if got := r.delivery(d.EventID); got.State != switchboard.DeliveryFailed || got.AttemptCount != 1 {
 		t.Errorf("delivery after the 410: %+v", got)
 	}
 	if got := r.mails("owner@demo.test"); len(got) != 1 || !strings.Contains(mailBody(got[0]), "410 Gone") {
@@ -304,8 +308,6 @@ func TestEnableCallbackEndpointRedeliversExactlyFailedSince(t *testing.T) {
 	r.answer(func(string) int { return http.StatusGone })
 	r.clock = T.Add(4 * time.Minute)
 	gone := r.event(r.clock, switchboard.DeliveryPending)
-	r.retry()
-	r.clock = r.clock.Add(2 * time.Minute)
 	r.retry()
 	if !r.endpoint().Disabled() || r.delivery(gone.EventID).State != switchboard.DeliveryFailed {
 		t.Fatalf("setup: endpoint %+v, delivery %+v", r.endpoint(), r.delivery(gone.EventID))

@@ -129,14 +129,16 @@ func (c *Callbacks) Announcement(ctx context.Context, e switchboard.AppEvent) (*
 // write; d must be leased by the caller.
 func (c *Callbacks) attemptAndSave(ctx context.Context, d switchboard.Delivery, trigger string) (switchboard.Delivery, error) {
 	a, posted := c.attempt(ctx, &d, trigger)
+	// The post happened whether or not its record is saved below: the
+	// endpoint's health counts it either way.
+	disabled := posted && c.observe(ctx, d.AppID, a)
 	d.Record(a)
-	saved, err := c.Deliveries.SaveDelivery(ctx, d)
-	if posted {
-		// The post happened whether or not its record was saved: the
-		// endpoint's health counts it either way.
-		c.observe(ctx, d.AppID, a)
+	if disabled && d.State == switchboard.DeliveryPending {
+		// This outcome disabled the endpoint: no retry is coming, so the
+		// event is failed now, redeliverable once it is enabled again.
+		d.State, d.NextAttemptAt = switchboard.DeliveryFailed, nil
 	}
-	return saved, err
+	return c.Deliveries.SaveDelivery(ctx, d)
 }
 
 // attempt posts d's body to the app's current callback URL, signed with

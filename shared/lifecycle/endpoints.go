@@ -46,23 +46,27 @@ func (c *Callbacks) disableAfter() time.Duration {
 	return switchboard.DefaultEndpointDisableAfter
 }
 
-// observe counts one posted attempt in the app's endpoint health.
-func (c *Callbacks) observe(ctx context.Context, appID string, a switchboard.DeliveryAttempt) {
+// observe counts one posted attempt in the app's endpoint health and
+// reports whether the endpoint is disabled after it.
+func (c *Callbacks) observe(ctx context.Context, appID string, a switchboard.DeliveryAttempt) bool {
 	if c.Endpoints == nil {
-		return
+		return false
 	}
 	var notice string
-	_, err := updateEndpoint(ctx, c.Endpoints, appID, func(e *switchboard.CallbackEndpoint) bool {
+	e, err := updateEndpoint(ctx, c.Endpoints, appID, func(e *switchboard.CallbackEndpoint) bool {
 		notice = e.Observe(a, c.disableAfter())
 		return true
 	})
 	if err != nil {
+		// The delivery is still recorded and retried; only its count is
+		// missing from the endpoint's rates.
 		platform.Logger(ctx).Error("callback endpoint health not updated", "appId", appID, "error", err)
-		return
+		return false
 	}
 	if notice == switchboard.NoticeDisabled {
 		platform.Logger(ctx).Warn("callback endpoint disabled", "appId", appID, "status", a.Status)
 	}
+	return e.Disabled()
 }
 
 // requireEnabled refuses a manual redelivery while the endpoint is

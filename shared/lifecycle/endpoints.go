@@ -165,7 +165,14 @@ func (n *Notices) sendOne(ctx context.Context, e switchboard.CallbackEndpoint, n
 			continue
 		}
 		msg.To = u.Email
-		if err := n.Mailer.SendEmail(ctx, msg); err != nil {
+		err := n.Mailer.SendEmail(ctx, msg)
+		if switchboard.ErrorCode(err) == switchboard.EInvalid {
+			// Refused for this address: a retry would fail the same way
+			// and mail the others again.
+			platform.Logger(ctx).Error("endpoint notice refused for a recipient", "appId", e.AppID, "userId", u.ID, "error", err)
+			continue
+		}
+		if err != nil {
 			// Left leased: the next run after the lease sends it again.
 			return sent, fmt.Errorf("send to %s: %w", u.ID, err)
 		}

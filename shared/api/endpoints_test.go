@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/switchboard-hq/switchboard/infra/demo"
+	"github.com/switchboard-hq/switchboard/infra/faults"
 	"github.com/switchboard-hq/switchboard/infra/testenv"
 	"github.com/switchboard-hq/switchboard/shared/api"
 	"github.com/switchboard-hq/switchboard/shared/dynamo"
@@ -476,4 +477,45 @@ func FuzzEnableCallbackEndpoint(f *testing.F) {
 			t.Fatalf("body %q: %d %v %s", body, resp.StatusCode, err, resp.Body)
 		}
 	})
+}
+
+// A notice SES cannot take stays owed, leased away from other runs for a
+// while, then goes out once to each admin and is cleared.
+func TestEndpointNoticeSurvivesSESOutage(t *testing.T) {
+	r := newEndpointRig(t, 0)
+	working := r.notices.Mailer
+	faulty := *r.env
+	faulty.AWS = faults.Apply(r.env.AWS, faults.New(11, map[faults.Service]faults.Rates{faults.SES: {faults.ServerError: 1}}))
+	r.notices.Mailer = sesmail.New(faulty.SESv2(), r.env.Config.SenderAddress)
+	r.answer(func(string) int { return http.StatusGone })
+	r.event(r.clock, switchboard.DeliveryPending)
+	if _, err := r.cb.RetryDue(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := r.notices.Send(context.Background()); err == nil || n != 0 {
+		t.Fatalf("send while SES fails: %d %v", n, err)
+	}
+	if e := r.endpoint(); e.Notice != switchboard.NoticeDisabled {
+		t.Fatalf("the notice was dropped: %+v", e)
+	}
+	r.notices.Mailer = working
+	r.clock = r.clock.Add(time.Minute)
+	if n, err := r.notices.Send(context.Background()); err != nil || n != 0 {
+		t.Fatalf("a leased notice was sent by another run: %d %v", n, err)
+	}
+	r.clock = r.clock.Add(5 * time.Minute)
+	if n, err := r.notices.Send(context.Background()); err != nil || n != 2 {
+		t.Fatalf("after the lease: %d %v, want the two admins", n, err)
+	}
+	if n, err := r.notices.Send(context.Background()); err != nil || n != 0 {
+		t.Fatalf("sent again: %d %v", n, err)
+	}
+	for _, to := range []string{"owner@demo.test", "admin@demo.test"} {
+		if got := r.mails(to); len(got) != 1 {
+			t.Errorf("%d emails to %s, want 1", len(got), to)
+		}
+	}
+	if e := r.endpoint(); e.Notice != "" {
+		t.Errorf("notice not cleared: %+v", e)
+	}
 }

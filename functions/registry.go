@@ -39,6 +39,7 @@ var registry = []Function{
 	of("DeleteTeamFunction", api.DeleteTeamFunction),
 	of("DisconnectConnectionFunction", api.DisconnectConnectionFunction),
 	of("DownloadLogBodyFunction", api.DownloadLogBodyFunction),
+	of("EnableCallbackEndpointFunction", api.EnableCallbackEndpointFunction),
 	of("ExportAppLogFunction", api.ExportAppLogFunction),
 	of("GetAccountFunction", api.GetAccountFunction),
 	of("GetAppFunction", api.GetAppFunction),

@@ -30,7 +30,7 @@ func runRetrier(t *testing.T, env *platform.Env, at time.Time) {
 	store := dynamo.New(env.DynamoDB(), env.Config.TableName)
 	cb := &lifecycle.Callbacks{Apps: store, Deliveries: store,
 		Sealer: api.SealerOf(env), Loopback: true, Client: lifecycle.NewHTTPClient(true), Now: func() time.Time { return at }}
-	if _, err := api.RetryDeliveries(cb, slog.New(slog.DiscardHandler))(context.Background(), events.CloudWatchEvent{}); err != nil {
+	if _, err := api.RetryDeliveries(cb, nil, slog.New(slog.DiscardHandler))(context.Background(), events.CloudWatchEvent{}); err != nil {
 		t.Fatal(err)
 	}
 }

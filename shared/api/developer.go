@@ -122,16 +122,21 @@ func newSigningSecret(ctx context.Context, store switchboard.DeveloperAppStore, 
 	return secret, nil
 }
 
-// ListDeveloperApps serves GET /admin/v1/developer/apps.
-func ListDeveloperApps(store switchboard.DeveloperAppStore) AuthedHandler {
+// ListDeveloperApps serves GET /admin/v1/developer/apps, each app with its
+// callback endpoint's health.
+func ListDeveloperApps(store switchboard.DeveloperAppStore, endpoints switchboard.EndpointStore) AuthedHandler {
 	return func(ctx context.Context, p switchboard.Principal, _ apigw.Request) (apigw.Response, error) {
 		apps, err := store.ListDeveloperApps(ctx, p.AccountID)
 		if err != nil {
 			return apigw.Response{}, err
 		}
-		out := make([]registeredApp, 0, len(apps))
+		out := make([]developerAppView, 0, len(apps))
 		for _, a := range apps {
-			out = append(out, registeredApp{DeveloperApp: a, ClientID: a.ID})
+			v, err := withEndpoint(ctx, endpoints, registeredApp{DeveloperApp: a, ClientID: a.ID})
+			if err != nil {
+				return apigw.Response{}, err
+			}
+			out = append(out, v)
 		}
 		return apigw.JSON(http.StatusOK, map[string]any{"apps": out})
 	}
@@ -170,13 +175,17 @@ func RegisterApp(store switchboard.DeveloperAppStore, sealer *auth.Sealer, loopb
 }
 
 // GetDeveloperApp serves GET /admin/v1/developer/apps/{appId}.
-func GetDeveloperApp(store switchboard.DeveloperAppStore) AuthedHandler {
+func GetDeveloperApp(store switchboard.DeveloperAppStore, endpoints switchboard.EndpointStore) AuthedHandler {
 	return func(ctx context.Context, p switchboard.Principal, req apigw.Request) (apigw.Response, error) {
 		app, err := ownedApp(ctx, store, p, req.PathParameters["appId"])
 		if err != nil {
 			return apigw.Response{}, err
 		}
-		return apigw.JSON(http.StatusOK, registeredApp{DeveloperApp: app, ClientID: app.ID})
+		v, err := withEndpoint(ctx, endpoints, registeredApp{DeveloperApp: app, ClientID: app.ID})
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		return apigw.JSON(http.StatusOK, v)
 	}
 }
 
@@ -273,20 +282,26 @@ func SealerOf(env *platform.Env) *auth.Sealer {
 	return s
 }
 
-// GetApp serves GET /admin/v1/apps/{appId}: a published app of the catalog.
-func GetApp(catalog switchboard.AppCatalog) AuthedHandler {
+// GetApp serves GET /admin/v1/apps/{appId}: a published app of the
+// catalog, with its callback endpoint's state (not its failures, which are
+// the developer's).
+func GetApp(catalog switchboard.AppCatalog, endpoints switchboard.EndpointStore) AuthedHandler {
 	return func(ctx context.Context, _ switchboard.Principal, req apigw.Request) (apigw.Response, error) {
 		app, err := catalog.GetApp(ctx, req.PathParameters["appId"])
 		if err != nil {
 			return apigw.Response{}, err
 		}
-		return apigw.JSON(http.StatusOK, app)
+		e, err := endpoints.GetCallbackEndpoint(ctx, app.ID)
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		return apigw.JSON(http.StatusOK, catalogAppView{App: app, CallbackEndpoint: switchboard.EndpointStatus{State: e.State}})
 	}
 }
 
 // ListDeveloperAppsFunction is ListDeveloperAppsFunction in template.yaml.
 func ListDeveloperAppsFunction(env *platform.Env) apigw.LambdaHandler {
-	return sessionRoute(env, func(s *dynamo.Store) AuthedHandler { return ListDeveloperApps(s) })
+	return sessionRoute(env, func(s *dynamo.Store) AuthedHandler { return ListDeveloperApps(s, s) })
 }
 
 // RegisterAppFunction is RegisterAppFunction in template.yaml.
@@ -297,7 +312,7 @@ func RegisterAppFunction(env *platform.Env) apigw.LambdaHandler {
 
 // GetDeveloperAppFunction is GetDeveloperAppFunction in template.yaml.
 func GetDeveloperAppFunction(env *platform.Env) apigw.LambdaHandler {
-	return sessionRoute(env, func(s *dynamo.Store) AuthedHandler { return GetDeveloperApp(s) })
+	return sessionRoute(env, func(s *dynamo.Store) AuthedHandler { return GetDeveloperApp(s, s) })
 }
 
 // UpdateDeveloperAppFunction is UpdateDeveloperAppFunction in template.yaml.
@@ -318,5 +333,5 @@ func RotateSigningSecretFunction(env *platform.Env) apigw.LambdaHandler {
 
 // GetAppFunction is GetAppFunction in template.yaml.
 func GetAppFunction(env *platform.Env) apigw.LambdaHandler {
-	return sessionRoute(env, func(s *dynamo.Store) AuthedHandler { return GetApp(s) })
+	return sessionRoute(env, func(s *dynamo.Store) AuthedHandler { return GetApp(s, s) })
 }

@@ -172,9 +172,23 @@ var scheduledCases = map[string]scheduledCase{
 			mustDo(t, "delivery", w.store.CreateDelivery(ctx, switchboard.Delivery{EventID: e.ID, Type: switchboard.CallbackType(e.Type),
 				AccountID: e.AccountID, AppID: e.AppID, ConnectionID: e.ConnectionID, LocationID: e.LocationID, CreatedAt: at, URL: w.callback,
 				Body: `{"id":"` + e.ID + `"}`, State: switchboard.DeliveryPending, Attempts: []switchboard.DeliveryAttempt{}, NextAttemptAt: &due}))
+			// An endpoint notice owed to the app's developer, an admin of
+			// the owner account.
+			mustDo(t, "user", w.store.CreateUser(ctx, switchboard.User{ID: "usr-iam-dev", AccountID: "acc-iam-retry", Email: "iam-endpoint@iam.test",
+				Name: "Dev", Role: switchboard.RoleAdmin, Active: true}, "x"))
+			called := w.now.Add(-time.Hour)
+			_, err := w.store.SaveCallbackEndpoint(ctx, switchboard.CallbackEndpoint{AppID: "app-iam", State: switchboard.EndpointActive,
+				FailingSince: &called, Notice: switchboard.NoticeFailing, NoticeAt: &called, NoticeDue: &called})
+			mustDo(t, "endpoint", err)
 		},
 		check: func(t *testing.T, w scheduledWorld, out []byte) {
 			wantDone(t, out, 1)
+			// The endpoint's notice went out (the owner's admins read,
+			// SES called) and was cleared.
+			e, err := w.store.GetCallbackEndpoint(context.Background(), "app-iam")
+			if err != nil || e.Notice != "" {
+				t.Errorf("endpoint notice not sent: %+v %v", e, err)
+			}
 		},
 	},
 }

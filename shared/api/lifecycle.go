@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/switchboard-hq/switchboard/shared/eventbridge"
 	"github.com/switchboard-hq/switchboard/shared/lifecycle"
 	"github.com/switchboard-hq/switchboard/shared/platform"
+	"github.com/switchboard-hq/switchboard/shared/sesmail"
 	"github.com/switchboard-hq/switchboard/shared/switchboard"
 )
 
@@ -360,7 +362,8 @@ func RedeliverApp(apps switchboard.DeveloperAppStore, store switchboard.Delivery
 // tests, never a deployed stage: see platform.Config.LoopbackCallbacks).
 func callbacksOn(env *platform.Env, store *dynamo.Store) *lifecycle.Callbacks {
 	return &lifecycle.Callbacks{Apps: store, Deliveries: store, Sealer: SealerOf(env),
-		Loopback: env.Config.LoopbackCallbacks, Client: lifecycle.NewHTTPClient(env.Config.LoopbackCallbacks), Now: time.Now}
+		Loopback: env.Config.LoopbackCallbacks, Client: lifecycle.NewHTTPClient(env.Config.LoopbackCallbacks), Now: time.Now,
+		Endpoints: store, DisableAfter: time.Duration(env.Config.CallbackDisableAfterDays) * 24 * time.Hour}
 }
 
 // LifecycleOn builds the lifecycle service over store.
@@ -439,12 +442,19 @@ func UnblockExpired(svc *lifecycle.Service, logger *slog.Logger) ScheduledHandle
 	}
 }
 
-// RetryDeliveries sends the callbacks that are due.
-func RetryDeliveries(cb *lifecycle.Callbacks, logger *slog.Logger) ScheduledHandler {
+// RetryDeliveries sends the callbacks that are due, then the endpoint
+// notices (emails to developers) their outcomes called for; notices nil
+// sends none.
+func RetryDeliveries(cb *lifecycle.Callbacks, notices *lifecycle.Notices, logger *slog.Logger) ScheduledHandler {
 	return func(ctx context.Context, _ events.CloudWatchEvent) (ScheduledResult, error) {
 		ctx = platform.WithLogger(ctx, logger)
 		n, err := cb.RetryDue(ctx)
 		logger.Info("callbacks retried", "attempts", n, "error", err)
+		if notices != nil {
+			sent, nerr := notices.Send(ctx)
+			logger.Info("endpoint notices sent", "emails", sent, "error", nerr)
+			err = errors.Join(err, nerr)
+		}
 		return ScheduledResult{Done: n}, err
 	}
 }
@@ -460,5 +470,7 @@ func UnblockExpiredFunction(env *platform.Env) ScheduledHandler {
 // every minute.
 func RetryDeliveriesFunction(env *platform.Env) ScheduledHandler {
 	store := dynamo.New(env.DynamoDB(), env.Config.TableName)
-	return RetryDeliveries(callbacksOn(env, store), env.Logger)
+	notices := &lifecycle.Notices{Endpoints: store, Apps: store, Users: store, Mailer: sesmail.New(env.SESv2(), env.Config.SenderAddress),
+		SiteOrigin: env.Config.SiteOrigin, Now: time.Now}
+	return RetryDeliveries(callbacksOn(env, store), notices, env.Logger)
 }

@@ -324,7 +324,7 @@ func TestCallbackRetriedUntilSuccessThenRedelivered(t *testing.T) {
 	retrier := func() {
 		cb := &lifecycle.Callbacks{Apps: store, Deliveries: store,
 			Sealer: api.SealerOf(env), Loopback: true, Client: lifecycle.NewHTTPClient(true), Now: func() time.Time { return clock }}
-		if _, err := api.RetryDeliveries(cb, slog.New(slog.DiscardHandler))(context.Background(), events.CloudWatchEvent{}); err != nil {
+		if _, err := api.RetryDeliveries(cb, nil, slog.New(slog.DiscardHandler))(context.Background(), events.CloudWatchEvent{}); err != nil {
 			t.Fatal(err)
 		}
 	}

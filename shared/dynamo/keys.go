@@ -326,6 +326,19 @@ func deliveriesDueSK(at time.Time, accountID, eventID string) string {
 // its developer; the event id sorts them by time.
 func appDeliveriesPK(appID string) string { return "APPDELIVERIES#" + appID }
 
+// endpointSK keeps an app's callback endpoint health beside the app, in
+// the app's partition: one small item every attempt's outcome rewrites.
+const endpointSK = "CALLBACKENDPOINT"
+
+// endpointNoticesPK is the sparse GSI1 partition of the endpoints whose
+// email is not sent yet, sorted by when it was called for: the retrier
+// reads only those.
+const endpointNoticesPK = "ENDPOINT-NOTICES"
+
+func endpointNoticesSK(at time.Time, appID string) string {
+	return at.UTC().Format("2006-01-02T15:04:05.000000000Z") + "#" + appID
+}
+
 // rollUpFeedPK is one shard of one minute of the roll-up feed: the calls
 // whose log entry was written in that minute (see rollups.go). It is the one
 // partition family that starts with a time rather than a tenant, because the

@@ -41,6 +41,12 @@ type Callbacks struct {
 	Loopback bool
 	Client   *http.Client
 	Now      func() time.Time
+	// Endpoints keeps each app's endpoint health, which every attempt's
+	// outcome updates and which stops attempts while disabled.
+	Endpoints switchboard.EndpointStore
+	// DisableAfter is how long every delivery may fail before the endpoint
+	// is disabled; 0: switchboard.DefaultEndpointDisableAfter.
+	DisableAfter time.Duration
 }
 
 var _ switchboard.Announcer = (*Callbacks)(nil)
@@ -122,40 +128,61 @@ func (c *Callbacks) Announcement(ctx context.Context, e switchboard.AppEvent) (*
 // attemptAndSave posts d once and records the attempt with a versioned
 // write; d must be leased by the caller.
 func (c *Callbacks) attemptAndSave(ctx context.Context, d switchboard.Delivery, trigger string) (switchboard.Delivery, error) {
-	a := c.attempt(ctx, &d, trigger)
+	a, posted := c.attempt(ctx, &d, trigger)
+	// The post happened whether or not its record is saved below: the
+	// endpoint's health counts it either way.
+	disabled := posted && c.observe(ctx, d.AppID, a)
 	d.Record(a)
+	if disabled && d.State == switchboard.DeliveryPending {
+		// This outcome disabled the endpoint: no retry is coming, so the
+		// event is failed now, redeliverable once it is enabled again.
+		d.State, d.NextAttemptAt = switchboard.DeliveryFailed, nil
+	}
 	return c.Deliveries.SaveDelivery(ctx, d)
 }
 
 // attempt posts d's body to the app's current callback URL, signed with
-// its current secret's hash, and reports what happened.
-func (c *Callbacks) attempt(ctx context.Context, d *switchboard.Delivery, trigger string) switchboard.DeliveryAttempt {
-	a := switchboard.DeliveryAttempt{At: c.Now().UTC(), Trigger: trigger}
+// its current secret's hash, and reports what happened; posted is false
+// when no request left (the endpoint's answer, or its silence, is what
+// its health counts, not Switchboard's own reasons not to post).
+func (c *Callbacks) attempt(ctx context.Context, d *switchboard.Delivery, trigger string) (a switchboard.DeliveryAttempt, posted bool) {
+	a = switchboard.DeliveryAttempt{At: c.Now().UTC(), Trigger: trigger}
 	app, err := c.Apps.GetDeveloperApp(ctx, d.AppID)
 	if err != nil {
 		a.Error = "the app cannot be read: " + switchboard.ErrorMessage(err)
-		return a
+		return a, false
 	}
 	if app.CallbackURL == "" {
 		a.Error = "the app has no callback URL"
-		return a
+		return a, false
 	}
 	if err := switchboard.ValidateCallbackURL(app.CallbackURL, c.Loopback); err != nil {
 		a.Error = switchboard.ErrorMessage(err)
-		return a
+		return a, false
+	}
+	if c.Endpoints != nil {
+		ep, err := c.Endpoints.GetCallbackEndpoint(ctx, d.AppID)
+		if err != nil {
+			a.Error = "the callback endpoint's state cannot be read"
+			return a, false
+		}
+		if ep.Disabled() {
+			a.Error = switchboard.EndpointDisabledError
+			return a, false
+		}
 	}
 	d.URL = app.CallbackURL
 	keys, err := c.signingKeys(ctx, d.AppID)
 	if err != nil {
 		a.Error = err.Error()
-		return a
+		return a, false
 	}
 	ctx, cancel := context.WithTimeout(ctx, AttemptTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, app.CallbackURL, strings.NewReader(d.Body))
 	if err != nil {
 		a.Error = "bad callback URL"
-		return a
+		return a, false
 	}
 	// The timestamp is the wall clock's: receivers compare it with theirs.
 	req.Header = webhook.Headers(d.EventID, time.Now(), []byte(d.Body), keys...)
@@ -166,7 +193,7 @@ func (c *Callbacks) attempt(ctx context.Context, d *switchboard.Delivery, trigge
 	a.LatencyMs = time.Since(start).Milliseconds()
 	if err != nil {
 		a.Error = excerpt(err.Error(), 300)
-		return a
+		return a, true
 	}
 	defer func() { _ = resp.Body.Close() }()
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, switchboard.MaxResponseExcerpt))
@@ -176,7 +203,7 @@ func (c *Callbacks) attempt(ctx context.Context, d *switchboard.Delivery, trigge
 	if !a.Succeeded() {
 		a.Error = fmt.Sprintf("HTTP %d", resp.StatusCode)
 	}
-	return a
+	return a, true
 }
 
 // signingKeys opens the app's signing secrets: the current one, then the
@@ -297,6 +324,9 @@ func ignoreConflict(err error) error {
 // Redeliver posts one delivery again now, with the same event id and body,
 // whatever its state; it leaves a pending delivery's schedule as it was.
 func (c *Callbacks) Redeliver(ctx context.Context, d switchboard.Delivery) (switchboard.Delivery, error) {
+	if err := c.requireEnabled(ctx, d.AppID); err != nil {
+		return switchboard.Delivery{}, err
+	}
 	// Lease it first, so the retrier does not post it at the same moment.
 	held := d
 	if d.State == switchboard.DeliveryPending {
@@ -321,9 +351,16 @@ func (c *Callbacks) Redeliver(ctx context.Context, d switchboard.Delivery) (swit
 func (c *Callbacks) RedeliverFailed(ctx context.Context, ds []switchboard.Delivery) (int, error) {
 	now := c.Now().UTC()
 	n := 0
+	checked := map[string]bool{}
 	for _, d := range ds {
 		if d.State != switchboard.DeliveryFailed {
 			continue
+		}
+		if !checked[d.AppID] {
+			if err := c.requireEnabled(ctx, d.AppID); err != nil {
+				return n, err
+			}
+			checked[d.AppID] = true
 		}
 		d.State, d.NextAttemptAt, d.Failures = switchboard.DeliveryPending, &now, 0
 		if _, err := c.Deliveries.SaveDelivery(ctx, d); err != nil {

@@ -52,6 +52,10 @@ type Config struct {
 	// the tests, whose receivers run on this machine. template.yaml never
 	// sets it (a test checks), so no deployed stage can, whatever its name.
 	LoopbackCallbacks bool
+	// CallbackDisableAfterDays (CALLBACK_DISABLE_AFTER_DAYS, default 5) is
+	// how many days every delivery to an app's callback endpoint may fail
+	// before the endpoint is disabled.
+	CallbackDisableAfterDays int
 }
 
 // LoopbackCallbacksVar is the variable behind Config.LoopbackCallbacks.
@@ -101,6 +105,14 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			problems = append(problems, fmt.Sprintf("LOG_RETENTION_DAYS %q is not a positive number of days", raw))
 		}
 		c.LogRetentionDays = n
+	}
+	c.CallbackDisableAfterDays = 5
+	if raw := getenv("CALLBACK_DISABLE_AFTER_DAYS"); raw != "" {
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 1 || n > 90 {
+			problems = append(problems, fmt.Sprintf("CALLBACK_DISABLE_AFTER_DAYS %q is not a number of days from 1 to 90", raw))
+		}
+		c.CallbackDisableAfterDays = n
 	}
 	if len(problems) > 0 {
 		slices.Sort(problems)

@@ -29,10 +29,12 @@ func TestConfigFromEnv(t *testing.T) {
 		want    platform.Config
 		wantErr []string
 	}{
-		{"complete", full, platform.Config{Stage: "prod", TableName: "t", ArchiveBucket: "b", SenderAddress: "n@x.example", LogLevel: slog.LevelDebug, S3PathStyle: true, LogRetentionDays: 30}, nil},
-		{"defaults", with("LOG_LEVEL", ""), platform.Config{Stage: "prod", TableName: "t", ArchiveBucket: "b", SenderAddress: "n@x.example", LogLevel: slog.LevelInfo, S3PathStyle: true, LogRetentionDays: 30}, nil},
-		{"default retention", with("LOG_RETENTION_DAYS", ""), platform.Config{Stage: "prod", TableName: "t", ArchiveBucket: "b", SenderAddress: "n@x.example", LogLevel: slog.LevelDebug, S3PathStyle: true, LogRetentionDays: 90}, nil},
+		{"complete", full, platform.Config{Stage: "prod", TableName: "t", ArchiveBucket: "b", SenderAddress: "n@x.example", LogLevel: slog.LevelDebug, S3PathStyle: true, LogRetentionDays: 30, CallbackDisableAfterDays: 5}, nil},
+		{"defaults", with("LOG_LEVEL", ""), platform.Config{Stage: "prod", TableName: "t", ArchiveBucket: "b", SenderAddress: "n@x.example", LogLevel: slog.LevelInfo, S3PathStyle: true, LogRetentionDays: 30, CallbackDisableAfterDays: 5}, nil},
+		{"default retention", with("LOG_RETENTION_DAYS", ""), platform.Config{Stage: "prod", TableName: "t", ArchiveBucket: "b", SenderAddress: "n@x.example", LogLevel: slog.LevelDebug, S3PathStyle: true, LogRetentionDays: 90, CallbackDisableAfterDays: 5}, nil},
 		{"bad retention", with("LOG_RETENTION_DAYS", "0"), platform.Config{}, []string{`LOG_RETENTION_DAYS "0"`}},
+		{"callback endpoints disabled after 2 days", with("CALLBACK_DISABLE_AFTER_DAYS", "2"), platform.Config{Stage: "prod", TableName: "t", ArchiveBucket: "b", SenderAddress: "n@x.example", LogLevel: slog.LevelDebug, S3PathStyle: true, LogRetentionDays: 30, CallbackDisableAfterDays: 2}, nil},
+		{"bad disable period", with("CALLBACK_DISABLE_AFTER_DAYS", "0"), platform.Config{}, []string{`CALLBACK_DISABLE_AFTER_DAYS "0"`}},
 		{"everything missing", map[string]string{}, platform.Config{}, []string{"ARCHIVE_BUCKET is not set", "STAGE is not set", "TABLE_NAME is not set"}},
 		{"bad level", with("LOG_LEVEL", "loud"), platform.Config{}, []string{`LOG_LEVEL "loud"`}},
 		{"bad bool", with("S3_PATH_STYLE", "maybe"), platform.Config{}, []string{`S3_PATH_STYLE "maybe"`}},

@@ -174,7 +174,8 @@ type Delivery struct {
 
 // Record appends an attempt and moves the delivery on: done on a 2xx;
 // otherwise, for a scheduled attempt, due again after the next delay, or
-// failed when none is left. A manual redelivery never changes the schedule.
+// failed when none is left, or at once when the endpoint is disabled. A
+// manual redelivery never changes the schedule.
 func (d *Delivery) Record(a DeliveryAttempt) {
 	d.AttemptCount++
 	d.Attempts = append(d.Attempts, a)
@@ -184,6 +185,10 @@ func (d *Delivery) Record(a DeliveryAttempt) {
 	switch {
 	case a.Succeeded():
 		d.State, d.NextAttemptAt = DeliverySucceeded, nil
+	case a.Error == EndpointDisabledError:
+		// No attempt while the endpoint is disabled: the event fails at
+		// once, kept for a redelivery once it is enabled again.
+		d.State, d.NextAttemptAt = DeliveryFailed, nil
 	case a.Trigger == "redeliver":
 		if d.State != DeliveryPending {
 			d.State, d.NextAttemptAt = DeliveryFailed, nil

@@ -3,6 +3,7 @@
 
 import { h, srOnly, uid, safeHttpUrl } from './dom.js';
 import { LEVELS } from './catalog-meta.js';
+import { normalizeEndpoint } from './endpoint-health.js';
 
 const AVATAR_TONES = 6;
 
@@ -171,6 +172,9 @@ export function normalizeApp(app) {
     website: safeHttpUrl(app.website),
     openUrl: safeHttpUrl(app.openUrl),
     multipleInstances: app.multipleInstances === true,
+    // Its callback endpoint's health (developer answers) or state (the
+    // catalog's); null when the answer has none, as after a change.
+    callbackEndpoint: normalizeEndpoint(app.callbackEndpoint),
   };
 }
 

@@ -47,6 +47,7 @@ import { parseScope, describePermission, formatScope } from '../permissions.js';
 import { loadOwnApps } from '../connect.js';
 import { renderEventRow, eventTableHead, locationText } from './app-log.js';
 import { renderDeliveryLog } from '../delivery-log.js';
+import { renderEndpointStatus } from '../endpoint-health.js';
 
 const RECENT_EVENTS = 10;
 // Activity requests in flight at once (one per connection, for used scopes).
@@ -191,17 +192,18 @@ export function renderConnectedApp(outlet, { params, signal }) {
       renderSummary(rows, app, health),
       renderConnections(rows, { app, own, requested, name }),
       renderRecent(events, eventsError),
-      renderDeliveries(connections),
+      renderDeliveries(connections, app),
     );
   }
 
-  function renderDeliveries(connections) {
+  function renderDeliveries(connections, app) {
     const headingId = uid('deliveries');
     const byId = new Map(connections.map((c) => [str(c.id), c]));
     const base = `/admin/v1/apps/${encodeURIComponent(appId)}/deliveries`;
     return h('section', { class: 'app-page__section', 'aria-labelledby': headingId, dataset: { testid: 'connected-app-deliveries' } },
       h('h2', { class: 'section-title', id: headingId }, 'Delivery log'),
       h('p', { class: 'muted' }, 'The callbacks Switchboard sent to this app about your account, including those of connections you disconnected. Failed callbacks are retried for about a day.'),
+      app ? renderEndpointStatus(app.callbackEndpoint) : null,
       renderDeliveryLog({
         listPath: base,
         redeliverPath: `${base}/redeliver`,

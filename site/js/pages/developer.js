@@ -12,6 +12,7 @@ import {
 } from '../app-ui.js';
 import { RESOURCES, describePermission } from '../permissions.js';
 import { showDeliveryLog } from '../connection-actions.js';
+import { renderEndpointHealth } from '../endpoint-health.js';
 
 const BASE = '/admin/v1/developer/apps';
 
@@ -151,6 +152,21 @@ export function renderDeveloper(outlet, { signal }) {
         app.secretRotatedAt && timeElement(app.secretRotatedAt, timeZone)
           ? [h('dt', {}, 'Secret issued'), h('dd', {}, timeElement(app.secretRotatedAt, timeZone))]
           : null,
+        app.callbackUrl
+          ? [h('dt', {}, 'Callback endpoint'), h('dd', {}, renderEndpointHealth({
+            appId: app.id, appName: app.name, endpoint: app.callbackEndpoint, timeZone, manager,
+            onEnabled: (endpoint, queued) => {
+              const saved = { ...app, callbackEndpoint: endpoint };
+              replaceApp(saved);
+              const next = renderApp(saved, {
+                message: queued === null ? `The callback endpoint of ${app.name} is enabled.`
+                  : `The callback endpoint of ${app.name} is enabled; ${queued} failed ${queued === 1 ? 'event is' : 'events are'} sent again within a minute.`,
+              });
+              article.replaceWith(next);
+              next.querySelector('h3').focus();
+            },
+          }))]
+          : null,
       ),
       itemSecret,
       done,
@@ -274,6 +290,9 @@ export function renderDeveloper(outlet, { signal }) {
   }
 
   function replaceApp(saved) {
+    const old = apps.find((a) => a.id === saved.id);
+    // A change's answer carries no endpoint health: the endpoint did not change.
+    if (!saved.callbackEndpoint && old) saved.callbackEndpoint = old.callbackEndpoint;
     apps = apps.map((a) => (a.id === saved.id ? saved : a));
   }
 
@@ -286,7 +305,7 @@ export function renderDeveloper(outlet, { signal }) {
       submitLabel: 'Register app',
       onSubmit: async (input) => {
         const answer = await apiRequest('POST', BASE, { body: input });
-        const saved = normalizeDeveloperApp(answer);
+        const saved = { ...normalizeDeveloperApp(answer), callbackEndpoint: { state: 'active', last24h: { attempts: 0, failed: 0 }, last7d: { attempts: 0, failed: 0 } } };
         clear(secretSlot);
         secretSlot.append(renderSecretBox({
           title: `${saved.name} is registered`,

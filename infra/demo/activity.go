@@ -66,7 +66,8 @@ const activityDays = 30
 //     scheduled run would in production.
 const (
 	loggedDays  = 2
-	feedWindow  = time.Hour
+	feedWindow  = 2 * time.Hour
+	rollUpEvery = 30 * time.Minute
 	rolledUpLag = 4 * time.Minute
 )
 
@@ -98,6 +99,9 @@ func SeedActivity(ctx context.Context, store ActivityStore, now time.Time) (crea
 	if len(fresh) == 0 {
 		return created, nil
 	}
+	if err := seedRules(ctx, store, since); err != nil {
+		return created, err
+	}
 	y, m, d := now.In(switchboard.LoadZone(Account.TimeZone)).Date()
 	loggedFrom := time.Date(y, m, d-loggedDays, 0, 0, 0, 0, switchboard.LoadZone(Account.TimeZone))
 	var calls []demoCall
@@ -108,6 +112,31 @@ func SeedActivity(ctx context.Context, store ActivityStore, now time.Time) (crea
 		}
 	}
 	return created, seedCalls(ctx, store, calls, now, now.Add(-feedWindow-rolledUpLag))
+}
+
+// Rules are the demo account's notification rules: SpeedyDrop's erroring
+// event, which the seed's roll-up records, gives each digest function work
+// (`make invoke FN=Send…DigestsFunction TIME=…`, see the README). Seeded
+// with the connections, so a rule deleted in the site stays deleted.
+var Rules = []switchboard.NotificationRule{
+	{ID: "rule-demo-failing-hourly", Name: "Failing apps, every hour", Frequency: switchboard.Hourly,
+		Recipients: switchboard.Recipients{Mode: switchboard.RecipientsSuperAdmins}},
+	{ID: "rule-demo-failing-daily", Name: "Failing apps, daily", Frequency: switchboard.Daily,
+		Recipients: switchboard.Recipients{Mode: switchboard.RecipientsEveryone}},
+	{ID: "rule-demo-failing-weekly", Name: "Failing apps, weekly", Frequency: switchboard.Weekly,
+		Recipients: switchboard.Recipients{Mode: switchboard.RecipientsEveryone}},
+	{ID: "rule-demo-failing-monthly", Name: "Failing apps, monthly", Frequency: switchboard.Monthly,
+		Recipients: switchboard.Recipients{Mode: switchboard.RecipientsSuperAdmins}},
+}
+
+func seedRules(ctx context.Context, store ActivityStore, since time.Time) error {
+	for _, r := range Rules {
+		r.AccountID, r.Type, r.AllApps, r.CreatedBy, r.CreatedAt = Account.ID, switchboard.RuleErrors, true, "usr-owner", since
+		if _, err := store.CreateRule(ctx, r); err != nil && switchboard.ErrorCode(err) != switchboard.EConflict {
+			return fmt.Errorf("seed rule %s: %w", r.ID, err)
+		}
+	}
+	return nil
 }
 
 // seedCalls logs calls through the door's logging (appapi.Door.Replay),
@@ -136,11 +165,21 @@ func seedCalls(ctx context.Context, store ActivityStore, calls []demoCall, now, 
 	}
 	// The roll-up closes minutes RollUpGrace after they end: with its clock
 	// rolledUpLag back, the last minutes stay in the feed for the next run.
-	lagged := func() time.Time { return now.Add(-rolledUpLag) }
-	if _, err := api.RollUpCalls(store.WithClock(lagged), lagged)(ctx, events.CloudWatchEvent{}); err != nil {
-		return fmt.Errorf("roll up demo calls: %w", err)
+	// The scheduled runs, replayed at their times: the erroring event is
+	// recorded when the run of that time would have seen it.
+	last := now.Add(-rolledUpLag)
+	for at := w.Add(rollUpEvery); ; at = at.Add(rollUpEvery) {
+		if at.After(last) {
+			at = last
+		}
+		clock := func() time.Time { return at }
+		if _, err := api.RollUpCalls(store.WithClock(clock), clock)(ctx, events.CloudWatchEvent{Time: at}); err != nil {
+			return fmt.Errorf("roll up demo calls at %s: %w", at, err)
+		}
+		if !at.Before(last) {
+			return nil
+		}
 	}
-	return nil
 }
 
 // logCalls logs every call as the door does after answering it. The

@@ -16,6 +16,7 @@ import (
 	"github.com/switchboard-hq/switchboard/infra/demo"
 	"github.com/switchboard-hq/switchboard/infra/testenv"
 	"github.com/switchboard-hq/switchboard/shared/api"
+	"github.com/switchboard-hq/switchboard/shared/digest"
 	"github.com/switchboard-hq/switchboard/shared/dynamo"
 	"github.com/switchboard-hq/switchboard/shared/platform"
 	"github.com/switchboard-hq/switchboard/shared/s3store"
@@ -41,6 +42,13 @@ func TestDemoPagesAgree(t *testing.T) {
 	rep, err := api.RollUpCallsFunction(env)(ctx, events.CloudWatchEvent{})
 	if err != nil || rep.Entries == 0 {
 		t.Fatalf("roll-up on the fresh seed: %+v, %v; want entries to roll up", rep, err)
+	}
+
+	// `make invoke FN=SendHourlyDigestsFunction` right after start: the
+	// seeded rule has SpeedyDrop's erroring event, recorded by the seed's
+	// roll-up in an hour already closed, to send.
+	if digests, err := digest.SendHourlyDigestsFunction(env)(ctx, events.CloudWatchEvent{Time: time.Now()}); err != nil || digests.Events == 0 || digests.Sent == 0 {
+		t.Errorf("hourly digest on the fresh seed: %+v, %v; want an event sent", digests, err)
 	}
 
 	overview := decode[switchboard.Overview](t, owner.call(t, api.GetOverviewFunction(env), http.MethodGet, "/admin/v1/overview", nil, nil))

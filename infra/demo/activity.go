@@ -59,8 +59,11 @@ const activityDays = 30
 //     (ArchiveBodies): reading two days of feed minute by minute would
 //     take minutes.
 //   - The last feedWindow is rolled up by the scheduled roll-up's handler
-//     (api.RollUpCalls), which reads it as its first run on a fresh table
-//     would, and finds SpeedyDrop erroring.
+//     (api.RollUpCalls), replayed every rollUpEvery of it at the time that
+//     run would have had: it reads the feed minute by minute (about a
+//     second per hour of feed on DynamoDB Local), finds SpeedyDrop
+//     erroring and records that event in an hour already closed, which the
+//     hourly digest then has to send.
 //   - The last rolledUpLag stays in the feed, so `make invoke
 //     FN=RollUpCallsFunction` right after start has work, as the next
 //     scheduled run would in production.
@@ -76,11 +79,12 @@ const (
 const logParallelism = 16
 
 // SeedActivity creates the demo connections and, for each one created now,
-// the 30 days of calls before now, logged as the door logs them (entries,
-// bodies with credentials redacted, last-used time, roll-up feed), and
-// rolled up as the roll-up does, so that the overview, the charts, the
-// logs and the health summaries agree. Connections that exist are left
-// alone, so restarts add nothing.
+// the 30 days of calls before now: the last loggedDays logged as the door
+// logs them (entries, bodies with credentials redacted, last-used time,
+// roll-up feed), all rolled up as the roll-up does, so that the overview,
+// the charts, the logs and the health summaries agree (see above); and the
+// demo's notification rules. Connections that exist are left alone, so
+// restarts add nothing.
 func SeedActivity(ctx context.Context, store ActivityStore, now time.Time) (created int, err error) {
 	since := now.AddDate(0, 0, -activityDays-5)
 	var fresh []switchboard.Connection

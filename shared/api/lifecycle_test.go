@@ -89,7 +89,7 @@ func mustConnect(t *testing.T, env *platform.Env, owner signedIn, callbackURL st
 	t.Helper()
 	app := mustRegisterApp(t, env, owner, posApp(map[string]any{"callbackUrl": callbackURL}))
 	code := consent(t, env, owner, authorizeQuery(app.ClientID, nil), "loc-bastille", "")
-	resp := exchange(env, app, code, nil)
+	resp := exchange(t, env, app, code, nil)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("exchange: %d %s", resp.StatusCode, resp.Body)
 	}
@@ -300,7 +300,7 @@ func TestDisconnect(t *testing.T) {
 // mustConnect2 connects an already registered app again.
 func mustConnect2(t *testing.T, env *platform.Env, owner signedIn, app registered) string {
 	t.Helper()
-	resp := exchange(env, app, consent(t, env, owner, authorizeQuery(app.ClientID, nil), "loc-bastille", ""), nil)
+	resp := exchange(t, env, app, consent(t, env, owner, authorizeQuery(app.ClientID, nil), "loc-bastille", ""), nil)
 	var out struct {
 		ConnectionID string `json:"connection_id"`
 	}

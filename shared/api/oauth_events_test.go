@@ -304,7 +304,7 @@ func TestConnectionFiltersAndLevels(t *testing.T) {
 	}
 	// …and a location scope on the authorisation request.
 	q := authorizeQuery(bi.ClientID, map[string]string{"scope": "location[orders.read]"})
-	r, _ := api.AuthorizeFunction(env)(context.Background(), get("/oauth2/v1/authorize?"+q.Encode()))
+	r := public(t, api.AuthorizeFunction(env), "", get("/oauth2/v1/authorize?"+q.Encode()))
 	if loc := r.Headers["Location"]; !strings.HasPrefix(loc, redirectURI) || !strings.Contains(loc, "error=invalid_scope") {
 		t.Errorf("location scope for an account-level app: %q", loc)
 	}

@@ -55,9 +55,9 @@ func TestAuthorizeErrorsRedirectOnlyToTrustedApps(t *testing.T) {
 		if viewer != nil {
 			req.Cookies = []string{viewer.cookie}
 		}
-		resp, err := h(context.Background(), req)
-		if err != nil || resp.StatusCode != http.StatusFound {
-			t.Fatalf("authorize: %d %v %s", resp.StatusCode, err, resp.Body)
+		resp := public(t, h, "", req)
+		if resp.StatusCode != http.StatusFound {
+			t.Fatalf("authorize: %d %s", resp.StatusCode, resp.Body)
 		}
 		return resp.Headers["Location"]
 	}
@@ -207,7 +207,7 @@ func TestGrantWithoutPermissionRefused(t *testing.T) {
 	tok := mustToken(t, env, app, consent(t, env, owner, authorizeQuery(app.ClientID, nil), "loc-bastille", ""))
 
 	profile := authorizeQuery(app.ClientID, map[string]string{"scope": "profile"})
-	resp, _ := api.AuthorizeFunction(env)(context.Background(), get("/oauth2/v1/authorize?"+profile.Encode()))
+	resp := public(t, api.AuthorizeFunction(env), "", get("/oauth2/v1/authorize?"+profile.Encode()))
 	if loc := resp.Headers["Location"]; !strings.HasPrefix(loc, redirectURI) || !strings.Contains(loc, "error=invalid_scope") {
 		t.Errorf("authorize with profile alone: %q", loc)
 	}
@@ -249,7 +249,7 @@ func TestAuthorizationResponseCarriesIss(t *testing.T) {
 	body["approve"] = false
 	r = owner.call(t, api.DecideFunction(env), http.MethodPost, "/oauth2/v1/authorize", nil, body)
 	targets = append(targets, mustDecode[struct{ RedirectTo string }](t, r).RedirectTo)
-	resp, _ := api.AuthorizeFunction(env)(context.Background(), get("/oauth2/v1/authorize?"+authorizeQuery(app.ClientID, map[string]string{"response_type": "token"}).Encode()))
+	resp := public(t, api.AuthorizeFunction(env), "", get("/oauth2/v1/authorize?"+authorizeQuery(app.ClientID, map[string]string{"response_type": "token"}).Encode()))
 	targets = append(targets, resp.Headers["Location"])
 	for _, to := range targets {
 		u, err := url.Parse(to)

@@ -168,9 +168,9 @@ func TestAuthorizeRequestErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			req := get("/oauth2/v1/authorize?" + tt.query.Encode())
-			resp, err := h(context.Background(), req)
-			if err != nil || resp.StatusCode != http.StatusFound {
-				t.Fatalf("got %d %v %s", resp.StatusCode, err, resp.Body)
+			resp := public(t, h, "", req)
+			if resp.StatusCode != http.StatusFound {
+				t.Fatalf("got %d %s", resp.StatusCode, resp.Body)
 			}
 			loc, _ := url.Parse(resp.Headers["Location"])
 			switch {
@@ -187,11 +187,11 @@ func TestAuthorizeRequestErrors(t *testing.T) {
 			}
 		})
 	}
-	malformed, _ := h(context.Background(), get("/oauth2/v1/authorize?client_id=%zz"))
+	malformed := public(t, h, "", get("/oauth2/v1/authorize?client_id=%zz"))
 	if got := errorPageReason(t, malformed.Headers["Location"]); got != "malformed_request" {
 		t.Errorf("malformed query: reason %q", got)
 	}
-	ok, _ := h(context.Background(), get("/oauth2/v1/authorize?"+authorizeQuery(app.ClientID, nil).Encode()))
+	ok := public(t, h, "", get("/oauth2/v1/authorize?"+authorizeQuery(app.ClientID, nil).Encode()))
 	if !strings.HasPrefix(ok.Headers["Location"], "/#/consent?") {
 		t.Errorf("a good request goes to the consent page, got %q", ok.Headers["Location"])
 	}
@@ -463,7 +463,7 @@ func TestPKCEPublicClient(t *testing.T) {
 	sum := sha256.Sum256([]byte(verifier))
 	challenge := base64.RawURLEncoding.EncodeToString(sum[:])
 
-	noPKCE, _ := api.AuthorizeFunction(env)(context.Background(), get("/oauth2/v1/authorize?"+authorizeQuery(app.ClientID, nil).Encode()))
+	noPKCE := public(t, api.AuthorizeFunction(env), "", get("/oauth2/v1/authorize?"+authorizeQuery(app.ClientID, nil).Encode()))
 	if !strings.Contains(noPKCE.Headers["Location"], "error=invalid_request") {
 		t.Errorf("public client without PKCE: %q", noPKCE.Headers["Location"])
 	}
@@ -534,9 +534,9 @@ func mustOtherAccountAdmin(t *testing.T, env *platform.Env) signedIn {
 		t.Fatal(err)
 	}
 	req := signInRequest(`{"email":"admin@other.test","password":"other-password"}`, "application/json", "localhost")
-	resp, err := api.CreateSessionFunction(env)(ctx, req)
-	if err != nil || resp.StatusCode != http.StatusCreated {
-		t.Fatalf("sign in other admin: %d %v", resp.StatusCode, err)
+	resp := public(t, api.CreateSessionFunction(env), "/admin/v1/session", req)
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("sign in other admin: %d %s", resp.StatusCode, resp.Body)
 	}
 	var me api.Me
 	_ = json.Unmarshal([]byte(resp.Body), &me)

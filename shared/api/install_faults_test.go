@@ -218,7 +218,7 @@ func TestOAuthExchangeIAM(t *testing.T) {
 	run(authorizeQuery(app.ClientID, nil), "", http.StatusOK)                                                         // installed
 	run(authorizeQuery(app.ClientID, nil), "till-2", http.StatusOK)                                                   // instance added
 	code := run(authorizeQuery(app.ClientID, map[string]string{"scope": "location[orders.read]"}), "", http.StatusOK) // reinstalled, scope changed
-	if resp := exchange(t, token, app, code, nil); resp.StatusCode != http.StatusBadRequest {                            // replayed: its token revoked
+	if resp := exchange(t, token, app, code, nil); resp.StatusCode != http.StatusBadRequest {                         // replayed: its token revoked
 		t.Fatalf("replay: %d %s", resp.StatusCode, resp.Body)
 	}
 	if n := len(appEvents(t, env, "", switchboard.EventAccessRevoked)); n != 1 {

@@ -356,8 +356,11 @@ func (c demoCall) exchange() (apigw.Request, apigw.Response) {
 		resp = apigw.ErrorResponse(context.Background(), switchboard.Errorf(c.errCode, "%s", errorMessages[c.errCode]))
 	}
 	resp.Headers["X-Request-Id"] = id
-	if c.status == http.StatusTooManyRequests {
+	switch c.status {
+	case http.StatusTooManyRequests:
 		resp.Headers["Retry-After"] = "17"
+	case http.StatusForbidden:
+		resp.Headers["WWW-Authenticate"] = `Bearer realm="` + appapi.Realm + `", error="insufficient_scope"`
 	}
 	return req, resp
 }

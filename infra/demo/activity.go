@@ -45,12 +45,11 @@ const activityDays = 30
 
 // The demo's history, oldest first:
 //
-//   - Calls before loggedDays ago (midnight in the account's zone, so that
-//     the charts' last days are whole) are in the roll-ups only, summed
+//   - Calls before the last loggedHours are in the roll-ups only, summed
 //     with the roll-up's own switchboard.RollUp.AddCall: logging a month of
 //     calls one by one takes half a minute, the roll-ups a few seconds. The
-//     logs reach back loggedDays, which covers the overview's 24 hours and
-//     the charts' 48 hours; the daily chart's older days have no entries.
+//     logs cover the overview's 24 hours, the hourly chart's 48 and the
+//     daily chart's today and yesterday; its older days have no entries.
 //   - Later calls are logged as the door logs them (appapi.Door.Replay):
 //     entries, bodies, the roll-up feed, the last-used time. Those whose
 //     feed minute is before the last feedWindow are summed too, written
@@ -68,7 +67,7 @@ const activityDays = 30
 //     FN=RollUpCallsFunction` right after start has work, as the next
 //     scheduled run would in production.
 const (
-	loggedDays  = 2
+	loggedHours = 48
 	feedWindow  = 2 * time.Hour
 	rollUpEvery = 30 * time.Minute
 	rolledUpLag = 4 * time.Minute
@@ -79,7 +78,7 @@ const (
 const logParallelism = 16
 
 // SeedActivity creates the demo connections and, for each one created now,
-// the 30 days of calls before now: the last loggedDays logged as the door
+// the 30 days of calls before now: the last loggedHours logged as the door
 // logs them (entries, bodies with credentials redacted, last-used time,
 // roll-up feed), all rolled up as the roll-up does, so that the overview,
 // the charts, the logs and the health summaries agree (see above); and the
@@ -106,8 +105,7 @@ func SeedActivity(ctx context.Context, store ActivityStore, now time.Time) (crea
 	if err := seedRules(ctx, store, since); err != nil {
 		return created, err
 	}
-	y, m, d := now.In(switchboard.LoadZone(Account.TimeZone)).Date()
-	loggedFrom := time.Date(y, m, d-loggedDays, 0, 0, 0, 0, switchboard.LoadZone(Account.TimeZone))
+	loggedFrom := switchboard.HourStart(now).Add(-loggedHours * time.Hour)
 	var calls []demoCall
 	for _, c := range fresh {
 		for _, call := range connectionCalls(c, now) {
@@ -158,7 +156,7 @@ func seedCalls(ctx context.Context, store ActivityStore, calls []demoCall, now, 
 		return err
 	}
 	w := rolledUpBefore.UTC().Truncate(time.Minute)
-	if err := seedRollUps(ctx, store, calls, w); err != nil {
+	if err := seedRollUps(ctx, store, calls, now, w); err != nil {
 		return err
 	}
 	// The roll-up starts where the sums end. A watermark already earlier
@@ -198,29 +196,16 @@ func logCalls(ctx context.Context, store ActivityStore, calls []demoCall) error 
 		}
 	}
 	door := &appapi.Door{Calls: store, Bodies: store, Connections: store}
-	sem := make(chan struct{}, logParallelism)
-	errs := make(chan error, len(calls))
-	var wg sync.WaitGroup
-	for _, c := range calls {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			caller := appapi.Caller{Connection: c.conn}
-			if !c.at.Equal(last[c.conn.ID]) {
-				used := c.at // "used this minute": the door skips the write
-				caller.Connection.LastUsedAt = &used
-			}
-			req, resp := c.exchange()
-			errs <- door.Replay(ctx, caller, c.resource, req, resp, c.errCode, c.at, c.end())
-		})
-	}
-	wg.Wait()
-	close(errs)
-	var all []error
-	for err := range errs {
-		all = append(all, err)
-	}
-	if err := errors.Join(all...); err != nil {
+	err := parallel(calls, logParallelism, func(c demoCall) error {
+		caller := appapi.Caller{Connection: c.conn}
+		if !c.at.Equal(last[c.conn.ID]) {
+			used := c.at // "used this minute": the door skips the write
+			caller.Connection.LastUsedAt = &used
+		}
+		req, resp := c.exchange()
+		return door.Replay(ctx, caller, c.resource, req, resp, c.errCode, c.at, c.end())
+	})
+	if err != nil {
 		return fmt.Errorf("log demo calls: %w", err)
 	}
 	return nil
@@ -229,7 +214,7 @@ func logCalls(ctx context.Context, store ActivityStore, calls []demoCall) error 
 // seedRollUps sums the calls whose feed minute is before w into hour and
 // day roll-ups, with the AddCall the roll-up uses on the same fields its
 // feed items carry, writes them whole, and archives those minutes' bodies.
-func seedRollUps(ctx context.Context, store ActivityStore, calls []demoCall, w time.Time) error {
+func seedRollUps(ctx context.Context, store ActivityStore, calls []demoCall, now, w time.Time) error {
 	type key struct {
 		conn  switchboard.Connection
 		start int64
@@ -252,53 +237,68 @@ func seedRollUps(ctx context.Context, store ActivityStore, calls []demoCall, w t
 			sums[k].AddCall(logged, k.day)
 		}
 	}
-	// Per connection, oldest first: each write in the health summary's
-	// window rebuilds the connection's summary, which then ends with
-	// everything; connections at once, since their summaries are apart.
-	byConn := map[string][]key{}
+	// SeedRollUp rebuilds the connection's health summary when it writes
+	// an item of the summary's window (margins added here): those items
+	// go last, oldest first, so the last rebuild holds them all, one
+	// connection at a time (each in parallel with the others: their
+	// summaries are apart). The other items are written all at once.
+	windowHour := switchboard.HourStart(now).Add(-(switchboard.HealthWindowHours + 2) * time.Hour)
+	windowDay := switchboard.DayStart(now).AddDate(0, 0, -(switchboard.HealthWindowDays + 2))
+	var older []key
+	recent := map[string][]key{}
 	for k := range sums {
-		byConn[k.conn.ID] = append(byConn[k.conn.ID], k)
-	}
-	seeded := make(chan error, len(byConn))
-	var seeding sync.WaitGroup
-	for _, keys := range byConn {
-		sort.Slice(keys, func(i, j int) bool { return keys[i].start < keys[j].start })
-		seeding.Go(func() {
-			for _, k := range keys {
-				if err := store.SeedRollUpThrough(ctx, k.conn.AccountID, *sums[k], k.day, w); err != nil {
-					seeded <- err
-					return
-				}
-			}
-			seeded <- nil
-		})
-	}
-	seeding.Wait()
-	close(seeded)
-	for err := range seeded {
-		if err != nil {
-			return err
+		if start := time.Unix(k.start, 0); k.day && start.Before(windowDay) || !k.day && start.Before(windowHour) {
+			older = append(older, k)
+		} else {
+			recent[k.conn.ID] = append(recent[k.conn.ID], k)
 		}
 	}
-	sem := make(chan struct{}, logParallelism)
-	errs := make(chan error, len(minutes))
-	var wg sync.WaitGroup
+	seed := func(k key) error { return store.SeedRollUpThrough(ctx, k.conn.AccountID, *sums[k], k.day, w) }
+	if err := parallel(older, logParallelism, seed); err != nil {
+		return err
+	}
+	var conns [][]key
+	for _, keys := range recent {
+		sort.Slice(keys, func(i, j int) bool { return keys[i].start < keys[j].start })
+		conns = append(conns, keys)
+	}
+	if err := parallel(conns, len(conns), func(keys []key) error {
+		for _, k := range keys {
+			if err := seed(k); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	var archived []int64
 	for m := range minutes {
+		archived = append(archived, m)
+	}
+	return parallel(archived, logParallelism, func(m int64) error {
+		if _, err := store.ArchiveBodies(ctx, time.Unix(m, 0)); err != nil {
+			return fmt.Errorf("archive demo bodies: %w", err)
+		}
+		return nil
+	})
+}
+
+// parallel runs f on every item, at most n at once, and returns their
+// errors joined.
+func parallel[T any](items []T, n int, f func(T) error) error {
+	sem := make(chan struct{}, max(n, 1))
+	errs := make([]error, len(items))
+	var wg sync.WaitGroup
+	for i, it := range items {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			_, err := store.ArchiveBodies(ctx, time.Unix(m, 0))
-			errs <- err
+			errs[i] = f(it)
 		})
 	}
 	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			return fmt.Errorf("archive demo bodies: %w", err)
-		}
-	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // demoCall is one made-up call of a demo connection: what the app sent
@@ -313,7 +313,7 @@ type demoCall struct {
 	errCode          string
 	reqBody          string
 	respBody         string // for 2xx answers; errors answer the door's error body
-	// logged calls are in the call log (loggedDays); older ones only in
+	// logged calls are in the call log (loggedHours); older ones only in
 	// the roll-ups.
 	logged bool
 }

@@ -79,13 +79,13 @@ func TestDemoPagesAgree(t *testing.T) {
 		params := map[string]string{"connectionId": c.ID}
 		activity := decode[switchboard.Activity](t, owner.call(t, api.GetConnectionActivityFunction(env), http.MethodGet,
 			"/admin/v1/connections/"+c.ID+"/activity?days=30", params, nil))
-		// The hourly chart (48 hours) and the last two whole days of the
-		// daily chart are logged in full.
+		// The hourly chart (48 hours) and the daily chart's today and
+		// yesterday are logged in full.
 		var hours, days switchboard.Counts
 		for _, p := range activity.Hours {
 			hours.Add(p.Counts)
 		}
-		recent := activity.Days[len(activity.Days)-3:]
+		recent := activity.Days[len(activity.Days)-2:]
 		for _, p := range recent {
 			days.Add(p.Counts)
 		}
@@ -93,7 +93,7 @@ func TestDemoPagesAgree(t *testing.T) {
 			name   string
 			from   time.Time
 			counts switchboard.Counts
-		}{{"hourly chart", activity.Hours[0].Start, hours}, {"last 3 days of the daily chart", recent[0].Start, days}} {
+		}{{"hourly chart", activity.Hours[0].Start, hours}, {"daily chart's today and yesterday", recent[0].Start, days}} {
 			if w.counts.Total == 0 {
 				t.Errorf("%s: %s is empty", c.ID, w.name)
 			}

@@ -165,10 +165,10 @@ func seedCalls(ctx context.Context, store ActivityStore, calls []demoCall, now, 
 	if err := store.RewindRollUp(ctx, w); err != nil {
 		return err
 	}
-	// The roll-up closes minutes RollUpGrace after they end: with its clock
-	// rolledUpLag back, the last minutes stay in the feed for the next run.
-	// The scheduled runs, replayed at their times: the erroring event is
-	// recorded when the run of that time would have seen it.
+	// The scheduled runs, replayed every rollUpEvery at their own times, so
+	// the erroring event is recorded when that run would have seen it. The
+	// last is rolledUpLag back: a run closes minutes RollUpGrace after
+	// they end, so the last minutes stay in the feed for the next run.
 	last := now.Add(-rolledUpLag)
 	for at := w.Add(rollUpEvery); ; at = at.Add(rollUpEvery) {
 		if at.After(last) {
@@ -229,12 +229,12 @@ func seedRollUps(ctx context.Context, store ActivityStore, calls []demoCall, now
 		if c.logged {
 			minutes[c.feedMinute().Unix()] = true
 		}
-		logged := c.call()
+		call := c.call()
 		for _, k := range []key{{c.conn, switchboard.HourStart(c.at).Unix(), false}, {c.conn, switchboard.DayStart(c.at).Unix(), true}} {
 			if sums[k] == nil {
 				sums[k] = &switchboard.RollUp{ConnectionID: c.conn.ID, Start: time.Unix(k.start, 0).UTC()}
 			}
-			sums[k].AddCall(logged, k.day)
+			sums[k].AddCall(call, k.day)
 		}
 	}
 	// SeedRollUp rebuilds the connection's health summary when it writes

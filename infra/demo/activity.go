@@ -2,9 +2,23 @@ package demo
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
 	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"sync"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/switchboard-hq/switchboard/shared/api"
+	"github.com/switchboard-hq/switchboard/shared/apigw"
+	"github.com/switchboard-hq/switchboard/shared/appapi"
+	"github.com/switchboard-hq/switchboard/shared/dynamo"
 	"github.com/switchboard-hq/switchboard/shared/switchboard"
 )
 
@@ -22,20 +36,57 @@ var Connections = []switchboard.Connection{
 	{ID: "con_demo_clickeat", AppID: "clickeat", AppName: "ClickEat Online Ordering", Level: switchboard.LevelLocation, LocationID: "loc-canal", Scope: "location[catalog.read,orders.write]"},
 }
 
-// ActivityStore is what SeedActivity writes to.
-type ActivityStore interface {
-	switchboard.ConnectionStore
-	SeedRollUp(ctx context.Context, accountID string, r switchboard.RollUp, day bool) error
-}
+// ActivityStore is what SeedActivity writes to: the store the door and the
+// roll-up use, with its body batches (the archive bucket).
+type ActivityStore = *dynamo.Store
 
 // activityDays is how much history a demo connection gets.
 const activityDays = 30
 
+// The demo's history, oldest first:
+//
+//   - Calls before the last loggedHours are in the roll-ups only, summed
+//     with the roll-up's own switchboard.RollUp.AddCall: logging a month of
+//     calls one by one takes half a minute, the roll-ups a few seconds. The
+//     logs cover the overview's 24 hours, the hourly chart's 48 and the
+//     daily chart's today and yesterday; its older days have no entries.
+//   - Later calls are logged as the door logs them (appapi.Door.Replay):
+//     entries, bodies, the roll-up feed, the last-used time. Those whose
+//     feed minute is before the last feedWindow are summed too, written
+//     whole and marked as holding those feed minutes (SeedRollUpThrough),
+//     and their bodies archived as the roll-up archives them
+//     (ArchiveBodies): reading two days of feed minute by minute would
+//     take minutes.
+//   - The last feedWindow is rolled up by the scheduled roll-up's handler
+//     (api.RollUpCalls), replayed every rollUpEvery of it at the time that
+//     run would have had: it reads the feed minute by minute (about a
+//     second per hour of feed on DynamoDB Local), finds SpeedyDrop
+//     erroring and records that event in an hour already closed, which the
+//     hourly digest then has to send.
+//   - The last rolledUpLag stays in the feed, so `make invoke
+//     FN=RollUpCallsFunction` right after start has work, as the next
+//     scheduled run would in production.
+const (
+	loggedHours = 48
+	feedWindow  = 2 * time.Hour
+	rollUpEvery = 30 * time.Minute
+	rolledUpLag = 4 * time.Minute
+)
+
+// logParallelism bounds the calls logged at once: the emulator answers
+// each in a few milliseconds, and the seed runs before the stack serves.
+const logParallelism = 16
+
 // SeedActivity creates the demo connections and, for each one created now,
-// its hour and day roll-ups for the 30 days before now. Connections that
-// exist are left alone, so restarts add nothing.
+// the 30 days of calls before now: the last loggedHours logged as the door
+// logs them (entries, bodies with credentials redacted, last-used time,
+// roll-up feed), all rolled up as the roll-up does, so that the overview,
+// the charts, the logs and the health summaries agree (see above); and the
+// demo's notification rules. Connections that exist are left alone, so
+// restarts add nothing.
 func SeedActivity(ctx context.Context, store ActivityStore, now time.Time) (created int, err error) {
 	since := now.AddDate(0, 0, -activityDays-5)
+	var fresh []switchboard.Connection
 	for i, c := range Connections {
 		c.AccountID, c.Status, c.ConnectedBy, c.ConnectedAt, c.UpdatedAt = Account.ID, switchboard.ConnectionActive, "usr-owner", since, since
 		c.TokenHash = fmt.Sprintf("demo-unusable-token-%d", i)
@@ -43,49 +94,320 @@ func SeedActivity(ctx context.Context, store ActivityStore, now time.Time) (crea
 		if err != nil {
 			return created, fmt.Errorf("seed connection %s: %w", c.ID, err)
 		}
-		if !ok {
-			continue
-		}
-		created++
-		if err := seedRollUps(ctx, store, c, now); err != nil {
-			return created, err
+		if ok {
+			created++
+			fresh = append(fresh, c)
 		}
 	}
-	return created, nil
+	if len(fresh) == 0 {
+		return created, nil
+	}
+	if err := seedRules(ctx, store, since); err != nil {
+		return created, err
+	}
+	loggedFrom := switchboard.HourStart(now).Add(-loggedHours * time.Hour)
+	var calls []demoCall
+	for _, c := range fresh {
+		for _, call := range connectionCalls(c, now) {
+			call.logged = !call.at.Before(loggedFrom)
+			calls = append(calls, call)
+		}
+	}
+	return created, seedCalls(ctx, store, calls, now, now.Add(-feedWindow-rolledUpLag))
 }
 
-// seedRollUps writes deterministic traffic for the hours before now's.
-func seedRollUps(ctx context.Context, store ActivityStore, c switchboard.Connection, now time.Time) error {
-	last := switchboard.HourStart(now)
-	days := map[int64]*switchboard.RollUp{}
-	for h := last.Add(-activityDays * 24 * time.Hour); h.Before(last); h = h.Add(time.Hour) {
-		hour := switchboard.RollUp{ConnectionID: c.ID, Start: h}
-		for _, call := range demoCalls(c, h, now) {
-			hour.AddCall(call, false)
-			d := switchboard.DayStart(h).Unix()
-			if days[d] == nil {
-				days[d] = &switchboard.RollUp{ConnectionID: c.ID, Start: switchboard.DayStart(h)}
-			}
-			days[d].AddCall(call, true)
-		}
-		if hour.Total == 0 {
-			continue
-		}
-		if err := store.SeedRollUp(ctx, c.AccountID, hour, false); err != nil {
-			return err
-		}
-	}
-	for _, d := range days {
-		if err := store.SeedRollUp(ctx, c.AccountID, *d, true); err != nil {
-			return err
+// Rules are the demo account's notification rules: SpeedyDrop's erroring
+// event, which the seed's roll-up records, gives each digest function work
+// (`make invoke FN=Send…DigestsFunction TIME=…`, see the README). Seeded
+// with the connections, so a rule deleted in the site stays deleted.
+var Rules = []switchboard.NotificationRule{
+	{ID: "rule-demo-failing-hourly", Name: "Failing apps, every hour", Frequency: switchboard.Hourly,
+		Recipients: switchboard.Recipients{Mode: switchboard.RecipientsSuperAdmins}},
+	{ID: "rule-demo-failing-daily", Name: "Failing apps, daily", Frequency: switchboard.Daily,
+		Recipients: switchboard.Recipients{Mode: switchboard.RecipientsEveryone}},
+	{ID: "rule-demo-failing-weekly", Name: "Failing apps, weekly", Frequency: switchboard.Weekly,
+		Recipients: switchboard.Recipients{Mode: switchboard.RecipientsEveryone}},
+	{ID: "rule-demo-failing-monthly", Name: "Failing apps, monthly", Frequency: switchboard.Monthly,
+		Recipients: switchboard.Recipients{Mode: switchboard.RecipientsSuperAdmins}},
+}
+
+func seedRules(ctx context.Context, store ActivityStore, since time.Time) error {
+	for _, r := range Rules {
+		r.AccountID, r.Type, r.AllApps, r.CreatedBy, r.CreatedAt = Account.ID, switchboard.RuleErrors, true, "usr-owner", since
+		if _, err := store.CreateRule(ctx, r); err != nil && switchboard.ErrorCode(err) != switchboard.EConflict {
+			return fmt.Errorf("seed rule %s: %w", r.ID, err)
 		}
 	}
 	return nil
 }
 
+// seedCalls logs calls through the door's logging (appapi.Door.Replay),
+// then rolls up those whose feed minute is before rolledUpBefore by summing
+// them, and the rest up to now-rolledUpLag with the scheduled roll-up's
+// handler.
+func seedCalls(ctx context.Context, store ActivityStore, calls []demoCall, now, rolledUpBefore time.Time) error {
+	var logged []demoCall
+	for _, c := range calls {
+		if c.logged {
+			logged = append(logged, c)
+		}
+	}
+	if err := logCalls(ctx, store, logged); err != nil {
+		return err
+	}
+	w := rolledUpBefore.UTC().Truncate(time.Minute)
+	if err := seedRollUps(ctx, store, calls, now, w); err != nil {
+		return err
+	}
+	// The roll-up starts where the sums end. A watermark already earlier
+	// (a stack stopped for a while) stays: the summed items say they hold
+	// those minutes, so catching up skips them.
+	if err := store.RewindRollUp(ctx, w); err != nil {
+		return err
+	}
+	// The scheduled runs, replayed every rollUpEvery at their own times, so
+	// the erroring event is recorded when that run would have seen it. The
+	// last is rolledUpLag back: a run closes minutes RollUpGrace after
+	// they end, so the last minutes stay in the feed for the next run.
+	last := now.Add(-rolledUpLag)
+	for at := w.Add(rollUpEvery); ; at = at.Add(rollUpEvery) {
+		if at.After(last) {
+			at = last
+		}
+		clock := func() time.Time { return at }
+		if _, err := api.RollUpCalls(store.WithClock(clock), clock)(ctx, events.CloudWatchEvent{Time: at}); err != nil {
+			return fmt.Errorf("roll up demo calls at %s: %w", at, err)
+		}
+		if !at.Before(last) {
+			return nil
+		}
+	}
+}
+
+// logCalls logs every call as the door does after answering it. The
+// connection's last-used time ends at each connection's last call, as if
+// the door had touched it along the way: earlier touches would be
+// overwritten, so only the last call of each connection writes it.
+func logCalls(ctx context.Context, store ActivityStore, calls []demoCall) error {
+	last := map[string]time.Time{}
+	for _, c := range calls {
+		if c.at.After(last[c.conn.ID]) {
+			last[c.conn.ID] = c.at
+		}
+	}
+	door := &appapi.Door{Calls: store, Bodies: store, Connections: store}
+	err := parallel(calls, logParallelism, func(c demoCall) error {
+		caller := appapi.Caller{Connection: c.conn}
+		if !c.at.Equal(last[c.conn.ID]) {
+			used := c.at // "used this minute": the door skips the write
+			caller.Connection.LastUsedAt = &used
+		}
+		req, resp := c.exchange()
+		return door.Replay(ctx, caller, c.resource, req, resp, c.errCode, c.at, c.end())
+	})
+	if err != nil {
+		return fmt.Errorf("log demo calls: %w", err)
+	}
+	return nil
+}
+
+// seedRollUps sums the calls whose feed minute is before w into hour and
+// day roll-ups, with the AddCall the roll-up uses on the same fields its
+// feed items carry, writes them whole, and archives those minutes' bodies.
+func seedRollUps(ctx context.Context, store ActivityStore, calls []demoCall, now, w time.Time) error {
+	type key struct {
+		conn  switchboard.Connection
+		start int64
+		day   bool
+	}
+	sums := map[key]*switchboard.RollUp{}
+	minutes := map[int64]bool{}
+	for _, c := range calls {
+		if c.logged && !c.feedMinute().Before(w) {
+			continue // the roll-up reads it
+		}
+		if c.logged {
+			minutes[c.feedMinute().Unix()] = true
+		}
+		call := c.call()
+		for _, k := range []key{{c.conn, switchboard.HourStart(c.at).Unix(), false}, {c.conn, switchboard.DayStart(c.at).Unix(), true}} {
+			if sums[k] == nil {
+				sums[k] = &switchboard.RollUp{ConnectionID: c.conn.ID, Start: time.Unix(k.start, 0).UTC()}
+			}
+			sums[k].AddCall(call, k.day)
+		}
+	}
+	// SeedRollUp rebuilds the connection's health summary when it writes
+	// an item of the summary's window (margins added here): those items
+	// go last, oldest first, so the last rebuild holds them all, one
+	// connection at a time (each in parallel with the others: their
+	// summaries are apart). The other items are written all at once.
+	windowHour := switchboard.HourStart(now).Add(-(switchboard.HealthWindowHours + 2) * time.Hour)
+	windowDay := switchboard.DayStart(now).AddDate(0, 0, -(switchboard.HealthWindowDays + 2))
+	var older []key
+	recent := map[string][]key{}
+	for k := range sums {
+		if start := time.Unix(k.start, 0); k.day && start.Before(windowDay) || !k.day && start.Before(windowHour) {
+			older = append(older, k)
+		} else {
+			recent[k.conn.ID] = append(recent[k.conn.ID], k)
+		}
+	}
+	seed := func(k key) error { return store.SeedRollUpThrough(ctx, k.conn.AccountID, *sums[k], k.day, w) }
+	if err := parallel(older, logParallelism, seed); err != nil {
+		return err
+	}
+	var conns [][]key
+	for _, keys := range recent {
+		sort.Slice(keys, func(i, j int) bool { return keys[i].start < keys[j].start })
+		conns = append(conns, keys)
+	}
+	if err := parallel(conns, len(conns), func(keys []key) error {
+		for _, k := range keys {
+			if err := seed(k); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	var archived []int64
+	for m := range minutes {
+		archived = append(archived, m)
+	}
+	return parallel(archived, logParallelism, func(m int64) error {
+		if _, err := store.ArchiveBodies(ctx, time.Unix(m, 0)); err != nil {
+			return fmt.Errorf("archive demo bodies: %w", err)
+		}
+		return nil
+	})
+}
+
+// parallel runs f on every item, at most n at once, and returns their
+// errors joined.
+func parallel[T any](items []T, n int, f func(T) error) error {
+	sem := make(chan struct{}, max(n, 1))
+	errs := make([]error, len(items))
+	var wg sync.WaitGroup
+	for i, it := range items {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			errs[i] = f(it)
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// demoCall is one made-up call of a demo connection: what the app sent
+// and what the door answered.
+type demoCall struct {
+	conn             switchboard.Connection
+	at               time.Time
+	latency          time.Duration
+	resource, method string
+	path, query      string
+	status           int
+	errCode          string
+	reqBody          string
+	respBody         string // for 2xx answers; errors answer the door's error body
+	// logged calls are in the call log (loggedHours); older ones only in
+	// the roll-ups.
+	logged bool
+}
+
+func (c demoCall) end() time.Time { return c.at.Add(c.latency) }
+
+// feedMinute is the minute the door files the call under: when its log
+// write began, right after the answer.
+func (c demoCall) feedMinute() time.Time { return c.end().UTC().Truncate(time.Minute) }
+
+// requestID is API Gateway's kind of id, stable for a call of the seed.
+func (c demoCall) requestID() string {
+	sum := sha256.Sum256([]byte(c.conn.ID + "|" + c.at.UTC().Format(time.RFC3339Nano) + "|" + c.method + c.path))
+	return base64.RawStdEncoding.EncodeToString([]byte(hex.EncodeToString(sum[:])[:12]))
+}
+
+// call is what the roll-up's feed item holds of the call.
+func (c demoCall) call() switchboard.Call {
+	return switchboard.Call{AccountID: c.conn.AccountID, ConnectionID: c.conn.ID, At: c.at.UTC(), Status: c.status, Error: c.errCode,
+		LatencyMs: c.latency.Milliseconds(), Resource: c.resource, Method: c.method}
+}
+
+// exchange is the request as API Gateway hands it to the door, with the
+// app's token, and the door's answer.
+func (c demoCall) exchange() (apigw.Request, apigw.Response) {
+	id := c.requestID()
+	req := apigw.Request{RawPath: c.path, RawQueryString: c.query, Body: c.reqBody, Headers: map[string]string{
+		"authorization": "Bearer sbt_demo" + id, "user-agent": c.conn.AppName + "/2.4", "accept": "application/json",
+	}}
+	if c.reqBody != "" {
+		req.Headers["content-type"] = "application/json"
+	}
+	req.RequestContext.HTTP.Method = c.method
+	req.RequestContext.RequestID = id
+	var resp apigw.Response
+	switch c.status {
+	case http.StatusOK, http.StatusCreated:
+		resp = apigw.Response{StatusCode: c.status, Body: c.respBody, Headers: map[string]string{"Content-Type": "application/json"}}
+	default:
+		resp = apigw.ErrorResponse(context.Background(), switchboard.Errorf(c.errCode, "%s", errorMessages[c.errCode]))
+	}
+	resp.Headers["X-Request-Id"] = id
+	switch c.status {
+	case http.StatusTooManyRequests:
+		resp.Headers["Retry-After"] = "17"
+	case http.StatusForbidden:
+		resp.Headers["WWW-Authenticate"] = `Bearer realm="` + appapi.Realm + `", error="insufficient_scope"`
+	}
+	return req, resp
+}
+
+var errorMessages = map[string]string{
+	switchboard.EUnavailable:       "The service is busy; retry in a moment.",
+	switchboard.ERateLimited:       "The connection's rate limit is reached; retry after 17 seconds.",
+	switchboard.ENotFound:          "order not found",
+	switchboard.EInsufficientScope: "The token's scope location[catalog.read,catalog.write,orders.read] does not grant customers.read.",
+}
+
+// connectionCalls are connection c's calls over the 30 days before now,
+// oldest first, plus one in the last minutes (the roll-up's next work,
+// and a fresh "last activity").
+func connectionCalls(c switchboard.Connection, now time.Time) []demoCall {
+	var out []demoCall
+	first := switchboard.HourStart(now).Add(-activityDays * 24 * time.Hour)
+	for h := first; !h.After(now); h = h.Add(time.Hour) {
+		for _, call := range demoCalls(c, h, now) {
+			if call.end().Before(now.Add(-rolledUpLag)) {
+				out = append(out, call)
+			}
+		}
+	}
+	idx := 0
+	for i, k := range Connections {
+		if k.ID == c.ID {
+			idx = i
+		}
+	}
+	// Within the lag, in a minute already closed for the roll-up.
+	at := now.Add(-rolledUpLag + time.Minute + time.Duration(idx*20)*time.Second).Truncate(time.Second)
+	if tail := demoCalls(c, switchboard.HourStart(now.Add(-48*time.Hour)), now); len(tail) > 0 {
+		last := tail[0]
+		last.at = at
+		if c.AppID == "speedydrop" {
+			last.status, last.errCode, last.respBody = http.StatusServiceUnavailable, switchboard.EUnavailable, ""
+		}
+		out = append(out, last)
+	}
+	return out
+}
+
 // demoCalls is the made-up traffic of connection c in hour h: busier at
-// lunch and dinner (UTC), a weekly rhythm, and each app's own habits.
-func demoCalls(c switchboard.Connection, h, now time.Time) []switchboard.Call {
+// lunch and dinner (UTC), a weekly rhythm, and each app's own habits,
+// spread over the hour.
+func demoCalls(c switchboard.Connection, h, now time.Time) []demoCall {
 	hour, day := h.Hour(), h.YearDay()
 	n := 1 + (day*7+hour*3)%4
 	if hour >= 10 && hour <= 13 || hour >= 17 && hour <= 21 {
@@ -94,12 +416,28 @@ func demoCalls(c switchboard.Connection, h, now time.Time) []switchboard.Call {
 	if h.Weekday() == time.Monday {
 		n /= 2
 	}
-	var calls []switchboard.Call
-	add := func(resource, method string, status int, latency int64) {
-		calls = append(calls, switchboard.Call{At: h, Resource: resource, Method: method, Status: status, LatencyMs: latency})
+	var calls []demoCall
+	add := func(i int, resource, method string, status int, latency int64) *demoCall {
+		// Spread over the hour: a minute per slot, a second from the call.
+		offset := time.Duration(i*60/max(n, 1))*time.Minute + time.Duration((i*17+hour*7+day)%60)*time.Second
+		call := demoCall{conn: c, at: h.Add(offset + time.Duration(len(calls))*time.Second), latency: time.Duration(latency) * time.Millisecond,
+			resource: resource, method: method, status: status}
+		switch status {
+		case http.StatusServiceUnavailable:
+			call.errCode = switchboard.EUnavailable
+		case http.StatusTooManyRequests:
+			call.errCode = switchboard.ERateLimited
+		case http.StatusNotFound:
+			call.errCode = switchboard.ENotFound
+		case http.StatusForbidden:
+			call.errCode = switchboard.EInsufficientScope
+		}
+		calls = append(calls, call)
+		return &calls[len(calls)-1]
 	}
 	for i := range n {
 		latency := int64(20 + (i*37+day*11+hour*5)%180)
+		order := orderID(c, h, i)
 		switch c.AppID {
 		case "speedydrop":
 			status := 200
@@ -108,25 +446,61 @@ func demoCalls(c switchboard.Connection, h, now time.Time) []switchboard.Call {
 			} else if i == 4 && day%5 == 0 {
 				status = 429
 			}
-			add("orders", []string{"GET", "PATCH"}[i%2], status, latency+300)
+			if i%2 == 0 {
+				call := add(i, "orders", "GET", status, latency+300)
+				call.path, call.query = "/v1/locations/"+c.LocationID+"/orders", "status=accepted"
+				call.respBody = `{"data":[` + orderJSON(c, order, "accepted", h) + `]}`
+			} else {
+				call := add(i, "orders", "PATCH", status, latency+300)
+				call.path = "/v1/orders/" + order
+				call.reqBody = `{"status":"in_delivery"}`
+				call.respBody = orderJSON(c, order, "in_delivery", h)
+			}
 		case "clickeat":
 			if hour%3 == 0 && i < 2 {
-				add("orders", "POST", 201, latency)
+				call := add(i, "orders", "POST", 201, latency)
+				call.path = "/v1/locations/" + c.LocationID + "/orders"
+				call.reqBody = `{"service_type":"delivery","items":[{"product_name":"Margherita","price":"11.50 EUR","quantity":2}]}`
+				call.respBody = orderJSON(c, order, "new", h)
 			}
 		default:
 			status := 200
 			if i == 7 && day%4 == 0 {
 				status = 404
 			}
-			add([]string{"orders", "catalog"}[i%2], "GET", status, latency)
+			if i%2 == 0 {
+				call := add(i, "orders", "GET", status, latency)
+				if status == 404 {
+					call.path = "/v1/orders/" + order
+				} else {
+					call.path, call.query = "/v1/locations/"+c.LocationID+"/orders", "status=new"
+					call.respBody = `{"data":[` + orderJSON(c, order, "new", h) + `]}`
+				}
+			} else {
+				call := add(i, "catalog", "GET", status, latency)
+				call.path = "/v1/catalogs/" + Catalog.ID + "/products"
+				call.respBody = `{"data":[{"id":"prd_margherita","account_id":"` + c.AccountID + `","catalog_id":"` + Catalog.ID +
+					`","name":"Margherita","category":"Pizzas","price":"11.50 EUR","created_at":"2026-11-01T09:00:00Z"}]}`
+			}
 			if c.AppID == "stockwise" && i == 0 && hour == 9 {
 				// Once a day StockWise tries the customers it was never
 				// granted: refused, which is not use (the app page's
 				// "Refused for lack of it" column).
-				calls = append(calls, switchboard.Call{At: h, Resource: "customers", Method: "GET", Status: 403,
-					Error: switchboard.EInsufficientScope, LatencyMs: latency})
+				call := add(i, "customers", "GET", 403, latency)
+				call.path = "/v1/customer_lists/" + CustomerList.ID + "/customers"
 			}
 		}
 	}
 	return calls
+}
+
+func orderID(c switchboard.Connection, h time.Time, i int) string {
+	return "ord_" + strconv.FormatInt(h.Unix()/3600, 36) + strconv.Itoa(i) + c.LocationID[len(c.LocationID)-3:]
+}
+
+func orderJSON(c switchboard.Connection, id, status string, h time.Time) string {
+	at := h.UTC().Format(time.RFC3339)
+	return `{"id":"` + id + `","account_id":"` + c.AccountID + `","location_id":"` + c.LocationID + `","status":"` + status +
+		`","service_type":"delivery","items":[{"product_name":"Margherita","price":"11.50 EUR","quantity":2}],"total":"23.00 EUR","created_at":"` +
+		at + `","updated_at":"` + at + `"}`
 }

@@ -258,7 +258,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	}
 	if o.Seed && s.Backend != BackendAWS {
 		progress(o.Log, "seeding demo data…")
-		if err := seedDemo(ctx, awsEnv, resources["Table"], DemoPassword(o.Getenv), sample, o.Log); err != nil {
+		if err := seedDemo(ctx, awsEnv, resources["Table"], resources["ArchiveBucket"], DemoPassword(o.Getenv), sample, o.Log); err != nil {
 			return nil, err
 		}
 	}

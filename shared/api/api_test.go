@@ -56,7 +56,7 @@ func TestListAppsRoute(t *testing.T) {
 	mustCreateApps(t, env, app("other-one", "other"), app("bi-one", "bi"), app("other-two", "other"))
 	session := mustSignIn(t, env, "member@demo.test")
 	h := api.ListAppsFunction(env)
-	if resp, _ := h(context.Background(), get("/admin/v1/apps")); resp.StatusCode != http.StatusUnauthorized {
+	if resp := public(t, h, "", get("/admin/v1/apps")); resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("without a session: status %d, want 401", resp.StatusCode)
 	}
 	tests := []struct {
@@ -110,10 +110,7 @@ func TestListAppsRoute(t *testing.T) {
 
 func TestHealthRoute(t *testing.T) {
 	env := testenv.MustEnv(t)
-	resp, err := api.HealthFunction(env)(context.Background(), get("/health"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := public(t, api.HealthFunction(env), "", get("/health"))
 	var report api.HealthReport
 	if err := json.Unmarshal([]byte(resp.Body), &report); err != nil {
 		t.Fatal(err)
@@ -124,10 +121,7 @@ func TestHealthRoute(t *testing.T) {
 
 	broken := *env
 	broken.Config.ArchiveBucket = "no-such-bucket"
-	resp, err = api.HealthFunction(&broken)(context.Background(), get("/health"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp = public(t, api.HealthFunction(&broken), "", get("/health"))
 	if err := json.Unmarshal([]byte(resp.Body), &report); err != nil {
 		t.Fatal(err)
 	}
@@ -179,9 +173,9 @@ func mustSignIn(tb testing.TB, env *platform.Env, email string) signedIn {
 		Headers: map[string]string{"content-type": "application/json", "host": "localhost:3000"}}
 	req.RequestContext.HTTP.Method = http.MethodPost
 	req.RequestContext.HTTP.SourceIP = "127.0.0.1"
-	resp, err := api.CreateSessionFunction(env)(context.Background(), req)
-	if err != nil || resp.StatusCode != http.StatusCreated || len(resp.Cookies) != 1 {
-		tb.Fatalf("sign in %s: %d %v %s", email, resp.StatusCode, err, resp.Body)
+	resp := public(tb, api.CreateSessionFunction(env), "/admin/v1/session", req)
+	if resp.StatusCode != http.StatusCreated || len(resp.Cookies) != 1 {
+		tb.Fatalf("sign in %s: %d %s", email, resp.StatusCode, resp.Body)
 	}
 	var me api.Me
 	if err := json.Unmarshal([]byte(resp.Body), &me); err != nil {

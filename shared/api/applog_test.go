@@ -195,7 +195,7 @@ func TestAppLogValidation(t *testing.T) {
 	owner := mustSignIn(t, env, "owner@demo.test")
 	mustRecordAppLog(t, env)
 	h := api.ListAppLogFunction(env)
-	if resp, _ := h(context.Background(), get("/admin/v1/app-log")); resp.StatusCode != http.StatusUnauthorized {
+	if resp := public(t, h, "", get("/admin/v1/app-log")); resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("without a session: status %d, want 401", resp.StatusCode)
 	}
 	tests := []struct{ query, wantMessage string }{
@@ -401,7 +401,7 @@ func TestAppLogExportValidationAndTenant(t *testing.T) {
 	mustRecordAppLog(t, env)
 	other := mustOtherAccountAdmin(t, env)
 	h := api.ExportAppLogFunction(env)
-	if resp, _ := h(context.Background(), get("/admin/v1/app-log/export")); resp.StatusCode != http.StatusUnauthorized {
+	if resp := public(t, h, "", get("/admin/v1/app-log/export")); resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("without a session: status %d, want 401", resp.StatusCode)
 	}
 	for _, q := range []string{"type=bogus", "from=2026-10-02T00:00:00Z&to=2026-10-01T00:00:00Z", "to=soon"} {

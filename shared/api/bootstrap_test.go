@@ -50,7 +50,7 @@ func TestBootstrapOperator(t *testing.T) {
 		t.Error("a bad address was accepted")
 	}
 
-	wantStatus(t, "set the password", callPublic(t, api.ConfirmPasswordResetFunction(env),
+	wantStatus(t, "set the password", callPublic(t, api.ConfirmPasswordResetFunction(env), "/admin/v1/password-reset/confirm",
 		publicPost(`{"token":"`+second+`","password":"operator-rare-password"}`, "192.0.2.40")), 200, "")
 	op := mustSignInWith(t, env, "olga@platform.test", "operator-rare-password")
 	me := decode[api.Me](t, callAs(t, api.GetMeFunction(env), op, "GET", "/admin/v1/me", nil, ""))

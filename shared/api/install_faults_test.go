@@ -84,7 +84,7 @@ func TestInstallCallbacksUnderInjectedFaults(t *testing.T) {
 	var okCalls, failedCalls int
 	for i := range 40 {
 		code := consent(t, env, owner, authorizeQuery(app.ClientID, map[string]string{"scope": scopes[i/2%2]}), "loc-bastille", labels[i%2])
-		resp := exchange(&faulty, app, code, nil)
+		resp := exchange(t, &faulty, app, code, nil)
 		if resp.StatusCode != http.StatusOK {
 			failedCalls++
 			continue
@@ -144,7 +144,7 @@ func TestInstallCallbacksUnderInjectedFaults(t *testing.T) {
 	}
 
 	// A refused exchange, a replayed code, writes no install anywhere.
-	if resp := exchange(env, app, usedCode, nil); resp.StatusCode != http.StatusBadRequest {
+	if resp := exchange(t, env, app, usedCode, nil); resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("replay: %d %s", resp.StatusCode, resp.Body)
 	}
 	for _, c := range conns {
@@ -210,7 +210,7 @@ func TestOAuthExchangeIAM(t *testing.T) {
 	run := func(q url.Values, label string, want int) string {
 		t.Helper()
 		code := consent(t, decide, owner, q, "loc-bastille", label)
-		if resp := exchange(token, app, code, nil); resp.StatusCode != want {
+		if resp := exchange(t, token, app, code, nil); resp.StatusCode != want {
 			t.Fatalf("exchange: %d %s", resp.StatusCode, resp.Body)
 		}
 		return code
@@ -218,19 +218,19 @@ func TestOAuthExchangeIAM(t *testing.T) {
 	run(authorizeQuery(app.ClientID, nil), "", http.StatusOK)                                                         // installed
 	run(authorizeQuery(app.ClientID, nil), "till-2", http.StatusOK)                                                   // instance added
 	code := run(authorizeQuery(app.ClientID, map[string]string{"scope": "location[orders.read]"}), "", http.StatusOK) // reinstalled, scope changed
-	if resp := exchange(token, app, code, nil); resp.StatusCode != http.StatusBadRequest {                            // replayed: its token revoked
+	if resp := exchange(t, token, app, code, nil); resp.StatusCode != http.StatusBadRequest {                         // replayed: its token revoked
 		t.Fatalf("replay: %d %s", resp.StatusCode, resp.Body)
 	}
 	if n := len(appEvents(t, env, "", switchboard.EventAccessRevoked)); n != 1 {
 		t.Fatalf("%d access_revoked events: the replay did not take the revoking path", n)
 	}
 	// The app revokes its live token (the other instance's).
-	resp := exchange(token, app, consent(t, decide, owner, authorizeQuery(app.ClientID, nil), "loc-bastille", "till-2"), nil)
+	resp := exchange(t, token, app, consent(t, decide, owner, authorizeQuery(app.ClientID, nil), "loc-bastille", "till-2"), nil)
 	var out struct {
 		AccessToken string `json:"access_token"`
 	}
 	_ = json.Unmarshal([]byte(resp.Body), &out)
-	if r := form(api.RevokeFunction(use.envFor(env, "RevokeFunction")), url.Values{"token": {out.AccessToken}}, app.ClientID, app.ClientSecret); r.StatusCode != http.StatusOK {
+	if r := form(t, api.RevokeFunction(use.envFor(env, "RevokeFunction")), "/oauth2/v1/revoke", url.Values{"token": {out.AccessToken}}, app.ClientID, app.ClientSecret); r.StatusCode != http.StatusOK {
 		t.Fatalf("revoke: %d %s", r.StatusCode, r.Body)
 	}
 	if n := len(appEvents(t, env, "", switchboard.EventAccessRevoked)); n != 2 {

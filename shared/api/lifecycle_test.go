@@ -89,7 +89,7 @@ func mustConnect(t *testing.T, env *platform.Env, owner signedIn, callbackURL st
 	t.Helper()
 	app := mustRegisterApp(t, env, owner, posApp(map[string]any{"callbackUrl": callbackURL}))
 	code := consent(t, env, owner, authorizeQuery(app.ClientID, nil), "loc-bastille", "")
-	resp := exchange(env, app, code, nil)
+	resp := exchange(t, env, app, code, nil)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("exchange: %d %s", resp.StatusCode, resp.Body)
 	}
@@ -110,11 +110,7 @@ func platformGet(t *testing.T, env *platform.Env, token string) apigw.Response {
 	req := get("/v1/location")
 	req.Headers = map[string]string{"authorization": "Bearer " + token}
 	req.RequestContext.RequestID = "req-lifecycle-" + strings.Repeat("x", platformRequests%7) + time.Now().Format("150405.000000000")
-	resp, err := api.GetLocationFunction(env)(context.Background(), req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp
+	return public(t, api.GetLocationFunction(env), "", req)
 }
 
 func errorCodeOf(resp apigw.Response) string {
@@ -300,7 +296,7 @@ func TestDisconnect(t *testing.T) {
 // mustConnect2 connects an already registered app again.
 func mustConnect2(t *testing.T, env *platform.Env, owner signedIn, app registered) string {
 	t.Helper()
-	resp := exchange(env, app, consent(t, env, owner, authorizeQuery(app.ClientID, nil), "loc-bastille", ""), nil)
+	resp := exchange(t, env, app, consent(t, env, owner, authorizeQuery(app.ClientID, nil), "loc-bastille", ""), nil)
 	var out struct {
 		ConnectionID string `json:"connection_id"`
 	}

@@ -20,7 +20,7 @@ import (
 // mustToken exchanges a code and decodes the token answer.
 func mustToken(t *testing.T, env *platform.Env, app registered, code string) oauth.TokenResponse {
 	t.Helper()
-	resp := exchange(env, app, code, nil)
+	resp := exchange(t, env, app, code, nil)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("exchange: %d %s", resp.StatusCode, resp.Body)
 	}
@@ -130,11 +130,11 @@ func TestInstanceAddedAndRevocationInTheAppLog(t *testing.T) {
 	}
 
 	// The app revokes Till 1's token (RFC 7009).
-	if r := form(api.RevokeFunction(env), url.Values{"token": {till1.AccessToken}}, app.ClientID, app.ClientSecret); r.StatusCode != http.StatusOK {
+	if r := form(t, api.RevokeFunction(env), "/oauth2/v1/revoke", url.Values{"token": {till1.AccessToken}}, app.ClientID, app.ClientSecret); r.StatusCode != http.StatusOK {
 		t.Fatalf("revoke: %d %s", r.StatusCode, r.Body)
 	}
 	// Revoking it again, or a token of no connection, records nothing more.
-	form(api.RevokeFunction(env), url.Values{"token": {till1.AccessToken}}, app.ClientID, app.ClientSecret)
+	form(t, api.RevokeFunction(env), "/oauth2/v1/revoke", url.Values{"token": {till1.AccessToken}}, app.ClientID, app.ClientSecret)
 	revoked := appLog(t, env, owner, url.Values{"type": {"access_revoked"}})
 	if len(revoked) != 1 {
 		t.Fatalf("access_revoked events %+v, want one", revoked)
@@ -147,7 +147,7 @@ func TestInstanceAddedAndRevocationInTheAppLog(t *testing.T) {
 	}
 
 	// Replaying Canal's code revokes the token it issued: Switchboard did it.
-	if r := exchange(env, app, canalCode, nil); oauthErrorOf(t, r) != "invalid_grant" {
+	if r := exchange(t, env, app, canalCode, nil); oauthErrorOf(t, r) != "invalid_grant" {
 		t.Fatalf("replay: %s", r.Body)
 	}
 	revoked = appLog(t, env, owner, url.Values{"type": {"access_revoked"}})
@@ -304,7 +304,7 @@ func TestConnectionFiltersAndLevels(t *testing.T) {
 	}
 	// …and a location scope on the authorisation request.
 	q := authorizeQuery(bi.ClientID, map[string]string{"scope": "location[orders.read]"})
-	r, _ := api.AuthorizeFunction(env)(context.Background(), get("/oauth2/v1/authorize?"+q.Encode()))
+	r := public(t, api.AuthorizeFunction(env), "", get("/oauth2/v1/authorize?"+q.Encode()))
 	if loc := r.Headers["Location"]; !strings.HasPrefix(loc, redirectURI) || !strings.Contains(loc, "error=invalid_scope") {
 		t.Errorf("location scope for an account-level app: %q", loc)
 	}
@@ -341,7 +341,7 @@ func TestRevokedConnectionNeedsReauthorisation(t *testing.T) {
 		return ids
 	}
 
-	if r := form(api.RevokeFunction(env), url.Values{"token": {till.AccessToken}}, app.ClientID, app.ClientSecret); r.StatusCode != http.StatusOK {
+	if r := form(t, api.RevokeFunction(env), "/oauth2/v1/revoke", url.Values{"token": {till.AccessToken}}, app.ClientID, app.ClientSecret); r.StatusCode != http.StatusOK {
 		t.Fatalf("revoke: %d %s", r.StatusCode, r.Body)
 	}
 	if got := status(till.ConnectionID); got != switchboard.ConnectionRevoked {
@@ -363,7 +363,7 @@ func TestRevokedConnectionNeedsReauthorisation(t *testing.T) {
 	// Blocked, then revoked: blocked while the block lasts, revoked after.
 	mustStatus(t, "block", owner.call(t, api.BlockConnectionFunction(env), "POST", connPath(canal.ConnectionID, "block"),
 		map[string]string{"connectionId": canal.ConnectionID}, map[string]any{"reason": "test"}), http.StatusOK)
-	if r := form(api.RevokeFunction(env), url.Values{"token": {canal.AccessToken}}, app.ClientID, app.ClientSecret); r.StatusCode != http.StatusOK {
+	if r := form(t, api.RevokeFunction(env), "/oauth2/v1/revoke", url.Values{"token": {canal.AccessToken}}, app.ClientID, app.ClientSecret); r.StatusCode != http.StatusOK {
 		t.Fatalf("revoke: %d %s", r.StatusCode, r.Body)
 	}
 	if got := status(canal.ConnectionID); got != switchboard.ConnectionBlocked {

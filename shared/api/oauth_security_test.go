@@ -55,9 +55,9 @@ func TestAuthorizeErrorsRedirectOnlyToTrustedApps(t *testing.T) {
 		if viewer != nil {
 			req.Cookies = []string{viewer.cookie}
 		}
-		resp, err := h(context.Background(), req)
-		if err != nil || resp.StatusCode != http.StatusFound {
-			t.Fatalf("authorize: %d %v %s", resp.StatusCode, err, resp.Body)
+		resp := public(t, h, "", req)
+		if resp.StatusCode != http.StatusFound {
+			t.Fatalf("authorize: %d %s", resp.StatusCode, resp.Body)
 		}
 		return resp.Headers["Location"]
 	}
@@ -119,11 +119,11 @@ func TestConfidentialClientMustAuthenticate(t *testing.T) {
 	sum := sha256.Sum256([]byte(verifier))
 	q := authorizeQuery(app.ClientID, map[string]string{"code_challenge": base64.RawURLEncoding.EncodeToString(sum[:]), "code_challenge_method": "S256"})
 	code := consent(t, env, owner, q, "loc-bastille", "")
-	r := exchange(env, registered{}, code, url.Values{"client_id": {app.ClientID}, "code_verifier": {verifier}})
+	r := exchange(t, env, registered{}, code, url.Values{"client_id": {app.ClientID}, "code_verifier": {verifier}})
 	if r.StatusCode != http.StatusUnauthorized || oauthErrorOf(t, r) != "invalid_client" {
 		t.Errorf("a confidential client with PKCE and no secret: %d %s", r.StatusCode, r.Body)
 	}
-	if r := exchange(env, app, code, url.Values{"code_verifier": {verifier}}); r.StatusCode != http.StatusOK {
+	if r := exchange(t, env, app, code, url.Values{"code_verifier": {verifier}}); r.StatusCode != http.StatusOK {
 		t.Errorf("secret and PKCE: %d %s", r.StatusCode, r.Body)
 	}
 }
@@ -141,7 +141,7 @@ func TestFailedExchangeKeepsTheCode(t *testing.T) {
 
 	code := consent(t, env, owner, q, "loc-bastille", "")
 	wrongRedirect := url.Values{"redirect_uri": {"https://app.example/other"}}
-	if r := exchange(env, app, code, wrongRedirect); oauthErrorOf(t, r) != "invalid_grant" {
+	if r := exchange(t, env, app, code, wrongRedirect); oauthErrorOf(t, r) != "invalid_grant" {
 		t.Fatalf("wrong redirect_uri: %s", r.Body)
 	}
 	tok := mustToken(t, env, app, code) // not used up by the failures above
@@ -165,7 +165,7 @@ func TestFailedExchangeKeepsTheCode(t *testing.T) {
 		{"right secret, wrong redirect_uri", app, wrongRedirect, "invalid_grant"},
 	} {
 		t.Run("replay with "+tt.name, func(t *testing.T) {
-			if r := exchange(env, tt.app, code, tt.extra); oauthErrorOf(t, r) != tt.want {
+			if r := exchange(t, env, tt.app, code, tt.extra); oauthErrorOf(t, r) != tt.want {
 				t.Errorf("replay: %d %s, want %s", r.StatusCode, r.Body, tt.want)
 			}
 			if !live() {
@@ -175,7 +175,7 @@ func TestFailedExchangeKeepsTheCode(t *testing.T) {
 	}
 	// The app itself replaying the code, authenticated and bound: the code
 	// may have been stolen, so its token is revoked.
-	if r := exchange(env, app, code, nil); oauthErrorOf(t, r) != "invalid_grant" {
+	if r := exchange(t, env, app, code, nil); oauthErrorOf(t, r) != "invalid_grant" {
 		t.Errorf("authenticated replay: %s", r.Body)
 	}
 	if live() {
@@ -191,7 +191,7 @@ func TestPKCEDowngradeRefused(t *testing.T) {
 	owner := mustSignIn(t, env, "owner@demo.test")
 	app := mustRegisterApp(t, env, owner, posApp(nil))
 	code := consent(t, env, owner, authorizeQuery(app.ClientID, nil), "loc-bastille", "")
-	r := exchange(env, app, code, url.Values{"code_verifier": {strings.Repeat("v", 43)}})
+	r := exchange(t, env, app, code, url.Values{"code_verifier": {strings.Repeat("v", 43)}})
 	if r.StatusCode != http.StatusBadRequest || oauthErrorOf(t, r) != "invalid_grant" {
 		t.Errorf("verifier for a code without challenge: %d %s", r.StatusCode, r.Body)
 	}
@@ -207,7 +207,7 @@ func TestGrantWithoutPermissionRefused(t *testing.T) {
 	tok := mustToken(t, env, app, consent(t, env, owner, authorizeQuery(app.ClientID, nil), "loc-bastille", ""))
 
 	profile := authorizeQuery(app.ClientID, map[string]string{"scope": "profile"})
-	resp, _ := api.AuthorizeFunction(env)(context.Background(), get("/oauth2/v1/authorize?"+profile.Encode()))
+	resp := public(t, api.AuthorizeFunction(env), "", get("/oauth2/v1/authorize?"+profile.Encode()))
 	if loc := resp.Headers["Location"]; !strings.HasPrefix(loc, redirectURI) || !strings.Contains(loc, "error=invalid_scope") {
 		t.Errorf("authorize with profile alone: %q", loc)
 	}
@@ -249,7 +249,7 @@ func TestAuthorizationResponseCarriesIss(t *testing.T) {
 	body["approve"] = false
 	r = owner.call(t, api.DecideFunction(env), http.MethodPost, "/oauth2/v1/authorize", nil, body)
 	targets = append(targets, mustDecode[struct{ RedirectTo string }](t, r).RedirectTo)
-	resp, _ := api.AuthorizeFunction(env)(context.Background(), get("/oauth2/v1/authorize?"+authorizeQuery(app.ClientID, map[string]string{"response_type": "token"}).Encode()))
+	resp := public(t, api.AuthorizeFunction(env), "", get("/oauth2/v1/authorize?"+authorizeQuery(app.ClientID, map[string]string{"response_type": "token"}).Encode()))
 	targets = append(targets, resp.Headers["Location"])
 	for _, to := range targets {
 		u, err := url.Parse(to)
@@ -265,7 +265,7 @@ func TestTokenRequestWithoutGrantType(t *testing.T) {
 	env := testenv.MustEnv(t)
 	owner := mustSignIn(t, env, "owner@demo.test")
 	app := mustRegisterApp(t, env, owner, posApp(nil))
-	r := form(api.TokenFunction(env), url.Values{"code": {"sbc_x"}, "redirect_uri": {redirectURI}}, app.ClientID, app.ClientSecret)
+	r := form(t, api.TokenFunction(env), "/oauth2/v1/token", url.Values{"code": {"sbc_x"}, "redirect_uri": {redirectURI}}, app.ClientID, app.ClientSecret)
 	if r.StatusCode != http.StatusBadRequest || oauthErrorOf(t, r) != switchboard.OAuthInvalidRequest {
 		t.Errorf("no grant_type: %d %s", r.StatusCode, r.Body)
 	}

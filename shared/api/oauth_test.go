@@ -46,14 +46,17 @@ func (s signedIn) call(t testing.TB, h apigw.LambdaHandler, method, path string,
 	return resp
 }
 
-func form(h apigw.LambdaHandler, values url.Values, basicUser, basicPass string) apigw.Response {
+// form posts values to the OAuth route at path (/oauth2/v1/token,
+// /oauth2/v1/revoke) as an app does, with HTTP Basic client credentials
+// when basicUser is set; the answer is checked against the document.
+func form(tb testing.TB, h apigw.LambdaHandler, path string, values url.Values, basicUser, basicPass string) apigw.Response {
+	tb.Helper()
 	req := apigw.Request{Body: values.Encode(), Headers: map[string]string{"content-type": "application/x-www-form-urlencoded"}}
 	req.RequestContext.HTTP.Method = http.MethodPost
 	if basicUser != "" {
 		req.Headers["authorization"] = "Basic " + base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(basicUser)+":"+url.QueryEscape(basicPass)))
 	}
-	resp, _ := h(context.Background(), req)
-	return resp
+	return public(tb, h, path, req)
 }
 
 func oauthErrorOf(t *testing.T, resp apigw.Response) string {
@@ -124,12 +127,13 @@ func consent(t *testing.T, env *platform.Env, s signedIn, q url.Values, location
 	return u.Query().Get("code")
 }
 
-func exchange(env *platform.Env, app registered, code string, extra url.Values) apigw.Response {
+func exchange(tb testing.TB, env *platform.Env, app registered, code string, extra url.Values) apigw.Response {
+	tb.Helper()
 	v := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirectURI}}
 	for k, vals := range extra {
 		v[k] = vals
 	}
-	return form(api.TokenFunction(env), v, app.ClientID, app.ClientSecret)
+	return form(tb, api.TokenFunction(env), "/oauth2/v1/token", v, app.ClientID, app.ClientSecret)
 }
 
 func TestAuthorizeRequestErrors(t *testing.T) {
@@ -164,9 +168,9 @@ func TestAuthorizeRequestErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			req := get("/oauth2/v1/authorize?" + tt.query.Encode())
-			resp, err := h(context.Background(), req)
-			if err != nil || resp.StatusCode != http.StatusFound {
-				t.Fatalf("got %d %v %s", resp.StatusCode, err, resp.Body)
+			resp := public(t, h, "", req)
+			if resp.StatusCode != http.StatusFound {
+				t.Fatalf("got %d %s", resp.StatusCode, resp.Body)
 			}
 			loc, _ := url.Parse(resp.Headers["Location"])
 			switch {
@@ -183,11 +187,11 @@ func TestAuthorizeRequestErrors(t *testing.T) {
 			}
 		})
 	}
-	malformed, _ := h(context.Background(), get("/oauth2/v1/authorize?client_id=%zz"))
+	malformed := public(t, h, "", get("/oauth2/v1/authorize?client_id=%zz"))
 	if got := errorPageReason(t, malformed.Headers["Location"]); got != "malformed_request" {
 		t.Errorf("malformed query: reason %q", got)
 	}
-	ok, _ := h(context.Background(), get("/oauth2/v1/authorize?"+authorizeQuery(app.ClientID, nil).Encode()))
+	ok := public(t, h, "", get("/oauth2/v1/authorize?"+authorizeQuery(app.ClientID, nil).Encode()))
 	if !strings.HasPrefix(ok.Headers["Location"], "/#/consent?") {
 		t.Errorf("a good request goes to the consent page, got %q", ok.Headers["Location"])
 	}
@@ -306,24 +310,24 @@ func TestCodeFlow(t *testing.T) {
 	t.Run("token errors", func(t *testing.T) {
 		wrongSecret := app
 		wrongSecret.ClientSecret = "sbs_wrong"
-		if r := exchange(env, wrongSecret, code, nil); r.StatusCode != 401 || oauthErrorOf(t, r) != "invalid_client" {
+		if r := exchange(t, env, wrongSecret, code, nil); r.StatusCode != 401 || oauthErrorOf(t, r) != "invalid_client" {
 			t.Errorf("wrong secret: %d %s", r.StatusCode, r.Body)
 		}
 		unknown := registered{ClientID: "app_unknown", ClientSecret: "x"}
-		if r := exchange(env, unknown, code, nil); oauthErrorOf(t, r) != "invalid_client" {
+		if r := exchange(t, env, unknown, code, nil); oauthErrorOf(t, r) != "invalid_client" {
 			t.Errorf("unknown client: %s", r.Body)
 		}
-		if r := exchange(env, app, "sbc_not-a-code", nil); oauthErrorOf(t, r) != "invalid_grant" {
+		if r := exchange(t, env, app, "sbc_not-a-code", nil); oauthErrorOf(t, r) != "invalid_grant" {
 			t.Errorf("unknown code: %s", r.Body)
 		}
-		if r := form(api.TokenFunction(env), url.Values{"grant_type": {"password"}}, app.ClientID, app.ClientSecret); oauthErrorOf(t, r) != "unsupported_grant_type" {
+		if r := form(t, api.TokenFunction(env), "/oauth2/v1/token", url.Values{"grant_type": {"password"}}, app.ClientID, app.ClientSecret); oauthErrorOf(t, r) != "unsupported_grant_type" {
 			t.Errorf("password grant: %s", r.Body)
 		}
 	})
 
 	// The failed attempts above did not consume the code (wrong client
 	// secrets are refused before it is redeemed).
-	resp := exchange(env, app, code, nil)
+	resp := exchange(t, env, app, code, nil)
 	if resp.StatusCode != 200 || resp.Headers["Cache-Control"] != "no-store" {
 		t.Fatalf("exchange: %d %s", resp.StatusCode, resp.Body)
 	}
@@ -337,7 +341,7 @@ func TestCodeFlow(t *testing.T) {
 	}
 
 	t.Run("replayed code revokes its token", func(t *testing.T) {
-		if r := exchange(env, app, code, nil); oauthErrorOf(t, r) != "invalid_grant" {
+		if r := exchange(t, env, app, code, nil); oauthErrorOf(t, r) != "invalid_grant" {
 			t.Errorf("replay: %s", r.Body)
 		}
 		stored, err := store.GetToken(ctx, auth.HashToken(tok.AccessToken))
@@ -348,7 +352,7 @@ func TestCodeFlow(t *testing.T) {
 
 	t.Run("re-authorising the same instance keeps the connection", func(t *testing.T) {
 		narrower := authorizeQuery(app.ClientID, map[string]string{"scope": "location[orders.read]"})
-		r := exchange(env, app, consent(t, env, owner, narrower, "loc-bastille", " Till 1 "), nil)
+		r := exchange(t, env, app, consent(t, env, owner, narrower, "loc-bastille", " Till 1 "), nil)
 		var again oauth.TokenResponse
 		if err := json.Unmarshal([]byte(r.Body), &again); err != nil || r.StatusCode != 200 {
 			t.Fatalf("re-authorise: %d %s", r.StatusCode, r.Body)
@@ -356,7 +360,7 @@ func TestCodeFlow(t *testing.T) {
 		if again.ConnectionID != tok.ConnectionID || again.Scope != "location[orders.read]" {
 			t.Errorf("re-authorisation made %+v, want connection %s with the new scope", again, tok.ConnectionID)
 		}
-		r2 := exchange(env, app, consent(t, env, owner, q, "loc-bastille", "Till 2"), nil)
+		r2 := exchange(t, env, app, consent(t, env, owner, q, "loc-bastille", "Till 2"), nil)
 		var second oauth.TokenResponse
 		_ = json.Unmarshal([]byte(r2.Body), &second)
 		if r2.StatusCode != 200 || second.ConnectionID == tok.ConnectionID {
@@ -436,16 +440,16 @@ func TestCodeFlow(t *testing.T) {
 	})
 
 	t.Run("revoke", func(t *testing.T) {
-		fresh := exchange(env, app, consent(t, env, owner, q, "loc-canal", ""), nil)
+		fresh := exchange(t, env, app, consent(t, env, owner, q, "loc-canal", ""), nil)
 		var ft oauth.TokenResponse
 		_ = json.Unmarshal([]byte(fresh.Body), &ft)
-		if r := form(api.RevokeFunction(env), url.Values{"token": {ft.AccessToken}}, app.ClientID, app.ClientSecret); r.StatusCode != 200 {
+		if r := form(t, api.RevokeFunction(env), "/oauth2/v1/revoke", url.Values{"token": {ft.AccessToken}}, app.ClientID, app.ClientSecret); r.StatusCode != 200 {
 			t.Fatalf("revoke: %d %s", r.StatusCode, r.Body)
 		}
 		if stored, _ := store.GetToken(ctx, auth.HashToken(ft.AccessToken)); !stored.Revoked {
 			t.Error("token not revoked")
 		}
-		if r := form(api.RevokeFunction(env), url.Values{"token": {"sbt_unknown"}}, app.ClientID, app.ClientSecret); r.StatusCode != 200 {
+		if r := form(t, api.RevokeFunction(env), "/oauth2/v1/revoke", url.Values{"token": {"sbt_unknown"}}, app.ClientID, app.ClientSecret); r.StatusCode != 200 {
 			t.Errorf("unknown token: %d, RFC 7009 answers 200", r.StatusCode)
 		}
 	})
@@ -459,23 +463,23 @@ func TestPKCEPublicClient(t *testing.T) {
 	sum := sha256.Sum256([]byte(verifier))
 	challenge := base64.RawURLEncoding.EncodeToString(sum[:])
 
-	noPKCE, _ := api.AuthorizeFunction(env)(context.Background(), get("/oauth2/v1/authorize?"+authorizeQuery(app.ClientID, nil).Encode()))
+	noPKCE := public(t, api.AuthorizeFunction(env), "", get("/oauth2/v1/authorize?"+authorizeQuery(app.ClientID, nil).Encode()))
 	if !strings.Contains(noPKCE.Headers["Location"], "error=invalid_request") {
 		t.Errorf("public client without PKCE: %q", noPKCE.Headers["Location"])
 	}
 	q := authorizeQuery(app.ClientID, map[string]string{"code_challenge": challenge, "code_challenge_method": "S256"})
 	public := registered{ClientID: app.ClientID}
 	code := consent(t, env, owner, q, "loc-bastille", "")
-	if r := exchange(env, registered{}, code, url.Values{"client_id": {app.ClientID}, "code_verifier": {strings.Repeat("x", 43)}}); oauthErrorOf(t, r) != "invalid_grant" {
+	if r := exchange(t, env, registered{}, code, url.Values{"client_id": {app.ClientID}, "code_verifier": {strings.Repeat("x", 43)}}); oauthErrorOf(t, r) != "invalid_grant" {
 		t.Errorf("wrong verifier: %s", r.Body)
 	}
 	code = consent(t, env, owner, q, "loc-bastille", "")
-	if r := exchange(env, registered{}, code, url.Values{"client_id": {app.ClientID}, "code_verifier": {verifier}}); r.StatusCode != 200 {
+	if r := exchange(t, env, registered{}, code, url.Values{"client_id": {app.ClientID}, "code_verifier": {verifier}}); r.StatusCode != 200 {
 		t.Errorf("right verifier: %d %s", r.StatusCode, r.Body)
 	}
 	_ = public
 	code = consent(t, env, owner, q, "loc-bastille", "")
-	if r := exchange(env, registered{ClientID: app.ClientID, ClientSecret: app.ClientSecret}, code, url.Values{"code_verifier": {verifier}}); oauthErrorOf(t, r) != "invalid_client" {
+	if r := exchange(t, env, registered{ClientID: app.ClientID, ClientSecret: app.ClientSecret}, code, url.Values{"code_verifier": {verifier}}); oauthErrorOf(t, r) != "invalid_client" {
 		t.Errorf("a public client may not authenticate with a secret: %s", r.Body)
 	}
 }
@@ -530,9 +534,9 @@ func mustOtherAccountAdmin(t *testing.T, env *platform.Env) signedIn {
 		t.Fatal(err)
 	}
 	req := signInRequest(`{"email":"admin@other.test","password":"other-password"}`, "application/json", "localhost")
-	resp, err := api.CreateSessionFunction(env)(ctx, req)
-	if err != nil || resp.StatusCode != http.StatusCreated {
-		t.Fatalf("sign in other admin: %d %v", resp.StatusCode, err)
+	resp := public(t, api.CreateSessionFunction(env), "/admin/v1/session", req)
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("sign in other admin: %d %s", resp.StatusCode, resp.Body)
 	}
 	var me api.Me
 	_ = json.Unmarshal([]byte(resp.Body), &me)

@@ -21,7 +21,7 @@ func TestPasswordResetEndsEverySession(t *testing.T) {
 	request, confirm, me := api.RequestPasswordResetFunction(env), api.ConfirmPasswordResetFunction(env), api.GetMeFunction(env)
 	phone, laptop := mustSignIn(t, env, "owner@demo.test"), mustSignIn(t, env, "owner@demo.test")
 
-	resp := callPublic(t, request, publicPost(`{"email":" Owner@Demo.test "}`, "192.0.2.20"))
+	resp := callPublic(t, request, "/admin/v1/password-reset", publicPost(`{"email":" Owner@Demo.test "}`, "192.0.2.20"))
 	wantStatus(t, "ask for a reset", resp, http.StatusAccepted, "")
 	mail := mustSentEmail(t, "owner@demo.test")
 	if mail.Subject != "Choose a new Switchboard password" {
@@ -31,7 +31,7 @@ func TestPasswordResetEndsEverySession(t *testing.T) {
 	if strings.Contains(scanTable(t, env), token) {
 		t.Error("the reset token is stored in clear")
 	}
-	unknown := callPublic(t, request, publicPost(`{"email":"nobody@demo.test"}`, "192.0.2.20"))
+	unknown := callPublic(t, request, "/admin/v1/password-reset", publicPost(`{"email":"nobody@demo.test"}`, "192.0.2.20"))
 	wantStatus(t, "ask for an unknown address", unknown, http.StatusAccepted, "")
 	if want := strings.ReplaceAll(resp.Body, "owner@demo.test", "nobody@demo.test"); unknown.Body != want {
 		t.Errorf("answers differ: %s vs %s", unknown.Body, want)
@@ -46,14 +46,14 @@ func TestPasswordResetEndsEverySession(t *testing.T) {
 	confirmBody := func(token, password string) apigw.Request {
 		return publicPost(`{"token":"`+token+`","password":"`+password+`"}`, "192.0.2.20")
 	}
-	wantStatus(t, "a short password", callPublic(t, confirm, confirmBody(token, "short")), 400, "invalid")
-	wantStatus(t, "a common password", callPublic(t, confirm, confirmBody(token, "qwerty123456")), 400, "invalid")
-	wantStatus(t, "an unknown link", callPublic(t, confirm, confirmBody("not-a-token", "a-long-and-rare-password")), 400, "invalid")
-	wantStatus(t, "reset", callPublic(t, confirm, confirmBody(token, "a-long-and-rare-password")), 200, "")
+	wantStatus(t, "a short password", callPublic(t, confirm, "/admin/v1/password-reset/confirm", confirmBody(token, "short")), 400, "invalid")
+	wantStatus(t, "a common password", callPublic(t, confirm, "/admin/v1/password-reset/confirm", confirmBody(token, "qwerty123456")), 400, "invalid")
+	wantStatus(t, "an unknown link", callPublic(t, confirm, "/admin/v1/password-reset/confirm", confirmBody("not-a-token", "a-long-and-rare-password")), 400, "invalid")
+	wantStatus(t, "reset", callPublic(t, confirm, "/admin/v1/password-reset/confirm", confirmBody(token, "a-long-and-rare-password")), 200, "")
 	for name, s := range map[string]signedIn{"phone": phone, "laptop": laptop} {
 		wantStatus(t, name+"'s session after the reset", callAs(t, me, s, "GET", "/admin/v1/me", nil, ""), 401, "unauthorized")
 	}
-	wantStatus(t, "the link works once", callPublic(t, confirm, confirmBody(token, "yet-another-rare-password")), 400, "invalid")
+	wantStatus(t, "the link works once", callPublic(t, confirm, "/admin/v1/password-reset/confirm", confirmBody(token, "yet-another-rare-password")), 400, "invalid")
 	wantStatus(t, "the old password", signInAs(t, env, "owner@demo.test", demo.DefaultPassword), 401, "unauthorized")
 	wantStatus(t, "the new password", signInAs(t, env, "owner@demo.test", "a-long-and-rare-password"), 201, "")
 }
@@ -61,15 +61,15 @@ func TestPasswordResetEndsEverySession(t *testing.T) {
 func TestPasswordResetLinkExpiresAndSkipsInactiveUsers(t *testing.T) {
 	env := signupEnv(t)
 	request := api.RequestPasswordResetFunction(env)
-	wantStatus(t, "ask", callPublic(t, request, publicPost(`{"email":"admin@demo.test"}`, "192.0.2.21")), 202, "")
+	wantStatus(t, "ask", callPublic(t, request, "/admin/v1/password-reset", publicPost(`{"email":"admin@demo.test"}`, "192.0.2.21")), 202, "")
 	token := mustLinkToken(t, mustSentEmail(t, "admin@demo.test"), signupOrigin+api.ResetPasswordPath)
 	later := dynamo.New(env.DynamoDB(), env.Config.TableName).WithClock(func() time.Time { return time.Now().Add(switchboard.PasswordResetLifetime + time.Minute) })
 	confirmLater := apigw.Handle(env.Logger, api.ConfirmPasswordReset(later, later))
-	wantStatus(t, "an hour later", callPublic(t, confirmLater, publicPost(`{"token":"`+token+`","password":"a-long-and-rare-password"}`, "192.0.2.21")), 400, "invalid")
+	wantStatus(t, "an hour later", callPublic(t, confirmLater, "/admin/v1/password-reset/confirm", publicPost(`{"token":"`+token+`","password":"a-long-and-rare-password"}`, "192.0.2.21")), 400, "invalid")
 
 	owner := mustSignIn(t, env, "owner@demo.test")
 	wantStatus(t, "deactivate the member", callAs(t, api.UpdateUserFunction(env), owner, "PATCH", "/admin/v1/users", map[string]string{"userId": "usr-member"}, `{"active":false}`), 200, "")
-	wantStatus(t, "ask for a deactivated user", callPublic(t, request, publicPost(`{"email":"member@demo.test"}`, "192.0.2.21")), 202, "")
+	wantStatus(t, "ask for a deactivated user", callPublic(t, request, "/admin/v1/password-reset", publicPost(`{"email":"member@demo.test"}`, "192.0.2.21")), 202, "")
 	for _, m := range testenv.MustSentMail(t) {
 		if m.To[0] == "member@demo.test" {
 			t.Errorf("a deactivated user was emailed %q", m.Subject)

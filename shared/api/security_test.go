@@ -29,9 +29,9 @@ func TestSecurityLogRecordsAccountEvents(t *testing.T) {
 	memberID := map[string]string{"userId": "usr-member"}
 	wantStatus(t, "promote", callAs(t, update, owner, "PATCH", "/admin/v1/users", memberID, `{"role":"admin"}`), 200, "")
 	wantStatus(t, "deactivate", callAs(t, update, owner, "PATCH", "/admin/v1/users", memberID, `{"active":false}`), 200, "")
-	wantStatus(t, "ask for a reset", callPublic(t, api.RequestPasswordResetFunction(env), publicPost(`{"email":"admin@demo.test"}`, "192.0.2.30")), 202, "")
+	wantStatus(t, "ask for a reset", callPublic(t, api.RequestPasswordResetFunction(env), "/admin/v1/password-reset", publicPost(`{"email":"admin@demo.test"}`, "192.0.2.30")), 202, "")
 	resetToken := mustLinkToken(t, mustSentEmail(t, "admin@demo.test"), signupOrigin+api.ResetPasswordPath)
-	wantStatus(t, "reset", callPublic(t, api.ConfirmPasswordResetFunction(env), publicPost(`{"token":"`+resetToken+`","password":"a-long-and-rare-password"}`, "192.0.2.30")), 200, "")
+	wantStatus(t, "reset", callPublic(t, api.ConfirmPasswordResetFunction(env), "/admin/v1/password-reset/confirm", publicPost(`{"token":"`+resetToken+`","password":"a-long-and-rare-password"}`, "192.0.2.30")), 200, "")
 	wantStatus(t, "change", callAs(t, api.ChangePasswordFunction(env), owner, "PUT", "/admin/v1/me/password", nil,
 		`{"currentPassword":"`+demo.DefaultPassword+`","newPassword":"owner-rare-password"}`), 204, "")
 

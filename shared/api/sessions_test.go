@@ -62,10 +62,7 @@ func TestSignInRejectsBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resp, err := h(context.Background(), signInRequest(tt.body, tt.contentType, "localhost:3000"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			resp := public(t, h, "/admin/v1/session", signInRequest(tt.body, tt.contentType, "localhost:3000"))
 			if resp.StatusCode != tt.wantStatus || errorCode(t, resp) != tt.wantCode {
 				t.Errorf("got %d %s, want %d %s", resp.StatusCode, resp.Body, tt.wantStatus, tt.wantCode)
 			}
@@ -79,11 +76,10 @@ func TestSignInRejectsBadInput(t *testing.T) {
 func TestSessionLifecycle(t *testing.T) {
 	env := testenv.MustEnv(t)
 	mustSeedDemo(t, env)
-	ctx := context.Background()
 
-	resp, err := api.CreateSessionFunction(env)(ctx, signInRequest(`{"email":" Owner@Demo.test ","password":"`+demo.DefaultPassword+`"}`, "application/json", "switchboard.example"))
-	if err != nil || resp.StatusCode != http.StatusCreated {
-		t.Fatalf("sign in: %d %v %s", resp.StatusCode, err, resp.Body)
+	resp := public(t, api.CreateSessionFunction(env), "/admin/v1/session", signInRequest(`{"email":" Owner@Demo.test ","password":"`+demo.DefaultPassword+`"}`, "application/json", "switchboard.example"))
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("sign in: %d %s", resp.StatusCode, resp.Body)
 	}
 	cookie := resp.Cookies[0]
 	for _, attr := range []string{"HttpOnly", "SameSite=Lax", "Path=/", "Secure", "Expires="} {
@@ -91,7 +87,7 @@ func TestSessionLifecycle(t *testing.T) {
 			t.Errorf("cookie %q lacks %s", cookie, attr)
 		}
 	}
-	local, _ := api.CreateSessionFunction(env)(ctx, signInRequest(`{"email":"owner@demo.test","password":"`+demo.DefaultPassword+`"}`, "application/json", "localhost:3000"))
+	local := public(t, api.CreateSessionFunction(env), "/admin/v1/session", signInRequest(`{"email":"owner@demo.test","password":"`+demo.DefaultPassword+`"}`, "application/json", "localhost:3000"))
 	if strings.Contains(local.Cookies[0], "Secure") {
 		t.Errorf("a localhost cookie cannot be Secure: %q", local.Cookies[0])
 	}
@@ -106,34 +102,34 @@ func TestSessionLifecycle(t *testing.T) {
 	s := signedIn{cookie: strings.Split(cookie, ";")[0], csrf: me.CSRFToken}
 
 	getMe := api.GetMeFunction(env)
-	if r, _ := getMe(ctx, s.get("/admin/v1/me")); r.StatusCode != http.StatusOK || !strings.Contains(r.Body, me.CSRFToken) {
+	if r := public(t, getMe, "", s.get("/admin/v1/me")); r.StatusCode != http.StatusOK || !strings.Contains(r.Body, me.CSRFToken) {
 		t.Errorf("me with the session: %d %s", r.StatusCode, r.Body)
 	}
-	if r, _ := getMe(ctx, get("/admin/v1/me")); r.StatusCode != http.StatusUnauthorized {
+	if r := public(t, getMe, "", get("/admin/v1/me")); r.StatusCode != http.StatusUnauthorized {
 		t.Errorf("me without a session: %d", r.StatusCode)
 	}
 	forged := get("/admin/v1/me")
 	forged.Cookies = []string{api.SessionCookie + "=forged-token"}
-	if r, _ := getMe(ctx, forged); r.StatusCode != http.StatusUnauthorized {
+	if r := public(t, getMe, "", forged); r.StatusCode != http.StatusUnauthorized {
 		t.Errorf("me with a forged session: %d", r.StatusCode)
 	}
 
 	signOut := api.DeleteSessionFunction(env)
 	del := s.get("/admin/v1/session")
 	del.RequestContext.HTTP.Method = http.MethodDelete
-	if r, _ := signOut(ctx, del); r.StatusCode != http.StatusForbidden || errorCode(t, r) != "forbidden" {
+	if r := public(t, signOut, "", del); r.StatusCode != http.StatusForbidden || errorCode(t, r) != "forbidden" {
 		t.Errorf("sign-out without the CSRF token: %d %s", r.StatusCode, r.Body)
 	}
 	del.Headers = map[string]string{"x-csrf-token": "not-the-token"}
-	if r, _ := signOut(ctx, del); r.StatusCode != http.StatusForbidden {
+	if r := public(t, signOut, "", del); r.StatusCode != http.StatusForbidden {
 		t.Errorf("sign-out with a wrong CSRF token: %d", r.StatusCode)
 	}
 	del.Headers["x-csrf-token"] = s.csrf
-	r, _ := signOut(ctx, del)
+	r := public(t, signOut, "", del)
 	if r.StatusCode != http.StatusNoContent || len(r.Cookies) != 1 || !strings.Contains(r.Cookies[0], "Max-Age=0") {
 		t.Errorf("sign-out: %d %v", r.StatusCode, r.Cookies)
 	}
-	if r, _ := getMe(ctx, s.get("/admin/v1/me")); r.StatusCode != http.StatusUnauthorized {
+	if r := public(t, getMe, "", s.get("/admin/v1/me")); r.StatusCode != http.StatusUnauthorized {
 		t.Errorf("me after sign-out: %d, want 401: the session must end on the server", r.StatusCode)
 	}
 }
@@ -153,11 +149,7 @@ func throttledSignIn(t *testing.T, env *platform.Env) (h func(body string, heade
 			for k, v := range headers {
 				req.Headers[k] = v
 			}
-			r, err := route(context.Background(), req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return r
+			return public(t, route, "/admin/v1/session", req)
 		}, func(d time.Duration) {
 			now = now.Add(d)
 		}

@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -37,13 +36,11 @@ func signupBody(email, password string) string {
 	return string(b)
 }
 
-func callPublic(t *testing.T, h apigw.LambdaHandler, req apigw.Request) apigw.Response {
+// callPublic posts req to the public route at path (sign-up, password
+// reset), checking the answer against the document.
+func callPublic(t *testing.T, h apigw.LambdaHandler, path string, req apigw.Request) apigw.Response {
 	t.Helper()
-	resp, err := h(context.Background(), req)
-	if err != nil {
-		t.Fatalf("handler error: %v", err)
-	}
-	return resp
+	return public(t, h, path, req)
 }
 
 // mustLinkToken reads the token of the link to origin+path in mail.
@@ -74,7 +71,7 @@ func TestSignupFlow(t *testing.T) {
 	env := signupEnv(t)
 	signup, verify := api.SignupFunction(env), api.VerifySignupFunction(env)
 
-	first := callPublic(t, signup, publicPost(signupBody(" Nina@Chez-Nina.test ", "a-long-and-rare-password"), "192.0.2.1"))
+	first := callPublic(t, signup, "/admin/v1/signup", publicPost(signupBody(" Nina@Chez-Nina.test ", "a-long-and-rare-password"), "192.0.2.1"))
 	wantStatus(t, "sign up", first, http.StatusAccepted, "")
 	mail := mustSentEmail(t, "nina@chez-nina.test")
 	if mail.From != env.Config.SenderAddress || !strings.Contains(mail.Subject, "Chez Nina") {
@@ -87,7 +84,7 @@ func TestSignupFlow(t *testing.T) {
 	wantStatus(t, "sign in before verifying", signInAs(t, env, "nina@chez-nina.test", "a-long-and-rare-password"), 401, "unauthorized")
 
 	// Again while pending: same answer, no second link.
-	again := callPublic(t, signup, publicPost(signupBody("nina@chez-nina.test", "another-rare-password"), "192.0.2.2"))
+	again := callPublic(t, signup, "/admin/v1/signup", publicPost(signupBody("nina@chez-nina.test", "another-rare-password"), "192.0.2.2"))
 	wantStatus(t, "sign up again while pending", again, http.StatusAccepted, "")
 	if again.Body != first.Body {
 		t.Errorf("answers differ: %s vs %s", again.Body, first.Body)
@@ -96,7 +93,7 @@ func TestSignupFlow(t *testing.T) {
 		t.Errorf("second email %+v", m)
 	}
 
-	resp := callPublic(t, verify, publicPost(`{"token":"`+token+`"}`, "192.0.2.1"))
+	resp := callPublic(t, verify, "/admin/v1/signup/verify", publicPost(`{"token":"`+token+`"}`, "192.0.2.1"))
 	wantStatus(t, "verify", resp, http.StatusCreated, "")
 	me := decode[api.Me](t, resp)
 	if me.User.Role != switchboard.RoleSuperAdmin || me.User.Email != "nina@chez-nina.test" || me.User.Name != "Nina Martin" || !me.User.Active ||
@@ -118,12 +115,12 @@ func TestSignupFlow(t *testing.T) {
 	if len(log.Events) != 1 || log.Events[0].UserID != me.User.ID || log.Events[0].AccountID != me.Account.ID {
 		t.Errorf("the new account's security log %+v", log)
 	}
-	wantStatus(t, "the link works once", callPublic(t, verify, publicPost(`{"token":"`+token+`"}`, "192.0.2.1")), 400, "invalid")
+	wantStatus(t, "the link works once", callPublic(t, verify, "/admin/v1/signup/verify", publicPost(`{"token":"`+token+`"}`, "192.0.2.1")), 400, "invalid")
 	wantStatus(t, "sign in", signInAs(t, env, "nina@chez-nina.test", "a-long-and-rare-password"), 201, "")
 
 	// The address has an account now; so has a seeded one.
 	for _, email := range []string{"nina@chez-nina.test", "owner@demo.test"} {
-		resp := callPublic(t, signup, publicPost(signupBody(email, "a-long-and-rare-password"), "192.0.2.3"))
+		resp := callPublic(t, signup, "/admin/v1/signup", publicPost(signupBody(email, "a-long-and-rare-password"), "192.0.2.3"))
 		wantStatus(t, "sign up with an address that has an account", resp, http.StatusAccepted, "")
 		if want := strings.ReplaceAll(first.Body, "nina@chez-nina.test", email); resp.Body != want {
 			t.Errorf("answer %s, want %s", resp.Body, want)
@@ -167,7 +164,7 @@ func TestSignupRejectsBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			wantStatus(t, tt.name, callPublic(t, signup, publicPost(tt.body, "192.0.2.50")), 400, "invalid")
+			wantStatus(t, tt.name, callPublic(t, signup, "/admin/v1/signup", publicPost(tt.body, "192.0.2.50")), 400, "invalid")
 		})
 	}
 	if sent := testenv.MustSentMail(t); len(sent) != 0 {
@@ -184,7 +181,7 @@ func TestSignupRejectsBadInput(t *testing.T) {
 func TestSignupExpiry(t *testing.T) {
 	env := signupEnv(t)
 	signup, verify := api.SignupFunction(env), api.VerifySignupFunction(env)
-	wantStatus(t, "sign up", callPublic(t, signup, publicPost(signupBody("late@new.test", "a-long-and-rare-password"), "192.0.2.4")), 202, "")
+	wantStatus(t, "sign up", callPublic(t, signup, "/admin/v1/signup", publicPost(signupBody("late@new.test", "a-long-and-rare-password"), "192.0.2.4")), 202, "")
 	oldToken := mustLinkToken(t, mustSentEmail(t, "late@new.test"), signupOrigin+api.VerifySignupPath)
 
 	laterClock := func() time.Time { return time.Now().Add(switchboard.SignupLifetime + time.Minute) }
@@ -195,16 +192,16 @@ func TestSignupExpiry(t *testing.T) {
 	signupLater := apigw.Handle(env.Logger, api.Signup(svc, later, mailer, signupOrigin))
 	verifyLater := apigw.Handle(env.Logger, api.VerifySignup(svc, later))
 
-	wantStatus(t, "the old link a day later", callPublic(t, verifyLater, publicPost(`{"token":"`+oldToken+`"}`, "192.0.2.4")), 400, "invalid")
-	wantStatus(t, "sign up a day later", callPublic(t, signupLater, publicPost(signupBody("late@new.test", "a-long-and-rare-password"), "192.0.2.4")), 202, "")
+	wantStatus(t, "the old link a day later", callPublic(t, verifyLater, "/admin/v1/signup/verify", publicPost(`{"token":"`+oldToken+`"}`, "192.0.2.4")), 400, "invalid")
+	wantStatus(t, "sign up a day later", callPublic(t, signupLater, "/admin/v1/signup", publicPost(signupBody("late@new.test", "a-long-and-rare-password"), "192.0.2.4")), 202, "")
 	newToken := mustLinkToken(t, mustSentEmail(t, "late@new.test"), signupOrigin+api.VerifySignupPath)
 	if newToken == oldToken {
 		t.Fatal("the second sign-up reused the first link")
 	}
-	wantStatus(t, "the new link", callPublic(t, verifyLater, publicPost(`{"token":"`+newToken+`"}`, "192.0.2.4")), 201, "")
+	wantStatus(t, "the new link", callPublic(t, verifyLater, "/admin/v1/signup/verify", publicPost(`{"token":"`+newToken+`"}`, "192.0.2.4")), 201, "")
 	// Still unexpired by the real clock, the first link finds the address
 	// taken: its holder owns the mailbox, so being told so reveals nothing.
-	wantStatus(t, "the old link in time, after the account exists", callPublic(t, verify, publicPost(`{"token":"`+oldToken+`"}`, "192.0.2.4")), 409, "conflict")
+	wantStatus(t, "the old link in time, after the account exists", callPublic(t, verify, "/admin/v1/signup/verify", publicPost(`{"token":"`+oldToken+`"}`, "192.0.2.4")), 409, "conflict")
 }
 
 // TestSignupThrottled: sign-ups of one address are spaced out like failed
@@ -213,20 +210,20 @@ func TestSignupThrottled(t *testing.T) {
 	env := signupEnv(t)
 	signup := api.SignupFunction(env)
 	for _, addr := range []string{"192.0.2.5", "192.0.2.6", "192.0.2.7"} {
-		wantStatus(t, "sign-up "+addr, callPublic(t, signup, publicPost(signupBody("flood@new.test", "a-long-and-rare-password"), addr)), 202, "")
+		wantStatus(t, "sign-up "+addr, callPublic(t, signup, "/admin/v1/signup", publicPost(signupBody("flood@new.test", "a-long-and-rare-password"), addr)), 202, "")
 	}
-	resp := callPublic(t, signup, publicPost(signupBody("flood@new.test", "a-long-and-rare-password"), "192.0.2.8"))
+	resp := callPublic(t, signup, "/admin/v1/signup", publicPost(signupBody("flood@new.test", "a-long-and-rare-password"), "192.0.2.8"))
 	wantStatus(t, "fourth sign-up at once", resp, http.StatusTooManyRequests, "rate_limited")
 	if resp.Headers["Retry-After"] == "" {
 		t.Errorf("no Retry-After: %v", resp.Headers)
 	}
-	wantStatus(t, "another address meanwhile", callPublic(t, signup, publicPost(signupBody("calm@new.test", "a-long-and-rare-password"), "192.0.2.8")), 202, "")
+	wantStatus(t, "another address meanwhile", callPublic(t, signup, "/admin/v1/signup", publicPost(signupBody("calm@new.test", "a-long-and-rare-password"), "192.0.2.8")), 202, "")
 }
 
 func TestSignupWithoutSiteOrigin(t *testing.T) {
 	env := testenv.MustEnv(t)
 	env.Config.SiteOrigin = ""
-	resp := callPublic(t, api.SignupFunction(env), publicPost(signupBody("nowhere@new.test", "a-long-and-rare-password"), "192.0.2.9"))
+	resp := callPublic(t, api.SignupFunction(env), "/admin/v1/signup", publicPost(signupBody("nowhere@new.test", "a-long-and-rare-password"), "192.0.2.9"))
 	wantStatus(t, "sign up without a site origin", resp, http.StatusServiceUnavailable, "unavailable")
 }
 
@@ -238,10 +235,10 @@ func TestSignupEmailFailureFreesTheAddress(t *testing.T) {
 	tr := faults.New(7, map[faults.Service]faults.Rates{faults.SES: {faults.ServerError: 1}})
 	faulty := *env
 	faulty.AWS = faults.Apply(env.AWS, tr)
-	resp := callPublic(t, api.SignupFunction(&faulty), publicPost(signupBody("unlucky@new.test", "a-long-and-rare-password"), "192.0.2.60"))
+	resp := callPublic(t, api.SignupFunction(&faulty), "/admin/v1/signup", publicPost(signupBody("unlucky@new.test", "a-long-and-rare-password"), "192.0.2.60"))
 	wantStatus(t, "sign up while SES fails", resp, http.StatusServiceUnavailable, "unavailable")
 
-	resp = callPublic(t, api.SignupFunction(env), publicPost(signupBody("unlucky@new.test", "a-long-and-rare-password"), "192.0.2.60"))
+	resp = callPublic(t, api.SignupFunction(env), "/admin/v1/signup", publicPost(signupBody("unlucky@new.test", "a-long-and-rare-password"), "192.0.2.60"))
 	wantStatus(t, "sign up again once SES works", resp, http.StatusAccepted, "")
 	if m := mustSentEmail(t, "unlucky@new.test"); !strings.HasPrefix(m.Subject, "Confirm your email") {
 		t.Errorf("the second sign-up was taken for a pending one: %q", m.Subject)

@@ -359,9 +359,27 @@ const ArchiveDeadline = 1500 * time.Millisecond
 // fails, the whole entry goes to the function's log at error level, so that
 // no call is silently lost.
 func (d *Door) record(ctx context.Context, c Caller, resource string, req apigw.Request, resp apigw.Response, errCode string, start time.Time, keepBodies bool, rateWarnings []string) {
+	// Errors are in the function's log already: the app has its answer.
+	_ = d.logCall(ctx, c, resource, req, resp, errCode, start, d.Now(), keepBodies, rateWarnings)
+}
+
+// Replay logs a call answered from start to end exactly as the door logs
+// the calls it answers (record): bodies kept with credentials redacted,
+// the entry, its roll-up feed item, the connection's last-used time. The
+// demo seed (infra/demo) logs its made-up history through it, so the
+// demo's log, bodies and roll-ups come from the code real calls go
+// through. c.Connection.LastUsedAt decides, as for a live call, whether
+// the last-used time is written. It returns the log write's error, which
+// record only logs.
+func (d *Door) Replay(ctx context.Context, c Caller, resource string, req apigw.Request, resp apigw.Response, errCode string, start, end time.Time) error {
+	return d.logCall(ctx, c, resource, req, resp, errCode, start, end, true, nil)
+}
+
+// logCall is record's work, with the time the call ended (now, for a live
+// call) given.
+func (d *Door) logCall(ctx context.Context, c Caller, resource string, req apigw.Request, resp apigw.Response, errCode string, start, now time.Time, keepBodies bool, rateWarnings []string) error {
 	reqBody := decodeBody(req.Body, req.IsBase64Encoded)
 	respBody := decodeBody(resp.Body, resp.IsBase64Encoded)
-	now := d.Now()
 	call := switchboard.Call{
 		RequestID: req.RequestContext.RequestID, AccountID: c.Connection.AccountID, ConnectionID: c.Connection.ID,
 		At: start.UTC(), Resource: resource, Method: req.RequestContext.HTTP.Method,
@@ -390,10 +408,12 @@ func (d *Door) record(ctx context.Context, c Caller, resource string, req apigw.
 			Response: switchboard.ArchivedBody{Status: resp.StatusCode, Headers: switchboard.RedactHeaders(resp.Headers), Body: respBody},
 		})
 	}
-	if err := d.Calls.RecordCall(ctx, call); err != nil {
+	err := d.Calls.RecordCall(ctx, call)
+	if err != nil {
 		log.Error("call not logged", "call", call, "error", err)
 	}
 	wg.Wait()
+	return err
 }
 
 // keep stores both bodies within ArchiveDeadline and reports whether they

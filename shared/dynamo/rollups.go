@@ -501,7 +501,24 @@ func (s *Store) rollUps(ctx context.Context, accountID, connectionID, lo, hi str
 // history, which predates the feed. It never adds to an existing item, so
 // seeding twice changes nothing.
 func (s *Store) SeedRollUp(ctx context.Context, accountID string, r switchboard.RollUp, day bool) error {
-	item := RollUpItem(accountID, r, day, 0)
+	return s.SeedRollUpThrough(ctx, accountID, r, day, time.Time{})
+}
+
+// SeedRollUpThrough is SeedRollUp for a sum of logged calls: r holds every
+// call of its hour or day whose feed minute is before feedBefore, summed as
+// the roll-up sums them (switchboard.RollUp.AddCall). The item is marked
+// as holding those feed minutes (LastBatch), so a roll-up reading them
+// again, after a rewind or catching up from an older watermark, skips
+// them, and one reading the later minutes adds them: the demo seed sums
+// its older calls this way rather than reading a month of feed minute by
+// minute. A zero feedBefore is SeedRollUp.
+func (s *Store) SeedRollUpThrough(ctx context.Context, accountID string, r switchboard.RollUp, day bool, feedBefore time.Time) error {
+	var lastBatch int64
+	if !feedBefore.IsZero() {
+		// The batch before the first one of feedBefore's minute.
+		lastBatch = feedBefore.Unix()/60*feedShards - 1
+	}
+	item := RollUpItem(accountID, r, day, lastBatch)
 	_, err := s.client.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(s.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)"),
 	})
@@ -583,14 +600,23 @@ func (s *Store) PutHealthState(ctx context.Context, accountID, connectionID stri
 
 // RewindRollUp moves the watermark back to from, so that the next run reads
 // the feed again from there (an operator replaying a window after fixing a
-// bug). Replayed batches are skipped by every item that already has them.
+// bug), or sets it there on a table that has none yet (the demo seed, whose
+// roll-up starts where its sums end). Replayed batches are skipped by every
+// item that already has them. A watermark already before from stays: moving
+// it forward would skip minutes nobody rolled up.
 func (s *Store) RewindRollUp(ctx context.Context, from time.Time) error {
 	_, err := s.client.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(s.table),
 		Item: map[string]types.AttributeValue{
 			"PK": str(rollUpStatePK), "SK": str(rollUpStateSK), "Type": str("rollup-watermark"), "Next": num(from.Unix() / 60),
 		},
+		ConditionExpression:       aws.String("attribute_not_exists(PK) OR #next > :next"),
+		ExpressionAttributeNames:  map[string]string{"#next": "Next"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":next": num(from.Unix() / 60)},
 	})
+	if isConditionFailed(err) {
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("rewind roll-up watermark: %w", err)
 	}

@@ -12,6 +12,7 @@ import {
 } from '../app-ui.js';
 import { RESOURCES, describePermission } from '../permissions.js';
 import { showDeliveryLog } from '../connection-actions.js';
+import { appCallsSection } from './developer-calls.js';
 
 const BASE = '/admin/v1/developer/apps';
 
@@ -156,6 +157,7 @@ export function renderDeveloper(outlet, { signal }) {
       done,
       feedback,
       manager ? actions : null,
+      appCallsSection(app, { timeZone }),
     );
 
     if (!manager) return article;

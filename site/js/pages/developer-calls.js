@@ -72,7 +72,7 @@ function buildCalls(panel, app, timeZone) {
         .map((t) => h('th', { scope: 'col' }, t)))),
       rows));
   const more = h('button', { type: 'button', class: 'btn btn--secondary btn--small', hidden: true, dataset: { testid: 'app-calls-more' } }, 'Load more');
-  const detail = h('div', { class: 'log-detail dev-calls__detail', tabindex: '-1', hidden: true, 'aria-label': 'Call details', dataset: { testid: 'app-call-detail' } });
+  const detail = h('div', { class: 'dev-calls__detail', tabindex: '-1', hidden: true, 'aria-label': 'Call details', dataset: { testid: 'app-call-detail' } });
   panel.append(
     h('p', { class: 'muted' }, 'The calls your app made in every account that connected it. A call is listed a few minutes after it was made; its request id finds it at once.'),
     findForm, filterForm, status, table, more, detail);
@@ -160,11 +160,13 @@ function buildCalls(panel, app, timeZone) {
     } else {
       for (const kind of ['request', 'response']) {
         const b = entry[kind] && typeof entry[kind] === 'object' ? entry[kind] : null;
+        const text = b ? str(b.body) : '';
         const pre = h('pre', { class: 'log-pre', tabindex: '0', dataset: { testid: `app-call-${kind}-body` } });
-        pre.textContent = b ? str(b.body) : ''; // text only: bodies may hold markup
-        detail.append(h('h4', {}, kind === 'request' ? 'Request' : 'Response', ' ',
-          b && str(b.body) ? h('a', { class: 'btn btn--secondary btn--small', href: `${base}/${encodeURIComponent(requestId)}/${kind}`,
-            download: '', dataset: { testid: `app-call-download-${kind}` } }, `Download ${kind}`) : null), pre);
+        pre.textContent = text; // text only: bodies may hold markup
+        detail.append(h('h4', {}, kind === 'request' ? 'Request' : 'Response',
+          text ? h('a', { class: 'btn btn--secondary btn--small', href: `${base}/${encodeURIComponent(requestId)}/${kind}`,
+            download: '', dataset: { testid: `app-call-download-${kind}` } }, `Download ${kind}`, srOnly(' as a file')) : null),
+        text ? pre : h('p', { class: 'muted' }, b ? 'Empty body' : `The ${kind} body is no longer available.`));
       }
     }
     detail.focus();

@@ -13,7 +13,7 @@ export function requestIdSearch({ connectionId, onOpen, signal }) {
   const inputId = uid('find-call');
   const input = h('input', {
     id: inputId, type: 'search', class: 'input input--small', name: 'requestId', autocomplete: 'off', spellcheck: 'false', maxlength: '200',
-    placeholder: 'X-Request-Id of a call', dataset: { testid: 'log-find-input' },
+    placeholder: 'X-Request-Id', dataset: { testid: 'log-find-input' },
   });
   const submit = h('button', { type: 'submit', class: 'btn btn--secondary btn--small', dataset: { testid: 'log-find-submit' } }, 'Find');
   const message = h('p', { class: 'log-find__message', role: 'status', 'aria-live': 'polite', dataset: { testid: 'log-find-message' } });

@@ -36,7 +36,10 @@ func FuzzAppCallsQuery(f *testing.F) {
 			}
 		}
 		for name, r := range map[string]func() (int, string, error){
-			"list": func() (int, string, error) { resp, err := list(context.Background(), req); return resp.StatusCode, resp.Body, err },
+			"list": func() (int, string, error) {
+				resp, err := list(context.Background(), req)
+				return resp.StatusCode, resp.Body, err
+			},
 			"developer's lookup": func() (int, string, error) {
 				g := owner.get("/admin/v1/developer/apps/" + app.ClientID + "/calls/x")
 				g.PathParameters = map[string]string{"appId": app.ClientID, "requestId": requestID}

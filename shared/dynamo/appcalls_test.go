@@ -8,8 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/switchboard-hq/switchboard/shared/dynamo"
 	"github.com/switchboard-hq/switchboard/shared/switchboard"
 )
 
@@ -178,6 +182,30 @@ func TestFindCallByRequestIDChecksTheTenant(t *testing.T) {
 			}
 		})
 	}
+	t.Run("an entry filed under the old account key", func(t *testing.T) {
+		// Written as releases before the app's view did: the item under
+		// ACCOUNT#…#REQ#…, without an app.
+		old := switchboard.Call{RequestID: "req-old", AccountID: "acc-a", ConnectionID: "con-7", At: start, Resource: "orders", Method: "GET", Status: 200}
+		writes, err := f.store.CallWrites(ctx, old)
+		if err != nil {
+			t.Fatal(err)
+		}
+		item := writes[1].PutRequest.Item // the request-id item, see callKeys
+		pk, sk := dynamo.LegacyCallByIDKey("acc-a", "req-old")
+		item["PK"], item["SK"] = &types.AttributeValueMemberS{Value: pk}, &types.AttributeValueMemberS{Value: sk}
+		if _, err := f.env.DynamoDB().PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(f.env.Config.TableName), Item: item}); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := f.store.FindAccountCall(ctx, "acc-a", "req-old"); err != nil || got.RequestID != "req-old" {
+			t.Errorf("the account's old entry: %+v, %v", got, err)
+		}
+		if got, err := f.store.GetCall(ctx, "acc-a", "con-7", "req-old"); err != nil || got.RequestID != "req-old" {
+			t.Errorf("the connection's old entry: %+v, %v", got, err)
+		}
+		if _, err := f.store.FindAccountCall(ctx, "acc-b", "req-old"); switchboard.ErrorCode(err) != switchboard.ENotFound {
+			t.Errorf("another account finds the old entry: %v", err)
+		}
+	})
 	f.clock.Set(start.Add(91 * 24 * time.Hour))
 	if _, err := f.store.FindAccountCall(ctx, "acc-a", "req-find"); switchboard.ErrorCode(err) != switchboard.ENotFound {
 		t.Errorf("expired entry: %v, want not_found", err)

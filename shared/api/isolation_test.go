@@ -222,7 +222,7 @@ func mustWorld(tb testing.TB, env *platform.Env) *world {
 	must("app-log event", store.RecordEvent(ctx, switchboard.AppEvent{ID: "evt_" + p, AccountID: w.accountA, Type: switchboard.EventBlocked,
 		ConnectionID: w.connectionA, AppID: appID, LocationID: loc1, ActorType: switchboard.ActorUser, ActorUserID: users[adminA].ID,
 		Reason: "Unpaid " + canary, At: now.Add(-2 * time.Minute)}))
-	call := switchboard.Call{RequestID: "req_" + p, AccountID: w.accountA, ConnectionID: w.connectionA, At: now.Add(-time.Minute),
+	call := switchboard.Call{RequestID: "req_" + p, AccountID: w.accountA, ConnectionID: w.connectionA, AppID: appID, LocationID: loc1, At: now.Add(-time.Minute),
 		Resource: "orders", Method: http.MethodPost, Path: "/v1/locations/" + loc1 + "/orders?note=" + canary, Status: http.StatusCreated,
 		LatencyMs: 12, RequestBytes: 40, ResponseBytes: 40, BodiesArchived: true, LoggedAt: now.Add(-time.Minute)}
 	must("bodies", store.KeepBodies(ctx, call, switchboard.CallBodies{

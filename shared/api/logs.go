@@ -230,25 +230,35 @@ func GetConnectionLog(conns LogConnections, log switchboard.CallLog, archive swi
 		if err != nil {
 			return apigw.Response{}, err
 		}
-		entry := LogEntry{Call: call}
-		if !call.BodiesArchived {
-			entry.BodiesUnavailable = bodiesNotArchived
-			return apigw.JSON(http.StatusOK, entry)
+		entry, err := logEntry(ctx, archive, call)
+		if err != nil {
+			return apigw.Response{}, err
 		}
-		for kind, dst := range map[switchboard.BodyKind]**LogBody{switchboard.RequestBody: &entry.Request, switchboard.ResponseBody: &entry.Response} {
-			b, err := archive.GetBody(ctx, call, kind)
-			if switchboard.ErrorCode(err) == switchboard.ENotFound {
-				entry.BodiesUnavailable = bodiesExpired
-				continue
-			}
-			if err != nil {
-				return apigw.Response{}, err
-			}
-			*dst = logBody(b)
-		}
-		entry.BodiesAvailable = entry.Request != nil && entry.Response != nil
 		return apigw.JSON(http.StatusOK, entry)
 	}
+}
+
+// logEntry is call with its bodies, or why they are missing: what the
+// detail panel shows, the merchant's and the developer's alike.
+func logEntry(ctx context.Context, archive switchboard.BodyArchive, call switchboard.Call) (LogEntry, error) {
+	entry := LogEntry{Call: call}
+	if !call.BodiesArchived {
+		entry.BodiesUnavailable = bodiesNotArchived
+		return entry, nil
+	}
+	for kind, dst := range map[switchboard.BodyKind]**LogBody{switchboard.RequestBody: &entry.Request, switchboard.ResponseBody: &entry.Response} {
+		b, err := archive.GetBody(ctx, call, kind)
+		if switchboard.ErrorCode(err) == switchboard.ENotFound {
+			entry.BodiesUnavailable = bodiesExpired
+			continue
+		}
+		if err != nil {
+			return LogEntry{}, err
+		}
+		*dst = logBody(b)
+	}
+	entry.BodiesAvailable = entry.Request != nil && entry.Response != nil
+	return entry, nil
 }
 
 // logBody pretty-prints JSON bodies; anything else stays as it was sent.
@@ -289,25 +299,31 @@ func DownloadLogBody(conns LogConnections, log switchboard.CallLog, archive swit
 		if err != nil {
 			return apigw.Response{}, err
 		}
-		if !call.BodiesArchived {
-			return apigw.Response{}, switchboard.Errorf(switchboard.ENotFound, "The bodies of this call are unavailable: they were not archived.")
-		}
-		// An expired body is a 404 not_found JSON answer (GetBody says so).
-		body, err := archive.GetBody(ctx, call, kind)
-		if err != nil {
-			return apigw.Response{}, err
-		}
-		file := logBody(body)
-		contentType, ext := "application/json; charset=utf-8", "json"
-		if !file.IsJSON {
-			contentType, ext = bodyContentType(body.Headers)
-		}
-		return apigw.Response{StatusCode: http.StatusOK, Body: file.Body, Headers: map[string]string{
-			"Content-Type":        contentType,
-			"Content-Disposition": fmt.Sprintf(`attachment; filename="%s-%s.%s"`, downloadName(call.RequestID), kind, ext),
-			"Cache-Control":       "no-store",
-		}}, nil
+		return bodyDownload(ctx, archive, call, kind)
 	}
+}
+
+// bodyDownload answers with one side of call as a file, for the merchant's
+// download and the developer's alike.
+func bodyDownload(ctx context.Context, archive switchboard.BodyArchive, call switchboard.Call, kind switchboard.BodyKind) (apigw.Response, error) {
+	if !call.BodiesArchived {
+		return apigw.Response{}, switchboard.Errorf(switchboard.ENotFound, "The bodies of this call are unavailable: they were not archived.")
+	}
+	// An expired body is a 404 not_found JSON answer (GetBody says so).
+	body, err := archive.GetBody(ctx, call, kind)
+	if err != nil {
+		return apigw.Response{}, err
+	}
+	file := logBody(body)
+	contentType, ext := "application/json; charset=utf-8", "json"
+	if !file.IsJSON {
+		contentType, ext = bodyContentType(body.Headers)
+	}
+	return apigw.Response{StatusCode: http.StatusOK, Body: file.Body, Headers: map[string]string{
+		"Content-Type":        contentType,
+		"Content-Disposition": fmt.Sprintf(`attachment; filename="%s-%s.%s"`, downloadName(call.RequestID), kind, ext),
+		"Cache-Control":       "no-store",
+	}}, nil
 }
 
 // bodyContentType is the content type a non-JSON body is downloaded with,

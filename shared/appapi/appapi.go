@@ -382,6 +382,7 @@ func (d *Door) logCall(ctx context.Context, c Caller, resource string, req apigw
 	respBody := decodeBody(resp.Body, resp.IsBase64Encoded)
 	call := switchboard.Call{
 		RequestID: req.RequestContext.RequestID, AccountID: c.Connection.AccountID, ConnectionID: c.Connection.ID,
+		AppID: c.Connection.AppID, LocationID: c.Connection.LocationID,
 		At: start.UTC(), Resource: resource, Method: req.RequestContext.HTTP.Method,
 		// DynamoDB stores valid UTF-8 only; an app may send anything.
 		Path: strings.ToValidUTF8(req.RawPath, "\uFFFD"), Query: strings.ToValidUTF8(req.RawQueryString, "\uFFFD"),

@@ -81,7 +81,7 @@ func (s *Store) RecordCall(ctx context.Context, c switchboard.Call) error {
 func callKeys(c switchboard.Call) [][2]string {
 	keys := [][2]string{
 		{callPK(c.AccountID, c.ConnectionID), callSK(c.At, c.RequestID)},
-		{callByIDPK(c.AccountID, c.RequestID), callByIDSK},
+		{callByIDPK(c.RequestID), callByIDSK},
 	}
 	if c.Status >= 400 {
 		keys = append(keys, [2]string{callPK(c.AccountID, c.ConnectionID), callBySK(callByClass, c.StatusClass(), c.At, c.RequestID)})
@@ -111,15 +111,60 @@ func (s *Store) callWrites(c switchboard.Call) ([]types.WriteRequest, error) {
 // GetCall reads one call through its request-id item, which must be the
 // connection's; expired entries are gone even before TTL deletes them.
 func (s *Store) GetCall(ctx context.Context, accountID, connectionID, requestID string) (switchboard.Call, error) {
-	var it callItem
-	found, err := s.get(ctx, callByIDPK(accountID, requestID), callByIDSK, &it)
+	c, err := s.FindAccountCall(ctx, accountID, requestID)
 	if err != nil {
 		return switchboard.Call{}, err
 	}
-	if !found || it.ConnectionID != connectionID || it.AccountID != accountID || it.ExpiresAt <= s.now().Unix() {
+	if c.ConnectionID != connectionID {
+		return switchboard.Call{}, switchboard.Errorf(switchboard.ENotFound, "call not found")
+	}
+	return c, nil
+}
+
+// FindAccountCall reads one call of the account by request id: one key
+// read whatever the connection and the size of the log (a second one, of
+// the key calls were filed under before, only when the first misses).
+// Another account's call is not found.
+func (s *Store) FindAccountCall(ctx context.Context, accountID, requestID string) (switchboard.Call, error) {
+	it, found, err := s.callByID(ctx, callByIDPK(requestID))
+	if err == nil && !found {
+		it, found, err = s.callByID(ctx, legacyCallByIDPK(accountID, requestID))
+	}
+	if err != nil {
+		return switchboard.Call{}, err
+	}
+	if !found || it.AccountID != accountID {
 		return switchboard.Call{}, switchboard.Errorf(switchboard.ENotFound, "call not found")
 	}
 	return it.Call, nil
+}
+
+// FindAppCall reads one call of the app by request id, in any account:
+// one key read. Another app's call is not found.
+func (s *Store) FindAppCall(ctx context.Context, appID, requestID string) (switchboard.Call, error) {
+	it, found, err := s.callByID(ctx, callByIDPK(requestID))
+	if err != nil {
+		return switchboard.Call{}, err
+	}
+	if !found || appID == "" || it.AppID != appID {
+		return switchboard.Call{}, switchboard.Errorf(switchboard.ENotFound, "call not found")
+	}
+	return it.Call, nil
+}
+
+// callByID reads a request-id item; an expired entry is not found even
+// before TTL deletes it. Request ids longer than any API Gateway id are
+// not looked up: they cannot be keys of this table.
+func (s *Store) callByID(ctx context.Context, pk string) (callItem, bool, error) {
+	var it callItem
+	if len(pk) > 1024 {
+		return it, false, nil
+	}
+	found, err := s.get(ctx, pk, callByIDSK, &it)
+	if err != nil || !found {
+		return it, false, err
+	}
+	return it, it.ExpiresAt > s.now().Unix(), nil
 }
 
 // ListCalls reads the log backwards. With no filter it reads the time

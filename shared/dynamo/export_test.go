@@ -45,3 +45,10 @@ func (s *Store) WithReadBudget(n int) *Store {
 	c.readBudget = n
 	return &c
 }
+
+// LegacyCallByIDKey is the key a call's request-id item had before it was
+// readable by app (legacyCallByIDPK), so a test can file an entry there as
+// older releases did.
+func LegacyCallByIDKey(accountID, requestID string) (pk, sk string) {
+	return legacyCallByIDPK(accountID, requestID), callByIDSK
+}

@@ -191,12 +191,37 @@ func callTime(at time.Time) string { return at.UTC().Format("2006-01-02T15:04:05
 
 const callSKPrefix = "CALL#"
 
-// callByIDPK finds one call by its request id alone, inside its account:
-// each request id is its own partition, read with one key whatever the
-// connection (GetCall then checks the connection).
-func callByIDPK(accountID, requestID string) string {
+// callByIDPK finds one call by its request id alone: each request id is
+// its own partition, read with one key whatever the connection, by the
+// merchant (FindAccountCall, GetCall) and by the app's developer
+// (FindAppCall) alike. Like emailPK it cannot start with a tenant, because
+// the developer's side does not know the account: request ids are API
+// Gateway's, unique across the API, and every read checks the item's
+// account or app before answering, as sessions check their user.
+func callByIDPK(requestID string) string { return "REQ#" + requestID }
+
+// legacyCallByIDPK is where calls logged before callByIDPK were found, in
+// their account; read when the new key misses, until those entries expire.
+func legacyCallByIDPK(accountID, requestID string) string {
 	return accountPK(accountID) + "#REQ#" + requestID
 }
+
+// appCallsPK is one app's index of its calls across accounts, for its
+// developer: packed chunks written by the roll-up once per closed minute
+// (see appcalls.go), so the partition takes a few writes a minute however
+// busy the app is: no hot partition, and no write on the call's path.
+func appCallsPK(appID string) string { return appPK(appID) + "#CALLS" }
+
+// appCallsSK orders the chunks by logging minute; within a minute the
+// chunk number is inverted so that a backwards read meets chunk 0, the
+// newest calls, first.
+func appCallsSK(minute time.Time, chunk int) string {
+	return appCallsSKPrefix + appCallsMinute(minute) + "#" + strconv.Itoa(9999-chunk)
+}
+
+func appCallsMinute(minute time.Time) string { return minute.UTC().Format("2006-01-02T15:04") }
+
+const appCallsSKPrefix = "MIN#"
 
 const callByIDSK = "CALL"
 

@@ -101,6 +101,11 @@ type feedItem struct {
 	// RateWarnings is Call.RateWarnings, space-separated: the windows this
 	// call took past the warning threshold (see recordRateWarnings).
 	RateWarnings string `dynamodbav:",omitempty"`
+	// The rest of the entry, for the app's index (appcalls.go), which the
+	// roll-up writes from the feed.
+	AppID, LocationID, Path, Query string
+	RequestBytes, ResponseBytes    int
+	LoggedAt                       time.Time
 }
 
 // feedWrite is the feed item of c: what the roll-up needs, and the call's
@@ -115,8 +120,14 @@ func feedWrite(c switchboard.Call, bodies []byte) types.WriteRequest {
 		"At": str(c.At.UTC().Format(time.RFC3339Nano)), "Status": num(c.Status), "LatencyMs": num(c.LatencyMs),
 		"Resource": str(c.Resource), "Method": str(c.Method), "ExpiresAt": num(minute.Add(feedRetention).Unix()),
 	}
-	if c.Error != "" {
-		item["Error"] = str(c.Error)
+	// The app's index is packed from these by the roll-up (appcalls.go):
+	// a few dozen bytes more in an item that stays one write unit.
+	item["LoggedAt"] = str(c.LoggedAt.UTC().Format(time.RFC3339Nano))
+	item["RequestBytes"], item["ResponseBytes"] = num(c.RequestBytes), num(c.ResponseBytes)
+	for name, v := range map[string]string{"Error": c.Error, "AppID": c.AppID, "LocationID": c.LocationID, "Path": c.Path, "Query": c.Query} {
+		if v != "" {
+			item[name] = str(v)
+		}
 	}
 	if bodies != nil {
 		item["Bodies"] = &types.AttributeValueMemberB{Value: bodies}
@@ -128,8 +139,10 @@ func feedWrite(c switchboard.Call, bodies []byte) types.WriteRequest {
 }
 
 func (f feedItem) call() switchboard.Call {
-	return switchboard.Call{AccountID: f.AccountID, ConnectionID: f.ConnectionID, At: f.At, Status: f.Status, Error: f.Error,
-		LatencyMs: f.LatencyMs, Resource: f.Resource, Method: f.Method}
+	return switchboard.Call{RequestID: f.SK, AccountID: f.AccountID, ConnectionID: f.ConnectionID, AppID: f.AppID, LocationID: f.LocationID,
+		At: f.At, Status: f.Status, Error: f.Error, LatencyMs: f.LatencyMs, Resource: f.Resource, Method: f.Method,
+		Path: f.Path, Query: f.Query, RequestBytes: f.RequestBytes, ResponseBytes: f.ResponseBytes,
+		BodiesArchived: len(f.Bodies) > 0, LoggedAt: f.LoggedAt}
 }
 
 type watermarkItem struct {
@@ -165,8 +178,9 @@ func (s *Store) RollUp(ctx context.Context, maxMinutes int) (switchboard.RollUpR
 		touched := map[switchboard.ConnectionRef]bool{}
 		kept := keptBodies{}
 		var warnings []switchboard.RateWarning
+		index := appIndex{}
 		for shard := range feedShards {
-			n, u, err := s.rollUpBatch(ctx, m, shard, failing, touched, kept, &warnings)
+			n, u, err := s.rollUpBatch(ctx, m, shard, failing, touched, kept, &warnings, index)
 			rep.Entries += n
 			rep.Updates += u
 			if err != nil {
@@ -189,6 +203,11 @@ func (s *Store) RollUp(ctx context.Context, maxMinutes int) (switchboard.RollUpR
 		// read of the feed per minute.
 		if err := s.archiveMinute(ctx, time.Unix(m*60, 0), kept); err != nil {
 			return rep, err // the minute stays before the watermark: the next run archives it
+		}
+		// The apps' indexes too, from the same feed items; a rerun writes
+		// the same chunks again.
+		if err := s.indexMinute(ctx, time.Unix(m*60, 0), index); err != nil {
+			return rep, err
 		}
 		advanced, err := s.advanceWatermark(ctx, m, found)
 		if err != nil {
@@ -215,7 +234,7 @@ func (s *Store) RollUp(ctx context.Context, maxMinutes int) (switchboard.RollUpR
 // rollUpBatch applies one (minute, shard) of the feed.
 // touched gets every connection with an entry in it, failing those with
 // a 5xx or an auth failure.
-func (s *Store) rollUpBatch(ctx context.Context, minute int64, shard int, failing, touched map[switchboard.ConnectionRef]bool, kept keptBodies, warnings *[]switchboard.RateWarning) (entries, updates int, err error) {
+func (s *Store) rollUpBatch(ctx context.Context, minute int64, shard int, failing, touched map[switchboard.ConnectionRef]bool, kept keptBodies, warnings *[]switchboard.RateWarning, index appIndex) (entries, updates int, err error) {
 	pk := rollUpFeedPK(time.Unix(minute*60, 0), shard)
 	items, err := queryAll[feedItem](ctx, s, &dynamodb.QueryInput{
 		TableName:                 aws.String(s.table),
@@ -245,6 +264,7 @@ func (s *Store) rollUpBatch(ctx context.Context, minute int64, shard int, failin
 		for w := range strings.FieldsSeq(it.RateWarnings) {
 			*warnings = append(*warnings, switchboard.RateWarning{AccountID: it.AccountID, ConnectionID: it.ConnectionID, Window: w, At: it.At})
 		}
+		index.add(c)
 		ref := switchboard.ConnectionRef{AccountID: it.AccountID, ConnectionID: it.ConnectionID}
 		touched[ref] = true
 		if c.Status >= 500 || switchboard.IsAuthFailure(c) {

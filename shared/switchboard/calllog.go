@@ -10,9 +10,14 @@ import (
 
 // Call is one logged call of the platform API by an app's token.
 type Call struct {
-	RequestID     string    `json:"requestId"`
-	AccountID     string    `json:"accountId"`
-	ConnectionID  string    `json:"connectionId"`
+	RequestID    string `json:"requestId"`
+	AccountID    string `json:"accountId"`
+	ConnectionID string `json:"connectionId"`
+	// AppID and LocationID are the connection's app and location, kept on
+	// the entry so the app's developer finds its calls across accounts
+	// (AppCallLog). Entries logged before they were kept have neither.
+	AppID         string    `json:"appId,omitempty"`
+	LocationID    string    `json:"locationId,omitempty"`
 	At            time.Time `json:"at"`
 	Resource      string    `json:"resource"` // "orders", "customers", "catalog", "location", "account"
 	Method        string    `json:"method"`
@@ -114,6 +119,26 @@ type CallLog interface {
 	ListCalls(ctx context.Context, accountID, connectionID string, f CallFilter) (CallPage, error)
 	// GetCall returns one call, or ENotFound.
 	GetCall(ctx context.Context, accountID, connectionID, requestID string) (Call, error)
+}
+
+// AppCallLog serves the developer's side of the call log: the calls of one
+// app across every account that connected it, and one call by request id.
+type AppCallLog interface {
+	// ListAppCalls returns a page of the app's calls, newest first (by the
+	// minute they were logged, then by time), with the same filters as a
+	// connection's log. Calls appear once the roll-up has closed their
+	// minute. Returns EInvalid for a bad filter or cursor.
+	ListAppCalls(ctx context.Context, appID string, f CallFilter) (CallPage, error)
+	// FindAppCall returns the app's call with this request id, or ENotFound
+	// (also for another app's call).
+	FindAppCall(ctx context.Context, appID, requestID string) (Call, error)
+}
+
+// AccountCalls finds a call of an account by its request id alone.
+type AccountCalls interface {
+	// FindAccountCall returns the account's call with this request id,
+	// whatever its connection, or ENotFound (also for another account's).
+	FindAccountCall(ctx context.Context, accountID, requestID string) (Call, error)
 }
 
 // BodyKind names the two archived bodies of a call.

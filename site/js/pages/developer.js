@@ -13,6 +13,7 @@ import {
 import { RESOURCES, describePermission } from '../permissions.js';
 import { showDeliveryLog } from '../connection-actions.js';
 import { renderEndpointHealth } from '../endpoint-health.js';
+import { appCallsSection } from './developer-calls.js';
 
 const BASE = '/admin/v1/developer/apps';
 
@@ -172,6 +173,7 @@ export function renderDeveloper(outlet, { signal }) {
       done,
       feedback,
       manager ? actions : null,
+      appCallsSection(app, { timeZone }),
     );
 
     if (!manager) return article;

@@ -17,6 +17,7 @@ import { apiGet, pageFetcher } from '../api.js';
 import { getSession } from '../session.js';
 import { str, timeElement } from '../app-ui.js';
 import { zoneOffset, secondsTime } from '../log-time.js';
+import { requestIdSearch } from './find-call.js';
 
 const PAGE_SIZE = 50;
 // Empty pages with a cursor followed in a row before asking (see loadPage).
@@ -81,6 +82,8 @@ export function renderLogs(outlet, { params, query, signal, setQuery }) {
   const body = h('div', { class: 'log-list' }, empty, table, moreWrap);
   const detail = h('section', { class: 'log-detail', 'aria-label': 'Call details', tabindex: '-1', hidden: true, dataset: { testid: 'log-detail' } });
 
+  const controller = new AbortController();
+  signal.addEventListener('abort', () => controller.abort());
   outlet.append(
     h('div', { class: 'page-header' },
       h('p', { class: 'log-back' }, h('a', { href: '#/connections' }, '← Connections')),
@@ -89,12 +92,11 @@ export function renderLogs(outlet, { params, query, signal, setQuery }) {
     h('div', { class: 'toolbar log-filter' },
       h('div', { class: 'log-filter__bar' }, h('span', { class: 'log-filter__label' }, 'Filter'), summary, edit, reset),
       filterPanel,
+      requestIdSearch({ connectionId, onOpen: (id) => showDetail(id), signal: controller.signal }),
       status),
     h('div', { class: 'log-layout' }, body, detail),
   );
 
-  const controller = new AbortController();
-  signal.addEventListener('abort', () => controller.abort());
   const fetchPage = pageFetcher(controller.signal, more);
 
   for (const g of groups) {
@@ -352,6 +354,8 @@ export function renderLogs(outlet, { params, query, signal, setQuery }) {
   for (const g of groups) g.set(filters[g.name]);
   showSummary();
   reload();
+  // A call found by request id on another connection's page opens here.
+  if (query.get('requestId')) showDetail(query.get('requestId'));
   return () => controller.abort();
 }
 

@@ -187,8 +187,17 @@ func ListConnectionExports(conns LogConnections, x Exports) AuthedHandler {
 
 // exportsOn builds the export routes' dependencies from env.
 func exportsOn(env *platform.Env, s *dynamo.Store) Exports {
-	return Exports{Store: s, Files: s3store.NewExports(env.S3(), env.Config.ArchiveBucket),
-		Retention: time.Duration(env.Config.LogRetentionDays) * 24 * time.Hour, Now: time.Now}
+	return Exports{Store: s, Files: s3store.NewExports(env.S3(), env.Config.ArchiveBucket), Retention: logRetention(env), Now: time.Now}
+}
+
+// logRetention is how long the call log keeps entries: LOG_RETENTION_DAYS,
+// 90 days when a configuration built by hand leaves it unset (as the
+// store's default is).
+func logRetention(env *platform.Env) time.Duration {
+	if env.Config.LogRetentionDays < 1 {
+		return 90 * 24 * time.Hour
+	}
+	return time.Duration(env.Config.LogRetentionDays) * 24 * time.Hour
 }
 
 // CreateConnectionExportFunction is CreateConnectionExportFunction in template.yaml.

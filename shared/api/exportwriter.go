@@ -458,7 +458,7 @@ func RunExports(w *ExportWriter, logger *slog.Logger) ScheduledHandler {
 // RunExportsFunction is RunExportsFunction in template.yaml, run every
 // minute: a queued export starts within a minute.
 func RunExportsFunction(env *platform.Env) ScheduledHandler {
-	store := dynamo.New(env.DynamoDB(), env.Config.TableName).WithCallRetention(time.Duration(env.Config.LogRetentionDays) * 24 * time.Hour)
+	store := dynamo.New(env.DynamoDB(), env.Config.TableName)
 	s3c := env.S3()
 	w := NewExportWriter(store, s3store.New(s3c, env.Config.ArchiveBucket), s3store.NewExports(s3c, env.Config.ArchiveBucket), env.Logger)
 	return RunExports(w, env.Logger)

@@ -57,7 +57,7 @@ type ExportWriter struct {
 	Files switchboard.ExportFiles
 	// Bodies returns the body archive one job reads through: a fresh one
 	// per job, so its cache of archived batches lives as long as the job.
-	Bodies      func() switchboard.BodyArchive
+	Bodies      func() switchboard.BodiesReader
 	Sources     map[switchboard.ExportSourceKind]ExportSourceOpener
 	PartEntries int
 	Now         func() time.Time
@@ -204,7 +204,7 @@ func readPart(ctx context.Context, src switchboard.EntrySource, cursor string, n
 
 // writePart encodes calls (and their bodies when the job asks) as one
 // complete file and stores it.
-func (w *ExportWriter) writePart(ctx context.Context, e switchboard.Export, number int, calls []switchboard.Call, archive switchboard.BodyArchive) (switchboard.ExportPart, error) {
+func (w *ExportWriter) writePart(ctx context.Context, e switchboard.Export, number int, calls []switchboard.Call, archive switchboard.BodiesReader) (switchboard.ExportPart, error) {
 	entries, err := exportEntries(ctx, calls, e.Bodies, archive)
 	if err != nil {
 		return switchboard.ExportPart{}, err
@@ -240,7 +240,7 @@ func exportFilename(e switchboard.Export, number int) string {
 // through the body archive's read path (the archived batch, else the feed
 // item). A body gone with the archive's lifecycle is "expired", as the
 // Logs page says; any other error fails the part.
-func exportEntries(ctx context.Context, calls []switchboard.Call, withBodies bool, archive switchboard.BodyArchive) ([]switchboard.ExportEntry, error) {
+func exportEntries(ctx context.Context, calls []switchboard.Call, withBodies bool, archive switchboard.BodiesReader) ([]switchboard.ExportEntry, error) {
 	entries := make([]switchboard.ExportEntry, len(calls))
 	for i, c := range calls {
 		entries[i].Call = c
@@ -257,17 +257,13 @@ func exportEntries(ctx context.Context, calls []switchboard.Call, withBodies boo
 			continue
 		}
 		g.Go(func() error {
-			var b switchboard.CallBodies
-			for kind, dst := range map[switchboard.BodyKind]*switchboard.ArchivedBody{switchboard.RequestBody: &b.Request, switchboard.ResponseBody: &b.Response} {
-				side, err := archive.GetBody(gctx, e.Call, kind)
-				if switchboard.ErrorCode(err) == switchboard.ENotFound {
-					e.BodiesUnavailable = bodiesExpired
-					return nil
-				}
-				if err != nil {
-					return fmt.Errorf("bodies of %s: %w", e.Call.RequestID, err)
-				}
-				*dst = side
+			b, err := archive.GetBodies(gctx, e.Call)
+			if switchboard.ErrorCode(err) == switchboard.ENotFound {
+				e.BodiesUnavailable = bodiesExpired
+				return nil
+			}
+			if err != nil {
+				return fmt.Errorf("bodies of %s: %w", e.Call.RequestID, err)
 			}
 			e.Bodies = &b
 			return nil
@@ -427,7 +423,7 @@ func NewExportWriter(store *dynamo.Store, batches switchboard.BodyBatches, files
 	return &ExportWriter{
 		Store:       store,
 		Files:       files,
-		Bodies:      func() switchboard.BodyArchive { return store.WithBodyBatches(newBatchCache(batches)) },
+		Bodies:      func() switchboard.BodiesReader { return store.WithBodyBatches(newBatchCache(batches)) },
 		Sources:     map[switchboard.ExportSourceKind]ExportSourceOpener{switchboard.ExportConnectionLog: ConnectionLogOpener(store)},
 		PartEntries: ExportPartEntries,
 		Now:         time.Now,

@@ -217,6 +217,13 @@ func (s ConnectionLogSource) Page(ctx context.Context, cursor string, limit int)
 	return page.Calls, page.NextCursor, nil
 }
 
+// BodiesReader reads both archived sides of a call at once, through the
+// body archive's read path (BodyArchive.GetBody reads one side the same
+// way); ENotFound once they have expired.
+type BodiesReader interface {
+	GetBodies(ctx context.Context, c Call) (CallBodies, error)
+}
+
 // ExportFiles keeps the parts of exports.
 type ExportFiles interface {
 	// PutPart stores one part under key, to be downloaded as filename.

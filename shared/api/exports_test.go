@@ -370,7 +370,9 @@ func TestConnectionExportValidation(t *testing.T) {
 			if tt.code == "" {
 				return
 			}
-			var e struct{ Error struct{ Code, Message string } }
+			var e struct {
+				Error struct{ Code, Message string }
+			}
 			if err := json.Unmarshal([]byte(resp.Body), &e); err != nil || e.Error.Code != tt.code || !strings.Contains(e.Error.Message, tt.message) {
 				t.Errorf("body %s, want code %q and a message saying %q", resp.Body, tt.code, tt.message)
 			}

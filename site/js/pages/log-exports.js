@@ -50,9 +50,12 @@ function formatBytes(n) {
   return `${n} B`;
 }
 
-/** The Export control and the list of exports, for renderLogs. */
-export function renderLogExports(connectionId, { signal, timeZone }) {
-  const base = `/admin/v1/connections/${encodeURIComponent(connectionId)}/exports`;
+/**
+ * The Export control and the list of exports of the log whose exports
+ * live at base (/admin/v1/connections/:id/exports for renderLogs; the
+ * developer view's export passes its own).
+ */
+export function renderLogExports(base, { signal, timeZone }) {
   const zone = zoneOffset(new Date(), timeZone);
   const formId = uid('export-form');
   const toggle = h('button', { type: 'button', class: 'btn btn--secondary btn--small', 'aria-expanded': 'false', 'aria-controls': formId,

@@ -87,7 +87,7 @@ export function renderLogs(outlet, { params, query, signal, setQuery }) {
       h('p', { class: 'log-back' }, h('a', { href: '#/connections' }, '← Connections')),
       title,
       header),
-    renderLogExports(connectionId, { signal, timeZone }),
+    renderLogExports(`${base.replace(/\/logs$/, '')}/exports`, { signal, timeZone }),
     h('div', { class: 'toolbar log-filter' },
       h('div', { class: 'log-filter__bar' }, h('span', { class: 'log-filter__label' }, 'Filter'), summary, edit, reset),
       filterPanel,

@@ -35,6 +35,12 @@ import (
 // opens it.
 const ExportPartEntries = 5000
 
+// exportPartBodyBytes bounds the bodies one part holds, estimated from the
+// calls' request and response sizes: 5,000 calls of 64 KB a side would be
+// 640 MB, more than the function's memory. A part ends at the page that
+// passes it (a page adds at most 100 calls).
+const exportPartBodyBytes = 64 << 20
+
 // exportLease is how long a run holds a job without checkpointing: longer
 // than one part takes, short enough that a crashed run's job is picked up
 // by the next minutes' runs.
@@ -48,7 +54,14 @@ const exportStopMargin = 90 * time.Second
 const exportBodyReads = 16
 
 // ExportSourceOpener builds the EntrySource a job reads. Each source kind
-// has one; the developer view's export adds its own kind.
+// has one. Another log plugs in with four pieces and no change here: a
+// kind in switchboard (the developer view's: ExportSource{Kind: "app",
+// ID: appID}), an EntrySource over its query (paged as ConnectionLogSource
+// pages ListCalls), an opener in NewExportWriter's Sources, and routes
+// that check the caller may read that log, then call Exports.Start and
+// Exports.List with the source. The job belongs to the caller's account
+// whatever the calls' accounts; bodies are read by each call's own
+// account (Call.AccountID).
 type ExportSourceOpener func(ctx context.Context, e switchboard.Export) (switchboard.EntrySource, error)
 
 // ExportWriter works export jobs.
@@ -131,7 +144,7 @@ func (w *ExportWriter) Run(ctx context.Context, e switchboard.Export) (int, erro
 			// Hand the job to the next run now rather than when the lease ends.
 			return written, w.save(ctx, &e, 0)
 		}
-		calls, next, err := readPart(ctx, src, e.Cursor, w.PartEntries)
+		calls, next, err := readPart(ctx, src, e.Cursor, w.PartEntries, e.Bodies)
 		if err != nil {
 			return written, w.retryOrFail(ctx, &e, err)
 		}
@@ -186,15 +199,20 @@ func (w *ExportWriter) fail(ctx context.Context, e *switchboard.Export, cause er
 	return cause
 }
 
-// readPart reads up to n calls from cursor, following the source's pages.
-func readPart(ctx context.Context, src switchboard.EntrySource, cursor string, n int) ([]switchboard.Call, string, error) {
+// readPart reads up to n calls from cursor, following the source's pages,
+// and, with bodies, until their sizes pass exportPartBodyBytes.
+func readPart(ctx context.Context, src switchboard.EntrySource, cursor string, n int, withBodies bool) ([]switchboard.Call, string, error) {
 	var calls []switchboard.Call
+	bodyBytes := 0
 	first := true
-	for len(calls) < n && (first || cursor != "") {
+	for len(calls) < n && (first || cursor != "") && (!withBodies || bodyBytes < exportPartBodyBytes) {
 		first = false
 		page, next, err := src.Page(ctx, cursor, min(n-len(calls), switchboard.MaxPageSize))
 		if err != nil {
 			return nil, "", fmt.Errorf("read export source: %w", err)
+		}
+		for _, c := range page {
+			bodyBytes += c.RequestBytes + c.ResponseBytes
 		}
 		calls = append(calls, page...)
 		cursor = next

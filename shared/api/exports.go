@@ -107,7 +107,7 @@ func (x Exports) Start(ctx context.Context, p switchboard.Principal, src switchb
 	}
 	e := switchboard.Export{ID: switchboard.NewExportID(now), AccountID: p.AccountID, Source: src, From: r.From, To: r.To,
 		Format: r.Format, Bodies: r.Bodies, State: switchboard.ExportQueued, CreatedBy: p.UserID, CreatedAt: now, UpdatedAt: now,
-		Parts: []switchboard.ExportPart{}, ExpiresAt: now.Add(switchboard.ExportLifetime), Version: 1}
+		Parts: []switchboard.ExportPart{}, ExpiresAt: now.Add(switchboard.ExportLifetime).Truncate(time.Second), Version: 1} // TTL keeps seconds
 	if err := x.Store.CreateExport(ctx, e); err != nil {
 		return apigw.Response{}, err
 	}

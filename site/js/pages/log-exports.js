@@ -92,7 +92,9 @@ export function renderLogExports(base, { signal, timeZone }) {
     h('div', { class: 'export-form__actions' }, submit),
     formError);
 
-  const status = h('p', { class: 'results-status', role: 'status', 'aria-live': 'polite', dataset: { testid: 'export-status' } });
+  // Announced (aria-live) without the status role: the page's one status
+  // region is the log's ("50 calls shown").
+  const status = h('p', { class: 'results-status', 'aria-live': 'polite', dataset: { testid: 'export-status' } });
   const rows = h('tbody', {});
   const table = h('div', { class: 'table-wrap', hidden: true },
     h('table', { class: 'table export-table', dataset: { testid: 'export-table' } },

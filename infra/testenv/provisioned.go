@@ -30,8 +30,8 @@ func CheckTableSettings(tb testing.TB, db *dynamodb.Client, table string) {
 
 // CheckBucketSettings reads back what provision.BucketSettings sets: the
 // public-access block with all four settings on, and, for a bucket shaped
-// like template.yaml's ArchiveBucket (archive), its one lifecycle rule
-// expiring bodies after BodyRetentionDays' default (30).
+// like template.yaml's ArchiveBucket (archive), its lifecycle rules:
+// bodies expire after BodyRetentionDays' default (30), exports after 7.
 func CheckBucketSettings(tb testing.TB, client *s3.Client, bucket string, archive bool) {
 	tb.Helper()
 	ctx := context.Background()
@@ -45,13 +45,25 @@ func CheckBucketSettings(tb testing.TB, client *s3.Client, bucket string, archiv
 		return
 	}
 	lc, err := client.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String(bucket)})
-	if err != nil || len(lc.Rules) != 1 {
-		tb.Errorf("bucket %s lifecycle: %+v %v, want one rule", bucket, lc, err)
+	if err != nil || len(lc.Rules) != 2 {
+		tb.Errorf("bucket %s lifecycle: %+v %v, want two rules", bucket, lc, err)
 		return
 	}
-	r := lc.Rules[0]
-	got := []any{aws.ToString(r.ID), string(r.Status), aws.ToInt32(r.Expiration.Days), aws.ToInt32(r.AbortIncompleteMultipartUpload.DaysAfterInitiation)}
-	if diff := cmp.Diff([]any{"ExpireBodies", "Enabled", int32(30), int32(1)}, got); diff != "" {
-		tb.Errorf("bucket %s lifecycle rule (-want +got):\n%s", bucket, diff)
+	// The bodies expire after BodyRetentionDays; exports (issue 18) after
+	// seven days, under their prefix.
+	var got [][]any
+	for _, r := range lc.Rules {
+		prefix, abort := "", int32(0)
+		if r.Filter != nil {
+			prefix = aws.ToString(r.Filter.Prefix)
+		}
+		if r.AbortIncompleteMultipartUpload != nil {
+			abort = aws.ToInt32(r.AbortIncompleteMultipartUpload.DaysAfterInitiation)
+		}
+		got = append(got, []any{aws.ToString(r.ID), string(r.Status), prefix, aws.ToInt32(r.Expiration.Days), abort})
+	}
+	want := [][]any{{"ExpireBodies", "Enabled", "", int32(30), int32(1)}, {"ExpireExports", "Enabled", "exports/", int32(7), int32(0)}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		tb.Errorf("bucket %s lifecycle rules (-want +got):\n%s", bucket, diff)
 	}
 }

@@ -204,4 +204,7 @@ var grantedForUnreachedPaths = map[string]string{
 	"UpdateUserFunction: grants dynamodb:Query Table":              "demoting a super admin: finding another",
 	"UpdateUserFunction: grants dynamodb:ConditionCheckItem Table": "demoting a super admin: another still is one",
 	"SignupFunction: grants dynamodb:DeleteItem Table":             "a sign-up whose verification email SES refused is deleted",
+
+	// Exports (issue 18).
+	"ListConnectionExportsFunction: grants s3:GetObject ArchiveBucket/*": "a done export's links, presigned with the role's s3:GetObject (TestConnectionExportRoundTrip)",
 }

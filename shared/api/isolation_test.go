@@ -256,6 +256,7 @@ func mustWorld(tb testing.TB, env *platform.Env) *world {
 		"accountId": w.accountA, "locationId": loc1, "otherLocationId": loc2, "connectionId": w.connectionA, "requestId": call.RequestID,
 		"teamId": team.ID, "userId": users[memberA].ID, "adminId": users[adminA].ID, "appId": appID,
 		"orderId": order.ID, "listId": list.ID, "customerId": "cus_" + p, "catalogId": catalog.ID, "canary": canary, "world": p, "ruleId": rule.ID,
+		"exportFrom": now.Add(-24 * time.Hour).Format(time.RFC3339),
 	}
 	return w
 }

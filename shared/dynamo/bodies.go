@@ -77,18 +77,31 @@ func (s *Store) KeepBodies(ctx context.Context, c switchboard.Call, bodies switc
 // GetBody reads one side of c: from the archived batch of its account and
 // minute, else from its feed item; ENotFound once both are gone.
 func (s *Store) GetBody(ctx context.Context, c switchboard.Call, kind switchboard.BodyKind) (switchboard.ArchivedBody, error) {
-	expired := switchboard.Errorf(switchboard.ENotFound, "The %s body of this call has expired: archived bodies are deleted after the retention period.", kind)
+	b, err := s.GetBodies(ctx, c)
+	if switchboard.ErrorCode(err) == switchboard.ENotFound {
+		return switchboard.ArchivedBody{}, switchboard.Errorf(switchboard.ENotFound, "The %s body of this call has expired: archived bodies are deleted after the retention period.", kind)
+	}
+	if err != nil {
+		return switchboard.ArchivedBody{}, err
+	}
+	return b.Side(kind), nil
+}
+
+// GetBodies reads both sides of c with one read of where they are kept
+// (GetBody's path), for readers that want both, such as exports.
+func (s *Store) GetBodies(ctx context.Context, c switchboard.Call) (switchboard.CallBodies, error) {
+	expired := switchboard.Errorf(switchboard.ENotFound, "The bodies of this call have expired: archived bodies are deleted after the retention period.")
 	if c.LoggedAt.IsZero() {
-		return switchboard.ArchivedBody{}, expired // logged before bodies were filed by minute
+		return switchboard.CallBodies{}, expired // logged before bodies were filed by minute
 	}
 	minute := feedMinute(c)
 	if s.batches != nil {
 		batch, err := s.batches.GetBatch(ctx, c.AccountID, minute)
 		if err != nil && switchboard.ErrorCode(err) != switchboard.ENotFound {
-			return switchboard.ArchivedBody{}, err
+			return switchboard.CallBodies{}, err
 		}
 		if b, ok := batch[c.RequestID]; ok {
-			return b.Side(kind), nil
+			return b, nil
 		}
 	}
 	var it struct {
@@ -97,16 +110,16 @@ func (s *Store) GetBody(ctx context.Context, c switchboard.Call, kind switchboar
 	}
 	found, err := s.get(ctx, rollUpFeedPK(minute, feedShard(c.RequestID)), c.RequestID, &it)
 	if err != nil {
-		return switchboard.ArchivedBody{}, err
+		return switchboard.CallBodies{}, err
 	}
 	if !found || it.Bodies == nil || it.AccountID != c.AccountID {
-		return switchboard.ArchivedBody{}, expired
+		return switchboard.CallBodies{}, expired
 	}
 	bodies, err := unpackBodies(it.Bodies)
 	if err != nil {
-		return switchboard.ArchivedBody{}, fmt.Errorf("bodies of %s: %w", c.RequestID, err)
+		return switchboard.CallBodies{}, fmt.Errorf("bodies of %s: %w", c.RequestID, err)
 	}
-	return bodies.Side(kind), nil
+	return bodies, nil
 }
 
 // ArchiveBodies writes the bodies kept in one closed feed minute to the

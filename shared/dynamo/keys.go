@@ -416,3 +416,23 @@ const (
 func rateWarningSK(connectionID, window string, hour time.Time) string {
 	return "RATEWARN#" + connectionID + "#" + window + "#" + strconv.FormatInt(hour.Unix(), 10)
 }
+
+// exportPK holds one source's export jobs inside the account that asked
+// for them (a connection's, today), listed newest first by exportSK: the
+// export id sorts by creation time.
+func exportPK(accountID, kind, sourceID string) string {
+	return accountPK(accountID) + "#EXPORTS#" + kind + "#" + sourceID
+}
+
+func exportSK(exportID string) string { return "EXPORT#" + exportID }
+
+const exportSKPrefix = "EXPORT#"
+
+// exportsPendingPK is the sparse GSI1 partition of the queued and running
+// export jobs of every account, oldest first: the export function reads
+// only what is left to do, and a finished job leaves it.
+const exportsPendingPK = "EXPORTS-PENDING"
+
+func exportsPendingSK(createdAt time.Time, accountID, exportID string) string {
+	return createdAt.UTC().Format("2006-01-02T15:04:05.000000000Z") + "#" + accountID + "#" + exportID
+}

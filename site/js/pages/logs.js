@@ -18,6 +18,7 @@ import { getSession } from '../session.js';
 import { str, timeElement } from '../app-ui.js';
 import { zoneOffset, secondsTime } from '../log-time.js';
 import { requestIdSearch } from './find-call.js';
+import { renderLogExports } from './log-exports.js';
 
 const PAGE_SIZE = 50;
 // Empty pages with a cursor followed in a row before asking (see loadPage).
@@ -89,6 +90,7 @@ export function renderLogs(outlet, { params, query, signal, setQuery }) {
       h('p', { class: 'log-back' }, h('a', { href: '#/connections' }, '← Connections')),
       title,
       header),
+    renderLogExports(`${base.replace(/\/logs$/, '')}/exports`, { signal, timeZone }),
     h('div', { class: 'toolbar log-filter' },
       h('div', { class: 'log-filter__bar' }, h('span', { class: 'log-filter__label' }, 'Filter'), summary, edit, reset),
       filterPanel,

@@ -92,7 +92,7 @@ func TestTeamRoutesByRole(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			wantStatus(t, tt.name, callAs(t, tt.h, tt.as, tt.method, "/admin/v1/teams", tt.params, tt.body), tt.status, tt.code)
+			wantStatus(t, tt.name, callAs(t, tt.h, tt.as, tt.method, teamRoute(tt.params), tt.params, tt.body), tt.status, tt.code)
 		})
 	}
 	if got := teamSummary(decode[teamList](t, callAs(t, list, member, "GET", "/admin/v1/teams", nil, "")).Teams); got != "Bar[] Marketing[usr-admin,usr-member]" {
@@ -143,4 +143,16 @@ func fuzzJSONWrites(t *testing.T, admin signedIn, path, body string, writes ...j
 			t.Fatalf("%s %q: status %d body %q", w.method, body, resp.StatusCode, resp.Body)
 		}
 	}
+}
+
+// teamRoute is the team route that takes params: the list, one team, or
+// one member of a team.
+func teamRoute(params map[string]string) string {
+	switch {
+	case params["userId"] != "":
+		return "/admin/v1/teams/{teamId}/members/{userId}"
+	case params["teamId"] != "":
+		return "/admin/v1/teams/{teamId}"
+	}
+	return "/admin/v1/teams"
 }

@@ -76,10 +76,7 @@ func TestListAppsRoute(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
-			resp, err := h(context.Background(), session.get(tt.path))
-			if err != nil {
-				t.Fatal(err)
-			}
+			resp := send(t, h, session.get(tt.path))
 			if resp.StatusCode != tt.wantStatus {
 				t.Fatalf("status %d, want %d; body %s", resp.StatusCode, tt.wantStatus, resp.Body)
 			}

@@ -424,7 +424,7 @@ func TestConnectionLogsOtherAccount(t *testing.T) {
 			}
 			anon := get(r.path)
 			anon.PathParameters = logParams(logsConnection, requestID)
-			if resp, _ := r.h(context.Background(), anon); resp.StatusCode != http.StatusUnauthorized {
+			if resp := send(t, r.h, anon); resp.StatusCode != http.StatusUnauthorized {
 				t.Errorf("without a session: %d, want 401", resp.StatusCode)
 			}
 		})

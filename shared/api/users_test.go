@@ -319,10 +319,7 @@ func TestInvitationLinkIgnoresRequestOrigin(t *testing.T) {
 			req.Headers[k] = v
 		}
 		req.Body = `{"email":"` + email + `","name":"Pat Phish","role":"member"}`
-		resp, err := invite(context.Background(), req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		resp := send(t, invite, req)
 		wantStatus(t, "invite", resp, 201, "")
 		invited := decode[api.Invited](t, resp)
 		mail := mustSentEmail(t, email)

@@ -109,18 +109,20 @@ func Check(method, path, rawQuery string, status int, headers map[string]string,
 // status's schema. The operation is found by its template, not by routing
 // the path: a fuzzed path parameter (empty, "/", "..") may not route at
 // all, yet the handler's answer must still be one the operation documents.
-func Fuzzed(tb testing.TB, method, route, rawQuery string, status int, headers map[string]string, body string) {
+func Fuzzed(tb testing.TB, method, route string, status int, headers map[string]string, body string) {
 	tb.Helper()
 	if status >= 500 {
-		tb.Fatalf("%s %s?%s answered %d: %.500s", method, route, rawQuery, status, body)
+		tb.Fatalf("%s %s answered %d: %.500s", method, route, status, body)
 	}
-	if err := CheckRoute(method, route, rawQuery, status, headers, body); err != nil {
-		tb.Fatalf("%s %s?%s answered %d, which site/openapi.json does not document: %v\nbody: %.500s", method, route, rawQuery, status, err, body)
+	if err := CheckRoute(method, route, status, headers, body); err != nil {
+		tb.Fatalf("%s %s answered %d, which site/openapi.json does not document: %v\nbody: %.500s", method, route, status, err, body)
 	}
 }
 
-// CheckRoute is Check for the operation named by its path template.
-func CheckRoute(method, route, rawQuery string, status int, headers map[string]string, body string) error {
+// CheckRoute is Check for the operation named by its path template. The
+// request's own path and query are not needed to check an answer, and a
+// fuzzed one need not even parse as a URL.
+func CheckRoute(method, route string, status int, headers map[string]string, body string) error {
 	if _, err := load(); err != nil {
 		return err
 	}
@@ -132,7 +134,7 @@ func CheckRoute(method, route, rawQuery string, status int, headers map[string]s
 	if op == nil {
 		return fmt.Errorf("no documented operation %s %s", method, route)
 	}
-	req, err := http.NewRequest(method, "http://localhost/?"+rawQuery, nil)
+	req, err := http.NewRequest(method, "http://localhost/", nil)
 	if err != nil {
 		return err
 	}

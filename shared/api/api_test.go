@@ -141,10 +141,7 @@ func FuzzListApps(f *testing.F) {
 	session := mustSignIn(f, env, "member@demo.test")
 	h := api.ListAppsFunction(env)
 	f.Fuzz(func(t *testing.T, rawQuery string) {
-		resp, err := h(context.Background(), session.get("/admin/v1/apps?"+rawQuery))
-		if err != nil {
-			t.Fatalf("handler error: %v", err)
-		}
+		resp := fuzzSend(t, h, "/admin/v1/apps", session.get("/admin/v1/apps?"+rawQuery))
 		if resp.StatusCode != 200 && resp.StatusCode != 400 {
 			t.Fatalf("query %q: status %d body %s", rawQuery, resp.StatusCode, resp.Body)
 		}

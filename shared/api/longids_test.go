@@ -55,7 +55,7 @@ func TestOversizedIDs(t *testing.T) {
 				}
 				// The ids were swapped after the path was built, so the
 				// operation is named by its template, not found from the path.
-				if err := openapicheck.CheckRoute(r.Method, r.Path, req.RawQueryString, resp.StatusCode, resp.Headers, resp.Body); err != nil {
+				if err := openapicheck.CheckRoute(r.Method, r.Path, resp.StatusCode, resp.Headers, resp.Body); err != nil {
 					t.Errorf("%s as %s: answer %d not as site/openapi.json documents: %v\nbody: %.300s", key, who, resp.StatusCode, err, resp.Body)
 				}
 				if len(req.PathParameters) > 0 && resp.StatusCode != http.StatusNotFound && resp.StatusCode != http.StatusBadRequest &&

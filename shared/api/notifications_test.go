@@ -192,6 +192,6 @@ func FuzzNotificationRulesAPI(f *testing.F) {
 		f.Fatalf("create the rule to edit: %d %s", created.StatusCode, created.Body)
 	}
 	f.Fuzz(func(t *testing.T, body string) {
-		fuzzJSONWrites(t, admin, "/admin/v1/notifications", body, jsonWrite{create, "POST", nil}, jsonWrite{update, "PUT", map[string]string{"ruleId": rule.ID}})
+		fuzzJSONWrites(t, admin, body, jsonWrite{create, "POST", "/admin/v1/notifications", nil}, jsonWrite{update, "PUT", "/admin/v1/notifications/{ruleId}", map[string]string{"ruleId": rule.ID}})
 	})
 }

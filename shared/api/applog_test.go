@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/switchboard-hq/switchboard/infra/demo"
+	"github.com/switchboard-hq/switchboard/infra/openapicheck"
 	"github.com/switchboard-hq/switchboard/infra/testenv"
 	"github.com/switchboard-hq/switchboard/shared/api"
 	"github.com/switchboard-hq/switchboard/shared/apigw"
@@ -372,10 +373,12 @@ func TestAppLogExportLimit(t *testing.T) {
 		{"app=mailbloom", "3", "false", evts(7, 6, 2)},
 		{"app=speedydrop", "2", "false", evts(9, 8)},
 	} {
-		resp, err := api.ExportAppLog(store, store, 3)(context.Background(), p, get("/admin/v1/app-log/export?"+tt.query))
+		req := get("/admin/v1/app-log/export?" + tt.query)
+		resp, err := api.ExportAppLog(store, store, 3)(context.Background(), p, req)
 		if err != nil || resp.StatusCode != http.StatusOK {
 			t.Fatalf("%s: %d %v %s", tt.query, resp.StatusCode, err, resp.Body)
 		}
+		openapicheck.Response(t, http.MethodGet, req.RawPath, req.RawQueryString, resp.StatusCode, resp.Headers, resp.Body)
 		rows, err := csv.NewReader(strings.NewReader(resp.Body)).ReadAll()
 		if err != nil {
 			t.Fatal(err)

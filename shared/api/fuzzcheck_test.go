@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -38,4 +39,52 @@ func header(headers map[string]string, name string) string {
 		}
 	}
 	return ""
+}
+
+// fatalTB records a Fatalf instead of failing the test that uses it.
+type fatalTB struct {
+	testing.TB
+	msg string
+}
+
+func (f *fatalTB) Helper() {}
+func (f *fatalTB) Fatalf(format string, args ...any) {
+	f.msg = fmt.Sprintf(format, args...)
+	panic(f)
+}
+
+// TestExpandRoute: callAs's path is its route template filled from the
+// path parameters, each one escaped segment; a shortened path (a template
+// without the parameter's placeholder, as "/admin/v1/users" for
+// "/admin/v1/users/{userId}" once was) or a missing value is refused, so a
+// checked answer is always the answer of the operation really called.
+func TestExpandRoute(t *testing.T) {
+	tests := []struct {
+		route   string
+		params  map[string]string
+		want    string
+		refused bool
+	}{
+		{"/admin/v1/users", nil, "/admin/v1/users", false},
+		{"/admin/v1/app-log?limit=2", nil, "/admin/v1/app-log?limit=2", false},
+		{"/admin/v1/users/{userId}", map[string]string{"userId": "usr-member"}, "/admin/v1/users/usr-member", false},
+		{"/admin/v1/teams/{teamId}/members/{userId}", map[string]string{"teamId": "../t", "userId": "USER#x"}, "/admin/v1/teams/..%2Ft/members/USER%23x", false},
+		{"/admin/v1/users", map[string]string{"userId": "usr-member"}, "", true},
+		{"/admin/v1/users/{userId}", nil, "", true},
+		{"/admin/v1/teams/{teamId}/members/{userId}", map[string]string{"teamId": "t"}, "", true},
+	}
+	for _, tt := range tests {
+		f := &fatalTB{TB: t}
+		got := func() (got string) {
+			defer func() {
+				if r := recover(); r != nil && r != f {
+					panic(r)
+				}
+			}()
+			return expandRoute(f, tt.route, tt.params)
+		}()
+		if refused := f.msg != ""; refused != tt.refused || (!refused && got != tt.want) {
+			t.Errorf("expandRoute(%s, %v) = %q (refusal %q), want %q refused=%v", tt.route, tt.params, got, f.msg, tt.want, tt.refused)
+		}
+	}
 }

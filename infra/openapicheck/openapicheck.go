@@ -152,3 +152,27 @@ func CheckRoute(method, route string, status int, headers map[string]string, bod
 	}
 	return openapi3filter.ValidateResponse(context.Background(), in)
 }
+
+// Route returns the documented operation's path template that method path
+// reaches, and the path parameters routing reads from path, so a test can
+// tell that the path it sent and the parameters it gave the handler name
+// the same resource.
+func Route(method, path string) (string, map[string]string, error) {
+	r, err := load()
+	if err != nil {
+		return "", nil, err
+	}
+	u, err := url.Parse("http://localhost" + path)
+	if err != nil {
+		return "", nil, err
+	}
+	req, err := http.NewRequest(method, u.String(), nil)
+	if err != nil {
+		return "", nil, err
+	}
+	route, params, err := r.FindRoute(req)
+	if err != nil {
+		return "", nil, fmt.Errorf("no documented operation: %w", err)
+	}
+	return route.Path, params, nil
+}

@@ -41,6 +41,7 @@ func callAs(tb testing.TB, h apigw.LambdaHandler, s signedIn, method, route stri
 		req.Body = body
 		req.Headers["content-type"] = "application/json"
 	}
+	samePathParameters(tb, req)
 	resp, err := h(context.Background(), req)
 	if err != nil {
 		tb.Fatalf("%s %s: handler error %v", method, req.RawPath, err)

@@ -26,6 +26,7 @@ import (
 
 var (
 	once   sync.Once
+	doc    *openapi3.T
 	router routers.Router
 	errDoc error
 )
@@ -36,12 +37,13 @@ func load() (routers.Router, error) {
 	once.Do(func() {
 		_, here, _, _ := runtime.Caller(0)
 		path := filepath.Join(filepath.Dir(here), "..", "..", "site", "openapi.json")
-		raw, err := os.ReadFile(path)
-		if err != nil {
-			errDoc = fmt.Errorf("read %s: %w", path, err)
+		raw, errRead := os.ReadFile(path)
+		if errRead != nil {
+			errDoc = fmt.Errorf("read %s: %w", path, errRead)
 			return
 		}
-		doc, err := openapi3.NewLoader().LoadFromData(raw)
+		var err error
+		doc, err = openapi3.NewLoader().LoadFromData(raw)
 		if err != nil {
 			errDoc = fmt.Errorf("load %s: %w", path, err)
 			return
@@ -99,4 +101,78 @@ func Check(method, path, rawQuery string, status int, headers map[string]string,
 		Options:                &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
 	}
 	return openapi3filter.ValidateResponse(context.Background(), in)
+}
+
+// Fuzzed fails tb when a fuzz target's answer from the operation method
+// route (its template, "/admin/v1/users/{userId}") is a 5xx, a status the
+// operation does not document, or a body that does not match that
+// status's schema. The operation is found by its template, not by routing
+// the path: a fuzzed path parameter (empty, "/", "..") may not route at
+// all, yet the handler's answer must still be one the operation documents.
+func Fuzzed(tb testing.TB, method, route string, status int, headers map[string]string, body string) {
+	tb.Helper()
+	if status >= 500 {
+		tb.Fatalf("%s %s answered %d: %.500s", method, route, status, body)
+	}
+	if err := CheckRoute(method, route, status, headers, body); err != nil {
+		tb.Fatalf("%s %s answered %d, which site/openapi.json does not document: %v\nbody: %.500s", method, route, status, err, body)
+	}
+}
+
+// CheckRoute is Check for the operation named by its path template. The
+// request's own path and query are not needed to check an answer, and a
+// fuzzed one need not even parse as a URL.
+func CheckRoute(method, route string, status int, headers map[string]string, body string) error {
+	if _, err := load(); err != nil {
+		return err
+	}
+	item := doc.Paths.Value(route)
+	if item == nil {
+		return fmt.Errorf("no documented path %s", route)
+	}
+	op := item.GetOperation(method)
+	if op == nil {
+		return fmt.Errorf("no documented operation %s %s", method, route)
+	}
+	req, err := http.NewRequest(method, "http://localhost/", nil)
+	if err != nil {
+		return err
+	}
+	h := http.Header{}
+	for k, v := range headers {
+		h.Set(k, v)
+	}
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req,
+			Route: &routers.Route{Spec: doc, Path: route, PathItem: item, Method: method, Operation: op}},
+		Status:  status,
+		Header:  h,
+		Body:    io.NopCloser(bytes.NewReader([]byte(body))),
+		Options: &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
+	}
+	return openapi3filter.ValidateResponse(context.Background(), in)
+}
+
+// Route returns the documented operation's path template that method path
+// reaches, and the path parameters routing reads from path, so a test can
+// tell that the path it sent and the parameters it gave the handler name
+// the same resource.
+func Route(method, path string) (string, map[string]string, error) {
+	r, err := load()
+	if err != nil {
+		return "", nil, err
+	}
+	u, err := url.Parse("http://localhost" + path)
+	if err != nil {
+		return "", nil, err
+	}
+	req, err := http.NewRequest(method, u.String(), nil)
+	if err != nil {
+		return "", nil, err
+	}
+	route, params, err := r.FindRoute(req)
+	if err != nil {
+		return "", nil, fmt.Errorf("no documented operation: %w", err)
+	}
+	return route.Path, params, nil
 }

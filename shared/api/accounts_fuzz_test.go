@@ -1,8 +1,6 @@
 package api_test
 
 import (
-	"context"
-	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -33,16 +31,17 @@ func FuzzAccountBodies(f *testing.F) {
 	routes := []struct {
 		h      apigw.LambdaHandler
 		method string
+		route  string
 		params map[string]string
 		signed bool
 	}{
-		{api.SignupFunction(env), http.MethodPost, nil, false},
-		{api.VerifySignupFunction(env), http.MethodPost, nil, false},
-		{api.RequestPasswordResetFunction(env), http.MethodPost, nil, false},
-		{api.ConfirmPasswordResetFunction(env), http.MethodPost, nil, false},
-		{api.ChangePasswordFunction(env), http.MethodPut, nil, true},
-		{api.CreateLocationFunction(env), http.MethodPost, nil, true},
-		{api.UpdateLocationFunction(env), http.MethodPatch, map[string]string{"locationId": "loc-canal"}, true},
+		{api.SignupFunction(env), http.MethodPost, "/admin/v1/signup", nil, false},
+		{api.VerifySignupFunction(env), http.MethodPost, "/admin/v1/signup/verify", nil, false},
+		{api.RequestPasswordResetFunction(env), http.MethodPost, "/admin/v1/password-reset", nil, false},
+		{api.ConfirmPasswordResetFunction(env), http.MethodPost, "/admin/v1/password-reset/confirm", nil, false},
+		{api.ChangePasswordFunction(env), http.MethodPut, "/admin/v1/me/password", nil, true},
+		{api.CreateLocationFunction(env), http.MethodPost, "/admin/v1/locations", nil, true},
+		{api.UpdateLocationFunction(env), http.MethodPatch, "/admin/v1/locations/{locationId}", map[string]string{"locationId": "loc-canal"}, true},
 	}
 	f.Fuzz(func(t *testing.T, body string) {
 		for _, r := range routes {
@@ -54,13 +53,7 @@ func FuzzAccountBodies(f *testing.F) {
 			}
 			req.RequestContext.HTTP.Method = r.method
 			req.RequestContext.HTTP.SourceIP = "192.0.2.98"
-			resp, err := r.h(context.Background(), req)
-			if err != nil || resp.StatusCode >= 500 {
-				t.Fatalf("body %q: %d %v %s", body, resp.StatusCode, err, resp.Body)
-			}
-			if resp.Body != "" && !json.Valid([]byte(resp.Body)) {
-				t.Fatalf("body is not JSON: %q", resp.Body)
-			}
+			fuzzSend(t, r.h, r.route, req)
 		}
 	})
 }

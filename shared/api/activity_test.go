@@ -15,6 +15,7 @@ import (
 	"github.com/switchboard-hq/switchboard/infra/demo"
 	"github.com/switchboard-hq/switchboard/infra/testenv"
 	"github.com/switchboard-hq/switchboard/shared/api"
+	"github.com/switchboard-hq/switchboard/shared/apigw"
 	"github.com/switchboard-hq/switchboard/shared/dynamo"
 	"github.com/switchboard-hq/switchboard/shared/platform"
 	"github.com/switchboard-hq/switchboard/shared/switchboard"
@@ -267,12 +268,16 @@ func FuzzActivityQuery(f *testing.F) {
 	owner := mustSignIn(f, env, "owner@demo.test")
 	activity, overview, rates := api.GetConnectionActivityFunction(env), api.GetOverviewFunction(env), api.GetConnectionRateLimitsFunction(env)
 	f.Fuzz(func(t *testing.T, rawQuery, connectionID string) {
-		for _, h := range []func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error){activity, overview, rates} {
+		for _, r := range []struct {
+			route string
+			h     apigw.LambdaHandler
+		}{{"/admin/v1/connections/{connectionId}/activity", activity}, {"/admin/v1/overview", overview}, {"/admin/v1/connections/{connectionId}/rate_limits", rates}} {
 			req := owner.get("/admin/v1/connections/x/activity?" + rawQuery)
-			req.PathParameters = map[string]string{"connectionId": connectionID}
-			resp, err := h(context.Background(), req)
-			if err != nil || resp.StatusCode >= 500 || !json.Valid([]byte(resp.Body)) {
-				t.Fatalf("query %q id %q: %d %v %s", rawQuery, connectionID, resp.StatusCode, err, resp.Body)
+			if r.route != "/admin/v1/overview" {
+				req.PathParameters = map[string]string{"connectionId": connectionID}
+			}
+			if resp := fuzzSend(t, r.h, r.route, req); !json.Valid([]byte(resp.Body)) {
+				t.Fatalf("query %q id %q: %d %s", rawQuery, connectionID, resp.StatusCode, resp.Body)
 			}
 		}
 	})

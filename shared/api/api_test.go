@@ -76,10 +76,7 @@ func TestListAppsRoute(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
-			resp, err := h(context.Background(), session.get(tt.path))
-			if err != nil {
-				t.Fatal(err)
-			}
+			resp := send(t, h, session.get(tt.path))
 			if resp.StatusCode != tt.wantStatus {
 				t.Fatalf("status %d, want %d; body %s", resp.StatusCode, tt.wantStatus, resp.Body)
 			}
@@ -144,10 +141,7 @@ func FuzzListApps(f *testing.F) {
 	session := mustSignIn(f, env, "member@demo.test")
 	h := api.ListAppsFunction(env)
 	f.Fuzz(func(t *testing.T, rawQuery string) {
-		resp, err := h(context.Background(), session.get("/admin/v1/apps?"+rawQuery))
-		if err != nil {
-			t.Fatalf("handler error: %v", err)
-		}
+		resp := fuzzSend(t, h, "/admin/v1/apps", session.get("/admin/v1/apps?"+rawQuery))
 		if resp.StatusCode != 200 && resp.StatusCode != 400 {
 			t.Fatalf("query %q: status %d body %s", rawQuery, resp.StatusCode, resp.Body)
 		}

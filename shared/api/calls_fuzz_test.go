@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"context"
 	"encoding/json"
 	"net/url"
 	"testing"
@@ -35,28 +34,18 @@ func FuzzAppCallsQuery(f *testing.F) {
 				req.QueryStringParameters[k] = v[0]
 			}
 		}
-		for name, r := range map[string]func() (int, string, error){
-			"list": func() (int, string, error) {
-				resp, err := list(context.Background(), req)
-				return resp.StatusCode, resp.Body, err
-			},
-			"developer's lookup": func() (int, string, error) {
-				g := owner.get("/admin/v1/developer/apps/" + app.ClientID + "/calls/x")
-				g.PathParameters = map[string]string{"appId": app.ClientID, "requestId": requestID}
-				resp, err := get(context.Background(), g)
-				return resp.StatusCode, resp.Body, err
-			},
-			"merchant's lookup": func() (int, string, error) {
-				g := owner.get("/admin/v1/calls/x")
-				g.PathParameters = map[string]string{"requestId": requestID}
-				resp, err := find(context.Background(), g)
-				return resp.StatusCode, resp.Body, err
-			},
-		} {
-			status, body, err := r()
-			if err != nil || status >= 500 || !json.Valid([]byte(body)) {
-				t.Fatalf("%s, query %q, request id %q: %d %v %s", name, rawQuery, requestID, status, err, body)
-			}
+		if resp := fuzzSend(t, list, "/admin/v1/developer/apps/{appId}/calls", req); !json.Valid([]byte(resp.Body)) {
+			t.Fatalf("list, query %q: %d %s", rawQuery, resp.StatusCode, resp.Body)
+		}
+		g := owner.get("/admin/v1/developer/apps/" + app.ClientID + "/calls/x")
+		g.PathParameters = map[string]string{"appId": app.ClientID, "requestId": requestID}
+		if resp := fuzzSend(t, get, "/admin/v1/developer/apps/{appId}/calls/{requestId}", g); !json.Valid([]byte(resp.Body)) {
+			t.Fatalf("developer's lookup, request id %q: %d %s", requestID, resp.StatusCode, resp.Body)
+		}
+		g = owner.get("/admin/v1/calls/x")
+		g.PathParameters = map[string]string{"requestId": requestID}
+		if resp := fuzzSend(t, find, "/admin/v1/calls/{requestId}", g); !json.Valid([]byte(resp.Body)) {
+			t.Fatalf("merchant's lookup, request id %q: %d %s", requestID, resp.StatusCode, resp.Body)
 		}
 	})
 }

@@ -98,10 +98,7 @@ func TestConnectedAppDeliveriesOutliveTheConnection(t *testing.T) {
 		t.Helper()
 		req := who.get(appPath)
 		req.PathParameters, req.QueryStringParameters = appParams, query
-		resp, err := api.ListConnectedAppDeliveriesFunction(env)(context.Background(), req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		resp := send(t, api.ListConnectedAppDeliveriesFunction(env), req)
 		mustStatus(t, "list", resp, http.StatusOK)
 		return mustDecode[switchboard.DeliveryPage](t, resp)
 	}

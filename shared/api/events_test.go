@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/switchboard-hq/switchboard/functions"
+	"github.com/switchboard-hq/switchboard/infra/openapicheck"
 	"github.com/switchboard-hq/switchboard/infra/samtemplate"
 	"github.com/switchboard-hq/switchboard/infra/testenv"
 	"github.com/switchboard-hq/switchboard/shared/platform"
@@ -122,6 +123,9 @@ func TestEventsReplay(t *testing.T) {
 			if err := json.Unmarshal(payload, &req); err != nil {
 				t.Fatal(err)
 			}
+			// A fixture's answer is one its operation documents, as a route
+			// test's is.
+			openapicheck.Response(t, req.RequestContext.HTTP.Method, req.RawPath, req.RawQueryString, resp.StatusCode, resp.Headers, resp.Body)
 			if got := resp.Headers["X-Request-Id"]; got == "" || !strings.EqualFold(got, req.RequestContext.RequestID) {
 				t.Errorf("X-Request-Id %q, want the fixture's request id", got)
 			}

@@ -584,20 +584,27 @@ func FuzzLifecycleRoutes(f *testing.F) {
 	}
 	env := testenv.MustEnv(f)
 	owner := mustSignIn(f, env, "owner@demo.test")
-	handlers := []apigw.LambdaHandler{api.BlockConnectionFunction(env), api.UnblockConnectionFunction(env),
-		api.RedeliverConnectionFunction(env), api.RedeliverAppFunction(env), api.ListConnectionDeliveriesFunction(env), api.DisconnectConnectionFunction(env),
-		api.ListConnectedAppDeliveriesFunction(env), api.RedeliverConnectedAppFunction(env)}
+	handlers := []struct {
+		method, route string
+		h             apigw.LambdaHandler
+	}{
+		{http.MethodPost, "/admin/v1/connections/{connectionId}/block", api.BlockConnectionFunction(env)},
+		{http.MethodPost, "/admin/v1/connections/{connectionId}/unblock", api.UnblockConnectionFunction(env)},
+		{http.MethodPost, "/admin/v1/connections/{connectionId}/deliveries/redeliver", api.RedeliverConnectionFunction(env)},
+		{http.MethodPost, "/admin/v1/developer/apps/{appId}/deliveries/redeliver", api.RedeliverAppFunction(env)},
+		{http.MethodGet, "/admin/v1/connections/{connectionId}/deliveries", api.ListConnectionDeliveriesFunction(env)},
+		{http.MethodDelete, "/admin/v1/connections/{connectionId}", api.DisconnectConnectionFunction(env)},
+		{http.MethodGet, "/admin/v1/apps/{appId}/deliveries", api.ListConnectedAppDeliveriesFunction(env)},
+		{http.MethodPost, "/admin/v1/apps/{appId}/deliveries/redeliver", api.RedeliverConnectedAppFunction(env)},
+	}
 	f.Fuzz(func(t *testing.T, id, body string) {
-		for _, h := range handlers {
+		for _, r := range handlers {
 			req := owner.get("/admin/v1/connections/" + id + "/x?limit=" + id)
-			req.RequestContext.HTTP.Method = http.MethodPost
+			req.RequestContext.HTTP.Method = r.method
 			req.PathParameters = map[string]string{"connectionId": id, "appId": id}
 			req.Headers = map[string]string{"x-csrf-token": owner.csrf, "content-type": "application/json"}
 			req.Body = body
-			resp, err := h(context.Background(), req)
-			if err != nil || resp.StatusCode >= 500 || (resp.Body != "" && !json.Valid([]byte(resp.Body))) {
-				t.Fatalf("id %q body %q: %d %v %s", id, body, resp.StatusCode, err, resp.Body)
-			}
+			fuzzSend(t, r.h, r.route, req)
 		}
 	})
 }

@@ -54,11 +54,11 @@ func TestLocationRoutes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := create
+			h, route := create, "/admin/v1/locations"
 			if tt.method == "PATCH" {
-				h = update
+				h, route = update, "/admin/v1/locations/{locationId}"
 			}
-			wantStatus(t, tt.name, callAs(t, h, tt.as, tt.method, "/admin/v1/locations", tt.params, tt.body), tt.status, tt.code)
+			wantStatus(t, tt.name, callAs(t, h, tt.as, tt.method, route, tt.params, tt.body), tt.status, tt.code)
 		})
 	}
 	after := decode[locationList](t, callAs(t, list, member, "GET", "/admin/v1/locations", nil, "")).Locations
@@ -76,7 +76,7 @@ func TestLocationRoutes(t *testing.T) {
 	}
 
 	rival := mustRivalSuperAdmin(t, env)
-	wantStatus(t, "another account's admin renames", callAs(t, update, rival, "PATCH", "/admin/v1/locations", bastille, `{"name":"Taken"}`), 404, "not_found")
+	wantStatus(t, "another account's admin renames", callAs(t, update, rival, "PATCH", "/admin/v1/locations/{locationId}", bastille, `{"name":"Taken"}`), 404, "not_found")
 	rivalList := callAs(t, list, rival, "GET", "/admin/v1/locations", nil, "")
 	if strings.Contains(rivalList.Body, "loc-bastille") || strings.Contains(rivalList.Body, "Oberkampf") {
 		t.Errorf("another account lists the demo's locations: %s", rivalList.Body)
@@ -98,7 +98,7 @@ func TestPlatformLocationReadsTheSameItem(t *testing.T) {
 	if want := `"time_zone":"` + account.TimeZone + `"`; resp.StatusCode != 200 || !strings.Contains(resp.Body, want) {
 		t.Errorf("GET /v1/location before the location has its own zone: %d %s, want %s", resp.StatusCode, resp.Body, want)
 	}
-	wantStatus(t, "rename", callAs(t, api.UpdateLocationFunction(env), owner, "PATCH", "/admin/v1/locations",
+	wantStatus(t, "rename", callAs(t, api.UpdateLocationFunction(env), owner, "PATCH", "/admin/v1/locations/{locationId}",
 		map[string]string{"locationId": "loc-bastille"}, `{"name":"Bastille renamed","timeZone":"America/New_York"}`), 200, "")
 	resp = platformGet(t, env, conn.token)
 	if resp.StatusCode != 200 || !strings.Contains(resp.Body, `"name":"Bastille renamed"`) || !strings.Contains(resp.Body, `"id":"loc-bastille"`) ||

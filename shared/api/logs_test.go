@@ -404,18 +404,19 @@ func TestConnectionLogsOtherAccount(t *testing.T) {
 	other := mustOtherAccountAdmin(t, env)
 	requestID := logged.calls[1].RequestID
 	routes := []struct {
-		name string
-		h    apigw.LambdaHandler
-		path string
+		name   string
+		h      apigw.LambdaHandler
+		path   string
+		params map[string]string
 	}{
-		{"logs", api.ListConnectionLogsFunction(env), logsPath(logsConnection, "logs")},
-		{"entry", api.GetConnectionLogFunction(env), logsPath(logsConnection, "logs", requestID)},
-		{"request", api.DownloadLogBodyFunction(env), logsPath(logsConnection, "logs", requestID, "request")},
-		{"response", api.DownloadLogBodyFunction(env), logsPath(logsConnection, "logs", requestID, "response")},
+		{"logs", api.ListConnectionLogsFunction(env), logsPath(logsConnection, "logs"), logParams(logsConnection, "")},
+		{"entry", api.GetConnectionLogFunction(env), logsPath(logsConnection, "logs", requestID), logParams(logsConnection, requestID)},
+		{"request", api.DownloadLogBodyFunction(env), logsPath(logsConnection, "logs", requestID, "request"), logParams(logsConnection, requestID)},
+		{"response", api.DownloadLogBodyFunction(env), logsPath(logsConnection, "logs", requestID, "response"), logParams(logsConnection, requestID)},
 	}
 	for _, r := range routes {
 		t.Run(r.name, func(t *testing.T) {
-			resp := other.call(t, r.h, http.MethodGet, r.path, logParams(logsConnection, requestID), nil)
+			resp := other.call(t, r.h, http.MethodGet, r.path, r.params, nil)
 			if resp.StatusCode != http.StatusNotFound || resp.Headers["Location"] != "" {
 				t.Errorf("other account: %d %v %s, want 404", resp.StatusCode, resp.Headers, resp.Body)
 			}
@@ -423,8 +424,8 @@ func TestConnectionLogsOtherAccount(t *testing.T) {
 				t.Errorf("error code %q, want not_found", code)
 			}
 			anon := get(r.path)
-			anon.PathParameters = logParams(logsConnection, requestID)
-			if resp, _ := r.h(context.Background(), anon); resp.StatusCode != http.StatusUnauthorized {
+			anon.PathParameters = r.params
+			if resp := send(t, r.h, anon); resp.StatusCode != http.StatusUnauthorized {
 				t.Errorf("without a session: %d, want 401", resp.StatusCode)
 			}
 		})

@@ -1,8 +1,6 @@
 package api_test
 
 import (
-	"context"
-	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -31,14 +29,15 @@ func FuzzWriteBodies(f *testing.F) {
 	routes := []struct {
 		h      apigw.LambdaHandler
 		method string
+		route  string
 		params map[string]string
 		signed bool
 	}{
-		{api.CreateSessionFunction(env), http.MethodPost, nil, false},
-		{api.AcceptInvitationFunction(env), http.MethodPost, nil, false},
-		{api.InviteUserFunction(env), http.MethodPost, nil, true},
-		{api.UpdateUserFunction(env), http.MethodPatch, map[string]string{"userId": "usr-member"}, true},
-		{api.UpdateDeveloperAppFunction(env), http.MethodPatch, map[string]string{"appId": app.ClientID}, true},
+		{api.CreateSessionFunction(env), http.MethodPost, "/admin/v1/session", nil, false},
+		{api.AcceptInvitationFunction(env), http.MethodPost, "/admin/v1/invitations/accept", nil, false},
+		{api.InviteUserFunction(env), http.MethodPost, "/admin/v1/users", nil, true},
+		{api.UpdateUserFunction(env), http.MethodPatch, "/admin/v1/users/{userId}", map[string]string{"userId": "usr-member"}, true},
+		{api.UpdateDeveloperAppFunction(env), http.MethodPatch, "/admin/v1/developer/apps/{appId}", map[string]string{"appId": app.ClientID}, true},
 	}
 	f.Fuzz(func(t *testing.T, body string) {
 		for _, r := range routes {
@@ -50,13 +49,7 @@ func FuzzWriteBodies(f *testing.F) {
 			}
 			req.RequestContext.HTTP.Method = r.method
 			req.RequestContext.HTTP.SourceIP = "192.0.2.99"
-			resp, err := r.h(context.Background(), req)
-			if err != nil || resp.StatusCode >= 500 {
-				t.Fatalf("body %q: %d %v %s", body, resp.StatusCode, err, resp.Body)
-			}
-			if resp.Body != "" && !json.Valid([]byte(resp.Body)) {
-				t.Fatalf("body is not JSON: %q", resp.Body)
-			}
+			fuzzSend(t, r.h, r.route, req)
 		}
 	})
 }
@@ -75,9 +68,6 @@ func FuzzLogsQuery(f *testing.F) {
 	f.Fuzz(func(t *testing.T, rawQuery string) {
 		req := owner.get("/admin/v1/connections/con_x/logs?" + rawQuery)
 		req.PathParameters = map[string]string{"connectionId": "con_x"}
-		resp, err := h(context.Background(), req)
-		if err != nil || resp.StatusCode >= 500 || !json.Valid([]byte(resp.Body)) {
-			t.Fatalf("query %q: %d %v %s", rawQuery, resp.StatusCode, err, resp.Body)
-		}
+		fuzzSend(t, h, "/admin/v1/connections/{connectionId}/logs", req)
 	})
 }

@@ -63,7 +63,7 @@ func TestNotificationRuleRoutes(t *testing.T) {
 		if got.CanManage != (as == owner) {
 			t.Errorf("canManage %v for %s", got.CanManage, as.cookie)
 		}
-		one := callAs(t, get, as, "GET", "/admin/v1/notifications/"+rule.ID, ruleParam, "")
+		one := callAs(t, get, as, "GET", "/admin/v1/notifications/{ruleId}", ruleParam, "")
 		wantStatus(t, "read one", one, 200, "")
 		if r := decode[switchboard.NotificationRule](t, one); r.Name != "Kitchen errors" {
 			t.Errorf("get: %+v", r)
@@ -115,7 +115,11 @@ func TestNotificationRuleRoutes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resp := callAs(t, tt.h, tt.as, tt.method, "/admin/v1/notifications", tt.params, tt.body)
+			route := "/admin/v1/notifications"
+			if tt.params != nil {
+				route += "/{ruleId}"
+			}
+			resp := callAs(t, tt.h, tt.as, tt.method, route, tt.params, tt.body)
 			wantStatus(t, tt.name, resp, tt.status, tt.code)
 			if tt.msg != "" {
 				var e struct{ Error struct{ Message string } }
@@ -155,15 +159,15 @@ func TestNotificationRulesTenant(t *testing.T) {
 	if got := decode[ruleList](t, callAs(t, api.ListNotificationRulesFunction(env), rival, "GET", "/admin/v1/notifications", nil, "")); len(got.Rules) != 0 {
 		t.Errorf("rival lists %+v", got.Rules)
 	}
-	wantStatus(t, "rival reads", callAs(t, api.GetNotificationRuleFunction(env), rival, "GET", "/", param, ""), 404, "not_found")
-	wantStatus(t, "rival replaces", callAs(t, api.UpdateNotificationRuleFunction(env), rival, "PUT", "/", param, ruleBody(`"name":"Hijacked","version":1`)), 404, "not_found")
-	wantStatus(t, "rival deletes", callAs(t, api.DeleteNotificationRuleFunction(env), rival, "DELETE", "/", param, ""), 404, "not_found")
-	wantStatus(t, "rival names a demo user", callAs(t, api.CreateNotificationRuleFunction(env), rival, "POST", "/", nil,
+	wantStatus(t, "rival reads", callAs(t, api.GetNotificationRuleFunction(env), rival, "GET", "/admin/v1/notifications/{ruleId}", param, ""), 404, "not_found")
+	wantStatus(t, "rival replaces", callAs(t, api.UpdateNotificationRuleFunction(env), rival, "PUT", "/admin/v1/notifications/{ruleId}", param, ruleBody(`"name":"Hijacked","version":1`)), 404, "not_found")
+	wantStatus(t, "rival deletes", callAs(t, api.DeleteNotificationRuleFunction(env), rival, "DELETE", "/admin/v1/notifications/{ruleId}", param, ""), 404, "not_found")
+	wantStatus(t, "rival names a demo user", callAs(t, api.CreateNotificationRuleFunction(env), rival, "POST", "/admin/v1/notifications", nil,
 		ruleBody(`"recipients":{"mode":"specific","userIds":["usr-owner"]}`)), 400, "invalid")
-	wantStatus(t, "rival names a demo team", callAs(t, api.CreateNotificationRuleFunction(env), rival, "POST", "/", nil,
+	wantStatus(t, "rival names a demo team", callAs(t, api.CreateNotificationRuleFunction(env), rival, "POST", "/admin/v1/notifications", nil,
 		ruleBody(`"recipients":{"mode":"specific","teamIds":["team-kitchen"]}`)), 400, "invalid")
 
-	after := decode[switchboard.NotificationRule](t, callAs(t, api.GetNotificationRuleFunction(env), admin, "GET", "/", param, ""))
+	after := decode[switchboard.NotificationRule](t, callAs(t, api.GetNotificationRuleFunction(env), admin, "GET", "/admin/v1/notifications/{ruleId}", param, ""))
 	if after.Name != rule.Name || after.Version != 1 {
 		t.Errorf("rule after the rival's attempts: %+v", after)
 	}
@@ -188,6 +192,6 @@ func FuzzNotificationRulesAPI(f *testing.F) {
 		f.Fatalf("create the rule to edit: %d %s", created.StatusCode, created.Body)
 	}
 	f.Fuzz(func(t *testing.T, body string) {
-		fuzzJSONWrites(t, admin, "/admin/v1/notifications", body, jsonWrite{create, "POST", nil}, jsonWrite{update, "PUT", map[string]string{"ruleId": rule.ID}})
+		fuzzJSONWrites(t, admin, body, jsonWrite{create, "POST", "/admin/v1/notifications", nil}, jsonWrite{update, "PUT", "/admin/v1/notifications/{ruleId}", map[string]string{"ruleId": rule.ID}})
 	})
 }

@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -35,9 +34,9 @@ func appLog(t *testing.T, env *platform.Env, s signedIn, query url.Values) []api
 	for k := range query {
 		req.QueryStringParameters[k] = query.Get(k)
 	}
-	resp, err := api.ListAppLogFunction(env)(context.Background(), req)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("app log: %d %v %s", resp.StatusCode, err, resp.Body)
+	resp := send(t, api.ListAppLogFunction(env), req)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("app log: %d %s", resp.StatusCode, resp.Body)
 	}
 	return mustDecode[api.AppLogPage](t, resp).Events
 }
@@ -240,10 +239,7 @@ func listConnections(t *testing.T, env *platform.Env, s signedIn, query map[stri
 	t.Helper()
 	req := s.get("/admin/v1/connections")
 	req.QueryStringParameters = query
-	resp, err := api.ListConnectionsFunction(env)(context.Background(), req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := send(t, api.ListConnectionsFunction(env), req)
 	if resp.StatusCode != http.StatusOK {
 		return resp.StatusCode, nil
 	}

@@ -36,6 +36,7 @@ func (s signedIn) call(t testing.TB, h apigw.LambdaHandler, method, path string,
 		b, _ := json.Marshal(body)
 		req.Body = string(b)
 	}
+	samePathParameters(t, req)
 	resp, err := h(context.Background(), req)
 	if err != nil {
 		t.Fatal(err)

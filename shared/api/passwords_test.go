@@ -68,7 +68,7 @@ func TestPasswordResetLinkExpiresAndSkipsInactiveUsers(t *testing.T) {
 	wantStatus(t, "an hour later", callPublic(t, confirmLater, "/admin/v1/password-reset/confirm", publicPost(`{"token":"`+token+`","password":"a-long-and-rare-password"}`, "192.0.2.21")), 400, "invalid")
 
 	owner := mustSignIn(t, env, "owner@demo.test")
-	wantStatus(t, "deactivate the member", callAs(t, api.UpdateUserFunction(env), owner, "PATCH", "/admin/v1/users", map[string]string{"userId": "usr-member"}, `{"active":false}`), 200, "")
+	wantStatus(t, "deactivate the member", callAs(t, api.UpdateUserFunction(env), owner, "PATCH", "/admin/v1/users/{userId}", map[string]string{"userId": "usr-member"}, `{"active":false}`), 200, "")
 	wantStatus(t, "ask for a deactivated user", callPublic(t, request, "/admin/v1/password-reset", publicPost(`{"email":"member@demo.test"}`, "192.0.2.21")), 202, "")
 	for _, m := range testenv.MustSentMail(t) {
 		if m.To[0] == "member@demo.test" {

@@ -27,8 +27,8 @@ func TestSecurityLogRecordsAccountEvents(t *testing.T) {
 	wantStatus(t, "accept", accept(t, api.AcceptInvitationFunction(env), token, "nora-rare-password"), 200, "")
 	update := api.UpdateUserFunction(env)
 	memberID := map[string]string{"userId": "usr-member"}
-	wantStatus(t, "promote", callAs(t, update, owner, "PATCH", "/admin/v1/users", memberID, `{"role":"admin"}`), 200, "")
-	wantStatus(t, "deactivate", callAs(t, update, owner, "PATCH", "/admin/v1/users", memberID, `{"active":false}`), 200, "")
+	wantStatus(t, "promote", callAs(t, update, owner, "PATCH", "/admin/v1/users/{userId}", memberID, `{"role":"admin"}`), 200, "")
+	wantStatus(t, "deactivate", callAs(t, update, owner, "PATCH", "/admin/v1/users/{userId}", memberID, `{"active":false}`), 200, "")
 	wantStatus(t, "ask for a reset", callPublic(t, api.RequestPasswordResetFunction(env), "/admin/v1/password-reset", publicPost(`{"email":"admin@demo.test"}`, "192.0.2.30")), 202, "")
 	resetToken := mustLinkToken(t, mustSentEmail(t, "admin@demo.test"), signupOrigin+api.ResetPasswordPath)
 	wantStatus(t, "reset", callPublic(t, api.ConfirmPasswordResetFunction(env), "/admin/v1/password-reset/confirm", publicPost(`{"token":"`+resetToken+`","password":"a-long-and-rare-password"}`, "192.0.2.30")), 200, "")

@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/switchboard-hq/switchboard/infra/demo"
+	"github.com/switchboard-hq/switchboard/infra/openapicheck"
 	"github.com/switchboard-hq/switchboard/infra/testenv"
 	"github.com/switchboard-hq/switchboard/shared/api"
 	"github.com/switchboard-hq/switchboard/shared/apigw"
@@ -20,10 +22,15 @@ import (
 )
 
 // callAs sends one admin request as s, with the CSRF token on writes, the
-// way the site does from http://localhost:3000.
-func callAs(tb testing.TB, h apigw.LambdaHandler, s signedIn, method, path string, params map[string]string, body string) apigw.Response {
+// way the site does from http://localhost:3000, to route: the operation's
+// path template as site/openapi.json writes it ("/admin/v1/users/{userId}",
+// optionally with "?query"), whose placeholders are filled from params.
+// Building the path from the template keeps each call's path and its path
+// parameters the same, so the answer can be checked against the operation
+// it really reached.
+func callAs(tb testing.TB, h apigw.LambdaHandler, s signedIn, method, route string, params map[string]string, body string) apigw.Response {
 	tb.Helper()
-	req := s.get(path)
+	req := s.get(expandRoute(tb, route, params))
 	req.RequestContext.HTTP.Method = method
 	req.PathParameters = params
 	req.Headers = map[string]string{"host": "localhost:3000", "origin": "http://localhost:3000"}
@@ -34,11 +41,42 @@ func callAs(tb testing.TB, h apigw.LambdaHandler, s signedIn, method, path strin
 		req.Body = body
 		req.Headers["content-type"] = "application/json"
 	}
+	samePathParameters(tb, req)
 	resp, err := h(context.Background(), req)
 	if err != nil {
-		tb.Fatalf("%s %s: handler error %v", method, path, err)
+		tb.Fatalf("%s %s: handler error %v", method, req.RawPath, err)
 	}
+	openapicheck.Response(tb, method, req.RawPath, req.RawQueryString, resp.StatusCode, resp.Headers, resp.Body)
 	return resp
+}
+
+// expandRoute fills route's {name} placeholders with params, each escaped
+// as one path segment; a placeholder without a value or a value without a
+// placeholder is a mistake in the test, not something to paper over.
+func expandRoute(tb testing.TB, route string, params map[string]string) string {
+	tb.Helper()
+	path, query, hasQuery := strings.Cut(route, "?")
+	used := 0
+	segs := strings.Split(path, "/")
+	for i, seg := range segs {
+		if !strings.HasPrefix(seg, "{") || !strings.HasSuffix(seg, "}") {
+			continue
+		}
+		v, ok := params[seg[1:len(seg)-1]]
+		if !ok {
+			tb.Fatalf("route %s: no value for %s in %v", route, seg, params)
+		}
+		segs[i] = url.PathEscape(v)
+		used++
+	}
+	if used != len(params) {
+		tb.Fatalf("route %s does not use every path parameter of %v", route, params)
+	}
+	path = strings.Join(segs, "/")
+	if hasQuery {
+		path += "?" + query
+	}
+	return path
 }
 
 // wantStatus fails unless resp has status and, for errors, a JSON error
@@ -126,7 +164,11 @@ func TestUserRoutesByRole(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resp := callAs(t, tt.h, tt.as, tt.method, "/admin/v1/users", tt.params, tt.body)
+			route := "/admin/v1/users"
+			if tt.params != nil {
+				route += "/{userId}"
+			}
+			resp := callAs(t, tt.h, tt.as, tt.method, route, tt.params, tt.body)
 			wantStatus(t, tt.name, resp, tt.status, tt.code)
 		})
 	}
@@ -244,15 +286,15 @@ func TestDeactivationEndsSessions(t *testing.T) {
 	list, update := api.ListUsersFunction(env), api.UpdateUserFunction(env)
 	member := map[string]string{"userId": "usr-member"}
 	wantStatus(t, "before", callAs(t, list, first, "GET", "/admin/v1/users", nil, ""), 200, "")
-	wantStatus(t, "deactivate", callAs(t, update, owner, "PATCH", "/admin/v1/users", member, `{"active":false}`), 200, "")
-	wantStatus(t, "reactivate", callAs(t, update, owner, "PATCH", "/admin/v1/users", member, `{"active":true}`), 200, "")
+	wantStatus(t, "deactivate", callAs(t, update, owner, "PATCH", "/admin/v1/users/{userId}", member, `{"active":false}`), 200, "")
+	wantStatus(t, "reactivate", callAs(t, update, owner, "PATCH", "/admin/v1/users/{userId}", member, `{"active":true}`), 200, "")
 	for i, s := range []signedIn{first, second} {
 		wantStatus(t, fmt.Sprintf("session %d after deactivation and reactivation", i+1), callAs(t, list, s, "GET", "/admin/v1/users", nil, ""), 401, "unauthorized")
 	}
 	again := mustSignIn(t, env, "member@demo.test")
 	wantStatus(t, "a new sign-in", callAs(t, list, again, "GET", "/admin/v1/users", nil, ""), 200, "")
 	// A role change is not a deactivation: sessions live on.
-	wantStatus(t, "promote", callAs(t, update, owner, "PATCH", "/admin/v1/users", member, `{"role":"admin"}`), 200, "")
+	wantStatus(t, "promote", callAs(t, update, owner, "PATCH", "/admin/v1/users/{userId}", member, `{"role":"admin"}`), 200, "")
 	wantStatus(t, "after a role change", callAs(t, list, again, "GET", "/admin/v1/users", nil, ""), 200, "")
 }
 
@@ -278,10 +320,7 @@ func TestInvitationLinkIgnoresRequestOrigin(t *testing.T) {
 			req.Headers[k] = v
 		}
 		req.Body = `{"email":"` + email + `","name":"Pat Phish","role":"member"}`
-		resp, err := invite(context.Background(), req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		resp := send(t, invite, req)
 		wantStatus(t, "invite", resp, 201, "")
 		invited := decode[api.Invited](t, resp)
 		mail := mustSentEmail(t, email)
@@ -352,7 +391,7 @@ func TestRevokeInvitation(t *testing.T) {
 		t.Errorf("invited user without an expiry: %+v", invited.User)
 	}
 	sup := decode[api.Invited](t, callAs(t, invite, owner, "POST", "/admin/v1/users", nil, `{"email":"boss2@demo.test","name":"Second Boss","role":"super_admin"}`))
-	path := "/admin/v1/users/x/invitation"
+	path := "/admin/v1/users/{userId}/invitation"
 	id := func(userID string) map[string]string { return map[string]string{"userId": userID} }
 
 	wantStatus(t, "a member revokes", callAs(t, revoke, member, "DELETE", path, id(invited.User.ID), ""), 403, "forbidden")
@@ -395,19 +434,20 @@ func TestTenantIsolation(t *testing.T) {
 		name   string
 		h      apigw.LambdaHandler
 		method string
+		route  string
 		params map[string]string
 		body   string
 	}{
-		{"demote a demo user", api.UpdateUserFunction(env), "PATCH", map[string]string{"userId": "usr-owner"}, `{"role":"member"}`},
-		{"deactivate a demo user", api.UpdateUserFunction(env), "PATCH", map[string]string{"userId": "usr-member"}, `{"active":false}`},
-		{"rename a demo team", api.RenameTeamFunction(env), "PATCH", map[string]string{"teamId": "team-kitchen"}, `{"name":"Hijacked"}`},
-		{"delete a demo team", api.DeleteTeamFunction(env), "DELETE", map[string]string{"teamId": "team-marketing"}, ""},
-		{"join a demo team", api.AddTeamMemberFunction(env), "PUT", map[string]string{"teamId": "team-kitchen", "userId": "usr-rival"}, ""},
-		{"remove a demo member", api.RemoveTeamMemberFunction(env), "DELETE", map[string]string{"teamId": "team-marketing", "userId": "usr-member"}, ""},
-		{"add a demo user to an own team", api.AddTeamMemberFunction(env), "PUT", map[string]string{"teamId": "team-rival", "userId": "usr-member"}, ""},
+		{"demote a demo user", api.UpdateUserFunction(env), "PATCH", "/admin/v1/users/{userId}", map[string]string{"userId": "usr-owner"}, `{"role":"member"}`},
+		{"deactivate a demo user", api.UpdateUserFunction(env), "PATCH", "/admin/v1/users/{userId}", map[string]string{"userId": "usr-member"}, `{"active":false}`},
+		{"rename a demo team", api.RenameTeamFunction(env), "PATCH", "/admin/v1/teams/{teamId}", map[string]string{"teamId": "team-kitchen"}, `{"name":"Hijacked"}`},
+		{"delete a demo team", api.DeleteTeamFunction(env), "DELETE", "/admin/v1/teams/{teamId}", map[string]string{"teamId": "team-marketing"}, ""},
+		{"join a demo team", api.AddTeamMemberFunction(env), "PUT", "/admin/v1/teams/{teamId}/members/{userId}", map[string]string{"teamId": "team-kitchen", "userId": "usr-rival"}, ""},
+		{"remove a demo member", api.RemoveTeamMemberFunction(env), "DELETE", "/admin/v1/teams/{teamId}/members/{userId}", map[string]string{"teamId": "team-marketing", "userId": "usr-member"}, ""},
+		{"add a demo user to an own team", api.AddTeamMemberFunction(env), "PUT", "/admin/v1/teams/{teamId}/members/{userId}", map[string]string{"teamId": "team-rival", "userId": "usr-member"}, ""},
 	}
 	for _, tt := range attempts {
-		wantStatus(t, tt.name, callAs(t, tt.h, rival, tt.method, "/admin/v1/x", tt.params, tt.body), 404, "not_found")
+		wantStatus(t, tt.name, callAs(t, tt.h, rival, tt.method, tt.route, tt.params, tt.body), 404, "not_found")
 	}
 
 	owner := mustSignIn(t, env, "owner@demo.test")

@@ -142,28 +142,14 @@ func (s *Store) rateItems(ctx context.Context, names []string) (map[string]map[s
 		keys = append(keys, key(limitPK(n), rateWindowsSK))
 	}
 	out := map[string]map[string]types.AttributeValue{}
-	// Unprocessed keys are asked again, as HourRollUpsAt does.
-	for attempt := 0; len(keys) > 0; attempt++ {
-		if attempt == 5 {
-			return nil, fmt.Errorf("read rate windows: %d keys left unprocessed", len(keys))
+	err := s.batchGet(ctx, "rate windows", keys, func(it map[string]types.AttributeValue) error {
+		if pk, ok := it["PK"].(*types.AttributeValueMemberS); ok {
+			out[pk.Value] = it
 		}
-		if attempt > 0 {
-			select {
-			case <-time.After(time.Duration(attempt*attempt) * 20 * time.Millisecond):
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			}
-		}
-		res, err := s.client.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{s.table: {Keys: keys}}})
-		if err != nil {
-			return nil, fmt.Errorf("read rate windows: %w", err)
-		}
-		for _, it := range res.Responses[s.table] {
-			if pk, ok := it["PK"].(*types.AttributeValueMemberS); ok {
-				out[pk.Value] = it
-			}
-		}
-		keys = res.UnprocessedKeys[s.table].Keys
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

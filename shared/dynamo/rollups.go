@@ -456,33 +456,18 @@ func (s *Store) hourRollUpsAt(ctx context.Context, accountID, connectionID strin
 	}
 	var out []switchboard.RollUp
 	now := s.now().Unix()
-	// DynamoDB may leave keys unprocessed under load: ask again for them,
-	// with a short growing pause, a bounded number of times.
-	for attempt := 0; len(keys) > 0; attempt++ {
-		if attempt == 5 {
-			return nil, fmt.Errorf("read hour roll-ups: %d keys left unprocessed", len(keys))
-		}
-		if attempt > 0 {
-			select {
-			case <-time.After(time.Duration(attempt*attempt) * 20 * time.Millisecond):
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			}
-		}
-		res, err := s.client.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{s.table: {Keys: keys}}})
+	err := s.batchGet(ctx, "hour roll-ups", keys, func(av map[string]types.AttributeValue) error {
+		r, expires, err := rollUpFrom(av)
 		if err != nil {
-			return nil, fmt.Errorf("read hour roll-ups: %w", err)
+			return err
 		}
-		for _, av := range res.Responses[s.table] {
-			r, expires, err := rollUpFrom(av)
-			if err != nil {
-				return nil, err
-			}
-			if expires > now { // TTL deletes expired items days late
-				out = append(out, r)
-			}
+		if expires > now { // TTL deletes expired items days late
+			out = append(out, r)
 		}
-		keys = res.UnprocessedKeys[s.table].Keys
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

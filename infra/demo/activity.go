@@ -51,7 +51,9 @@ const activityDays = 30
 //     logs cover the overview's 24 hours, the hourly chart's 48 and the
 //     daily chart's today and yesterday; its older days have no entries.
 //   - Later calls are logged as the door logs them (appapi.Door.Replay):
-//     entries, bodies, the roll-up feed, the last-used time. Those whose
+//     entries, bodies, the roll-up feed, the last-used time. Those of the
+//     current day are also counted in the door's rate-limit counter
+//     (countCalls), as the door counts a call before answering it. Those whose
 //     feed minute is before the last feedWindow are summed too, written
 //     whole and marked as holding those feed minutes (SeedRollUpThrough),
 //     and their bodies archived as the roll-up archives them
@@ -155,6 +157,9 @@ func seedCalls(ctx context.Context, store ActivityStore, calls []demoCall, now, 
 	if err := logCalls(ctx, store, logged); err != nil {
 		return err
 	}
+	if err := countCalls(ctx, store, calls, now); err != nil {
+		return err
+	}
 	w := rolledUpBefore.UTC().Truncate(time.Minute)
 	if err := seedRollUps(ctx, store, calls, now, w); err != nil {
 		return err
@@ -207,6 +212,56 @@ func logCalls(ctx context.Context, store ActivityStore, calls []demoCall) error 
 	})
 	if err != nil {
 		return fmt.Errorf("log demo calls: %w", err)
+	}
+	return nil
+}
+
+// countCalls counts the calls of the door's current rate-limit windows
+// (the day's, so the hour's and the minute's with it) in the door's own
+// counter (dynamo.Store.CountWindows, with the door's windows), one by one
+// at each call's time as the door counts it, so that the connection's
+// rate-limit panel ("used now", today's peaks) agrees with the logs of the
+// current windows. Older calls are not counted: their windows have ended,
+// and the counter keeps no more of them than the peaks it folds when a
+// window turns, which counting a month call by call (one write each) would
+// only fill in for the peaks of the last days. One connection's calls go in
+// order (a window turns on the first call after it); the connections in
+// parallel: a few hundred writes, well under a second on the emulator.
+func countCalls(ctx context.Context, store ActivityStore, calls []demoCall, now time.Time) error {
+	windows := make([]time.Duration, len(appapi.DefaultLimits))
+	var longest time.Duration
+	for i, l := range appapi.DefaultLimits {
+		windows[i] = l.Window
+		longest = max(longest, l.Window)
+	}
+	if longest == 0 {
+		return nil
+	}
+	from := now.Truncate(longest)
+	byConn := map[string][]demoCall{}
+	var order []string
+	for _, c := range calls {
+		if c.at.Before(from) || c.at.After(now) {
+			continue
+		}
+		if _, ok := byConn[c.conn.ID]; !ok {
+			order = append(order, c.conn.ID)
+		}
+		byConn[c.conn.ID] = append(byConn[c.conn.ID], c)
+	}
+	err := parallel(order, len(order), func(id string) error {
+		mine := byConn[id]
+		sort.SliceStable(mine, func(i, j int) bool { return mine[i].at.Before(mine[j].at) })
+		for _, c := range mine {
+			at := c.at
+			if _, err := store.WithClock(func() time.Time { return at }).CountWindows(ctx, switchboard.RateKey(id), windows); err != nil {
+				return fmt.Errorf("count demo call of %s at %s: %w", id, at, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("count demo calls: %w", err)
 	}
 	return nil
 }

@@ -27,8 +27,9 @@ import (
 // through the routes the site calls: the overview's "N server errors out
 // of M calls in the last 24 hours", the activity chart's hours and last
 // days, the logs listing (all, and status 5xx as "View failing calls"
-// opens it) and the connection's last activity must all tell the same
-// story, and the scheduled roll-up must find work on the fresh seed.
+// opens it), the rate-limit panel's use of the day and the connection's
+// last activity must all tell the same story, and the scheduled roll-up
+// must find work on the fresh seed.
 func TestDemoPagesAgree(t *testing.T) {
 	env := testenv.MustEnv(t)
 	owner := mustSignIn(t, env, "owner@demo.test")
@@ -103,6 +104,39 @@ func TestDemoPagesAgree(t *testing.T) {
 			if got := countLogs(t, env, owner, c.ID, "status=5xx&from="+rfc3339(w.from)); int64(got) != w.counts.S5xx {
 				t.Errorf("%s: the %s counts %d server errors since %s, View failing calls lists %d", c.ID, w.name, w.counts.S5xx, w.from, got)
 			}
+		}
+
+		// The rate-limit panel's "used" of each current window (the day's
+		// above all) is that window's calls as the door counted them: the
+		// logs of the window. Its start is read from the panel's reset
+		// time, so a window that turns during the test still compares.
+		rates := decode[api.ConnectionRateLimits](t, owner.call(t, api.GetConnectionRateLimitsFunction(env), http.MethodGet,
+			"/admin/v1/connections/"+c.ID+"/rate_limits", params, nil))
+		lengths := map[string]time.Duration{"minute": time.Minute, "hour": time.Hour, "day": 24 * time.Hour}
+		seen := 0
+		for _, w := range rates.Windows {
+			length, ok := lengths[w.Window]
+			if !ok {
+				t.Errorf("%s: unknown window %q", c.ID, w.Window)
+				continue
+			}
+			seen++
+			from := w.ResetAt.Add(-length)
+			got := countLogs(t, env, owner, c.ID, "from="+rfc3339(from)+"&to="+rfc3339(w.ResetAt))
+			if w.Used != got {
+				t.Errorf("%s: the rate-limit panel says %d calls used this %s (since %s), the logs list %d", c.ID, w.Used, w.Window, from, got)
+			}
+			// The day's calls are there but in its first minutes (the
+			// seed's last calls are minutes old): else the test proves nothing.
+			if w.Window == "day" && got == 0 && time.Since(from) > time.Hour {
+				t.Errorf("%s: no call logged today since %s", c.ID, from)
+			}
+			if w.PeakToday < w.Used {
+				t.Errorf("%s: today's %s peak %d is below its use now %d", c.ID, w.Window, w.PeakToday, w.Used)
+			}
+		}
+		if seen != len(lengths) {
+			t.Errorf("%s: %d windows in %+v", c.ID, seen, rates)
 		}
 
 		// Last activity is the newest entry's time.

@@ -7,6 +7,7 @@
 import { h, srOnly, uid } from './dom.js';
 import { apiRequest } from './api.js';
 import { renderDeliveryLog } from './delivery-log.js';
+import { zoneLabel, zonedInputDate, zonedInputValue, isoSeconds } from './log-time.js';
 
 const path = (c, ...rest) => ['/admin/v1/connections', encodeURIComponent(c.id), ...rest].join('/');
 
@@ -51,7 +52,7 @@ export function renderConnectionActions(c, { app, canManage, timeZone, onChanged
   const disconnect = item('button', { type: 'button', class: 'conn-menu__item conn-danger', dataset: { testid: 'disconnect-connection' }, ...noRight },
     'Disconnect', srOnly(` ${name}`));
   if (canManage) {
-    toggle.addEventListener('click', () => (blocked ? confirmUnblock(c, onChanged) : confirmBlock(c, onChanged)));
+    toggle.addEventListener('click', () => (blocked ? confirmUnblock(c, onChanged) : confirmBlock(c, timeZone, onChanged)));
     disconnect.addEventListener('click', () => confirmDisconnect(c, onChanged));
   } else {
     for (const b of [toggle, disconnect]) b.disabled = true;
@@ -169,17 +170,26 @@ function confirmForm({ text, fields = [], confirmLabel, danger, submit, close })
   return form;
 }
 
-function confirmBlock(c, onChanged) {
+// The end of a block is typed in the account's time zone, as the site shows
+// times (the row's "Until …" among them), not the browser's: a merchant
+// abroad would otherwise unblock hours off. The field names the zone.
+function confirmBlock(c, timeZone, onChanged) {
   const name = connectionName(c);
   const reasonId = uid('reason');
   const untilId = uid('until');
+  const zoneId = uid('until-zone');
+  const now = new Date();
   const reason = h('textarea', { class: 'input', id: reasonId, name: 'reason', rows: 2, maxlength: 500, dataset: { testid: 'block-reason' } });
-  const until = h('input', { class: 'input', id: untilId, name: 'until', type: 'datetime-local', dataset: { testid: 'block-until' } });
+  // min: the account's wall time now, so the picker opens on the right day.
+  const until = h('input', { class: 'input', id: untilId, name: 'until', type: 'datetime-local', min: zonedInputValue(now, timeZone),
+    'aria-describedby': zoneId, dataset: { testid: 'block-until' } });
+  const zoneHint = h('p', { class: 'field__hint', id: zoneId, dataset: { testid: 'block-until-zone' } },
+    `In ${zoneLabel(now, timeZone)}, the account’s time zone.`);
   openDialog(`Block ${name}?`, (close) => confirmForm({
     text: [`${name} will get “connection_blocked” from its next call on, until you unblock it. Its data and settings stay.`],
     fields: [
       h('div', { class: 'field' }, h('label', { class: 'field__label', for: reasonId }, 'Reason (optional, sent to the app)'), reason),
-      h('div', { class: 'field' }, h('label', { class: 'field__label', for: untilId }, 'Unblock automatically at (optional)'), until),
+      h('div', { class: 'field' }, h('label', { class: 'field__label', for: untilId }, 'Unblock automatically at (optional)'), until, zoneHint),
     ],
     confirmLabel: 'Block',
     danger: true,
@@ -188,9 +198,9 @@ function confirmBlock(c, onChanged) {
       const body = {};
       if (reason.value.trim()) body.reason = reason.value.trim();
       if (until.value) {
-        const at = new Date(until.value); // local time of the browser
+        const at = zonedInputDate(until.value, timeZone);
         if (Number.isNaN(at.getTime())) throw new Error('The unblock time is not valid.');
-        body.until = at.toISOString();
+        body.until = isoSeconds(at);
       }
       await apiRequest('POST', path(c, 'block'), { body });
       onChanged(`${name} is blocked.`);

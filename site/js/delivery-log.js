@@ -20,7 +20,7 @@
 import { h, clear, srOnly, uid } from './dom.js';
 import { apiGet, apiRequest } from './api.js';
 import { timeElement } from './app-ui.js';
-import { zoneOffset } from './log-time.js';
+import { zoneLabel, zonedInputValue, zonedInputDate, isoSeconds } from './log-time.js';
 
 const PAGE_SIZE = 20;
 // Empty filtered pages followed before "Load older" is offered again.
@@ -31,51 +31,6 @@ const STATE_LABELS = { pending: 'Retrying', succeeded: 'Delivered', failed: 'Fai
 const TRIGGER_LABELS = { first: 'First attempt', retry: 'Retry', redeliver: 'Redelivery' };
 
 const str = (v) => (typeof v === 'string' ? v : '');
-
-/** The wall-clock parts of date in timeZone (the browser's zone when unknown). */
-function wallParts(date, timeZone) {
-  const options = { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' };
-  let format;
-  try {
-    format = new Intl.DateTimeFormat('en-US', { ...options, timeZone: timeZone || undefined });
-  } catch {
-    format = new Intl.DateTimeFormat('en-US', options);
-  }
-  const p = Object.fromEntries(format.formatToParts(date).map((x) => [x.type, x.value]));
-  return { year: +p.year, month: +p.month, day: +p.day, hour: +p.hour % 24, minute: +p.minute, second: +p.second };
-}
-
-/** How far timeZone's wall clock is ahead of UTC at date, in ms. */
-function zoneOffsetMs(date, timeZone) {
-  const p = wallParts(date, timeZone);
-  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(date.getTime() / 1000) * 1000;
-}
-
-/** "2026-11-24T10:00" for a datetime-local input: date's wall time in timeZone. */
-export function zonedInputValue(date, timeZone) {
-  const pad = (n) => String(n).padStart(2, '0');
-  const p = wallParts(date, timeZone);
-  return `${p.year}-${pad(p.month)}-${pad(p.day)}T${pad(p.hour)}:${pad(p.minute)}`;
-}
-
-/**
- * The instant whose wall time in timeZone is value ("2026-11-24T10:00", as
- * a datetime-local input gives it); an invalid Date when value is not one.
- * The offset is taken at the guess and again at the result, so a value
- * near a daylight-saving change lands on the right side of it.
- */
-export function zonedInputDate(value, timeZone) {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(value || '');
-  if (!m) return new Date(NaN);
-  const asUTC = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +(m[6] || 0));
-  const first = asUTC - zoneOffsetMs(new Date(asUTC), timeZone);
-  return new Date(asUTC - zoneOffsetMs(new Date(first), timeZone));
-}
-
-/** RFC 3339 in UTC, to the second, as the API wants. */
-export function isoSeconds(d) {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 /**
  * The range of a redelivery from two datetime-local values read in
@@ -235,7 +190,7 @@ export function renderDeliveryLog({ listPath, redeliverPath, canManage, timeZone
   const to = h('input', { class: 'input', type: 'datetime-local', id: toId, 'aria-describedby': zoneId,
     value: zonedInputValue(now, timeZone), dataset: { testid: 'redeliver-to' } });
   const zoneHint = h('p', { class: 'field__hint', id: zoneId, dataset: { testid: 'redeliver-zone' } },
-    `Times in ${timeZone || 'your browser’s time zone'} (${zoneOffset(now, timeZone)}), as in the list.`);
+    `Times in ${zoneLabel(now, timeZone)}, as in the list.`);
   const rangeButton = h('button', { type: 'submit', class: 'btn btn--secondary btn--small', dataset: { testid: 'redeliver-failed' }, ...noRight },
     'Redeliver failed callbacks');
   const rangeStatus = h('p', { class: 'field__hint', role: 'status', 'aria-live': 'polite', dataset: { testid: 'redeliver-range-status' } });

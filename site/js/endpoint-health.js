@@ -12,14 +12,9 @@
 
 import { h, uid } from './dom.js';
 import { apiRequest } from './api.js';
+import { zoneLabel, zonedInputDate, zonedInputValue, isoSeconds } from './log-time.js';
 
 // Imports nothing of app-ui.js, which normalizes apps with normalizeEndpoint.
-
-/** "2026-11-24T10:00" for a datetime-local input, in the browser's time. */
-function localInputValue(date) {
-  const pad = (n) => String(n).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
-}
 
 function text(v) {
   return typeof v === 'string' ? v : '';
@@ -96,11 +91,13 @@ export function renderEndpointHealth({ appId, appName, endpoint, timeZone, manag
   } else if (endpoint.failingSince) {
     box.append(h('p', { class: 'endpoint-health__reason' }, `Every delivery failed since ${formatWhen(endpoint.failingSince, timeZone)}.`));
   }
-  if (manager && endpoint.state === 'disabled') box.append(renderEnable({ appId, appName, endpoint, onEnabled }));
+  if (manager && endpoint.state === 'disabled') box.append(renderEnable({ appId, appName, endpoint, timeZone, onEnabled }));
   return box;
 }
 
-function renderEnable({ appId, appName, endpoint, onEnabled }) {
+// "Since" is typed in the account's time zone, like every time the page
+// shows (the "Disabled on …" above it), not the browser's; the field names it.
+function renderEnable({ appId, appName, endpoint, timeZone, onEnabled }) {
   const wrap = h('div', { class: 'endpoint-enable' });
   const open = h('button', { type: 'button', class: 'btn btn--primary btn--small', dataset: { testid: 'endpoint-enable' } },
     'Enable endpoint', h('span', { class: 'visually-hidden' }, ` of ${appName}`));
@@ -109,10 +106,12 @@ function renderEnable({ appId, appName, endpoint, onEnabled }) {
     open.hidden = true;
     const checkId = uid('redeliver-check');
     const sinceId = uid('redeliver-since');
+    const zoneId = uid('redeliver-since-zone');
     const errorBox = h('div', { class: 'form-error', role: 'alert', dataset: { testid: 'endpoint-enable-error' } });
     const check = h('input', { type: 'checkbox', class: 'checkbox', id: checkId, checked: true, dataset: { testid: 'endpoint-redeliver' } });
     const start = new Date(endpoint.disabledAt || Date.now());
-    const since = h('input', { type: 'datetime-local', class: 'input', id: sinceId, value: localInputValue(start), dataset: { testid: 'endpoint-since' } });
+    const since = h('input', { type: 'datetime-local', class: 'input', id: sinceId, value: zonedInputValue(start, timeZone),
+      'aria-describedby': zoneId, dataset: { testid: 'endpoint-since' } });
     check.addEventListener('change', () => { since.disabled = !check.checked; });
     const confirm = h('button', { type: 'submit', class: 'btn btn--primary btn--small', dataset: { testid: 'endpoint-enable-confirm' } }, 'Enable now');
     const cancel = h('button', { type: 'button', class: 'btn btn--secondary btn--small' }, 'Cancel');
@@ -120,7 +119,8 @@ function renderEnable({ appId, appName, endpoint, onEnabled }) {
       h('p', { class: 'confirm__text' }, `Switchboard sends ${appName}'s callbacks again from now on. Check that the endpoint answers first.`),
       h('div', { class: 'check-field' }, check,
         h('label', { for: checkId, class: 'check-field__label' }, 'Also redeliver the failed events since')),
-      h('div', { class: 'field' }, h('label', { class: 'visually-hidden', for: sinceId }, 'Redeliver failed events since (your browser’s time)'), since),
+      h('div', { class: 'field' }, h('label', { class: 'visually-hidden', for: sinceId }, 'Redeliver failed events since'), since,
+        h('p', { class: 'field__hint', id: zoneId, dataset: { testid: 'endpoint-since-zone' } }, `In ${zoneLabel(start, timeZone)}, the account’s time zone.`)),
       errorBox,
       h('div', { class: 'confirm__actions' }, confirm, cancel));
     wrap.append(form);
@@ -135,13 +135,13 @@ function renderEnable({ appId, appName, endpoint, onEnabled }) {
       if (confirm.getAttribute('aria-busy') === 'true') return;
       const body = {};
       if (check.checked) {
-        const t = new Date(since.value);
-        if (!since.value || Number.isNaN(t.getTime())) {
+        const t = zonedInputDate(since.value, timeZone);
+        if (Number.isNaN(t.getTime())) {
           errorBox.textContent = 'Enter the time to redeliver from.';
           since.focus();
           return;
         }
-        body.redeliverSince = t.toISOString().replace(/\.\d{3}Z$/, 'Z');
+        body.redeliverSince = isoSeconds(t);
       }
       errorBox.textContent = '';
       confirm.setAttribute('aria-busy', 'true');

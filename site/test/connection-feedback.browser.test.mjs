@@ -5,8 +5,11 @@
 //    row (right under it, announced), not as small text above the list;
 //  - the callback log's "redeliver a range" fields are in the account's
 //    zone, as the list's times are: prefilled with the account's wall time,
-//    named under the fields, and sent as that zone's instants.
-// Screenshots: connection-blocked-notice.png, callbacks-range-zone.png.
+//    named under the fields, and sent as that zone's instants;
+//  - the block dialog's "Unblock automatically at" is read in the
+//    account's zone too, and names it under the field.
+// Screenshots: connection-blocked-notice.png, callbacks-range-zone.png,
+// block-until-zone.png.
 //
 // Run from the repository root (same variables as catalog.browser.test.mjs):
 //   SWITCHBOARD_URL=http://127.0.0.1:3000/ SWITCHBOARD_PASSWORD=… node --test site/test/connection-feedback.browser.test.mjs
@@ -17,8 +20,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import {
-  DEV_APPS_PATH, chooseAction, connectApp, envOr, launchBrowser, openPage as openSitePage, postJson, requireEnv, screenshot, signIn,
-  siteFromEnv,
+  DEV_APPS_PATH, chooseAction, connectApp, envOr, isoSeconds, launchBrowser, openPage as openSitePage, postJson, requireEnv, screenshot, signIn,
+  siteFromEnv, wallTime,
 } from '../testlib/support.mjs';
 
 const BROWSER_ZONE = 'America/New_York';
@@ -31,14 +34,6 @@ let browser;
 let context;
 let me;
 let connectionId;
-
-/** "2026-11-24T10:00": date's wall time in timeZone, computed here in Node. */
-function wallTime(date, timeZone) {
-  const p = Object.fromEntries(new Intl.DateTimeFormat('en-US', {
-    timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
-  }).formatToParts(date).map((x) => [x.type, x.value]));
-  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
-}
 
 before(async () => {
   ({ baseUrl, origin } = siteFromEnv('http://127.0.0.1:3000/'));
@@ -142,11 +137,51 @@ test('the callbacks range is read and prefilled in the account\'s time zone', { 
   const sent = page.waitForRequest((req) => req.method() === 'POST' && req.url().endsWith(`/connections/${connectionId}/deliveries/redeliver`), { timeout: 10_000 });
   await dialog.locator('[data-testid="redeliver-failed"]').click();
   const body = (await sent).postDataJSON();
-  const iso = (ms) => new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
-  assert.equal(body.from, iso(Date.UTC(2026, 10, 24, 10, 0) - offsetMs), `from ${body.from} is not 10:00 in ${zone}`);
-  assert.equal(body.to, iso(Date.UTC(2026, 10, 24, 11, 1) - offsetMs), `to ${body.to} is not the end of 11:00 in ${zone}`);
+  assert.equal(body.from, isoSeconds(Date.UTC(2026, 10, 24, 10, 0) - offsetMs), `from ${body.from} is not 10:00 in ${zone}`);
+  assert.equal(body.to, isoSeconds(Date.UTC(2026, 10, 24, 11, 1) - offsetMs), `to ${body.to} is not the end of 11:00 in ${zone}`);
   await page.waitForFunction(() => /No failed callback|queued/.test(document.querySelector('dialog[open] [data-testid="redeliver-range-status"]').textContent));
   await screenshot(page, 'callbacks-range-zone.png', { scrollToTop: false });
+  assert.deepEqual(errors, [], `Unexpected console/page errors:\n${errors.join('\n')}`);
+  await page.close();
+});
+
+test('the block\'s "Unblock automatically at" is read in the account\'s time zone', { timeout: 60_000 }, async () => {
+  const zone = me.account.timeZone;
+  assert.ok(zone, 'the account has no time zone');
+  const { page, errors } = await openPage();
+  await page.goto(`${baseUrl}#/connections`);
+  const row = page.locator(`[data-testid="connection-row"][data-connection-id="${connectionId}"]`);
+  await row.waitFor({ timeout: 10_000 });
+  await chooseAction(row, 'block-connection');
+  const dialog = page.locator('dialog[open]');
+  const until = dialog.locator('[data-testid="block-until"]');
+  await until.waitFor({ timeout: 10_000 });
+  assert.match(await dialog.locator('[data-testid="block-until-zone"]').innerText(), new RegExp(zone.replace('/', '\\/')),
+    'the field does not name the account\'s zone');
+  assert.equal(await until.getAttribute('aria-describedby'), await dialog.locator('[data-testid="block-until-zone"]').getAttribute('id'));
+
+  // 10:00 in the account's zone on a day 30 days ahead (within the year the
+  // API allows): its instant differs from 10:00 in the browser's zone.
+  const day = new Date(Date.now() + 30 * 86_400_000);
+  const wallDay = wallTime(day, zone).slice(0, 10);
+  const [y, m, d] = wallDay.split('-').map(Number);
+  const noonUTC = Date.UTC(y, m - 1, d, 10, 0);
+  const offsetMs = Date.parse(`${wallTime(new Date(noonUTC), zone)}:00Z`) - noonUTC; // the zone's offset that day
+  const browserOffsetMs = Date.parse(`${wallTime(new Date(noonUTC), BROWSER_ZONE)}:00Z`) - noonUTC;
+  assert.notEqual(offsetMs, browserOffsetMs, 'the browser and the account share an offset: the test would prove nothing');
+  await until.fill(`${wallDay}T10:00`);
+  await screenshot(page, 'block-until-zone.png', { scrollToTop: false });
+  const sent = page.waitForRequest((req) => req.method() === 'POST' && req.url().endsWith(`/connections/${connectionId}/block`), { timeout: 10_000 });
+  await dialog.locator('[data-testid="confirm"]').click();
+  const body = (await sent).postDataJSON();
+  assert.equal(body.until, isoSeconds(Date.UTC(y, m - 1, d, 10, 0) - offsetMs), `until ${body.until} is not 10:00 in ${zone} on ${wallDay}`);
+  await dialog.waitFor({ state: 'detached' });
+  // The row says the same wall time back, in the account's zone.
+  await row.locator('[data-testid="connection-block-until"]').waitFor();
+
+  await chooseAction(row, 'unblock-connection');
+  await dialog.locator('[data-testid="confirm"]').click();
+  await dialog.waitFor({ state: 'detached' });
   assert.deepEqual(errors, [], `Unexpected console/page errors:\n${errors.join('\n')}`);
   await page.close();
 });

@@ -3,7 +3,10 @@
 // the developer page shows it disabled with the reason and its failure rate,
 // the merchant's connected-app page its state only; the developer enables it
 // again from the page, redelivering the failed events since a time, and the
-// page shows it active with how many events were queued again.
+// page shows it active with how many events were queued again. Chromium
+// runs in America/New_York, the demo account in Europe/Paris: the "since"
+// field is prefilled, read and named in the account's zone, and the exact
+// instant sent is checked.
 //
 // Run from the repository root (same variables as catalog.browser.test.mjs):
 //   SWITCHBOARD_URL=http://127.0.0.1:3400/ SWITCHBOARD_PASSWORD=… node --test site/test/
@@ -16,12 +19,13 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import {
-  DEV_APPS_PATH, connectApp, envOr, getJson, launchBrowser, openPage as openSitePage, postJson as postSiteJson, requireEnv, screenshot,
-  signIn as signInAs, siteFromEnv,
+  DEV_APPS_PATH, connectApp, envOr, getJson, isoSeconds, launchBrowser, openPage as openSitePage, postJson as postSiteJson, requireEnv,
+  screenshot, signIn as signInAs, siteFromEnv, wallTime,
 } from '../testlib/support.mjs';
 
 const LOCATION_ID = 'loc-bastille';
 const REDIRECT_URI = 'http://127.0.0.1:9/callback';
+const BROWSER_ZONE = 'America/New_York';
 
 let origin;
 let ownerEmail;
@@ -56,7 +60,7 @@ before(async () => {
   ownerEmail = envOr('SWITCHBOARD_OWNER_EMAIL', 'owner@demo.test');
   password = requireEnv('SWITCHBOARD_PASSWORD', `Set it to the password of ${ownerEmail}.`);
   receiver = await startReceiver();
-  browser = await launchBrowser();
+  browser = await launchBrowser({ timezoneId: BROWSER_ZONE });
   ({ context } = browser);
 });
 
@@ -124,13 +128,21 @@ test('My apps: a callback endpoint answering 410 is disabled, shown, and enabled
   await health.locator('[data-testid="endpoint-enable"]').click();
   const sinceInput = health.locator('[data-testid="endpoint-since"]');
   assert.equal(await health.locator('[data-testid="endpoint-redeliver"]').isChecked(), true);
-  await sinceInput.fill(await page.evaluate((ms) => {
-    const d = new Date(ms);
-    const pad = (n) => String(n).padStart(2, '0');
-    return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-  }, since.getTime()));
+  // Prefilled with the time it was disabled, as the account's wall time,
+  // and the zone named under the field.
+  const zone = me.account.timeZone;
+  assert.ok(zone, 'the account has no time zone');
+  assert.notEqual(wallTime(since, zone), wallTime(since, BROWSER_ZONE), 'the browser and the account share a wall time: the test would prove nothing');
+  assert.equal(await sinceInput.inputValue(), wallTime(new Date(dev.callbackEndpoint.disabledAt), zone),
+    `"since" is not ${dev.callbackEndpoint.disabledAt} in ${zone}`);
+  assert.match(await health.locator('[data-testid="endpoint-since-zone"]').innerText(), new RegExp(zone.replace('/', '\\/')));
+  // Typed as the account's wall time of `since`: sent as that minute's instant.
+  await sinceInput.fill(wallTime(since, zone));
+  const sent = page.waitForRequest((req) => req.method() === 'POST' && req.url().endsWith(`/developer/apps/${encodeURIComponent(clientId)}/callback-endpoint/enable`));
   await screenshot(page, 'endpoint-enable-form.png', { scrollToTop: false });
   await health.locator('[data-testid="endpoint-enable-confirm"]').click();
+  assert.equal((await sent).postDataJSON().redeliverSince, isoSeconds(Math.floor(since.getTime() / 60_000) * 60_000),
+    `redeliverSince is not ${wallTime(since, zone)} in ${zone}`);
   const enabled = page.locator(`[data-testid="dev-app"][data-app-id="${clientId}"] [data-testid="endpoint-health"][data-state="active"]`);
   await enabled.waitFor();
   const notice = await page.locator(`[data-testid="dev-app"][data-app-id="${clientId}"] .form-notice[role="status"]`).innerText();

@@ -22,7 +22,7 @@ import { createServer } from 'node:http';
 import { createHmac, randomBytes } from 'node:crypto';
 import {
   DEV_APPS_PATH, chooseAction, envOr, launchBrowser, openPage as openSitePage, postJson as postSiteJson, requireEnv, screenshot, signIn as signInAs,
-  siteFromEnv,
+  siteFromEnv, wallTime,
 } from '../testlib/support.mjs';
 
 const LOCATION_ID = 'loc-bastille';
@@ -179,13 +179,9 @@ test('Connections: block with confirmation, unblock, callbacks, disconnect', { t
   await chooseAction(row, 'block-connection');
   await dialog.locator('[data-testid="block-reason"]').fill('Duplicate orders');
   // Unblocked automatically in 30 days (the API takes up to a year); the
-  // field is in the browser's time zone, the row in the account's.
+  // field is in the account's time zone, as the row is.
   const untilAt = new Date(Date.now() + 30 * 86_400_000);
-  await dialog.locator('[data-testid="block-until"]').fill(await page.evaluate((ms) => {
-    const d = new Date(ms);
-    const pad = (n) => String(n).padStart(2, '0');
-    return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-  }, untilAt.getTime()));
+  await dialog.locator('[data-testid="block-until"]').fill(wallTime(untilAt, me.account.timeZone));
   await screenshot(page, 'lifecycle-block-dialog.png', { scrollToTop: false });
   await dialog.locator('[data-testid="confirm"]').click();
   await dialog.waitFor({ state: 'detached' });

@@ -207,6 +207,22 @@ export async function connectApp(context, origin, { app, scope, locationId, labe
   return token;
 }
 
+/**
+ * "2026-11-24T10:00": date's wall time in timeZone, computed in Node (not by
+ * the page under test), as a datetime-local field shows it.
+ */
+export function wallTime(date, timeZone) {
+  const p = Object.fromEntries(new Intl.DateTimeFormat('en-US', {
+    timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  }).formatToParts(date).map((x) => [x.type, x.value]));
+  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
+}
+
+/** RFC 3339 in UTC to the second, as the site sends times to the API. */
+export function isoSeconds(ms) {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 /** Opens a Connections row's Actions menu and chooses its item data-testid=testid. */
 export async function chooseAction(row, testid) {
   await row.locator('[data-testid="connection-actions"]').click();

@@ -155,11 +155,17 @@ func appCalls(ctx context.Context, locs LocationNames, calls []switchboard.Call)
 	}
 	out := make([]AppCall, len(calls))
 	for i, c := range calls {
-		out[i] = AppCall{RequestID: c.RequestID, AccountID: c.AccountID, LocationName: names[c.AccountID][c.LocationID], At: c.At,
-			Resource: c.Resource, Method: c.Method, Path: c.Path, Query: c.Query, Status: c.Status, LatencyMs: c.LatencyMs,
-			RequestBytes: c.RequestBytes, ResponseBytes: c.ResponseBytes, BodiesArchived: c.BodiesArchived, Error: c.Error}
+		out[i] = appCallOf(c, names[c.AccountID][c.LocationID])
 	}
 	return out, nil
+}
+
+// appCallOf is c as its app's developer sees it: the listing and the
+// developer's export share it, so their entries cannot drift apart.
+func appCallOf(c switchboard.Call, locationName string) AppCall {
+	return AppCall{RequestID: c.RequestID, AccountID: c.AccountID, LocationName: locationName, At: c.At,
+		Resource: c.Resource, Method: c.Method, Path: c.Path, Query: c.Query, Status: c.Status, LatencyMs: c.LatencyMs,
+		RequestBytes: c.RequestBytes, ResponseBytes: c.ResponseBytes, BodiesArchived: c.BodiesArchived, Error: c.Error}
 }
 
 // ListAppCalls serves GET /admin/v1/developer/apps/{appId}/calls for the

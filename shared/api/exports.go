@@ -209,3 +209,48 @@ func CreateConnectionExportFunction(env *platform.Env) apigw.LambdaHandler {
 func ListConnectionExportsFunction(env *platform.Env) apigw.LambdaHandler {
 	return sessionRoute(env, func(s *dynamo.Store) AuthedHandler { return ListConnectionExports(s, exportsOn(env, s)) })
 }
+
+// appExportSource checks p's account owns the request's {appId}, as the
+// developer's listing of its calls does: another account's app is a 404.
+func appExportSource(ctx context.Context, apps switchboard.DeveloperAppStore, p switchboard.Principal, req apigw.Request) (switchboard.ExportSource, error) {
+	app, err := ownedApp(ctx, apps, p, strings.TrimSpace(req.PathParameters["appId"]))
+	if err != nil {
+		return switchboard.ExportSource{}, err
+	}
+	return switchboard.ExportSource{Kind: switchboard.ExportAppCalls, ID: app.ID}, nil
+}
+
+// CreateAppExport serves POST /admin/v1/developer/apps/{appId}/exports
+// {from, to, format, bodies}: 202 with the queued export of the app's
+// calls across accounts. Every role of the developer's account lists the
+// calls, so every role exports them; the job is the developer account's.
+func CreateAppExport(apps switchboard.DeveloperAppStore, x Exports) AuthedHandler {
+	return func(ctx context.Context, p switchboard.Principal, req apigw.Request) (apigw.Response, error) {
+		src, err := appExportSource(ctx, apps, p, req)
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		return x.Start(ctx, p, src, req)
+	}
+}
+
+// ListAppExports serves GET /admin/v1/developer/apps/{appId}/exports.
+func ListAppExports(apps switchboard.DeveloperAppStore, x Exports) AuthedHandler {
+	return func(ctx context.Context, p switchboard.Principal, req apigw.Request) (apigw.Response, error) {
+		src, err := appExportSource(ctx, apps, p, req)
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		return x.List(ctx, p, src)
+	}
+}
+
+// CreateAppExportFunction is CreateAppExportFunction in template.yaml.
+func CreateAppExportFunction(env *platform.Env) apigw.LambdaHandler {
+	return sessionRoute(env, func(s *dynamo.Store) AuthedHandler { return CreateAppExport(s, exportsOn(env, s)) })
+}
+
+// ListAppExportsFunction is ListAppExportsFunction in template.yaml.
+func ListAppExportsFunction(env *platform.Env) apigw.LambdaHandler {
+	return sessionRoute(env, func(s *dynamo.Store) AuthedHandler { return ListAppExports(s, exportsOn(env, s)) })
+}

@@ -526,7 +526,8 @@ func TestExportResumesAfterCrash(t *testing.T) {
 }
 
 // RunExportsFunction's IAM case: a queued export with bodies over calls
-// whose bodies are in the archive and in the feed.
+// whose bodies are in the archive and in the feed, and a developer's
+// export of an app's calls (the app's index, the accounts' locations).
 var _ = func() bool {
 	scheduledCases["RunExportsFunction"] = scheduledCase{
 		seed: func(t *testing.T, w scheduledWorld) {
@@ -537,9 +538,17 @@ var _ = func() bool {
 			mustDo(t, "export", w.store.CreateExport(context.Background(), switchboard.Export{ID: switchboard.NewExportID(now), AccountID: demo.Account.ID,
 				Source: switchboard.ExportSource{Kind: switchboard.ExportConnectionLog, ID: "con_iamexport"}, From: now.Add(-3 * time.Hour), To: now,
 				Format: switchboard.ExportCSV, Bodies: true, State: switchboard.ExportQueued, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(switchboard.ExportLifetime), Version: 1}))
+			mustLogAppCalls(t, w.env, "app-iamexport", 4)
+			mustDo(t, "app export", w.store.CreateExport(context.Background(), switchboard.Export{ID: switchboard.NewExportID(now.Add(time.Millisecond)), AccountID: demo.Account.ID,
+				Source: switchboard.ExportSource{Kind: switchboard.ExportAppCalls, ID: "app-iamexport"}, From: now.Add(-3 * time.Hour), To: now,
+				Format: switchboard.ExportNDJSON, Bodies: true, State: switchboard.ExportQueued, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(switchboard.ExportLifetime), Version: 1}))
 		},
 		check: func(t *testing.T, w scheduledWorld, out []byte) {
-			wantDone(t, out, 1)
+			wantDone(t, out, 2)
+			apps, err := w.store.ListExports(context.Background(), demo.Account.ID, switchboard.ExportSource{Kind: switchboard.ExportAppCalls, ID: "app-iamexport"})
+			if err != nil || len(apps) != 1 || apps[0].State != switchboard.ExportDone || apps[0].Entries != 4 {
+				t.Errorf("app exports %+v %v", apps, err)
+			}
 			exports, err := w.store.ListExports(context.Background(), demo.Account.ID, switchboard.ExportSource{Kind: switchboard.ExportConnectionLog, ID: "con_iamexport"})
 			if err != nil || len(exports) != 1 || exports[0].State != switchboard.ExportDone || exports[0].Entries != 20 {
 				t.Errorf("exports %+v %v", exports, err)

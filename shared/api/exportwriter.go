@@ -54,12 +54,13 @@ const exportStopMargin = 90 * time.Second
 const exportBodyReads = 16
 
 // ExportSourceOpener builds the EntrySource a job reads. Each source kind
-// has one. Another log plugs in with four pieces and no change here: a
-// kind in switchboard (the developer view's: ExportSource{Kind: "app",
-// ID: appID}), an EntrySource over its query (paged as ConnectionLogSource
-// pages ListCalls), an opener in NewExportWriter's Sources, and routes
-// that check the caller may read that log, then call Exports.Start and
-// Exports.List with the source. The job belongs to the caller's account
+// has one. Another log plugs in with four pieces: a kind in switchboard,
+// an EntrySource over its query (paged as ConnectionLogSource pages
+// ListCalls), an opener in NewExportWriter's Sources, and routes that
+// check the caller may read that log, then call Exports.Start and
+// Exports.List with the source. The developer's view (ExportAppCalls) is
+// the one kind whose entries differ: they name the account id and the
+// location name instead of the connection, as its listing does. The job belongs to the caller's account
 // whatever the calls' accounts; bodies are read by each call's own
 // account (Call.AccountID).
 type ExportSourceOpener func(ctx context.Context, e switchboard.Export) (switchboard.EntrySource, error)
@@ -70,8 +71,10 @@ type ExportWriter struct {
 	Files switchboard.ExportFiles
 	// Bodies returns the body archive one job reads through: a fresh one
 	// per job, so its cache of archived batches lives as long as the job.
-	Bodies      func() switchboard.BodiesReader
-	Sources     map[switchboard.ExportSourceKind]ExportSourceOpener
+	Bodies  func() switchboard.BodiesReader
+	Sources map[switchboard.ExportSourceKind]ExportSourceOpener
+	// Locations names the locations of the developer's export's entries.
+	Locations   LocationNames
 	PartEntries int
 	Now         func() time.Time
 	Logger      *slog.Logger
@@ -227,7 +230,18 @@ func (w *ExportWriter) writePart(ctx context.Context, e switchboard.Export, numb
 	if err != nil {
 		return switchboard.ExportPart{}, err
 	}
-	data, err := encodePart(e.Format, e.Bodies, entries)
+	if e.Source.Kind == switchboard.ExportAppCalls {
+		// One read of the locations per account in the part, as the
+		// listing reads them per page.
+		named, err := appCalls(ctx, w.Locations, calls)
+		if err != nil {
+			return switchboard.ExportPart{}, fmt.Errorf("name the locations of export %s: %w", e.ID, err)
+		}
+		for i := range entries {
+			entries[i].LocationName = named[i].LocationName
+		}
+	}
+	data, err := encodePart(e.Format, e.Source.Kind, e.Bodies, entries)
 	if err != nil {
 		return switchboard.ExportPart{}, err
 	}
@@ -302,10 +316,25 @@ type ExportLine struct {
 	BodiesUnavailable string                    `json:"bodiesUnavailable,omitempty"`
 }
 
-// ExportCSVHeader names the CSV columns; ExportCSVBodyHeader follows when
-// the export has bodies. Headers are JSON objects in one cell.
+// AppExportLine is one line of a developer's ndjson export: the call as
+// the developer's listing gives it (AppCall: the account id and location
+// name, no connection), and with bodies, both sides or why they are
+// unavailable.
+type AppExportLine struct {
+	AppCall
+	Request           *switchboard.ArchivedBody `json:"request,omitempty"`
+	Response          *switchboard.ArchivedBody `json:"response,omitempty"`
+	BodiesUnavailable string                    `json:"bodiesUnavailable,omitempty"`
+}
+
+// ExportCSVHeader names the CSV columns of a merchant's export,
+// AppExportCSVHeader those of a developer's (the account and location in
+// place of the connection); ExportCSVBodyHeader follows when the export
+// has bodies. Headers are JSON objects in one cell.
 var (
 	ExportCSVHeader = []string{"at", "request_id", "connection_id", "resource", "method", "path", "query", "status",
+		"latency_ms", "request_bytes", "response_bytes", "error", "bodies_archived"}
+	AppExportCSVHeader = []string{"at", "request_id", "account_id", "location_name", "resource", "method", "path", "query", "status",
 		"latency_ms", "request_bytes", "response_bytes", "error", "bodies_archived"}
 	ExportCSVBodyHeader = []string{"request_headers", "request_body", "response_status", "response_headers", "response_body", "bodies_unavailable"}
 )
@@ -313,11 +342,15 @@ var (
 // exportCSVRow is one entry's row, every cell guarded against formula
 // injection as the app-log export's are (csvSafe): paths, queries and
 // bodies are the apps' free text.
-func exportCSVRow(e switchboard.ExportEntry, withBodies bool) ([]string, error) {
+func exportCSVRow(e switchboard.ExportEntry, kind switchboard.ExportSourceKind, withBodies bool) ([]string, error) {
 	c := e.Call
-	row := []string{c.At.UTC().Format(time.RFC3339Nano), c.RequestID, c.ConnectionID, c.Resource, c.Method, c.Path, c.Query,
+	who := []string{c.ConnectionID}
+	if kind == switchboard.ExportAppCalls {
+		who = []string{c.AccountID, e.LocationName}
+	}
+	row := append(append([]string{c.At.UTC().Format(time.RFC3339Nano), c.RequestID}, who...), c.Resource, c.Method, c.Path, c.Query,
 		strconv.Itoa(c.Status), strconv.FormatInt(c.LatencyMs, 10), strconv.Itoa(c.RequestBytes), strconv.Itoa(c.ResponseBytes),
-		c.Error, strconv.FormatBool(c.BodiesArchived)}
+		c.Error, strconv.FormatBool(c.BodiesArchived))
 	if withBodies {
 		var reqHeaders, respHeaders, respStatus, reqBody, respBody string
 		if e.Bodies != nil {
@@ -344,17 +377,20 @@ func exportCSVRow(e switchboard.ExportEntry, withBodies bool) ([]string, error) 
 }
 
 // encodePart writes entries as one complete file of the format.
-func encodePart(format switchboard.ExportFormat, withBodies bool, entries []switchboard.ExportEntry) ([]byte, error) {
+func encodePart(format switchboard.ExportFormat, kind switchboard.ExportSourceKind, withBodies bool, entries []switchboard.ExportEntry) ([]byte, error) {
 	var buf bytes.Buffer
 	if format == switchboard.ExportCSV {
 		cw := csv.NewWriter(&buf)
 		header := ExportCSVHeader
+		if kind == switchboard.ExportAppCalls {
+			header = AppExportCSVHeader
+		}
 		if withBodies {
-			header = append(append([]string{}, ExportCSVHeader...), ExportCSVBodyHeader...)
+			header = append(append([]string{}, header...), ExportCSVBodyHeader...)
 		}
 		_ = cw.Write(header) // a bytes.Buffer does not fail; cw.Error reports any error below
 		for _, e := range entries {
-			row, err := exportCSVRow(e, withBodies)
+			row, err := exportCSVRow(e, kind, withBodies)
 			if err != nil {
 				return nil, fmt.Errorf("encode export row %s: %w", e.Call.RequestID, err)
 			}
@@ -369,9 +405,19 @@ func encodePart(format switchboard.ExportFormat, withBodies bool, entries []swit
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	for _, e := range entries {
-		line := ExportLine{Call: e.Call, BodiesUnavailable: e.BodiesUnavailable}
-		if e.Bodies != nil {
-			line.Request, line.Response = &e.Bodies.Request, &e.Bodies.Response
+		var line any
+		if kind == switchboard.ExportAppCalls {
+			l := AppExportLine{AppCall: appCallOf(e.Call, e.LocationName), BodiesUnavailable: e.BodiesUnavailable}
+			if e.Bodies != nil {
+				l.Request, l.Response = &e.Bodies.Request, &e.Bodies.Response
+			}
+			line = l
+		} else {
+			l := ExportLine{Call: e.Call, BodiesUnavailable: e.BodiesUnavailable}
+			if e.Bodies != nil {
+				l.Request, l.Response = &e.Bodies.Request, &e.Bodies.Response
+			}
+			line = l
 		}
 		if err := enc.Encode(line); err != nil {
 			return nil, fmt.Errorf("encode export line %s: %w", e.Call.RequestID, err)
@@ -439,10 +485,14 @@ func (c *batchCache) GetBatch(ctx context.Context, accountID string, minute time
 // with the sources known today.
 func NewExportWriter(store *dynamo.Store, batches switchboard.BodyBatches, files switchboard.ExportFiles, logger *slog.Logger) *ExportWriter {
 	return &ExportWriter{
-		Store:       store,
-		Files:       files,
-		Bodies:      func() switchboard.BodiesReader { return store.WithBodyBatches(newBatchCache(batches)) },
-		Sources:     map[switchboard.ExportSourceKind]ExportSourceOpener{switchboard.ExportConnectionLog: ConnectionLogOpener(store)},
+		Store:  store,
+		Files:  files,
+		Bodies: func() switchboard.BodiesReader { return store.WithBodyBatches(newBatchCache(batches)) },
+		Sources: map[switchboard.ExportSourceKind]ExportSourceOpener{
+			switchboard.ExportConnectionLog: ConnectionLogOpener(store),
+			switchboard.ExportAppCalls:      AppCallsOpener(store),
+		},
+		Locations:   store,
 		PartEntries: ExportPartEntries,
 		Now:         time.Now,
 		Logger:      logger,
@@ -456,6 +506,16 @@ func NewExportWriter(store *dynamo.Store, batches switchboard.BodyBatches, files
 func ConnectionLogOpener(log switchboard.CallLog) ExportSourceOpener {
 	return func(_ context.Context, e switchboard.Export) (switchboard.EntrySource, error) {
 		return switchboard.ConnectionLogSource{Log: log, AccountID: e.AccountID, ConnectionID: e.Source.ID, From: e.From, To: e.To}, nil
+	}
+}
+
+// AppCallsOpener opens a developer's export's source: the app's calls in
+// every account over the job's range. The app is not read again: the POST
+// checked the job's account owns it, and the job is listed to that
+// account only.
+func AppCallsOpener(log switchboard.AppCallLog) ExportSourceOpener {
+	return func(_ context.Context, e switchboard.Export) (switchboard.EntrySource, error) {
+		return switchboard.AppCallsSource{Log: log, AppID: e.Source.ID, From: e.From, To: e.To}, nil
 	}
 }
 

@@ -207,4 +207,5 @@ var grantedForUnreachedPaths = map[string]string{
 
 	// Exports (issue 18).
 	"ListConnectionExportsFunction: grants s3:GetObject ArchiveBucket/*": "a done export's links, presigned with the role's s3:GetObject (TestConnectionExportRoundTrip)",
+	"ListAppExportsFunction: grants s3:GetObject ArchiveBucket/*":        "a done export's links, presigned with the role's s3:GetObject (TestAppExportRoundTrip)",
 }

@@ -36,15 +36,23 @@ const (
 func (s ExportState) Finished() bool { return s == ExportDone || s == ExportFailed }
 
 // ExportSourceKind names what an export reads: the connection log of a
-// merchant today; the developer view of an app's calls plugs in as another
-// kind (see EntrySource).
+// merchant, or the developer's view of an app's calls (see EntrySource).
 type ExportSourceKind string
 
-// ExportConnectionLog is the call log of one connection of the job's account.
-const ExportConnectionLog ExportSourceKind = "connection"
+// The source kinds.
+const (
+	// ExportConnectionLog is the call log of one connection of the job's
+	// account.
+	ExportConnectionLog ExportSourceKind = "connection"
+	// ExportAppCalls is the calls of one app of the job's account across
+	// every account that connected it, as its developer lists them
+	// (AppCallLog).
+	ExportAppCalls ExportSourceKind = "app"
+)
 
 // ExportSource names the entries an export reads: a kind and the id of
-// what it reads (a connection id for ExportConnectionLog).
+// what it reads (a connection id for ExportConnectionLog, an app id for
+// ExportAppCalls).
 type ExportSource struct {
 	Kind ExportSourceKind `json:"kind"`
 	ID   string           `json:"id"`
@@ -184,7 +192,11 @@ type ExportStore interface {
 // ExportEntry is one entry written to an export: a call and, when the
 // export asked for them, its bodies or why they are unavailable.
 type ExportEntry struct {
-	Call              Call
+	Call Call
+	// LocationName names the call's location in the developer's export
+	// (ExportAppCalls), as the developer's listing does; empty in a
+	// merchant's, whose entries name the connection instead.
+	LocationName      string
 	Bodies            *CallBodies
 	BodiesUnavailable string // "not_archived" or "expired"
 }
@@ -211,6 +223,23 @@ type ConnectionLogSource struct {
 // Page implements EntrySource.
 func (s ConnectionLogSource) Page(ctx context.Context, cursor string, limit int) ([]Call, string, error) {
 	page, err := s.Log.ListCalls(ctx, s.AccountID, s.ConnectionID, CallFilter{From: s.From, To: s.To, Limit: min(limit, MaxPageSize), Cursor: cursor})
+	if err != nil {
+		return nil, "", err
+	}
+	return page.Calls, page.NextCursor, nil
+}
+
+// AppCallsSource is the EntrySource of one app's calls across accounts
+// over a time range, newest first as the developer's listing gives them.
+type AppCallsSource struct {
+	Log      AppCallLog
+	AppID    string
+	From, To time.Time
+}
+
+// Page implements EntrySource.
+func (s AppCallsSource) Page(ctx context.Context, cursor string, limit int) ([]Call, string, error) {
+	page, err := s.Log.ListAppCalls(ctx, s.AppID, CallFilter{From: s.From, To: s.To, Limit: min(limit, MaxPageSize), Cursor: cursor})
 	if err != nil {
 		return nil, "", err
 	}

@@ -6,7 +6,7 @@
 // the logs page's filters (the listing follows the scheduled roll-up, which
 // the Go tests play) and finds the same request id at once: the entry names
 // the merchant's account id and location name, with the bodies and their
-// download links.
+// download links; its Export control starts an export of the app's calls.
 //
 // Run from the repository root (same variables as logs.browser.test.mjs):
 //   SWITCHBOARD_URL=http://127.0.0.1:3400/ SWITCHBOARD_PASSWORD=… node --test site/test/
@@ -121,8 +121,9 @@ test('Developer: My apps → Calls filters the app\'s calls and finds a request 
   await section.locator('[data-testid="app-calls-status"]').getByText(/calls? shown|No calls yet|load more/).waitFor({ timeout: 10_000 });
 
   // The filters are the logs page's, sent as its query parameters.
-  await section.getByLabel('Response').selectOption('5xx');
-  await section.getByLabel('Method').selectOption('GET');
+  // exact: the section's Export form has "Include request and response bodies".
+  await section.getByLabel('Response', { exact: true }).selectOption('5xx');
+  await section.getByLabel('Method', { exact: true }).selectOption('GET');
   const filtered = page.waitForRequest((r) => new URL(r.url()).pathname === `${DEV_APPS_PATH}/${appId}/calls`);
   await section.locator('[data-testid="app-calls-apply"]').click();
   const query = new URL((await filtered).url()).searchParams;
@@ -144,6 +145,17 @@ test('Developer: My apps → Calls filters the app\'s calls and finds a request 
   const body = await page.evaluate(async (url) => (await fetch(url)).text(), href);
   assert.match(body, new RegExp(LOCATION_ID), 'the downloaded response is not the location the app read');
   await screenshot(page, 'developer-calls.png');
+
+  // The Logs page's Export control, over the app's exports (the writer and
+  // the files are exports.browser.test.mjs's): started, it is listed.
+  await section.locator('[data-testid="export-open"]').click();
+  await section.locator('[data-testid="export-format-ndjson"]').check();
+  const started = page.waitForResponse((r) => new URL(r.url()).pathname === `${DEV_APPS_PATH}/${appId}/exports` && r.request().method() === 'POST');
+  await section.locator('[data-testid="export-start"]').click();
+  assert.equal((await started).status(), 202);
+  const exportRow = section.locator('[data-testid="export-row"]').first();
+  await exportRow.waitFor({ timeout: 10_000 });
+  assert.match(await exportRow.innerText(), /NDJSON/);
 
   // Another app's call (or none) is not found through this app.
   await section.getByRole('searchbox', { name: 'Request id' }).fill(`nope-${randomBytes(4).toString('hex')}`);

@@ -5,12 +5,15 @@
 // Each entry names the merchant by account id and location name only. A
 // call is listed once the scheduled roll-up closed its minute; the request
 // id finds it at once. Bodies are rendered as text only, and downloaded
-// through the API, which checks the app is the caller's.
+// through the API, which checks the app is the caller's. The section's
+// Export control is the Logs page's (renderLogExports) over the app's
+// exports: the same entries, across accounts, in files.
 
 import { h, clear, srOnly, uid } from '../dom.js';
 import { apiGet, pageFetcher } from '../api.js';
 import { str } from '../app-ui.js';
 import { zoneOffset, secondsTime } from '../log-time.js';
+import { renderLogExports } from './log-exports.js';
 
 const BASE = '/admin/v1/developer/apps';
 const CHOICES = {
@@ -24,8 +27,11 @@ const UNAVAILABLE = {
   expired: 'The bodies of this call are unavailable: they are no longer kept.',
 };
 
-/** A "Calls" button and the section it opens (built on first opening). */
-export function appCallsSection(app, { timeZone }) {
+/**
+ * A "Calls" button and the section it opens (built on first opening);
+ * signal is the page's: leaving it stops the exports' polling.
+ */
+export function appCallsSection(app, { timeZone, signal }) {
   const panelId = uid('app-calls');
   const toggle = h('button', { type: 'button', class: 'btn btn--secondary btn--small', 'aria-expanded': 'false', 'aria-controls': panelId,
     dataset: { testid: 'app-calls-toggle' } }, 'Calls', srOnly(` of ${app.name}`));
@@ -37,16 +43,17 @@ export function appCallsSection(app, { timeZone }) {
     toggle.setAttribute('aria-expanded', String(open));
     if (open && !built) {
       built = true;
-      buildCalls(panel, app, timeZone);
+      buildCalls(panel, app, timeZone, signal);
     }
   });
   return h('div', { class: 'dev-app__calls' }, toggle, panel);
 }
 
-function buildCalls(panel, app, timeZone) {
+function buildCalls(panel, app, timeZone, signal) {
   const base = `${BASE}/${encodeURIComponent(app.id)}/calls`;
   const zone = zoneOffset(new Date(), timeZone);
   const controller = new AbortController();
+  if (signal) signal.addEventListener('abort', () => controller.abort());
   let cursor = '';
   const selects = Object.fromEntries(Object.entries(CHOICES).map(([name, values]) => {
     const id = uid(`calls-${name}`);
@@ -75,6 +82,7 @@ function buildCalls(panel, app, timeZone) {
   const detail = h('div', { class: 'dev-calls__detail', tabindex: '-1', hidden: true, 'aria-label': 'Call details', dataset: { testid: 'app-call-detail' } });
   panel.append(
     h('p', { class: 'muted' }, 'The calls your app made in every account that connected it. A call is listed a few minutes after it was made; its request id finds it at once.'),
+    renderLogExports(`${BASE}/${encodeURIComponent(app.id)}/exports`, { signal: controller.signal, timeZone, heading: 'h4' }),
     findForm, filterForm, status, table, more, detail);
   const fetchPage = pageFetcher(controller.signal, more);
 

@@ -173,7 +173,7 @@ export function renderDeveloper(outlet, { signal }) {
       done,
       feedback,
       manager ? actions : null,
-      appCallsSection(app, { timeZone }),
+      appCallsSection(app, { timeZone, signal: controller.signal }),
     );
 
     if (!manager) return article;

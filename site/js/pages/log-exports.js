@@ -52,10 +52,11 @@ function formatBytes(n) {
 
 /**
  * The Export control and the list of exports of the log whose exports
- * live at base (/admin/v1/connections/:id/exports for renderLogs; the
- * developer view's export passes its own).
+ * live at base (/admin/v1/connections/:id/exports for renderLogs;
+ * /admin/v1/developer/apps/:id/exports for an app's Calls section, whose
+ * heading sits one level lower, under the app's name).
  */
-export function renderLogExports(base, { signal, timeZone }) {
+export function renderLogExports(base, { signal, timeZone, heading = 'h2' }) {
   const zone = zoneOffset(new Date(), timeZone);
   const formId = uid('export-form');
   const toggle = h('button', { type: 'button', class: 'btn btn--secondary btn--small', 'aria-expanded': 'false', 'aria-controls': formId,
@@ -102,7 +103,7 @@ export function renderLogExports(base, { signal, timeZone }) {
       h('thead', {}, h('tr', {}, ['Started', 'Range', 'Format', 'State', 'Downloads'].map((t) => h('th', { scope: 'col' }, t)))),
       rows));
   const section = h('section', { class: 'log-exports', 'aria-label': 'Exports', dataset: { testid: 'log-exports' } },
-    h('div', { class: 'log-exports__bar' }, h('h2', { class: 'log-exports__title' }, 'Exports'), toggle),
+    h('div', { class: 'log-exports__bar' }, h(heading, { class: 'log-exports__title' }, 'Exports'), toggle),
     form, status, table);
 
   let timer = 0;

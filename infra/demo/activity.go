@@ -480,7 +480,7 @@ func demoCalls(c switchboard.Connection, h, now time.Time) []demoCall {
 		n += 6
 	}
 	if h.Weekday() == time.Monday {
-		n /= 2
+		n = max(n/2, 1) // every hour has a call: see SpeedyDrop's below
 	}
 	var calls []demoCall
 	add := func(i int, resource, method string, status int, latency int64) *demoCall {
@@ -507,8 +507,13 @@ func demoCalls(c switchboard.Connection, h, now time.Time) []demoCall {
 		switch c.AppID {
 		case "speedydrop":
 			status := 200
-			if now.Sub(h) < 24*time.Hour && i%3 != 0 {
-				status = 503 // failing since yesterday
+			// Failing since yesterday, the hour's first call included:
+			// a quiet hour (one call) fails too, so the seed's roll-up
+			// runs, which read the last two hours, always see SpeedyDrop
+			// fail in an hour that is closed by now and record its
+			// erroring event there, for the hourly digest.
+			if now.Sub(h) < 24*time.Hour && i%3 != 1 {
+				status = 503
 			} else if i == 4 && day%5 == 0 {
 				status = 429
 			}

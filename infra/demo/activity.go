@@ -49,7 +49,7 @@ const activityDays = 30
 //     the roll-ups only, summed with the roll-up's own
 //     switchboard.RollUp.AddCall: logging a call costs the emulator two
 //     writes, and a month of them (about 6,800 calls) takes 20-30 s on a
-//     busy 2-core machine, the seed's budget being about 12.
+//     busy 2-core machine, the seed's budget being about 12 s.
 //   - Later calls, from the account's midnight LoggedDays-1 days ago, are
 //     logged as the door logs them (appapi.Door.Replay, logParallelism at
 //     once): entries, bodies, the roll-up feed, the last-used time, so each
@@ -78,9 +78,10 @@ const (
 
 // LoggedDays are the daily chart's last days, today included, whose calls
 // are in the call log: at least 3, so the hourly chart's 48 hours and the
-// overview's 24 are logged too. Days further back than the feed's three
-// days are written as the door writes them all the same (their feed items
-// only kept for the archive, which reads them at once).
+// overview's 24 are logged too. Calls older than the feed's three days
+// are written as the door writes them all the same: their feed items are
+// born expired (TTL removes them), read once, at seed time, to archive
+// their bodies, and never rolled up, their minutes being summed.
 const LoggedDays = 10
 
 // loggedFrom is the start of the first logged day: the account's midnight,

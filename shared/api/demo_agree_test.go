@@ -25,8 +25,8 @@ import (
 
 // TestDemoPagesAgree seeds the demo as `make run` does and reads it back
 // through the routes the site calls: the overview's "N server errors out
-// of M calls in the last 24 hours", the activity chart's hours and last
-// days, the logs listing (all, and status 5xx as "View failing calls"
+// of M calls in the last 24 hours", the activity chart's hours and each
+// logged day (demo.LoggedDays), the logs listing (all, and status 5xx as "View failing calls"
 // opens it), the rate-limit panel's use of the day and the connection's
 // last activity must all tell the same story, and the scheduled roll-up
 // must find work on the fresh seed.
@@ -80,6 +80,29 @@ func TestDemoPagesAgree(t *testing.T) {
 		params := map[string]string{"connectionId": c.ID}
 		activity := decode[switchboard.Activity](t, owner.call(t, api.GetConnectionActivityFunction(env), http.MethodGet,
 			"/admin/v1/connections/"+c.ID+"/activity?days=30", params, nil))
+		// Every day of the daily chart the seed logs (its last
+		// demo.LoggedDays, the account's days) totals its log entries, and
+		// its server errors are what View failing calls lists for it.
+		if len(activity.Days) != 30 || demo.LoggedDays < 3 || demo.LoggedDays > len(activity.Days) {
+			t.Fatalf("%s: %d chart days, %d logged", c.ID, len(activity.Days), demo.LoggedDays)
+		}
+		firstLogged := len(activity.Days) - demo.LoggedDays
+		for i, d := range activity.Days[firstLogged:] {
+			window := "from=" + rfc3339(d.Start)
+			if i := firstLogged + i + 1; i < len(activity.Days) {
+				window += "&to=" + rfc3339(activity.Days[i].Start)
+			}
+			if d.Total == 0 && i < demo.LoggedDays-1 {
+				t.Errorf("%s: no calls on %s in the chart", c.ID, d.Start)
+			}
+			if got := countLogs(t, env, owner, c.ID, window); int64(got) != d.Total {
+				t.Errorf("%s: the daily chart counts %d calls on %s, the logs list %d", c.ID, d.Total, d.Start, got)
+			}
+			if got := countLogs(t, env, owner, c.ID, "status=5xx&"+window); int64(got) != d.S5xx {
+				t.Errorf("%s: the daily chart counts %d server errors on %s, View failing calls lists %d", c.ID, d.S5xx, d.Start, got)
+			}
+		}
+
 		// The hourly chart (48 hours) and the daily chart's today and
 		// yesterday are logged in full.
 		var hours, days switchboard.Counts
@@ -148,9 +171,14 @@ func TestDemoPagesAgree(t *testing.T) {
 		}
 
 		// Bodies are there, credentials redacted as the door does, for
-		// the newest call and for one old enough to be archived.
+		// the newest call and for one of the oldest logged day, archived
+		// by the seed.
+		first := activity.Days[firstLogged].Start
 		oldest := decode[api.LogPage](t, owner.call(t, api.ListConnectionLogsFunction(env), http.MethodGet,
-			"/admin/v1/connections/"+c.ID+"/logs?limit=1&to="+rfc3339(recent[0].Start.Add(time.Hour)), params, nil))
+			"/admin/v1/connections/"+c.ID+"/logs?limit=1&from="+rfc3339(first)+"&to="+rfc3339(activity.Days[firstLogged+1].Start), params, nil))
+		if len(oldest.Calls) != 1 {
+			t.Errorf("%s: no call logged on %s", c.ID, first)
+		}
 		for _, call := range append(page.Calls, oldest.Calls...) {
 			entryParams := map[string]string{"connectionId": c.ID, "requestId": call.RequestID}
 			entry := decode[api.LogEntry](t, owner.call(t, api.GetConnectionLogFunction(env), http.MethodGet,

@@ -3,11 +3,13 @@ package dynamo_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/switchboard-hq/switchboard/shared/dynamo"
 	"github.com/switchboard-hq/switchboard/shared/s3store"
@@ -100,5 +102,75 @@ func TestBodiesKeptThenArchivedByMinute(t *testing.T) {
 	other.AccountID = "acc-a" // another tenant's request id, asked through acc-a
 	if _, err := store.GetBody(ctx, other, switchboard.RequestBody); switchboard.ErrorCode(err) != switchboard.ENotFound {
 		t.Errorf("acc-b's body read as acc-a's: %v, want not_found", err)
+	}
+}
+
+// TestArchiveCallBodiesAsArchiveBodies: archiving known calls by key
+// (ArchiveCallBodies, the demo seed's month of calls) writes, per account
+// and minute, the objects ArchiveBodies writes from the minute's feed: the
+// same bodies under the same keys, none for a call logged without them,
+// and the count of calls archived.
+func TestArchiveCallBodiesAsArchiveBodies(t *testing.T) {
+	start := time.Date(2026, 11, 24, 10, 0, 10, 0, time.UTC)
+	f := newRollUpFixture(t, start)
+	ctx := context.Background()
+	batches := s3store.New(f.env.S3(), f.env.Config.ArchiveBucket)
+	store := f.store.WithBodyBatches(batches)
+	var calls []switchboard.Call
+	type batchKey struct {
+		account string
+		minute  time.Time
+	}
+	want := map[batchKey]bool{}
+	// Two accounts over three minutes, the last call without bodies.
+	for i := range 7 {
+		acc := []string{"acc-a", "acc-b"}[i%2]
+		at := start.Add(time.Duration(i) * 25 * time.Second)
+		c := switchboard.Call{RequestID: fmt.Sprintf("req-by-key-%d", i), AccountID: acc, ConnectionID: "con_1",
+			At: at, Resource: "orders", Method: "GET", Status: 200, LoggedAt: at.Add(40 * time.Millisecond)}
+		if i < 6 {
+			bodies := switchboard.CallBodies{Request: switchboard.ArchivedBody{Method: "GET", Path: "/v1/x", Headers: map[string]string{"a": "b"}},
+				Response: switchboard.ArchivedBody{Status: 200, Headers: map[string]string{}, Body: `{"id":"` + c.RequestID + `"}`}}
+			if err := store.KeepBodies(ctx, c, bodies); err != nil {
+				t.Fatal(err)
+			}
+			c.BodiesArchived = true
+			want[batchKey{acc, c.LoggedAt.Truncate(time.Minute)}] = true
+		}
+		f.record(t, c)
+		calls = append(calls, c)
+	}
+	read := func() map[batchKey]map[string]switchboard.CallBodies {
+		out := map[batchKey]map[string]switchboard.CallBodies{}
+		for k := range want {
+			b, err := batches.GetBatch(ctx, k.account, k.minute)
+			if err != nil {
+				t.Fatalf("batch %+v: %v", k, err)
+			}
+			out[k] = b
+		}
+		return out
+	}
+	n, err := store.ArchiveCallBodies(ctx, calls)
+	if err != nil || n != 6 {
+		t.Fatalf("archived %d, %v; want the 6 calls kept with bodies", n, err)
+	}
+	byKey := read()
+	for _, c := range calls[:6] {
+		if b := byKey[batchKey{c.AccountID, c.LoggedAt.Truncate(time.Minute)}][c.RequestID]; b.Response.Body != `{"id":"`+c.RequestID+`"}` {
+			t.Errorf("%s archived as %+v", c.RequestID, b)
+		}
+	}
+	minutes := map[time.Time]bool{}
+	for k := range want {
+		minutes[k.minute] = true
+	}
+	for m := range minutes {
+		if _, err := store.ArchiveBodies(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if diff := cmp.Diff(read(), byKey); diff != "" {
+		t.Errorf("ArchiveCallBodies differs from ArchiveBodies (-feed +by key):\n%s", diff)
 	}
 }

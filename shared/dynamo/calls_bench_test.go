@@ -149,38 +149,54 @@ func BenchmarkLogsRoute(b *testing.B) {
 	}
 }
 
-// mustBenchLog returns a store over a fresh copy of the benchmark's table,
-// loaded on first use into .local/bench and kept (testenv.MustBenchData),
-// named by a hash of the items RecordCall writes, so a change of format
-// loads anew. LOGS_BENCH_LARGE sets another size than a million for the
-// large log (its own data set).
+// mustBenchLog returns a store over a fresh copy of the benchmark's table
+// (see mustCallSets). LOGS_BENCH_LARGE sets another size than a million
+// for the large log (its own data set).
 func mustBenchLog(b *testing.B) *dynamo.Store {
 	b.Helper()
-	if v := os.Getenv("LOGS_BENCH_LARGE"); v != "" {
+	return mustCallSets(b, "calllog", benchLogTable, "LOGS_BENCH_LARGE", benchLogSizes, benchCall("con_sample", 500),
+		func(n, i int) switchboard.Call { return benchCall(benchConn(n), i) })
+}
+
+// mustCallSets returns a store over a fresh copy of table, loaded on first
+// use into .local/bench and kept (testenv.MustBenchData) with call i of
+// each size n in sizes, callOf(n, i), through the puts RecordCall makes.
+// The data set is named by prefix and a hash of the sizes and of sample's
+// items, so a change of format loads anew. The environment variable
+// largeEnv sets another size for sizes[1] (its own data set).
+func mustCallSets(b *testing.B, prefix, table, largeEnv string, sizes []int, sample switchboard.Call, callOf func(n, i int) switchboard.Call) *dynamo.Store {
+	b.Helper()
+	if v := os.Getenv(largeEnv); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < benchLogSizes[0] {
-			b.Fatalf("LOGS_BENCH_LARGE=%q: want a number of calls of at least %d", v, benchLogSizes[0])
+		if err != nil || n < sizes[0] {
+			b.Fatalf("%s=%q: want a number of calls of at least %d", largeEnv, v, sizes[0])
 		}
-		benchLogSizes[1] = n
+		sizes[1] = n
 	}
-	probe := dynamo.New(nil, benchLogTable).WithCallRetention(benchRetention)
-	sample, err := probe.CallWrites(context.Background(), benchCall("con_sample", 500))
+	probe := dynamo.New(nil, table).WithCallRetention(benchRetention)
+	// The name must not change from run to run: CallWrites stamps a call
+	// without LoggedAt with the time now, which would name a new data set
+	// (and load it again) on every run.
+	if sample.LoggedAt.IsZero() {
+		sample.LoggedAt = sample.At
+	}
+	writes, err := probe.CallWrites(context.Background(), sample)
 	if err != nil {
 		b.Fatal(err)
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "%v", benchLogSizes)
-	for _, w := range sample {
+	fmt.Fprintf(h, "%v", sizes)
+	for _, w := range writes {
 		for _, k := range slices.Sorted(maps.Keys(w.PutRequest.Item)) {
 			fmt.Fprintf(h, "%s=%T%v;", k, w.PutRequest.Item[k], w.PutRequest.Item[k])
 		}
 	}
 	sum := h.Sum(nil)
-	client := testenv.MustBenchData(b, "calllog-"+hex.EncodeToString(sum[:6]), benchLogTable, func(ctx context.Context, infra, dir string) error {
-		return emulators.LoadItems(ctx, infra, dir, benchLogTable, func(put func(map[string]types.AttributeValue) error) error {
-			for _, n := range benchLogSizes {
+	client := testenv.MustBenchData(b, prefix+"-"+hex.EncodeToString(sum[:6]), table, func(ctx context.Context, infra, dir string) error {
+		return emulators.LoadItems(ctx, infra, dir, table, func(put func(map[string]types.AttributeValue) error) error {
+			for _, n := range sizes {
 				for i := range n {
-					writes, err := probe.CallWrites(ctx, benchCall(benchConn(n), i))
+					writes, err := probe.CallWrites(ctx, callOf(n, i))
 					if err != nil {
 						return err
 					}
@@ -194,7 +210,7 @@ func mustBenchLog(b *testing.B) *dynamo.Store {
 			return nil
 		})
 	})
-	return dynamo.New(client, benchLogTable).WithCallRetention(benchRetention)
+	return dynamo.New(client, table).WithCallRetention(benchRetention)
 }
 
 // benchRetention keeps the benchmark's calls, dated 2026, from expiring.

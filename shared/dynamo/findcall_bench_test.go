@@ -2,21 +2,11 @@ package dynamo_test
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"maps"
 	"math/rand/v2"
-	"os"
-	"slices"
-	"strconv"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-
-	"github.com/switchboard-hq/switchboard/infra/emulators"
-	"github.com/switchboard-hq/switchboard/infra/testenv"
 	"github.com/switchboard-hq/switchboard/shared/api"
 	"github.com/switchboard-hq/switchboard/shared/apigw"
 	"github.com/switchboard-hq/switchboard/shared/dynamo"
@@ -99,46 +89,8 @@ func BenchmarkFindCallByRequestID(b *testing.B) {
 }
 
 // mustFindBenchLog loads (once, kept under .local/bench) the two accounts'
-// calls through the puts RecordCall makes, named by a hash of their format.
+// calls (see mustCallSets).
 func mustFindBenchLog(b *testing.B) *dynamo.Store {
 	b.Helper()
-	if v := os.Getenv("FIND_BENCH_LARGE"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < findBenchSizes[0] {
-			b.Fatalf("FIND_BENCH_LARGE=%q: want a number of calls of at least %d", v, findBenchSizes[0])
-		}
-		findBenchSizes[1] = n
-	}
-	probe := dynamo.New(nil, findBenchTable).WithCallRetention(benchRetention)
-	sample, err := probe.CallWrites(context.Background(), findBenchCall(1000, 500))
-	if err != nil {
-		b.Fatal(err)
-	}
-	h := sha256.New()
-	fmt.Fprintf(h, "%v", findBenchSizes)
-	for _, w := range sample {
-		for _, k := range slices.Sorted(maps.Keys(w.PutRequest.Item)) {
-			fmt.Fprintf(h, "%s=%T%v;", k, w.PutRequest.Item[k], w.PutRequest.Item[k])
-		}
-	}
-	sum := h.Sum(nil)
-	client := testenv.MustBenchData(b, "findcall-"+hex.EncodeToString(sum[:6]), findBenchTable, func(ctx context.Context, infra, dir string) error {
-		return emulators.LoadItems(ctx, infra, dir, findBenchTable, func(put func(map[string]types.AttributeValue) error) error {
-			for _, n := range findBenchSizes {
-				for i := range n {
-					writes, err := probe.CallWrites(ctx, findBenchCall(n, i))
-					if err != nil {
-						return err
-					}
-					for _, w := range writes {
-						if err := put(w.PutRequest.Item); err != nil {
-							return err
-						}
-					}
-				}
-			}
-			return nil
-		})
-	})
-	return dynamo.New(client, findBenchTable).WithCallRetention(benchRetention)
+	return mustCallSets(b, "findcall", findBenchTable, "FIND_BENCH_LARGE", findBenchSizes, findBenchCall(1000, 500), findBenchCall)
 }
